@@ -1,0 +1,32 @@
+//! `huashu check`: every problem in the content, then a summary.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::output::{Painter, plural};
+use crate::content;
+
+pub fn run(data: &[PathBuf], out: &mut impl Write, painter: Painter) -> anyhow::Result<ExitCode> {
+    let loaded = content::load(data);
+    for d in &loaded.diagnostics {
+        writeln!(out, "{}", painter.diagnostic(d)).context("writing the report")?;
+    }
+    let errors = loaded.error_count();
+    writeln!(
+        out,
+        "{} in {}, {}, {}",
+        plural(loaded.library.cards.len(), "card", "cards"),
+        plural(loaded.file_count, "file", "files"),
+        plural(errors, "error", "errors"),
+        plural(loaded.warning_count(), "warning", "warnings"),
+    )
+    .context("writing the summary")?;
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

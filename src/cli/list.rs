@@ -1,0 +1,93 @@
+//! `huashu list`: every card in chapter/section order, as text or JSON lines.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use super::output::Painter;
+use crate::content;
+use crate::model::{Card, Library, Status};
+
+/// One line of `list --json`.
+#[derive(Debug, Serialize)]
+struct CardLine<'a> {
+    id: &'a str,
+    title: &'a str,
+    chapter: Option<&'a str>,
+    section: Option<&'a str>,
+    steps: usize,
+    scripts: usize,
+    status: Option<Status>,
+    aliases: &'a [String],
+    file: String,
+    line: u32,
+}
+
+impl<'a> CardLine<'a> {
+    fn new(library: &'a Library, card: &'a Card) -> Self {
+        Self {
+            id: card.id.as_str(),
+            title: &card.title,
+            chapter: library.chapter_of(card).title.as_deref(),
+            section: library.section_of(card).title.as_deref(),
+            steps: card.steps.len(),
+            scripts: card.script_count(),
+            status: card.meta.status,
+            aliases: &card.aliases,
+            file: library.file_of(card).display().to_string(),
+            line: card.origin.line,
+        }
+    }
+}
+
+pub fn run(data: &[PathBuf], json: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let loaded = content::load(data);
+    // Problems go to stderr so the listing stays machine-readable.
+    let painter = Painter::for_stream(&std::io::stderr());
+    for d in &loaded.diagnostics {
+        if d.is_error() {
+            eprintln!("{}", painter.diagnostic(d));
+        }
+    }
+    let library = &loaded.library;
+    let mut last_section = None;
+    for card in &library.cards {
+        if json {
+            let line = serde_json::to_string(&CardLine::new(library, card))
+                .context("encoding a card as JSON")?;
+            writeln!(out, "{line}")
+        } else {
+            if last_section != Some(card.section) {
+                last_section = Some(card.section);
+                writeln!(
+                    out,
+                    "{} › {}",
+                    library.chapter_title(card),
+                    library.section_title(card)
+                )
+                .context("writing the list")?;
+            }
+            let status = card
+                .meta
+                .status
+                .map_or(String::new(), |s| format!("  [{}]", s.label()));
+            writeln!(
+                out,
+                "  {:<28} {}  ({} 步, {} 话术){status}",
+                card.id,
+                card.title,
+                card.steps.len(),
+                card.script_count()
+            )
+        }
+        .context("writing the list")?;
+    }
+    Ok(if loaded.error_count() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

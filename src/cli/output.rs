@@ -1,0 +1,43 @@
+//! Terminal output helpers: colour only on a terminal, and never with `NO_COLOR`.
+
+use std::io::IsTerminal;
+
+use crate::content::{Diagnostic, Severity};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Painter {
+    colour: bool,
+}
+
+impl Painter {
+    pub fn for_stream(stream: &impl IsTerminal) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            colour: stream.is_terminal() && !no_color,
+        }
+    }
+
+    pub fn plain() -> Self {
+        Self { colour: false }
+    }
+
+    /// `path:line:col: error: message` with the severity coloured.
+    pub fn diagnostic(self, d: &Diagnostic) -> String {
+        let severity = d.severity.as_str();
+        let severity = if self.colour {
+            let code = match d.severity {
+                Severity::Error => "1;31",
+                Severity::Warning => "1;33",
+            };
+            format!("\x1b[{code}m{severity}\x1b[0m")
+        } else {
+            severity.to_owned()
+        };
+        format!("{}: {severity}: {}", d.location(), d.text())
+    }
+}
+
+/// `1 card`, `2 cards`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -1,0 +1,148 @@
+//! Problems found while loading content, each with its file and position.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The file or card was left out.
+    Error,
+    /// Loaded, but probably not what the editor meant.
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+/// A 1-based line and column; the column counts characters, not bytes,
+/// as text editors do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    pub const START: Self = Self { line: 1, col: 1 };
+
+    pub fn new(line: usize, col: usize) -> Self {
+        Self {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// One problem. Displayed as `path:line:col: error: message；help`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub path: PathBuf,
+    /// `None` for problems with a whole file or directory.
+    pub pos: Option<Pos>,
+    pub message: String,
+    /// What to do about it, when we can tell.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: &Path, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            path: path.to_owned(),
+            pos,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(path: &Path, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(path, pos, message)
+        }
+    }
+
+    /// Adds a hint; a second hint is appended to the first.
+    #[must_use]
+    pub fn with_help(mut self, help: impl AsRef<str>) -> Self {
+        self.append_help(help.as_ref());
+        self
+    }
+
+    pub fn append_help(&mut self, more: &str) {
+        self.help = Some(match self.help.take() {
+            Some(h) if h.ends_with(['？', '。', '！']) => format!("{h}{more}"),
+            Some(h) => format!("{h}；{more}"),
+            None => more.to_owned(),
+        });
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `path:line:col` (or just `path`).
+    pub fn location(&self) -> String {
+        match self.pos {
+            Some(pos) => format!("{}:{pos}", self.path.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+
+    /// The message with its help, as one line.
+    pub fn text(&self) -> String {
+        match &self.help {
+            Some(help) => format!("{}；{help}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}",
+            self.location(),
+            self.severity.as_str(),
+            self.text()
+        )
+    }
+}
+
+/// Counts for a summary line.
+pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    (errors, diagnostics.len() - errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_with_and_without_position() {
+        let d = Diagnostic::error(Path::new("data/a.ron"), Some(Pos::new(3, 7)), "缺少逗号")
+            .with_help("在上一项末尾加 `,`");
+        assert_eq!(
+            d.to_string(),
+            "data/a.ron:3:7: error: 缺少逗号；在上一项末尾加 `,`"
+        );
+        let w = Diagnostic::warning(Path::new("data"), None, "目录是空的");
+        assert_eq!(w.to_string(), "data: warning: 目录是空的");
+    }
+}

@@ -1,0 +1,15 @@
+//! Content: files → raw RON → validated [`Library`](crate::model::Library),
+//! with a [`Diagnostic`] for every problem. No egui here.
+
+pub mod decode;
+pub mod diagnostic;
+mod load;
+pub mod raw;
+mod ron_error;
+pub mod validate;
+
+pub use diagnostic::{Diagnostic, Pos, Severity};
+pub use load::{
+    BUILTIN_PREFIX, Loaded, MAX_FILE_BYTES, Origin, build, builtin_files, load, load_builtin,
+    load_dirs,
+};

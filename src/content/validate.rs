@@ -1,0 +1,737 @@
+//! Raw RON → validated model, collecting every problem with its position.
+//!
+//! Rule of thumb for severities: an *error* means the file or card was left
+//! out (the counter never shows half a card); a *warning* means it was loaded
+//! and something small was ignored or looks unintended.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::content::diagnostic::{Diagnostic, Pos};
+use crate::content::raw::{self, Located, RawCard, RawChapter, RawStatus, RawStep};
+use crate::content::ron_error;
+use crate::model::{
+    Card, CardId, Chapter, FillField, Library, Link, Meta, Origin, Script, Section, Status, Step,
+    Template,
+};
+
+/// One file's text, already decoded.
+pub struct FileText {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Builds the library from files in load order. `diagnostics` receives every
+/// problem, sorted by file then position.
+pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) -> Library {
+    let mut library = Library::default();
+    let mut per_file: Vec<Vec<Diagnostic>> = Vec::new();
+    let mut pending: Vec<PendingLinks> = Vec::new();
+    let mut id_seen: HashMap<CardId, (usize, Pos)> = HashMap::new();
+
+    for (file, FileText { path, text }) in files.into_iter().enumerate() {
+        let mut diags = Vec::new();
+        if let Some(parsed) = parse_file(&path, file, &text, &mut diags) {
+            let chapter = library.chapters.len();
+            library.chapters.push(Chapter {
+                title: parsed.title,
+                note: parsed.note,
+                file,
+            });
+            for (title, cards) in parsed.sections {
+                let section = library.sections.len();
+                library.sections.push(Section { chapter, title });
+                for mut pc in cards {
+                    if let Some(&(first_file, first_pos)) = id_seen.get(&pc.card.id) {
+                        let first_path = library.files.get(first_file).unwrap_or(&path);
+                        let where_ = if first_file == file {
+                            format!("第 {} 行", first_pos.line)
+                        } else {
+                            format!("{}:{first_pos}", first_path.display())
+                        };
+                        diags.push(
+                            Diagnostic::error(
+                                &path,
+                                Some(pc.id_pos),
+                                format!(
+                                    "id `{}` 重复：{where_} 已经用过；这张卡片（{}）没有加载",
+                                    pc.card.id, pc.card.title
+                                ),
+                            )
+                            .with_help("每张卡片的 id 在所有文件里必须唯一，换一个 id"),
+                        );
+                        continue;
+                    }
+                    id_seen.insert(pc.card.id.clone(), (file, pc.id_pos));
+                    pc.card.section = section;
+                    pending.push(PendingLinks {
+                        card: library.cards.len(),
+                        positions: pc.link_pos,
+                    });
+                    library.cards.push(pc.card);
+                }
+            }
+        }
+        library.files.push(path);
+        per_file.push(diags);
+    }
+
+    check_links(&mut library, &pending, &mut per_file);
+
+    for mut diags in per_file {
+        diags.sort_by_key(|d| d.pos);
+        diagnostics.append(&mut diags);
+    }
+    library
+}
+
+struct PendingLinks {
+    card: usize,
+    positions: Vec<Pos>,
+}
+
+/// Drops links to cards that do not exist (with a warning naming the closest id).
+fn check_links(library: &mut Library, pending: &[PendingLinks], per_file: &mut [Vec<Diagnostic>]) {
+    let ids: Vec<String> = library.cards.iter().map(|c| c.id.to_string()).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    for p in pending {
+        let file = library.cards[p.card].origin.file;
+        let path = library.files[file].clone();
+        let own_id = library.cards[p.card].id.clone();
+        let links = std::mem::take(&mut library.cards[p.card].links);
+        let mut kept = Vec::with_capacity(links.len());
+        for (link, &pos) in links.into_iter().zip(&p.positions) {
+            if link.to == own_id {
+                per_file[file].push(Diagnostic::warning(
+                    &path,
+                    Some(pos),
+                    format!("卡片链接到了它自己（`{}`），已忽略", link.to),
+                ));
+            } else if ids.iter().any(|id| id == link.to.as_str()) {
+                kept.push(link);
+            } else {
+                let mut d = Diagnostic::warning(
+                    &path,
+                    Some(pos),
+                    format!("链接的卡片 `{}` 不存在，已忽略这个链接", link.to),
+                );
+                if let Some(best) = ron_error::closest(link.to.as_str(), &id_refs) {
+                    d = d.with_help(format!("是不是 `{best}`？"));
+                }
+                per_file[file].push(d);
+            }
+        }
+        library.cards[p.card].links = kept;
+    }
+}
+
+struct ParsedFile {
+    title: Option<String>,
+    note: Option<String>,
+    sections: Vec<(Option<String>, Vec<ParsedCard>)>,
+}
+
+struct ParsedCard {
+    card: Card,
+    id_pos: Pos,
+    link_pos: Vec<Pos>,
+}
+
+/// Maps byte offsets and sub-slices of one source to line:col.
+struct Source<'a> {
+    path: &'a Path,
+    file: usize,
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(path: &'a Path, file: usize, text: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            path,
+            file,
+            text,
+            line_starts,
+        }
+    }
+
+    fn pos_at(&self, offset: usize) -> Pos {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
+        Pos::new(line, col + 1)
+    }
+
+    /// Position of `slice`, which must be a sub-slice of the source.
+    fn pos_of(&self, slice: &str) -> Pos {
+        let offset = (slice.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
+        self.pos_at(offset.min(self.text.len()))
+    }
+
+    /// Absolute position of a ron error raised while parsing `slice`.
+    fn error_pos(&self, slice: &str, err: &ron::error::SpannedError) -> Pos {
+        rebase(self.pos_of(slice), err.span.start)
+    }
+
+    /// The character at `pos`, if any.
+    fn char_at(&self, pos: Pos) -> Option<char> {
+        let start = *self
+            .line_starts
+            .get(usize::try_from(pos.line).ok()?.checked_sub(1)?)?;
+        let skip = usize::try_from(pos.col).ok()?.checked_sub(1)?;
+        self.text[start..]
+            .chars()
+            .take_while(|&c| c != '\n')
+            .nth(skip)
+    }
+
+    fn ron_error(&self, slice: &str, err: &ron::error::SpannedError) -> Diagnostic {
+        let pos = self.error_pos(slice, err);
+        let (message, help) = ron_error::describe(&err.code, self.char_at(pos));
+        let d = Diagnostic::error(self.path, Some(pos), message);
+        match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        }
+    }
+
+    /// The parsed value, or `None` after reporting its error.
+    fn value<'v, T>(&self, loc: &'v Located<'_, T>, diags: &mut Vec<Diagnostic>) -> Option<&'v T> {
+        match &loc.value {
+            Ok(v) => Some(v),
+            Err(err) => {
+                diags.push(self.ron_error(loc.src, err));
+                None
+            }
+        }
+    }
+
+    fn error(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.path, Some(pos), message)
+    }
+
+    fn warning(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(self.path, Some(pos), message)
+    }
+}
+
+/// `rel` is 1-based within a slice starting at `base`.
+fn rebase(base: Pos, rel: ron::error::Position) -> Pos {
+    let rel_line = u32::try_from(rel.line.max(1)).unwrap_or(u32::MAX);
+    let rel_col = u32::try_from(rel.col.max(1)).unwrap_or(u32::MAX);
+    if rel_line == 1 {
+        Pos {
+            line: base.line,
+            col: base.col.saturating_add(rel_col - 1),
+        }
+    } else {
+        Pos {
+            line: base.line.saturating_add(rel_line - 1),
+            col: rel_col,
+        }
+    }
+}
+
+fn parse_file(
+    path: &Path,
+    file: usize,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ParsedFile> {
+    let src = Source::new(path, file, text);
+    let raw: RawChapter<'_> = match raw::ron_options().from_str(text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            diags.push(src.ron_error(text, &err).with_help("整个文件没有加载"));
+            return None;
+        }
+    };
+    if raw.sections.is_empty() {
+        diags.push(src.warning(Pos::START, "这一章没有任何节（`sections` 是空的）"));
+    }
+    let mut sections = Vec::with_capacity(raw.sections.len());
+    for section in raw.sections {
+        let title = non_empty(section.title);
+        if section.cards.is_empty() {
+            diags.push(src.warning(
+                Pos::START,
+                format!("节“{}”没有任何卡片", title.as_deref().unwrap_or("（无名）")),
+            ));
+        }
+        let cards = section
+            .cards
+            .iter()
+            .filter_map(|card| parse_card(&src, card.get_ron(), diags))
+            .collect();
+        sections.push((title, cards));
+    }
+    Some(ParsedFile {
+        title: non_empty(raw.title),
+        note: non_empty(raw.note),
+        sections,
+    })
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// Validates one card. Returns `None` (after reporting why) when the card
+/// cannot be shown as written.
+fn parse_card(src: &Source<'_>, card_src: &str, diags: &mut Vec<Diagnostic>) -> Option<ParsedCard> {
+    let card_pos = src.pos_of(card_src);
+    let raw: RawCard<'_> = match raw::ron_options().from_str(card_src) {
+        Ok(raw) => raw,
+        Err(err) => {
+            diags.push(src.ron_error(card_src, &err).with_help("这张卡片没有加载"));
+            return None;
+        }
+    };
+    let errors_before = diags.len();
+
+    let title = src
+        .value(&raw.title, diags)
+        .map(|t| t.trim().to_owned())
+        .unwrap_or_default();
+    if title.is_empty() && raw.title.value.is_ok() {
+        diags.push(src.error(src.pos_of(raw.title.src), "卡片的标题 `title` 是空的"));
+    }
+    let name = if title.is_empty() {
+        "无标题".to_owned()
+    } else {
+        title.clone()
+    };
+
+    let id_pos = src.pos_of(raw.id.src);
+    let id = src
+        .value(&raw.id, diags)
+        .and_then(|s| match CardId::parse(s.trim()) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                let mut d = src.error(id_pos, format!("id `{s}` 不能用：{e}"));
+                if let Some(suggestion) = slug(s) {
+                    d = d.with_help(format!("例如 `{suggestion}`"));
+                }
+                diags.push(d);
+                None
+            }
+        });
+
+    let aliases = check_aliases(src, &raw.aliases, &title, diags);
+    let empty_fields = BTreeMap::new();
+    let raw_fields = raw
+        .fields
+        .as_ref()
+        .and_then(|f| src.value(f, diags))
+        .unwrap_or(&empty_fields);
+    let fields_pos = raw.fields.as_ref().map_or(card_pos, |f| src.pos_of(f.src));
+    let fields = check_fields(src, fields_pos, raw_fields, diags);
+    let steps = check_steps(src, &raw.steps, &fields, diags);
+    if raw.steps.is_empty() {
+        diags.push(src.warning(card_pos, format!("卡片“{name}”没有解决方案步骤 `steps`")));
+    }
+    warn_unused_fields(src, fields_pos, &fields, &steps, diags);
+    let scene = paragraphs(src, raw.scene.as_ref(), diags);
+    let view = paragraphs(src, raw.view.as_ref(), diags);
+
+    let (links, link_pos) = check_links_syntax(src, &raw.links, diags);
+    let meta = check_meta(src, card_pos, &raw, &name, diags);
+
+    if let Some(first) = diags[errors_before..].iter_mut().find(|d| d.is_error()) {
+        first.append_help(&format!("卡片“{name}”没有加载"));
+        return None;
+    }
+    Some(ParsedCard {
+        card: Card {
+            id: id?,
+            title,
+            aliases,
+            section: 0,
+            scene,
+            steps,
+            view,
+            links,
+            fields,
+            meta,
+            origin: Origin {
+                file: src.file,
+                line: card_pos.line,
+                col: card_pos.col,
+            },
+        },
+        id_pos,
+        link_pos,
+    })
+}
+
+fn paragraphs(
+    src: &Source<'_>,
+    raw: Option<&Located<'_, raw::Paragraphs>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    raw.and_then(|p| src.value(p, diags))
+        .map(|p| p.0.clone())
+        .unwrap_or_default()
+}
+
+/// A usable id made from what the editor wrote, if it has any ASCII letters.
+fn slug(s: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in s.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    CardId::parse(&out).ok().map(|_| out)
+}
+
+fn check_aliases(
+    src: &Source<'_>,
+    raw: &[Located<'_, String>],
+    title: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let mut aliases: Vec<String> = Vec::with_capacity(raw.len());
+    for alias in raw {
+        let pos = src.pos_of(alias.src);
+        match src.value(alias, diags) {
+            None => {}
+            Some(a) => {
+                let a = a.trim();
+                if a.is_empty() {
+                    diags.push(src.warning(pos, "空的别名，已忽略"));
+                } else if aliases.iter().any(|x| x == a) {
+                    diags.push(src.warning(pos, format!("别名“{a}”重复了，已忽略")));
+                } else {
+                    if title.contains(a) {
+                        diags.push(
+                            src.warning(pos, format!("别名“{a}”已经包含在标题里"))
+                                .with_help("别名用来写标题里没有的说法（客户的原话、口语、简称）"),
+                        );
+                    }
+                    aliases.push(a.to_owned());
+                }
+            }
+        }
+    }
+    aliases
+}
+
+fn check_fields(
+    src: &Source<'_>,
+    pos: Pos,
+    raw: &BTreeMap<String, Vec<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, FillField> {
+    let mut fields = BTreeMap::new();
+    for (name, choices) in raw {
+        let name = name.trim();
+        if name.is_empty() || name.contains(['{', '}']) {
+            diags.push(src.error(pos, format!("填空字段名“{name}”不能为空，也不能含有花括号")));
+            continue;
+        }
+        let mut kept: Vec<String> = Vec::new();
+        for c in choices {
+            let c = c.trim();
+            if c.is_empty() || kept.iter().any(|k| k == c) {
+                diags.push(src.warning(
+                    pos,
+                    format!("填空字段“{name}”的选项“{c}”是空的或重复了，已忽略"),
+                ));
+            } else {
+                kept.push(c.to_owned());
+            }
+        }
+        fields.insert(name.to_owned(), FillField { choices: kept });
+    }
+    fields
+}
+
+const SCRIPT_LABELS: &[&str] = &["演讲", "脚本", "文字", "话术"];
+
+fn check_steps(
+    src: &Source<'_>,
+    raw_steps: &[Located<'_, RawStep<'_>>],
+    fields: &BTreeMap<String, FillField>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Step> {
+    let mut steps = Vec::with_capacity(raw_steps.len());
+    for (n, located) in raw_steps.iter().enumerate() {
+        let pos = src.pos_of(located.src);
+        let Some(step) = src.value(located, diags) else {
+            continue;
+        };
+        let action = step.action.trim();
+        if action.is_empty() {
+            diags.push(src.error(pos, format!("第 {} 步的 `action` 是空的", n + 1)));
+        } else if let Some(prefix) = numbering_prefix(action) {
+            diags.push(
+                src.warning(pos, format!("第 {} 步的文字以编号“{prefix}”开头", n + 1))
+                    .with_help("窗口会自动给步骤编号，删掉这个编号"),
+            );
+        }
+        let mut scripts = Vec::with_capacity(step.scripts.len());
+        for script in &step.scripts {
+            if let Some(s) = check_script(src, script, fields, diags) {
+                scripts.push(s);
+            }
+        }
+        steps.push(Step {
+            action: action.to_owned(),
+            scripts,
+        });
+    }
+    steps
+}
+
+fn check_script(
+    src: &Source<'_>,
+    script: &Located<'_, String>,
+    fields: &BTreeMap<String, FillField>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Script> {
+    let pos = src.pos_of(script.src);
+    let text = src.value(script, diags)?.trim();
+    if text.is_empty() {
+        diags.push(src.warning(pos, "空的话术，已忽略"));
+        return None;
+    }
+    if let Some(label) = SCRIPT_LABELS.iter().find(|l| {
+        text.strip_prefix(**l)
+            .is_some_and(|rest| rest.starts_with([':', '：']))
+    }) {
+        diags.push(
+            src.warning(
+                pos,
+                format!("话术以标签“{label}:”开头，这个标签会被一起复制"),
+            )
+            .with_help("话术里只写要说的话，删掉标签"),
+        );
+    }
+    let template = match Template::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            // +1 for the opening quote of the string literal.
+            let at = u32::try_from(e.char_index() + 1).unwrap_or(0);
+            let at = Pos {
+                line: pos.line,
+                col: pos.col.saturating_add(at),
+            };
+            diags.push(
+                src.error(at, format!("话术里的{e}"))
+                    .with_help("填空写成 `{称呼}`；要显示花括号本身，写 `{{` 或 `}}`"),
+            );
+            return None;
+        }
+    };
+    let mut ok = true;
+    for name in template.field_names() {
+        if !fields.contains_key(name) {
+            ok = false;
+            let mut d = src.error(pos, format!("话术里的填空 `{{{name}}}` 没有定义"));
+            let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+            d = match ron_error::closest(name, &names) {
+                Some(best) => d.with_help(format!("是不是 `{{{best}}}`？")),
+                None => d.with_help(format!(
+                    "在卡片里加上 `fields: {{\"{name}\": [\"选项一\", \"选项二\"]}}`"
+                )),
+            };
+            diags.push(d);
+        }
+    }
+    ok.then_some(Script { template })
+}
+
+fn warn_unused_fields(
+    src: &Source<'_>,
+    pos: Pos,
+    fields: &BTreeMap<String, FillField>,
+    steps: &[Step],
+    diags: &mut Vec<Diagnostic>,
+) {
+    for name in fields.keys() {
+        let used = steps
+            .iter()
+            .flat_map(|s| &s.scripts)
+            .any(|s| s.template.field_names().contains(&name.as_str()));
+        if !used {
+            diags.push(src.warning(
+                pos,
+                format!("填空字段“{name}”定义了，但没有话术用到 `{{{name}}}`"),
+            ));
+        }
+    }
+}
+
+/// `(1)`, `（1）`, `1.`, `1、`, `①` at the start of a step.
+fn numbering_prefix(text: &str) -> Option<String> {
+    let mut chars = text.char_indices();
+    let (_, first) = chars.next()?;
+    if ('①'..='⑳').contains(&first) {
+        return Some(first.to_string());
+    }
+    let open = matches!(first, '(' | '（');
+    let digits_start = usize::from(open) * first.len_utf8();
+    let rest = &text[digits_start..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let after = rest[digits.len()..].chars().next()?;
+    let closes = if open {
+        matches!(after, ')' | '）')
+    } else {
+        matches!(after, '.' | '、' | '．' | ')' | '）')
+    };
+    closes.then(|| text[..digits_start + digits.len() + after.len_utf8()].to_owned())
+}
+
+fn check_links_syntax(
+    src: &Source<'_>,
+    raw: &[Located<'_, raw::RawLink>],
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Link>, Vec<Pos>) {
+    let mut links = Vec::new();
+    let mut positions = Vec::new();
+    for located in raw {
+        let pos = src.pos_of(located.src);
+        match &located.value {
+            Err(err) => {
+                diags.push(as_warning(src.ron_error(located.src, err)).with_help("已忽略这个链接"));
+            }
+            Ok(link) => match CardId::parse(link.to.trim()) {
+                Ok(to) => {
+                    links.push(Link {
+                        to,
+                        why: link.why.trim().to_owned(),
+                    });
+                    positions.push(pos);
+                }
+                Err(e) => diags.push(src.warning(
+                    pos,
+                    format!(
+                        "链接目标 `{}` 不是有效的 id（{e}），已忽略这个链接",
+                        link.to
+                    ),
+                )),
+            },
+        }
+    }
+    (links, positions)
+}
+
+fn check_meta(
+    src: &Source<'_>,
+    card_pos: Pos,
+    raw: &RawCard<'_>,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Meta {
+    let status = raw
+        .status
+        .as_ref()
+        .and_then(|s| src.value(s, diags))
+        .map(|s| match s {
+            RawStatus::Draft => Status::Draft,
+            RawStatus::Reviewed => Status::Reviewed,
+        });
+    let text = |field: &Option<Located<'_, String>>, diags: &mut Vec<Diagnostic>| {
+        non_empty(field.as_ref().and_then(|f| src.value(f, diags)).cloned())
+    };
+    let note = text(&raw.note, diags);
+    let reviewed_by = text(&raw.reviewed_by, diags);
+    let version = raw
+        .version
+        .as_ref()
+        .and_then(|v| src.value(v, diags))
+        .copied();
+    if status == Some(Status::Draft) {
+        let mut d = src.warning(card_pos, format!("卡片“{name}”是草稿，还没有审核"));
+        if let Some(note) = &note {
+            d = d.with_help(note.clone());
+        }
+        diags.push(d);
+    }
+    // A wrong date is only metadata: warn and ignore it.
+    let updated = raw.updated.as_ref().and_then(|located| {
+        let pos = src.pos_of(located.src);
+        match &located.value {
+            Ok(s) => match s.trim().parse() {
+                Ok(date) => Some(date),
+                Err(msg) => {
+                    diags.push(src.warning(pos, format!("{msg}；已忽略这个日期")));
+                    None
+                }
+            },
+            Err(err) => {
+                diags.push(as_warning(src.ron_error(located.src, err)).with_help("已忽略这个日期"));
+                None
+            }
+        }
+    });
+    Meta {
+        status,
+        version,
+        reviewed_by,
+        updated,
+        note,
+    }
+}
+
+fn as_warning(d: Diagnostic) -> Diagnostic {
+    Diagnostic {
+        severity: crate::content::Severity::Warning,
+        ..d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_prefixes() {
+        assert_eq!(numbering_prefix("(1)向客户道歉"), Some("(1)".into()));
+        assert_eq!(numbering_prefix("（2）协调"), Some("（2）".into()));
+        assert_eq!(numbering_prefix("3、转柜"), Some("3、".into()));
+        assert_eq!(numbering_prefix("12.核实"), Some("12.".into()));
+        assert_eq!(numbering_prefix("①道歉"), Some("①".into()));
+        assert_eq!(numbering_prefix("30万元的汇款"), None);
+        assert_eq!(numbering_prefix("向客户道歉"), None);
+        assert_eq!(numbering_prefix("(备注)"), None);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Wrong Queue"), Some("wrong-queue".into()));
+        assert_eq!(slug("取号"), None);
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        let text = "ab\n客户x\n";
+        let src = Source::new(Path::new("t.ron"), 0, text);
+        let x = text.find('x').unwrap();
+        assert_eq!(src.pos_at(x), Pos::new(2, 3));
+        assert_eq!(src.pos_at(0), Pos::new(1, 1));
+        assert_eq!(src.pos_of(&text[x..]), Pos::new(2, 3));
+    }
+
+    #[test]
+    fn rebase_positions() {
+        let base = Pos::new(10, 5);
+        let p = |line, col| ron::error::Position { line, col };
+        assert_eq!(rebase(base, p(1, 1)), Pos::new(10, 5));
+        assert_eq!(rebase(base, p(1, 4)), Pos::new(10, 8));
+        assert_eq!(rebase(base, p(3, 2)), Pos::new(12, 2));
+    }
+}

@@ -1,0 +1,27 @@
+//! Entry point: a subcommand runs the CLI, no subcommand opens the window.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use huashu::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    match try_main() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("huashu: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_main() -> anyhow::Result<ExitCode> {
+    let args = Cli::parse();
+    match &args.command {
+        Some(command) => cli::run(command, &args.data),
+        None => huashu::ui::run_window(&args.data)
+            .context("opening the window")
+            .map(|()| ExitCode::SUCCESS),
+    }
+}

@@ -1,0 +1,286 @@
+//! The card model: plain data, no I/O, no egui.
+//!
+//! A [`Library`] is the validated content: chapters, their sections, and the
+//! cards in manual order. Everything here is built by `content` and read by
+//! `search`, `app` and `ui`.
+
+mod date;
+pub mod template;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+pub use date::Date;
+pub use template::{Segment, Template, TemplateError};
+
+/// A card's stable identifier: ASCII, used by links, favourites and usage counts.
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct CardId(String);
+
+impl CardId {
+    pub const MAX_LEN: usize = 64;
+
+    /// Accepts `[a-z0-9][a-z0-9_-]*`, at most [`Self::MAX_LEN`] characters.
+    pub fn parse(s: &str) -> Result<Self, IdError> {
+        if s.is_empty() {
+            return Err(IdError::Empty);
+        }
+        if s.len() > Self::MAX_LEN {
+            return Err(IdError::TooLong);
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'))
+        {
+            return Err(IdError::BadChar(c));
+        }
+        if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err(IdError::BadStart);
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CardId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdError {
+    Empty,
+    TooLong,
+    BadChar(char),
+    BadStart,
+}
+
+impl fmt::Display for IdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("id 不能为空"),
+            Self::TooLong => write!(f, "id 太长（最多 {} 个字符）", CardId::MAX_LEN),
+            Self::BadChar(c) => {
+                write!(f, "id 里不能有 `{c}`：只能用小写英文字母、数字、`-` 和 `_`")
+            }
+            Self::BadStart => f.write_str("id 必须以小写字母或数字开头"),
+        }
+    }
+}
+
+/// Editorial state of a card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// 草稿: not yet checked; the window shows it prominently.
+    Draft,
+    /// 已审核: checked by `reviewed_by`.
+    Reviewed,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Reviewed => "已审核",
+        }
+    }
+}
+
+/// Who checked a card and when; all optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    pub status: Option<Status>,
+    pub version: Option<u32>,
+    pub reviewed_by: Option<String>,
+    pub updated: Option<Date>,
+    /// A note from the editor, e.g. why the card is a draft.
+    pub note: Option<String>,
+}
+
+/// A speech script (话术): what the manager says or copies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Script {
+    pub template: Template,
+}
+
+impl Script {
+    /// The text as copied when no field has been chosen: each field takes its
+    /// first allowed value.
+    pub fn default_text(&self, fields: &BTreeMap<String, FillField>) -> String {
+        self.template
+            .render(|name| fields.get(name).and_then(FillField::default_value))
+    }
+}
+
+/// One numbered 解决方案 step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub action: String,
+    pub scripts: Vec<Script>,
+}
+
+/// A fill-in field used by scripts as `{name}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FillField {
+    /// Allowed values, the first is the default; empty means free text.
+    pub choices: Vec<String>,
+}
+
+impl FillField {
+    pub fn default_value(&self) -> Option<&str> {
+        self.choices.first().map(String::as_str)
+    }
+}
+
+/// A link to a related card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub to: CardId,
+    pub why: String,
+}
+
+/// Where something was written: a file of the library and a 1-based position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Origin {
+    pub file: usize,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// One scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Card {
+    pub id: CardId,
+    pub title: String,
+    pub aliases: Vec<String>,
+    /// Index into [`Library::sections`].
+    pub section: usize,
+    /// 场景再现, one string per paragraph.
+    pub scene: Vec<String>,
+    pub steps: Vec<Step>,
+    /// 作者观点, one string per paragraph.
+    pub view: Vec<String>,
+    pub links: Vec<Link>,
+    pub fields: BTreeMap<String, FillField>,
+    pub meta: Meta,
+    pub origin: Origin,
+}
+
+impl Card {
+    /// All scripts in reading order (step by step).
+    pub fn scripts(&self) -> impl Iterator<Item = &Script> {
+        self.steps.iter().flat_map(|s| s.scripts.iter())
+    }
+
+    pub fn script_count(&self) -> usize {
+        self.steps.iter().map(|s| s.scripts.len()).sum()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chapter {
+    /// `None` when the source does not name it; never invented.
+    pub title: Option<String>,
+    pub note: Option<String>,
+    /// Index into [`Library::files`].
+    pub file: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// Index into [`Library::chapters`].
+    pub chapter: usize,
+    pub title: Option<String>,
+}
+
+/// Shown in place of a chapter or section title the source does not give.
+pub const UNNAMED_CHAPTER: &str = "（章名缺失）";
+pub const UNNAMED_SECTION: &str = "（节名缺失）";
+
+/// The validated content, cards in chapter/section order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Library {
+    /// The files the content came from, in load order (for positions).
+    pub files: Vec<PathBuf>,
+    pub chapters: Vec<Chapter>,
+    pub sections: Vec<Section>,
+    pub cards: Vec<Card>,
+}
+
+impl Library {
+    pub fn card(&self, id: &CardId) -> Option<&Card> {
+        self.cards.iter().find(|c| &c.id == id)
+    }
+
+    pub fn index_of(&self, id: &CardId) -> Option<usize> {
+        self.cards.iter().position(|c| &c.id == id)
+    }
+
+    pub fn section_of(&self, card: &Card) -> &Section {
+        &self.sections[card.section]
+    }
+
+    pub fn chapter_of(&self, card: &Card) -> &Chapter {
+        &self.chapters[self.section_of(card).chapter]
+    }
+
+    /// Chapter title for display, with a visible placeholder when unnamed.
+    pub fn chapter_title(&self, card: &Card) -> &str {
+        self.chapter_of(card)
+            .title
+            .as_deref()
+            .unwrap_or(UNNAMED_CHAPTER)
+    }
+
+    /// Section title for display, with a visible placeholder when unnamed.
+    pub fn section_title(&self, card: &Card) -> &str {
+        self.section_of(card)
+            .title
+            .as_deref()
+            .unwrap_or(UNNAMED_SECTION)
+    }
+
+    pub fn file_of(&self, card: &Card) -> &std::path::Path {
+        &self.files[card.origin.file]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_ids() {
+        assert!(CardId::parse("wrong-queue-ticket").is_ok());
+        assert!(CardId::parse("a_1").is_ok());
+        assert_eq!(CardId::parse(""), Err(IdError::Empty));
+        assert_eq!(CardId::parse("Teller"), Err(IdError::BadChar('T')));
+        assert_eq!(CardId::parse("取号"), Err(IdError::BadChar('取')));
+        assert_eq!(CardId::parse("-x"), Err(IdError::BadStart));
+        assert_eq!(CardId::parse(&"a".repeat(65)), Err(IdError::TooLong));
+    }
+
+    #[test]
+    fn default_text_uses_first_choice() {
+        let mut fields = BTreeMap::new();
+        fields.insert(
+            "称呼".to_owned(),
+            FillField {
+                choices: vec!["先生".into(), "女士".into()],
+            },
+        );
+        let script = Script {
+            template: Template::parse("{称呼},请这边走。").unwrap(),
+        };
+        assert_eq!(script.default_text(&fields), "先生,请这边走。");
+    }
+}
