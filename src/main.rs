@@ -9,6 +9,8 @@ use huashu::cli::{self, Cli};
 fn main() -> ExitCode {
     match try_main() {
         Ok(code) => code,
+        // `huashu list | head`: the reader has what it wanted.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("huashu: error: {err:#}");
             ExitCode::FAILURE
@@ -24,4 +26,12 @@ fn try_main() -> anyhow::Result<ExitCode> {
             .context("opening the window")
             .map(|()| ExitCode::SUCCESS),
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -45,7 +45,7 @@ pub struct RawChapter<'a> {
     #[serde(default)]
     pub note: Option<String>,
     #[serde(borrow)]
-    pub sections: Vec<RawSection<'a>>,
+    pub sections: Vec<Located<'a, RawSection<'a>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,8 +17,8 @@ pub fn describe(err: &Error, at: Option<char>) -> (String, Option<String>) {
             Some("可能少了右括号 `)` 或 `]`，或者字符串少了右引号 `\"`".into()),
         ),
         Error::ExpectedComma => (
-            "这里缺少逗号 `,`".into(),
-            Some("每个字段、每个列表项的末尾都要加英文逗号 `,`".into()),
+            "这里前面缺少逗号 `,`".into(),
+            Some("上一个字段或列表项的末尾要加英文逗号 `,`".into()),
         ),
         Error::ExpectedString => (
             "这里应该是用英文双引号括起来的文字，例如 \"对不起\"".into(),

@@ -179,21 +179,40 @@ impl<'a> Source<'a> {
         rebase(self.pos_of(slice), err.span.start)
     }
 
-    /// The character at `pos`, if any.
-    fn char_at(&self, pos: Pos) -> Option<char> {
-        let start = *self
-            .line_starts
-            .get(usize::try_from(pos.line).ok()?.checked_sub(1)?)?;
-        let skip = usize::try_from(pos.col).ok()?.checked_sub(1)?;
-        self.text[start..]
-            .chars()
-            .take_while(|&c| c != '\n')
-            .nth(skip)
+    /// The first non-blank character at or after `pos`, and its position
+    /// when it is on the same line (ron often points at the blank before it).
+    fn char_at(&self, pos: Pos) -> (Option<char>, Pos) {
+        let found = (|| {
+            let line = usize::try_from(pos.line).ok()?.checked_sub(1)?;
+            let start = *self.line_starts.get(line)?;
+            let skip = usize::try_from(pos.col).ok()?.checked_sub(1)?;
+            let mut same_line = true;
+            let mut col = pos.col;
+            for c in self.text[start..].chars().skip(skip) {
+                if !c.is_whitespace() {
+                    return Some((c, same_line.then_some(col)));
+                }
+                same_line &= c != '\n';
+                col = col.saturating_add(1);
+            }
+            None
+        })();
+        match found {
+            Some((c, Some(col))) => (
+                Some(c),
+                Pos {
+                    line: pos.line,
+                    col,
+                },
+            ),
+            Some((c, None)) => (Some(c), pos),
+            None => (None, pos),
+        }
     }
 
     fn ron_error(&self, slice: &str, err: &ron::error::SpannedError) -> Diagnostic {
-        let pos = self.error_pos(slice, err);
-        let (message, help) = ron_error::describe(&err.code, self.char_at(pos));
+        let (at, pos) = self.char_at(self.error_pos(slice, err));
+        let (message, help) = ron_error::describe(&err.code, at);
         let d = Diagnostic::error(self.path, Some(pos), message);
         match help {
             Some(h) => d.with_help(h),
@@ -256,11 +275,18 @@ fn parse_file(
         diags.push(src.warning(Pos::START, "这一章没有任何节（`sections` 是空的）"));
     }
     let mut sections = Vec::with_capacity(raw.sections.len());
-    for section in raw.sections {
-        let title = non_empty(section.title);
+    for located in &raw.sections {
+        let section = match &located.value {
+            Ok(section) => section,
+            Err(err) => {
+                diags.push(src.ron_error(located.src, err).with_help("这一节没有加载"));
+                continue;
+            }
+        };
+        let title = non_empty(section.title.clone());
         if section.cards.is_empty() {
             diags.push(src.warning(
-                Pos::START,
+                src.pos_of(located.src),
                 format!("节“{}”没有任何卡片", title.as_deref().unwrap_or("（无名）")),
             ));
         }
@@ -336,14 +362,21 @@ fn parse_card(src: &Source<'_>, card_src: &str, diags: &mut Vec<Diagnostic>) -> 
     if raw.steps.is_empty() {
         diags.push(src.warning(card_pos, format!("卡片“{name}”没有解决方案步骤 `steps`")));
     }
-    warn_unused_fields(src, fields_pos, &fields, &steps, diags);
+    if !diags[errors_before..].iter().any(Diagnostic::is_error) {
+        // Only meaningful when every script parsed.
+        warn_unused_fields(src, fields_pos, &fields, &steps, diags);
+    }
     let scene = paragraphs(src, raw.scene.as_ref(), diags);
     let view = paragraphs(src, raw.view.as_ref(), diags);
 
     let (links, link_pos) = check_links_syntax(src, &raw.links, diags);
     let meta = check_meta(src, card_pos, &raw, &name, diags);
 
-    if let Some(first) = diags[errors_before..].iter_mut().find(|d| d.is_error()) {
+    if let Some(first) = diags[errors_before..]
+        .iter_mut()
+        .filter(|d| d.is_error())
+        .min_by_key(|d| d.pos)
+    {
         first.append_help(&format!("卡片“{name}”没有加载"));
         return None;
     }
@@ -527,7 +560,7 @@ fn check_script(
                 col: pos.col.saturating_add(at),
             };
             diags.push(
-                src.error(at, format!("话术里的{e}"))
+                src.error(at, e.to_string())
                     .with_help("填空写成 `{称呼}`；要显示花括号本身，写 `{{` 或 `}}`"),
             );
             return None;

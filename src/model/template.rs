@@ -43,10 +43,10 @@ impl TemplateError {
 impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Unclosed { .. } => f.write_str("填空 `{` 没有对应的 `}`"),
-            Self::Empty { .. } => f.write_str("填空 `{}` 里没有名字"),
-            Self::StrayClose { .. } => f.write_str("多出一个 `}`"),
-            Self::NestedOpen { .. } => f.write_str("填空里又出现了 `{`"),
+            Self::Unclosed { .. } => f.write_str("话术里的填空 `{` 没有对应的 `}`"),
+            Self::Empty { .. } => f.write_str("话术里的填空 `{}` 没有写名字"),
+            Self::StrayClose { .. } => f.write_str("话术里多出一个 `}`"),
+            Self::NestedOpen { .. } => f.write_str("话术里的填空中又出现了 `{`"),
         }
     }
 }

@@ -1,0 +1,169 @@
+//! The `huashu` binary's CLI, run as a user would, against golden output.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn huashu() -> Command {
+    let mut cmd = Command::cargo_bin("huashu").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn check_bundled_data_passes_with_one_draft_warning() {
+    let mut cmd = huashu();
+    cmd.arg("check");
+    cmd.assert().success();
+    insta::assert_snapshot!(stdout_of(&mut cmd));
+}
+
+#[test]
+fn check_without_data_dir_uses_builtin_content() {
+    let empty = tempfile::tempdir().unwrap();
+    let mut cmd = huashu();
+    cmd.current_dir(empty.path()).arg("check");
+    cmd.assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "<built-in>/data/04-business-area.ron",
+        ))
+        .stdout(predicate::str::ends_with(
+            "7 cards in 2 files, 0 errors, 1 warning\n",
+        ));
+}
+
+#[test]
+fn check_reports_errors_and_exits_1() {
+    let mut cmd = huashu();
+    cmd.args([
+        "check",
+        "--data",
+        "tests/fixtures/multi/a",
+        "--data",
+        "tests/fixtures/multi/b",
+    ]);
+    cmd.assert().code(1);
+    insta::assert_snapshot!(stdout_of(&mut cmd));
+}
+
+#[test]
+fn check_missing_directory_exits_1() {
+    huashu()
+        .args(["check", "--data", "tests/fixtures/no-such-dir"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "tests/fixtures/no-such-dir: error: 找不到内容目录",
+        ))
+        .stdout(predicate::str::ends_with(
+            "0 cards in 0 files, 1 error, 0 warnings\n",
+        ));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    huashu()
+        .args(["check", "--bogus"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--bogus"));
+    huashu().args(["frobnicate"]).assert().code(2);
+    huashu().args(["check", "--data"]).assert().code(2);
+}
+
+#[test]
+fn help_is_available() {
+    huashu()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("check"))
+        .stdout(predicate::str::contains("内容目录"));
+}
+
+#[test]
+fn list_text() {
+    let mut cmd = huashu();
+    cmd.arg("list");
+    cmd.assert().success();
+    insta::assert_snapshot!(stdout_of(&mut cmd));
+}
+
+#[test]
+fn list_json_has_the_seven_cards_with_their_counts() {
+    let out = stdout_of(huashu().args(["list", "--json"]));
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(String, u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["title"].as_str().unwrap().to_owned(),
+                r["steps"].as_u64().unwrap(),
+                r["scripts"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("客户取号错误", 2, 2),
+        ("柜员业务不熟练", 3, 1),
+        ("柜员未办理相关业务", 2, 1),
+        ("客户给柜员差评", 4, 2),
+        ("工作失误导致客户不满", 3, 3),
+        ("客户冒用他人证件", 4, 3),
+        ("客户不配合证件核实", 1, 0),
+    ];
+    let expected: Vec<(String, u64, u64)> = expected
+        .iter()
+        .map(|&(t, s, c)| (t.to_owned(), s, c))
+        .collect();
+    assert_eq!(got, expected);
+
+    let first = &rows[0];
+    assert!(first["chapter"].is_null(), "the seed does not name it");
+    assert_eq!(rows[1]["chapter"], "第四章 业务处理区");
+    assert_eq!(rows[1]["section"], "第一节 客户对柜员不满意");
+    assert_eq!(rows[5]["section"], "第二节 客户信息错误");
+    assert_eq!(rows[6]["status"], "draft");
+    for row in &rows {
+        assert!(row["id"].as_str().unwrap().is_ascii());
+    }
+}
+
+#[test]
+fn list_with_broken_content_lists_what_loaded_and_exits_1() {
+    huashu()
+        .args([
+            "list",
+            "--data",
+            "tests/fixtures/multi/a",
+            "--data",
+            "tests/fixtures/multi/b",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("shared-id"))
+        .stderr(predicate::str::contains("02-broken.ron:3:5: error:"));
+}
+
+#[test]
+fn list_into_a_closed_pipe_is_quiet() {
+    // `huashu list | head -1`: a closed stdout is not an error worth a message.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} list --json | head -c 1 >/dev/null; echo done",
+            assert_cmd::cargo::cargo_bin("huashu").display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -1,0 +1,24 @@
+//! The example in `docs/content-format.md` is valid content.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+#[test]
+fn content_format_example_loads() {
+    let doc = std::fs::read_to_string("docs/content-format.md").unwrap();
+    let start = doc.find("```ron\n").unwrap() + "```ron\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let example = &doc[start..end];
+    let mut diagnostics = Vec::new();
+    let library = huashu::content::build(
+        vec![("example.ron".into(), example.as_bytes().to_vec())],
+        &mut diagnostics,
+    );
+    let problems: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    // The example links to a card of the real data, which is not loaded here.
+    assert_eq!(
+        problems,
+        ["example.ron:34:52: warning: 链接的卡片 `refuses-id-check` 不存在，已忽略这个链接"]
+    );
+    assert_eq!(library.cards.len(), 1);
+    assert_eq!(library.cards[0].steps.len(), 2);
+}

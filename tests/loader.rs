@@ -1,0 +1,213 @@
+//! Loader integration tests: every kind of broken input, with the exact
+//! diagnostics a content editor sees (insta snapshots in `snapshots/`).
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use huashu::content::{self, Loaded};
+
+/// Diagnostics, then the ids that loaded, as one text for a snapshot.
+fn report(loaded: &Loaded, strip: Option<&Path>) -> String {
+    let mut out = String::new();
+    for d in &loaded.diagnostics {
+        let line = d.to_string();
+        let line = match strip {
+            Some(prefix) => line.replace(&prefix.display().to_string(), "<tmp>"),
+            None => line,
+        };
+        let _ = writeln!(out, "{line}");
+    }
+    let ids: Vec<&str> = loaded.library.cards.iter().map(|c| c.id.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "-- {} files, {} errors, {} warnings, loaded: {ids:?}",
+        loaded.file_count,
+        loaded.error_count(),
+        loaded.warning_count()
+    );
+    out
+}
+
+/// Loads one fixture file from `tests/fixtures/broken/` on its own.
+fn load_fixture(name: &str) -> Loaded {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new("tests/fixtures/broken").join(name);
+    std::fs::copy(&src, dir.path().join(name)).unwrap();
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    // Report with the fixture's stable path instead of the temp dir.
+    let mut loaded = loaded;
+    for d in &mut loaded.diagnostics {
+        d.path.clone_from(&src);
+    }
+    loaded
+}
+
+macro_rules! fixture_test {
+    ($test:ident, $file:literal) => {
+        #[test]
+        fn $test() {
+            let loaded = load_fixture($file);
+            insta::assert_snapshot!(report(&loaded, None));
+        }
+    };
+}
+
+fixture_test!(missing_comma, "missing-comma.ron");
+fixture_test!(full_width_punctuation, "full-width-punctuation.ron");
+fixture_test!(chinese_quotes, "chinese-quotes.ron");
+fixture_test!(unclosed_string, "unclosed-string.ron");
+fixture_test!(unknown_chapter_field, "unknown-chapter-field.ron");
+fixture_test!(
+    unknown_card_field_spares_other_cards,
+    "unknown-card-field.ron"
+);
+fixture_test!(missing_field, "missing-field.ron");
+fixture_test!(wrong_types_are_all_reported, "wrong-types.ron");
+fixture_test!(bad_values, "bad-values.ron");
+fixture_test!(fill_in_fields, "fill-in-fields.ron");
+fixture_test!(trailing_characters, "trailing-characters.ron");
+fixture_test!(draft_and_empty_section, "draft-and-empty.ron");
+fixture_test!(
+    unknown_section_field_spares_other_sections,
+    "unknown-section-field.ron"
+);
+
+#[test]
+fn several_directories_duplicate_ids_and_a_broken_file() {
+    let dirs = [
+        PathBuf::from("tests/fixtures/multi/a"),
+        PathBuf::from("tests/fixtures/multi/b"),
+    ];
+    let loaded = content::load_dirs(&dirs);
+    insta::assert_snapshot!(report(&loaded, None));
+    // The broken file does not stop the others; the link across directories resolves.
+    let first = &loaded.library.cards[0];
+    assert_eq!(first.title, "第一张");
+    assert_eq!(first.links.len(), 1);
+}
+
+#[test]
+fn missing_directory_is_an_error() {
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/no-such-dir")]);
+    let text = report(&loaded, None);
+    assert!(
+        text.starts_with("tests/fixtures/no-such-dir: error: 找不到内容目录：不存在"),
+        "{text}"
+    );
+    assert_eq!(loaded.error_count(), 1);
+}
+
+#[test]
+fn empty_directory_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not content").unwrap();
+    std::fs::write(dir.path().join(".hidden.ron"), "garbage").unwrap();
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    insta::assert_snapshot!(report(&loaded, Some(dir.path())));
+}
+
+/// A minimal valid file, as Notepad might write it.
+const CARD: &str = "Chapter(\n    title: \"第九章 测试\",\n    sections: [Section(cards: [\n        Card(id: \"notepad\", title: \"记事本保存的卡片\", steps: [Step(action: \"做\", scripts: [\"您好\"])]),\n    ])],\n)\n";
+
+fn load_bytes(name: &str, bytes: &[u8]) -> (tempfile::TempDir, Loaded) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), bytes).unwrap();
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    (dir, loaded)
+}
+
+#[test]
+fn utf8_bom_and_crlf_load_cleanly() {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(CARD.replace('\n', "\r\n").as_bytes());
+    let (_dir, loaded) = load_bytes("bom.ron", &bytes);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let card = &loaded.library.cards[0];
+    assert_eq!(card.title, "记事本保存的卡片");
+    // No stray carriage returns in the text, and positions are editor lines.
+    assert_eq!(card.origin.line, 4);
+}
+
+#[test]
+fn crlf_positions_match_the_editor() {
+    let text = CARD
+        .replace("title: \"第九章 测试\",", "title: \"第九章 测试\"")
+        .replace('\n', "\r\n");
+    let (dir, loaded) = load_bytes("crlf.ron", text.as_bytes());
+    insta::assert_snapshot!(report(&loaded, Some(dir.path())));
+}
+
+#[test]
+fn gbk_file_loads_with_a_warning() {
+    let text = CARD.replace('\n', "\r\n");
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+    let (dir, loaded) = load_bytes("gbk.ron", &bytes);
+    insta::assert_snapshot!(report(&loaded, Some(dir.path())));
+    assert_eq!(loaded.library.cards[0].title, "记事本保存的卡片");
+}
+
+#[test]
+fn utf16_file_loads_with_a_warning() {
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in CARD.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let (dir, loaded) = load_bytes("utf16.ron", &bytes);
+    insta::assert_snapshot!(report(&loaded, Some(dir.path())));
+    assert_eq!(loaded.library.cards.len(), 1);
+}
+
+#[test]
+fn invalid_bytes_name_the_line() {
+    let mut bytes = CARD.as_bytes().to_vec();
+    let at = CARD.find("记事本").unwrap() + 3;
+    bytes[at] = 0xFF;
+    let (dir, loaded) = load_bytes("broken.ron", &bytes);
+    insta::assert_snapshot!(report(&loaded, Some(dir.path())));
+}
+
+#[test]
+fn oversized_file_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = std::fs::File::create(dir.path().join("big.ron")).unwrap();
+    big.set_len(content::MAX_FILE_BYTES + 1).unwrap();
+    drop(big);
+    std::fs::write(dir.path().join("ok.ron"), CARD).unwrap();
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    insta::assert_snapshot!(report(&loaded, Some(dir.path())));
+    assert_eq!(loaded.library.cards.len(), 1, "the other file still loads");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!(
+        "Chapter(sections: [Section(cards: [{}{}])])",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    std::fs::write(dir.path().join("deep.ron"), deep).unwrap();
+    let fields = format!(
+        "Chapter(sections: [Section(cards: [Card(id: \"x\", title: \"t\", scene: {})])])",
+        "[".repeat(100_000)
+    );
+    std::fs::write(dir.path().join("deep2.ron"), fields).unwrap();
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    insta::assert_snapshot!(report(&loaded, Some(dir.path())));
+}
+
+#[test]
+fn load_order_is_stable_and_sorted() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["b.ron", "a.ron", "sub/c.ron"] {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let id = name.trim_end_matches(".ron").replace('/', "-");
+        std::fs::write(&path, CARD.replace("notepad", &id)).unwrap();
+    }
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    let ids: Vec<&str> = loaded.library.cards.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "sub-c"]);
+}
