@@ -4,4 +4,5 @@
 pub mod cli;
 pub mod content;
 pub mod model;
+pub mod search;
 pub mod ui;

@@ -1,0 +1,426 @@
+//! Pinyin for the short fields (title, aliases) and matching typed letters
+//! against it.
+//!
+//! A field becomes a list of syllables, one per Chinese character (its
+//! toneless reading, ü written `v`) and one per run of ASCII letters/digits.
+//! Typed letters match when they split into chunks that are each a prefix of
+//! a syllable, in order: `qhcw`, `quhcw`, `qhcuowu` all match 客户取号错误,
+//! `gybsl` matches 柜员业务不熟练 (syllables may be skipped), but `huikuan`
+//! does not match 户贷款 (a chunk must start a syllable).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use pinyin::ToPinyin as _;
+
+/// The phrase dictionary (see `assets/pinyin-phrases.txt`).
+pub struct PhraseDict {
+    phrases: HashMap<String, Vec<String>>,
+    longest: usize,
+}
+
+const PHRASES: &str = include_str!("../../assets/pinyin-phrases.txt");
+
+static DICT: LazyLock<PhraseDict> = LazyLock::new(|| {
+    let (dict, problems) = PhraseDict::parse(PHRASES);
+    for p in problems {
+        log::warn!("assets/pinyin-phrases.txt: {p}");
+    }
+    dict
+});
+
+impl PhraseDict {
+    /// Parses `phrase syllable...` lines; returns the dictionary and a
+    /// description of each line that was skipped.
+    pub fn parse(text: &str) -> (Self, Vec<String>) {
+        let mut phrases = HashMap::new();
+        let mut problems = Vec::new();
+        let mut longest = 0;
+        for (n, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            let Some(phrase) = words.next() else { continue };
+            let readings: Vec<String> = words.map(str::to_owned).collect();
+            let chars = phrase.chars().count();
+            if readings.len() != chars
+                || !readings
+                    .iter()
+                    .all(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase()))
+            {
+                problems.push(format!(
+                    "line {}: `{line}` needs one lower-case syllable per character",
+                    n + 1
+                ));
+                continue;
+            }
+            longest = longest.max(chars);
+            phrases.insert(phrase.to_owned(), readings);
+        }
+        (Self { phrases, longest }, problems)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.phrases.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+}
+
+pub fn dictionary() -> &'static PhraseDict {
+    &DICT
+}
+
+/// The syllables of one short field.
+#[derive(Clone, Debug, Default)]
+pub struct Syllables {
+    /// All syllables' letters, concatenated.
+    letters: Vec<u8>,
+    /// Start of each syllable in `letters`, plus the end.
+    bounds: Vec<u16>,
+    /// Character range (start, length) in the field of each syllable.
+    spans: Vec<(u16, u16)>,
+    /// Bit `c - 'a'` set when some syllable starts with letter `c`.
+    pub initials: u32,
+    /// Bit `c - 'a'` set when any syllable contains letter `c`.
+    pub letter_set: u32,
+}
+
+fn bit(b: u8) -> u32 {
+    if b.is_ascii_lowercase() {
+        1 << (b - b'a')
+    } else {
+        0
+    }
+}
+
+/// Letter mask of a query, as for [`Syllables::letter_set`].
+pub fn letter_mask(q: &[u8]) -> u32 {
+    q.iter().fold(0, |m, &b| m | bit(b))
+}
+
+impl Syllables {
+    /// Syllables of `folded` (already lower-cased), using the phrase dictionary.
+    pub fn of(folded: &str) -> Self {
+        Self::with_dict(folded, dictionary())
+    }
+
+    pub fn with_dict(folded: &str, dict: &PhraseDict) -> Self {
+        let chars: Vec<char> = folded.chars().collect();
+        let mut out = Self::default();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c.is_ascii_alphanumeric() {
+                let start = i;
+                while i < chars.len() && chars[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                out.push(start, i - start, word.as_bytes());
+                continue;
+            }
+            if let Some((len, readings)) = dict_match(dict, &chars[i..]) {
+                for (k, r) in readings.iter().enumerate() {
+                    out.push(i + k, 1, r.as_bytes());
+                }
+                i += len;
+                continue;
+            }
+            if let Some(p) = c.to_pinyin() {
+                let plain = p.plain();
+                if plain.contains('ü') {
+                    out.push(i, 1, plain.replace('ü', "v").as_bytes());
+                } else {
+                    out.push(i, 1, plain.as_bytes());
+                }
+            }
+            i += 1;
+        }
+        out.bounds
+            .push(u16::try_from(out.letters.len()).unwrap_or(u16::MAX));
+        out
+    }
+
+    fn push(&mut self, char_index: usize, char_len: usize, letters: &[u8]) {
+        let (Ok(at), Ok(ci), Ok(cl)) = (
+            u16::try_from(self.letters.len() + letters.len()),
+            u16::try_from(char_index),
+            u16::try_from(char_len),
+        ) else {
+            return; // absurdly long field: ignore the rest
+        };
+        let at = at - u16::try_from(letters.len()).unwrap_or(0);
+        if let Some(&first) = letters.first() {
+            self.initials |= bit(first);
+        }
+        self.letter_set |= letter_mask(letters);
+        self.bounds.push(at);
+        self.spans.push((ci, cl));
+        self.letters.extend_from_slice(letters);
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn syllable(&self, s: usize) -> &[u8] {
+        &self.letters[usize::from(self.bounds[s])..usize::from(self.bounds[s + 1])]
+    }
+
+    /// The syllables as strings, for tests and debugging.
+    pub fn to_strings(&self) -> Vec<String> {
+        (0..self.len())
+            .map(|s| String::from_utf8_lossy(self.syllable(s)).into_owned())
+            .collect()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.letters.capacity() + self.bounds.capacity() * 2 + self.spans.capacity() * 4
+    }
+
+    /// Character range (in the field) of syllable `s`.
+    pub fn char_range(&self, s: usize) -> std::ops::Range<usize> {
+        let (start, len) = self.spans[s];
+        usize::from(start)..usize::from(start) + usize::from(len)
+    }
+}
+
+fn dict_match<'d>(dict: &'d PhraseDict, chars: &[char]) -> Option<(usize, &'d [String])> {
+    let max = dict.longest.min(chars.len());
+    (2..=max).rev().find_map(|len| {
+        let phrase: String = chars[..len].iter().collect();
+        dict.phrases.get(&phrase).map(|r| (len, r.as_slice()))
+    })
+}
+
+/// How typed letters matched a field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinyinMatch {
+    /// Indices of the matched syllables, ascending.
+    pub syllables: Vec<usize>,
+    /// Syllables skipped between the first and last matched one.
+    pub gaps: usize,
+    /// Chunks that spelled their whole syllable.
+    pub full: usize,
+}
+
+/// Reusable buffers for [`match_letters`].
+#[derive(Default)]
+pub struct Scratch {
+    best: Vec<i32>,
+    choice: Vec<(u16, u8)>,
+}
+
+const NONE: i32 = i32::MIN;
+/// Queries longer than this are not tried as pinyin.
+pub const MAX_LETTERS: usize = 40;
+
+/// Matches lower-case letters `typed` against `field`; `None` when they
+/// cannot be split into in-order syllable prefixes.
+pub fn match_letters(
+    typed: &[u8],
+    field: &Syllables,
+    scratch: &mut Scratch,
+) -> Option<PinyinMatch> {
+    let letters = typed.len();
+    let count = field.len();
+    if letters == 0 || letters > MAX_LETTERS || count == 0 {
+        return None;
+    }
+    if field.initials & bit(typed[0]) == 0 || letter_mask(typed) & !field.letter_set != 0 {
+        return None;
+    }
+    // best[at * width + from]: best score for typed[at..] with its next chunk
+    // starting at syllable `from` or later; choice: (syllable, chunk length).
+    let width = count + 1;
+    scratch.best.clear();
+    scratch.best.resize((letters + 1) * width, NONE);
+    scratch.choice.clear();
+    scratch.choice.resize((letters + 1) * width, (0, 0));
+    for from in 0..=count {
+        scratch.best[letters * width + from] = 0;
+    }
+    for at in (0..letters).rev() {
+        for from in (0..count).rev() {
+            let mut best = NONE;
+            let mut pick = (0u16, 0u8);
+            for syl_no in from..count {
+                let syllable = field.syllable(syl_no);
+                if syllable[0] != typed[at] {
+                    continue;
+                }
+                // Skipping syllables costs; the first chunk's offset is scored later.
+                let skipped = i32::try_from(syl_no - from).unwrap_or(1000);
+                let gap_cost = if at == 0 { 0 } else { 20 * skipped };
+                let longest = syllable.len().min(letters - at);
+                for len in 1..=longest {
+                    if syllable[len - 1] != typed[at + len - 1] {
+                        break;
+                    }
+                    let rest = scratch.best[(at + len) * width + syl_no + 1];
+                    if rest == NONE {
+                        continue;
+                    }
+                    let chunk = if len == syllable.len() { 15 } else { 10 };
+                    let score = chunk - gap_cost + rest;
+                    if score > best {
+                        best = score;
+                        pick = (
+                            u16::try_from(syl_no).unwrap_or(u16::MAX),
+                            u8::try_from(len).unwrap_or(u8::MAX),
+                        );
+                    }
+                }
+            }
+            scratch.best[at * width + from] = best;
+            scratch.choice[at * width + from] = pick;
+        }
+    }
+    if scratch.best[0] == NONE {
+        return None;
+    }
+    // Walk the choices back.
+    let mut syllables = Vec::new();
+    let mut full = 0;
+    let (mut at, mut from) = (0, 0);
+    while at < letters {
+        let (syl_no, len) = scratch.choice[at * width + from];
+        let (syl_no, len) = (usize::from(syl_no), usize::from(len));
+        if len == field.syllable(syl_no).len() {
+            full += 1;
+        }
+        syllables.push(syl_no);
+        at += len;
+        from = syl_no + 1;
+    }
+    let gaps = match (syllables.first(), syllables.last()) {
+        (Some(a), Some(b)) => b - a + 1 - syllables.len(),
+        _ => 0,
+    };
+    Some(PinyinMatch {
+        syllables,
+        gaps,
+        full,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syl(text: &str) -> Vec<String> {
+        Syllables::of(text).to_strings()
+    }
+
+    fn matches(q: &str, text: &str) -> Option<Vec<usize>> {
+        let mut scratch = Scratch::default();
+        match_letters(q.as_bytes(), &Syllables::of(text), &mut scratch).map(|m| m.syllables)
+    }
+
+    #[test]
+    fn syllables_of_mixed_text() {
+        assert_eq!(syl("客户取号错误"), ["ke", "hu", "qu", "hao", "cuo", "wu"]);
+        assert_eq!(syl("vip窗口"), ["vip", "chuang", "kou"]);
+        assert_eq!(syl("汇率"), ["hui", "lv"], "ü is typed v");
+        assert_eq!(syl("女士,"), ["nv", "shi"], "punctuation has no syllable");
+    }
+
+    #[test]
+    fn initials_full_mixed_and_gaps() {
+        let t = "客户取号错误";
+        assert_eq!(matches("qhcw", t), Some(vec![2, 3, 4, 5]));
+        assert_eq!(matches("cuowu", t), Some(vec![4, 5]));
+        assert_eq!(matches("quhcw", t), Some(vec![2, 3, 4, 5]));
+        assert_eq!(matches("qhcuowu", t), Some(vec![2, 3, 4, 5]));
+        assert_eq!(matches("khqhcw", t), Some(vec![0, 1, 2, 3, 4, 5]));
+        assert_eq!(
+            matches("gybsl", "柜员业务不熟练"),
+            Some(vec![0, 1, 4, 5, 6])
+        );
+        assert_eq!(
+            matches("zjhs", "客户不配合证件核实"),
+            Some(vec![5, 6, 7, 8])
+        );
+    }
+
+    #[test]
+    fn letters_must_start_syllables() {
+        assert_eq!(matches("huikuan", "户贷款"), None);
+        assert_eq!(matches("huikuan", "汇款"), Some(vec![0, 1]));
+        assert_eq!(matches("uo", "错误"), None);
+        assert_eq!(matches("qhcwx", "客户取号错误"), None);
+        assert_eq!(matches("wc", "客户取号错误"), None, "order matters");
+    }
+
+    #[test]
+    fn prefers_contiguous_and_full_syllables() {
+        let mut scratch = Scratch::default();
+        // "hk" could be 户(hu)…款 or 汇款 directly.
+        let field = Syllables::of("户主还款");
+        let m = match_letters(b"hk", &field, &mut scratch).unwrap();
+        assert_eq!(m.syllables, vec![2, 3], "contiguous 还款 beats 户…款");
+        assert_eq!(m.gaps, 0);
+        let m = match_letters(b"cuowu", &Syllables::of("错误"), &mut scratch).unwrap();
+        assert_eq!(m.full, 2);
+    }
+
+    #[test]
+    fn v_for_u_umlaut() {
+        assert_eq!(matches("lv", "利率"), Some(vec![1]));
+        assert_eq!(matches("nvs", "女士"), Some(vec![0, 1]));
+    }
+
+    #[test]
+    fn ascii_runs_are_one_syllable() {
+        assert_eq!(
+            matches("vipck", "VIP窗口".to_lowercase().as_str()),
+            Some(vec![0, 1, 2])
+        );
+        let s = Syllables::of("vip窗口");
+        assert_eq!(s.char_range(0), 0..3);
+        assert_eq!(s.char_range(1), 3..4);
+    }
+
+    /// The examples of wrong default readings.
+    #[test]
+    fn polyphones_in_banking_words() {
+        assert_eq!(syl("银行"), ["yin", "hang"]);
+        assert_eq!(syl("行长"), ["hang", "zhang"]);
+        assert_eq!(syl("重置密码"), ["chong", "zhi", "mi", "ma"]);
+        assert_eq!(syl("提前还款"), ["ti", "qian", "huan", "kuan"]);
+        assert_eq!(syl("出差"), ["chu", "chai"]);
+        assert_eq!(syl("调整额度"), ["tiao", "zheng", "e", "du"]);
+        assert_eq!(matches("yh", "银行卡"), Some(vec![0, 1]));
+        assert_eq!(matches("hk", "还款"), Some(vec![0, 1]));
+    }
+
+    /// Every dictionary entry is read as written, and is needed (the crate's
+    /// own reading differs).
+    #[test]
+    fn every_dictionary_entry() {
+        let (dict, problems) = PhraseDict::parse(PHRASES);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(dict.entries().count() >= 20);
+        let empty = PhraseDict::parse("").0;
+        for (phrase, readings) in dict.entries() {
+            assert_eq!(&syl(phrase), readings, "{phrase}");
+            let plain = Syllables::with_dict(phrase, &empty).to_strings();
+            assert_ne!(
+                &plain, readings,
+                "{phrase}: the crate already reads it right"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_dictionary_lines_are_reported() {
+        let (dict, problems) = PhraseDict::parse("银行 yin\n好 Hao\n还款 huan kuan # ok\n");
+        assert_eq!(dict.entries().count(), 1);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+}
