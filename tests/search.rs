@@ -198,7 +198,12 @@ fn highlights_scattered_and_mixed_multibyte() {
     let hit = &r.hits[0];
     let card = &lib.cards[hit.card];
     let script = card.steps[1].scripts[0].default_text(&card.fields);
-    let ranges = hit.ranges_in(Field::Script { step: 1, index: 0 });
+    let all = searcher.highlights(hit.card, "ＶＩＰ窗口");
+    let ranges = &all
+        .iter()
+        .find(|h| h.field == Field::Script { step: 1, index: 0 })
+        .unwrap()
+        .ranges;
     assert_eq!(&script[ranges[0].clone()], "VIP窗口");
 }
 

@@ -83,6 +83,10 @@ impl ShortField {
 pub struct CardText {
     /// `short[0]` is the title, then the aliases.
     pub short: Vec<ShortField>,
+    /// The folded aliases, one per line, so one substring search covers all.
+    pub alias_blob: String,
+    /// Byte offset in `alias_blob` where each alias starts.
+    pub alias_starts: Vec<u32>,
     /// Union of the short fields' pinyin initials / letters.
     pub initials: u32,
     pub letter_set: u32,
@@ -98,6 +102,13 @@ impl CardText {
             .chain(card.aliases.iter().map(String::as_str))
             .map(ShortField::new)
             .collect();
+        let mut alias_blob = String::new();
+        let mut alias_starts = Vec::with_capacity(card.aliases.len());
+        for alias in &short[1..] {
+            alias_starts.push(u32::try_from(alias_blob.len()).unwrap_or(u32::MAX));
+            alias_blob.push_str(&alias.folded);
+            alias_blob.push('\n');
+        }
         let mut scripts = String::new();
         for script in card.scripts() {
             scripts.push_str(&fold(&script.default_text(&card.fields)));
@@ -124,6 +135,8 @@ impl CardText {
             initials: short.iter().fold(0, |m, f| m | f.syllables.initials),
             letter_set: short.iter().fold(0, |m, f| m | f.syllables.letter_set),
             short,
+            alias_blob,
+            alias_starts,
             scripts,
             body,
         }
@@ -211,6 +224,8 @@ impl Index {
                 std::mem::size_of::<CardText>()
                     + c.scripts.capacity()
                     + c.body.capacity()
+                    + c.alias_blob.capacity()
+                    + c.alias_starts.capacity() * 4
                     + c.short
                         .iter()
                         .map(|f| {

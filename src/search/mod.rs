@@ -68,7 +68,8 @@ pub struct Hit {
     /// Index into `Library::cards`.
     pub card: usize,
     pub score: u32,
-    /// Sorted by field.
+    /// Matches in the title and aliases (what a result list shows), sorted
+    /// by field. [`Searcher::highlights`] gives those of the whole card.
     pub highlights: Vec<Highlight>,
 }
 
@@ -138,6 +139,16 @@ impl Searcher {
         );
         self.last = Some((query, matched));
         results
+    }
+
+    /// Where `query` matches in every field of card `card` (for the card
+    /// being shown), sorted by field.
+    pub fn highlights(&mut self, card: usize, query: &str) -> Vec<Highlight> {
+        let query = Query::parse(query);
+        match (self.library.cards.get(card), self.index.cards.get(card)) {
+            (Some(c), Some(text)) => rank::highlights(c, text, &query, true, &mut self.scratch),
+            _ => Vec::new(),
+        }
     }
 
     /// Like [`Self::search`], without narrowing from the previous query.

@@ -16,7 +16,8 @@ use pinyin::ToPinyin as _;
 /// The phrase dictionary (see `assets/pinyin-phrases.txt`).
 pub struct PhraseDict {
     phrases: HashMap<String, Vec<String>>,
-    longest: usize,
+    /// Phrases by first character, longest first: `(characters, readings)`.
+    by_first: HashMap<char, Vec<(Vec<char>, Vec<String>)>>,
 }
 
 const PHRASES: &str = include_str!("../../assets/pinyin-phrases.txt");
@@ -35,7 +36,6 @@ impl PhraseDict {
     pub fn parse(text: &str) -> (Self, Vec<String>) {
         let mut phrases = HashMap::new();
         let mut problems = Vec::new();
-        let mut longest = 0;
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
             if line.is_empty() {
@@ -56,10 +56,22 @@ impl PhraseDict {
                 ));
                 continue;
             }
-            longest = longest.max(chars);
             phrases.insert(phrase.to_owned(), readings);
         }
-        (Self { phrases, longest }, problems)
+        let mut by_first: HashMap<char, Vec<(Vec<char>, Vec<String>)>> = HashMap::new();
+        for (phrase, readings) in &phrases {
+            let chars: Vec<char> = phrase.chars().collect();
+            if let Some(&first) = chars.first() {
+                by_first
+                    .entry(first)
+                    .or_default()
+                    .push((chars, readings.clone()));
+            }
+        }
+        for list in by_first.values_mut() {
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        }
+        (Self { phrases, by_first }, problems)
     }
 
     pub fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
@@ -190,12 +202,13 @@ impl Syllables {
     }
 }
 
+/// The longest phrase of the dictionary at the start of `chars`.
 fn dict_match<'d>(dict: &'d PhraseDict, chars: &[char]) -> Option<(usize, &'d [String])> {
-    let max = dict.longest.min(chars.len());
-    (2..=max).rev().find_map(|len| {
-        let phrase: String = chars[..len].iter().collect();
-        dict.phrases.get(&phrase).map(|r| (len, r.as_slice()))
-    })
+    let candidates = dict.by_first.get(chars.first()?)?;
+    candidates
+        .iter()
+        .find(|(phrase, _)| chars.starts_with(phrase))
+        .map(|(phrase, readings)| (phrase.len(), readings.as_slice()))
 }
 
 /// How typed letters matched a field.
@@ -213,7 +226,7 @@ pub struct PinyinMatch {
 #[derive(Default)]
 pub struct Scratch {
     best: Vec<i32>,
-    choice: Vec<(u16, u8)>,
+    choice: Vec<u8>,
 }
 
 const NONE: i32 = i32::MIN;
@@ -235,46 +248,53 @@ pub fn match_letters(
     if field.initials & bit(typed[0]) == 0 || letter_mask(typed) & !field.letter_set != 0 {
         return None;
     }
-    // best[at * width + from]: best score for typed[at..] with its next chunk
-    // starting at syllable `from` or later; choice: (syllable, chunk length).
+    if letters == 1 {
+        // The first syllable starting with that letter.
+        let first = (0..count).find(|&s| field.syllable(s)[0] == typed[0])?;
+        return Some(PinyinMatch {
+            syllables: vec![first],
+            gaps: 0,
+            full: usize::from(field.syllable(first).len() == 1),
+        });
+    }
+    if !is_subsequence(typed, &field.letters) {
+        return None;
+    }
+    // best[at * width + from]: best score for typed[at..] using syllables
+    // from `from` on; choice: the chunk length taken at syllable `from`
+    // (0 = syllable skipped).
     let width = count + 1;
     scratch.best.clear();
     scratch.best.resize((letters + 1) * width, NONE);
     scratch.choice.clear();
-    scratch.choice.resize((letters + 1) * width, (0, 0));
+    scratch.choice.resize((letters + 1) * width, 0);
     for from in 0..=count {
         scratch.best[letters * width + from] = 0;
     }
     for at in (0..letters).rev() {
+        // Skipping a syllable between chunks costs; before the first chunk it
+        // is free (the start is scored separately).
+        let skip_cost = if at == 0 { 0 } else { 20 };
         for from in (0..count).rev() {
-            let mut best = NONE;
-            let mut pick = (0u16, 0u8);
-            for syl_no in from..count {
-                let syllable = field.syllable(syl_no);
-                if syllable[0] != typed[at] {
+            let mut best = scratch.best[at * width + from + 1];
+            if best != NONE {
+                best -= skip_cost;
+            }
+            let mut pick = 0u8;
+            let syllable = field.syllable(from);
+            let longest = syllable.len().min(letters - at);
+            for len in 1..=longest {
+                if syllable[len - 1] != typed[at + len - 1] {
+                    break;
+                }
+                let rest = scratch.best[(at + len) * width + from + 1];
+                if rest == NONE {
                     continue;
                 }
-                // Skipping syllables costs; the first chunk's offset is scored later.
-                let skipped = i32::try_from(syl_no - from).unwrap_or(1000);
-                let gap_cost = if at == 0 { 0 } else { 20 * skipped };
-                let longest = syllable.len().min(letters - at);
-                for len in 1..=longest {
-                    if syllable[len - 1] != typed[at + len - 1] {
-                        break;
-                    }
-                    let rest = scratch.best[(at + len) * width + syl_no + 1];
-                    if rest == NONE {
-                        continue;
-                    }
-                    let chunk = if len == syllable.len() { 15 } else { 10 };
-                    let score = chunk - gap_cost + rest;
-                    if score > best {
-                        best = score;
-                        pick = (
-                            u16::try_from(syl_no).unwrap_or(u16::MAX),
-                            u8::try_from(len).unwrap_or(u8::MAX),
-                        );
-                    }
+                let chunk = if len == syllable.len() { 15 } else { 10 };
+                if chunk + rest >= best {
+                    best = chunk + rest;
+                    pick = u8::try_from(len).unwrap_or(u8::MAX);
                 }
             }
             scratch.best[at * width + from] = best;
@@ -288,15 +308,16 @@ pub fn match_letters(
     let mut syllables = Vec::new();
     let mut full = 0;
     let (mut at, mut from) = (0, 0);
-    while at < letters {
-        let (syl_no, len) = scratch.choice[at * width + from];
-        let (syl_no, len) = (usize::from(syl_no), usize::from(len));
-        if len == field.syllable(syl_no).len() {
-            full += 1;
+    while at < letters && from < count {
+        let len = usize::from(scratch.choice[at * width + from]);
+        if len > 0 {
+            if len == field.syllable(from).len() {
+                full += 1;
+            }
+            syllables.push(from);
+            at += len;
         }
-        syllables.push(syl_no);
-        at += len;
-        from = syl_no + 1;
+        from += 1;
     }
     let gaps = match (syllables.first(), syllables.last()) {
         (Some(a), Some(b)) => b - a + 1 - syllables.len(),
@@ -307,6 +328,11 @@ pub fn match_letters(
         gaps,
         full,
     })
+}
+
+fn is_subsequence(needle: &[u8], haystack: &[u8]) -> bool {
+    let mut rest = haystack.iter();
+    needle.iter().all(|n| rest.any(|h| h == n))
 }
 
 #[cfg(test)]

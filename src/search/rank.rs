@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use fuzzy_matcher::FuzzyMatcher as _;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use memchr::memmem::Finder;
 
 use super::fold::fold;
 use super::index::{
@@ -44,6 +45,7 @@ pub fn score(
         return current.unwrap_or_else(|| all().collect());
     }
     for term in &query.terms {
+        let finder = Finder::new(term.text.as_bytes());
         let literal = literal_candidates(index, term);
         let fuzzy = if term.fuzzy() {
             fuzzy_candidates(index, term)
@@ -61,7 +63,7 @@ pub fn score(
             let text = &index.cards[card as usize];
             let mut best = 0;
             if let Some(mask) = walk.literal_mask(card) {
-                best = literal_score(text, term, mask);
+                best = literal_score(text, term, &finder, mask);
             }
             if walk.in_fuzzy(card) {
                 best = best.max(fuzzy_score(text, term, &scratch.matcher));
@@ -205,14 +207,27 @@ fn intersect(lists: &[&[Posting]], keep: u8) -> Vec<Posting> {
     out
 }
 
-fn literal_score(text: &CardText, term: &Term, mask: u8) -> u32 {
+fn literal_score(text: &CardText, term: &Term, finder: &Finder<'_>, mask: u8) -> u32 {
     let mut best = 0;
     if mask & TITLE != 0 {
-        best = best.max(W_TITLE * substring_quality(text.title(), term));
+        let title = text.title();
+        for pos in finder.find_iter(title.folded.as_bytes()) {
+            best = best.max(W_TITLE * substring_quality(&title.folded, pos, 0, title.chars, term));
+        }
     }
     if mask & ALIAS != 0 {
-        for alias in &text.short[1..] {
-            best = best.max(W_ALIAS * substring_quality(alias, term));
+        for pos in finder.find_iter(text.alias_blob.as_bytes()) {
+            let n = text
+                .alias_starts
+                .partition_point(|&s| s as usize <= pos)
+                .max(1)
+                - 1;
+            let (Some(&start), Some(alias)) = (text.alias_starts.get(n), text.short.get(n + 1))
+            else {
+                continue;
+            };
+            let q = substring_quality(&text.alias_blob, pos, start as usize, alias.chars, term);
+            best = best.max(W_ALIAS * q);
         }
     }
     // One or two characters are exact in the postings; longer terms may have
@@ -220,11 +235,14 @@ fn literal_score(text: &CardText, term: &Term, mask: u8) -> u32 {
     let exact = term.chars.len() <= 2;
     if best < W_SCRIPT * LONG_MATCH
         && mask & SCRIPT != 0
-        && (exact || text.scripts.contains(&term.text))
+        && (exact || finder.find(text.scripts.as_bytes()).is_some())
     {
         best = W_SCRIPT * LONG_MATCH;
     }
-    if best < W_BODY * LONG_MATCH && mask & BODY != 0 && (exact || text.body.contains(&term.text)) {
+    if best < W_BODY * LONG_MATCH
+        && mask & BODY != 0
+        && (exact || finder.find(text.body.as_bytes()).is_some())
+    {
         best = W_BODY * LONG_MATCH;
     }
     best
@@ -234,24 +252,28 @@ fn is_separator(c: char) -> bool {
     !c.is_alphanumeric()
 }
 
-/// 1000 for a substring match, +300 at the start of the field, +150 after a
-/// separator, up to +200 for covering the whole field.
-fn substring_quality(field: &ShortField, term: &Term) -> u32 {
-    let Some(pos) = field.folded.find(&term.text) else {
-        return 0;
-    };
-    let start = if pos == 0 {
+/// For a match at byte `pos` of `text` in a field starting at byte
+/// `field_start` with `field_chars` characters: 1000, +300 at the start of
+/// the field, +150 after a separator, up to +200 for covering the field.
+fn substring_quality(
+    text: &str,
+    pos: usize,
+    field_start: usize,
+    field_chars: usize,
+    term: &Term,
+) -> u32 {
+    let start = if pos == field_start {
         300
-    } else if field.folded[..pos]
-        .chars()
-        .next_back()
+    } else if text
+        .get(field_start..pos)
+        .and_then(|before| before.chars().next_back())
         .is_some_and(is_separator)
     {
         150
     } else {
         0
     };
-    1000 + start + coverage(200, term.chars.len(), field.chars)
+    1000 + start + coverage(200, term.chars.len(), field_chars)
 }
 
 fn coverage(points: u32, part: usize, whole: usize) -> u32 {
@@ -277,6 +299,11 @@ fn fuzzy_score(text: &CardText, term: &Term, matcher: &SkimMatcherV2) -> u32 {
 }
 
 fn fuzzy_indices(field: &ShortField, term: &Term, matcher: &SkimMatcherV2) -> Option<Vec<usize>> {
+    // Cheap test first: skim is only asked to align what can match.
+    let mut rest = field.folded.chars();
+    if !term.chars.iter().all(|c| rest.any(|f| f == *c)) {
+        return None;
+    }
     matcher
         .fuzzy_indices(&field.folded, &term.text)
         .map(|(_, indices)| indices)
@@ -356,18 +383,20 @@ pub fn top(
             Some(Hit {
                 card: card as usize,
                 score,
-                highlights: highlights(c, text, query, scratch),
+                highlights: highlights(c, text, query, false, scratch),
             })
         })
         .collect();
     Results { hits, total }
 }
 
-/// Where each term matched in each field of one card.
-fn highlights(
+/// Where each term matched in the title and aliases of one card, and with
+/// `long` also in its scene, steps, scripts and view.
+pub fn highlights(
     card: &Card,
     text: &CardText,
     query: &Query,
+    long: bool,
     scratch: &mut Scratch,
 ) -> Vec<Highlight> {
     let mut out = Vec::new();
@@ -383,6 +412,9 @@ fn highlights(
     add(Field::Title, &card.title, text.short.first());
     for (i, alias) in card.aliases.iter().enumerate() {
         add(Field::Alias { index: i }, alias, text.short.get(i + 1));
+    }
+    if !long {
+        return out;
     }
     for (i, p) in card.scene.iter().enumerate() {
         add(Field::Scene { index: i }, p, None);
