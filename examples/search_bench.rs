@@ -34,6 +34,9 @@ struct Args {
     /// Also print the median time of each keystroke.
     #[arg(long)]
     verbose: bool,
+    /// Time only these queries (comma-separated), e.g. for profiling.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 /// Chinese queries and pinyin (or mixed) queries, typed key by key.
@@ -124,8 +127,14 @@ fn main() {
         }
         (samples, hits, keys.len())
     };
-    let (mut zh, zh_hits, zh_keys) = time_queries(CHINESE);
-    let (mut py, py_hits, py_keys) = time_queries(PINYIN);
+    let only: Vec<&str> = args.only.iter().map(String::as_str).collect();
+    let (chinese, pinyin): (&[&str], &[&str]) = if only.is_empty() {
+        (CHINESE, PINYIN)
+    } else {
+        (&only, &[])
+    };
+    let (mut zh, zh_hits, zh_keys) = time_queries(chinese);
+    let (mut py, py_hits, py_keys) = time_queries(pinyin);
 
     // Naive: skim over each card's whole text, collect matches, sort.
     let texts: Vec<String> = library.cards.iter().map(corpus::whole_text).collect();
@@ -137,7 +146,7 @@ fn main() {
     let naive_rounds = naive_rounds.min(args.rounds);
     let mut naive = Vec::new();
     for _ in 0..naive_rounds {
-        for key in keystrokes(CHINESE).iter().chain(&keystrokes(PINYIN)) {
+        for key in keystrokes(chinese).iter().chain(&keystrokes(pinyin)) {
             let t = Instant::now();
             let mut scored: Vec<(i64, usize)> = texts
                 .iter()

@@ -94,7 +94,7 @@ pub struct Results {
 pub struct Searcher {
     library: Arc<Library>,
     index: Index,
-    last: Option<(Query, Vec<u32>)>,
+    last: Option<rank::Matched>,
     scratch: rank::Scratch,
 }
 
@@ -122,22 +122,15 @@ impl Searcher {
     /// chapter order.
     pub fn search(&mut self, query: &str, limit: usize) -> Results {
         let query = Query::parse(query);
-        let within = self
-            .last
-            .as_ref()
-            .filter(|(previous, _)| query.narrows(previous))
-            .map(|(_, cards)| cards.as_slice());
-        let scored = rank::score(&self.index, &query, within, &mut self.scratch);
-        let matched: Vec<u32> = scored.iter().map(|&(card, _)| card).collect();
+        let matched = rank::score(&self.index, query, self.last.take());
         let results = rank::top(
             &self.library,
             &self.index,
-            &query,
-            scored,
+            &matched,
             limit,
             &mut self.scratch,
         );
-        self.last = Some((query, matched));
+        self.last = Some(matched);
         results
     }
 

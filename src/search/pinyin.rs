@@ -16,9 +16,12 @@ use pinyin::ToPinyin as _;
 /// The phrase dictionary (see `assets/pinyin-phrases.txt`).
 pub struct PhraseDict {
     phrases: HashMap<String, Vec<String>>,
-    /// Phrases by first character, longest first: `(characters, readings)`.
-    by_first: HashMap<char, Vec<(Vec<char>, Vec<String>)>>,
+    /// Phrases by first character, longest first.
+    by_first: HashMap<char, Vec<Phrase>>,
 }
+
+/// A dictionary phrase as characters, with one reading per character.
+type Phrase = (Vec<char>, Vec<String>);
 
 const PHRASES: &str = include_str!("../../assets/pinyin-phrases.txt");
 
@@ -58,7 +61,7 @@ impl PhraseDict {
             }
             phrases.insert(phrase.to_owned(), readings);
         }
-        let mut by_first: HashMap<char, Vec<(Vec<char>, Vec<String>)>> = HashMap::new();
+        let mut by_first: HashMap<char, Vec<Phrase>> = HashMap::new();
         for (phrase, readings) in &phrases {
             let chars: Vec<char> = phrase.chars().collect();
             if let Some(&first) = chars.first() {
@@ -180,7 +183,7 @@ impl Syllables {
         self.len() == 0
     }
 
-    fn syllable(&self, s: usize) -> &[u8] {
+    pub fn syllable(&self, s: usize) -> &[u8] {
         &self.letters[usize::from(self.bounds[s])..usize::from(self.bounds[s + 1])]
     }
 
@@ -209,6 +212,186 @@ fn dict_match<'d>(dict: &'d PhraseDict, chars: &[char]) -> Option<(usize, &'d [S
         .iter()
         .find(|(phrase, _)| chars.starts_with(phrase))
         .map(|(phrase, readings)| (phrase.len(), readings.as_slice()))
+}
+
+/// Where typed letters can have got to in a field, for four ways of
+/// matching: syllables skipped or not (`gap`/`cont`), starting at the first
+/// syllable or anywhere (`…0`). Each is a set of letter positions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PinyinState {
+    gap: u64,
+    gap0: u64,
+    cont: u64,
+    cont0: u64,
+}
+
+/// The pinyin of many short fields as bit masks (one bit per letter of a
+/// field's concatenated syllables, at most 64), for a bit-parallel matcher.
+/// Stored letter by letter, so that a typed letter reads two dense streams.
+#[derive(Debug, Default)]
+pub struct PinyinTable {
+    /// Per field: bits where a syllable starts.
+    start: Vec<u64>,
+    /// Per field: number of letters (bits) used.
+    len: Vec<u8>,
+    /// Per letter `a`..`z`, per field: bits of that letter.
+    letters: [Vec<u64>; 26],
+}
+
+/// One field's masks for one typed letter.
+struct Masks {
+    start: u64,
+    letter: u64,
+    len: u8,
+}
+
+impl PinyinTable {
+    /// Adds a field; returns its number.
+    pub fn push(&mut self, syllables: &Syllables) -> usize {
+        let mut start = 0u64;
+        let mut letters = [0u64; 26];
+        let mut pos = 0u32;
+        'outer: for s in 0..syllables.len() {
+            for (k, &b) in syllables.syllable(s).iter().enumerate() {
+                if pos >= 64 {
+                    break 'outer;
+                }
+                let bit = 1u64 << pos;
+                if k == 0 {
+                    start |= bit;
+                }
+                if b.is_ascii_lowercase() {
+                    letters[usize::from(b - b'a')] |= bit;
+                }
+                pos += 1;
+            }
+        }
+        self.start.push(start);
+        self.len.push(u8::try_from(pos).unwrap_or(64));
+        for (column, bits) in self.letters.iter_mut().zip(letters) {
+            column.push(bits);
+        }
+        self.start.len() - 1
+    }
+
+    pub fn len(&self) -> usize {
+        self.start.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start.is_empty()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.start.capacity() * 8
+            + self.len.capacity()
+            + self.letters.iter().map(|l| l.capacity() * 8).sum::<usize>()
+    }
+
+    fn masks(&self, field: usize, c: u8) -> Masks {
+        let letter = if c.is_ascii_lowercase() {
+            self.letters[usize::from(c - b'a')]
+                .get(field)
+                .copied()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        Masks {
+            start: self.start.get(field).copied().unwrap_or(0),
+            letter,
+            len: self.len.get(field).copied().unwrap_or(0),
+        }
+    }
+
+    /// The state after the first typed letter.
+    pub fn begin(&self, field: usize, c: u8) -> PinyinState {
+        let m = self.masks(field, c);
+        let s = m.start & m.letter;
+        PinyinState {
+            gap: s,
+            gap0: s & 1,
+            cont: s,
+            cont0: s & 1,
+        }
+    }
+
+    /// The state after one more typed letter.
+    pub fn step(&self, field: usize, st: PinyinState, c: u8) -> PinyinState {
+        if st.gap == 0 {
+            return PinyinState::default(); // nothing can match any more
+        }
+        let m = self.masks(field, c);
+        let valid = if m.len >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << m.len) - 1
+        };
+        let starts = m.start & m.letter;
+        // Go on in the same syllable.
+        let same = |s: u64| (s << 1) & !m.start & m.letter;
+        // Start a chunk at any later syllable.
+        let later = |s: u64| starts & above(s);
+        // Start a chunk at the very next syllable: fill each position to the
+        // end of its syllable, step over the boundary.
+        let open = !m.start & valid;
+        let next = |s: u64| {
+            let mut f = s;
+            loop {
+                let g = f | ((f << 1) & open);
+                if g == f {
+                    break;
+                }
+                f = g;
+            }
+            (f << 1) & starts
+        };
+        let or_zero = |s: u64, f: &dyn Fn(u64) -> u64| if s == 0 { 0 } else { f(s) };
+        PinyinState {
+            gap: same(st.gap) | later(st.gap),
+            gap0: or_zero(st.gap0, &|s| same(s) | later(s)),
+            cont: or_zero(st.cont, &|s| same(s) | next(s)),
+            cont0: or_zero(st.cont0, &|s| same(s) | next(s)),
+        }
+    }
+
+    /// The state after typing all of `typed`.
+    pub fn run(&self, field: usize, typed: &[u8]) -> PinyinState {
+        match typed.split_first() {
+            None => PinyinState::default(),
+            Some((&first, rest)) => rest
+                .iter()
+                .fold(self.begin(field, first), |st, &c| self.step(field, st, c)),
+        }
+    }
+
+    /// Quality of a match of `typed_len` letters ending in `st`, or `None`:
+    /// 1200 adjacent syllables from the first, 900 adjacent elsewhere or
+    /// skipping from the first, 600 skipping; up to +200 for covering the
+    /// field.
+    pub fn quality(&self, field: usize, st: PinyinState, typed_len: usize) -> Option<u32> {
+        if st.gap == 0 {
+            return None;
+        }
+        let base = if st.cont0 != 0 {
+            1200
+        } else if st.cont != 0 || st.gap0 != 0 {
+            900
+        } else {
+            600
+        };
+        let len = usize::from(self.len.get(field).copied().unwrap_or(0));
+        Some(base + super::index::coverage(200, typed_len, len))
+    }
+}
+
+/// Bits strictly above the lowest set bit of `s`.
+fn above(s: u64) -> u64 {
+    if s == 0 {
+        return 0;
+    }
+    let low = s & s.wrapping_neg();
+    !(low | (low - 1))
 }
 
 /// How typed letters matched a field.
@@ -393,6 +576,49 @@ mod tests {
         assert_eq!(m.gaps, 0);
         let m = match_letters(b"cuowu", &Syllables::of("错误"), &mut scratch).unwrap();
         assert_eq!(m.full, 2);
+    }
+
+    /// The bit-parallel matcher agrees with the dynamic programme on which
+    /// fields match, and tells adjacent from skipping matches.
+    #[test]
+    fn bits_agree_with_the_dp() {
+        let fields = [
+            "客户取号错误",
+            "柜员业务不熟练",
+            "客户不配合证件核实",
+            "户贷款",
+            "vip窗口",
+            "户主还款",
+            "汇率",
+        ];
+        let queries = [
+            "qhcw", "cuowu", "quhcw", "qhcuowu", "gybsl", "zjhs", "huikuan", "hk", "vipck", "lv",
+            "k", "kh", "uo", "wc", "hdk", "hdaik",
+        ];
+        let mut scratch = Scratch::default();
+        for f in fields {
+            let syl = Syllables::of(f);
+            let mut table = PinyinTable::default();
+            let field = table.push(&syl);
+            for q in queries {
+                let dp = match_letters(q.as_bytes(), &syl, &mut scratch);
+                let st = table.run(field, q.as_bytes());
+                assert_eq!(dp.is_some(), st.gap != 0, "{q} in {f}");
+                if let Some(m) = dp {
+                    assert_eq!(m.gaps == 0, st.cont != 0, "{q} in {f}: adjacent?");
+                }
+            }
+        }
+        let mut t = PinyinTable::default();
+        t.push(&Syllables::of("汇率"));
+        let f = t.push(&Syllables::of("客户取号错误"));
+        let q = |typed: &[u8]| t.quality(f, t.run(f, typed), typed.len());
+        // ke hu qu hao cuo wu: 14 letters.
+        assert_eq!(q(b"khq"), Some(1200 + 200 * 3 / 14));
+        assert_eq!(q(b"qhcw"), Some(900 + 200 * 4 / 14));
+        assert_eq!(q(b"kqh"), Some(900 + 200 * 3 / 14));
+        assert_eq!(q(b"huw"), Some(600 + 200 * 3 / 14));
+        assert_eq!(q(b"wq"), None);
     }
 
     #[test]

@@ -1,125 +1,230 @@
-//! Scoring candidates and computing highlights for the shown hits.
+//! Scoring: every card matching all terms gets a score; the best few get
+//! highlights.
+//!
+//! Per term, a card's score is its best field: literal (from the posting
+//! lists, see `index`), scattered in a title or alias (fuzzy-matcher's
+//! alignment), or pinyin (bit-parallel, see `pinyin::PinyinTable`).
 
-use std::borrow::Cow;
 use std::ops::Range;
 
-use fuzzy_matcher::FuzzyMatcher as _;
-use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem::Finder;
 
 use super::fold::fold;
 use super::index::{
-    ALIAS, BODY, CardText, Index, Posting, SCRIPT, SHORT, ShortField, TITLE, card_of, mask_of,
-    posting,
+    BODY, CardText, Index, LONG_MATCH, NO_POS, Postings, SCRIPT, ShortField, W_ALIAS, W_BODY,
+    W_SCRIPT, W_TITLE, coverage, field_bit, long_card, long_kinds, short_quality,
 };
-use super::pinyin::{self, PinyinMatch, Syllables};
+use super::pinyin::{self, PinyinState};
 use super::query::{Query, Term};
 use super::{Field, Highlight, Hit, Results};
 use crate::model::Card;
 
-/// Field weights: title > aliases > scripts > body.
-const W_TITLE: u32 = 10;
-const W_ALIAS: u32 = 7;
-const W_SCRIPT: u32 = 3;
-const W_BODY: u32 = 2;
-/// Quality of a substring match in a long field.
-const LONG_MATCH: u32 = 1000;
-
 /// Buffers reused across searches.
 #[derive(Default)]
 pub struct Scratch {
-    pinyin: pinyin::Scratch,
-    matcher: SkimMatcherV2,
+    dp: pinyin::Scratch,
 }
 
-/// `(card, score)` for every card matching all terms, sorted by card.
-pub fn score(
-    index: &Index,
-    query: &Query,
-    within: Option<&[u32]>,
-    scratch: &mut Scratch,
-) -> Vec<(u32, u32)> {
-    let all = || (0..u32::try_from(index.len()).unwrap_or(u32::MAX)).map(|c| (c, 0));
-    let mut current: Option<Vec<(u32, u32)>> = within.map(|w| w.iter().map(|&c| (c, 0)).collect());
-    if query.is_empty() {
-        return current.unwrap_or_else(|| all().collect());
+/// The cards matching a query, kept so that the next keystroke can narrow.
+#[derive(Debug, Default)]
+pub struct Matched {
+    pub query: Query,
+    /// Ascending card numbers.
+    pub cards: Vec<u32>,
+    /// Score of every term but the last, per card.
+    base: Vec<u32>,
+    /// Score of the last term, per card.
+    last: Vec<u32>,
+    /// When the last term is letters: each short field's pinyin state after
+    /// them, indexed like `Index::pinyin` (valid for `cards` only).
+    states: Vec<PinyinState>,
+}
+
+impl Matched {
+    pub fn scores(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.cards
+            .iter()
+            .zip(self.base.iter().zip(&self.last))
+            .map(|(&c, (&b, &l))| (c, b + l))
     }
-    for term in &query.terms {
-        let finder = Finder::new(term.text.as_bytes());
-        let literal = literal_candidates(index, term);
-        let fuzzy = if term.fuzzy() {
-            fuzzy_candidates(index, term)
+}
+
+/// Scores every card matching `query`; `previous` (the last keystroke's
+/// result) is used to look only at its cards when `query` narrows it.
+pub fn score(index: &Index, query: Query, previous: Option<Matched>) -> Matched {
+    let mut previous = previous;
+    // The pinyin states buffer lives as long as the searcher.
+    let mut states = previous
+        .as_mut()
+        .map(|p| std::mem::take(&mut p.states))
+        .unwrap_or_default();
+    if states.len() != index.pinyin.len() {
+        states = vec![PinyinState::default(); index.pinyin.len()];
+    }
+    let n_terms = query.terms.len();
+    if n_terms == 0 {
+        let cards: Vec<u32> = (0..u32::try_from(index.len()).unwrap_or(u32::MAX)).collect();
+        return Matched {
+            query,
+            base: vec![0; cards.len()],
+            last: vec![0; cards.len()],
+            cards,
+            states,
+        };
+    }
+
+    // Where to start: from scratch, or from the previous keystroke's cards.
+    let previous = previous.filter(|p| !p.query.is_empty() && query.narrows(&p.query));
+    let (from_term, mut candidates, resume) = match previous {
+        None => (0, None, None),
+        Some(p) => {
+            let k = p.query.terms.len();
+            if query.terms[k - 1] == p.query.terms[k - 1] {
+                if k == n_terms {
+                    // The same query again.
+                    return Matched { query, states, ..p };
+                }
+                // Terms appended: the old ones keep their scores.
+                (k, Some(p.scores().collect::<Vec<_>>()), None)
+            } else {
+                // The last term was extended: rescore it on its cards,
+                // typing on from the stored pinyin states.
+                let resume = match (&p.query.terms[k - 1].letters, &query.terms[k - 1].letters) {
+                    (Some(old), Some(new)) if new.starts_with(old) => Some(old.clone()),
+                    _ => None,
+                };
+                let cards = p
+                    .cards
+                    .iter()
+                    .copied()
+                    .zip(p.base.iter().copied())
+                    .collect();
+                (k - 1, Some(cards), resume)
+            }
+        }
+    };
+
+    let mut scored = Vec::new();
+    for t in from_term..n_terms {
+        let resume_here = if t == from_term {
+            resume.as_deref()
         } else {
-            Vec::new()
+            None
         };
-        let mut walk = Walk {
-            literal: &literal,
-            li: 0,
-            fuzzy: &fuzzy,
-            fi: 0,
-        };
-        let mut next = Vec::new();
-        let mut eval = |card: u32, base: u32, walk: &mut Walk<'_>| {
-            let text = &index.cards[card as usize];
-            let mut best = 0;
-            if let Some(mask) = walk.literal_mask(card) {
-                best = literal_score(text, term, &finder, mask);
+        scored = score_term(
+            index,
+            &query.terms[t],
+            candidates.as_deref(),
+            resume_here,
+            &mut states,
+        );
+        if t + 1 < n_terms {
+            if scored.is_empty() {
+                break;
             }
-            if walk.in_fuzzy(card) {
-                best = best.max(fuzzy_score(text, term, &scratch.matcher));
-            }
-            if let Some(letters) = &term.letters {
-                best = best.max(pinyin_score(text, letters, &mut scratch.pinyin));
-            }
-            if best > 0 {
-                next.push((card, base + best));
-            }
-        };
-        match &current {
-            Some(cards) => {
-                for &(card, base) in cards {
-                    eval(card, base, &mut walk);
-                }
-            }
-            // Pinyin looks at every card's short fields (cheap bit tests first).
-            None if term.letters.is_some() => {
-                for (card, base) in all() {
-                    eval(card, base, &mut walk);
-                }
-            }
-            None => {
-                for card in union(&literal, &fuzzy) {
-                    eval(card, 0, &mut walk);
-                }
-            }
-        }
-        let done = next.is_empty();
-        current = Some(next);
-        if done {
-            break;
+            candidates = Some(scored.iter().map(|&(c, prior, s)| (c, prior + s)).collect());
+            scored.clear();
         }
     }
-    current.unwrap_or_default()
-}
-
-/// Walks sorted candidate lists alongside ascending card numbers.
-struct Walk<'a> {
-    literal: &'a [Posting],
-    li: usize,
-    fuzzy: &'a [u32],
-    fi: usize,
-}
-
-impl Walk<'_> {
-    fn literal_mask(&mut self, card: u32) -> Option<u8> {
-        self.li = seek(self.literal, self.li, |p| card_of(p) < card);
-        let p = *self.literal.get(self.li)?;
-        (card_of(p) == card).then(|| mask_of(p))
+    Matched {
+        query,
+        cards: scored.iter().map(|&(c, _, _)| c).collect(),
+        base: scored.iter().map(|&(_, b, _)| b).collect(),
+        last: scored.iter().map(|&(_, _, s)| s).collect(),
+        states,
     }
+}
 
-    fn in_fuzzy(&mut self, card: u32) -> bool {
-        self.fi = seek(self.fuzzy, self.fi, |c| c < card);
-        self.fuzzy.get(self.fi) == Some(&card)
+/// Scores one term on `candidates` (`(card, score so far)`, ascending), or
+/// on every card that can match when `None`. Returns `(card, score so far,
+/// term score)` for the cards where it matches.
+fn score_term(
+    index: &Index,
+    term: &Term,
+    candidates: Option<&[(u32, u32)]>,
+    resume: Option<&[u8]>,
+    states: &mut [PinyinState],
+) -> Vec<(u32, u32, u32)> {
+    let literal = Literal::new(index, term);
+    let fuzzy = if term.fuzzy() {
+        fuzzy_candidates(index, term)
+    } else {
+        Vec::new()
+    };
+    let mut walk = Walk::default();
+    let mut out = Vec::new();
+    let mut eval = |card: u32, prior: u32, walk: &mut Walk| {
+        let text = &index.cards[card as usize];
+        let mut best = literal.score(card, text, walk);
+        if best < W_TITLE * MAX_SCATTERED
+            && let Some(fields) = walk.fuzzy_fields(&fuzzy, card)
+        {
+            best = best.max(fuzzy_score(text, term, fields, best));
+        }
+        if let Some(letters) = &term.letters {
+            best = best.max(pinyin_score(index, card, letters, resume, states));
+        }
+        if best > 0 {
+            out.push((card, prior, best));
+        }
+    };
+    match candidates {
+        Some(cards) => {
+            for &(card, prior) in cards {
+                eval(card, prior, &mut walk);
+            }
+        }
+        None => {
+            let initials = match &term.letters {
+                Some(letters) => index.cards_with_initial(letters[0]),
+                None => &[],
+            };
+            let (short, long) = (literal.short_cards(), literal.long_cards());
+            let fuzzy_cards: Vec<u32> = fuzzy.iter().map(|&(c, _)| c).collect();
+            for card in union(&[&short, &long, &fuzzy_cards, initials], index.len()) {
+                eval(card, 0, &mut walk);
+            }
+        }
+    }
+    out
+}
+
+/// The union of card lists, ascending, without repeats.
+fn union(lists: &[&[u32]], cards: usize) -> Vec<u32> {
+    let mut bits = vec![0u64; cards.div_ceil(64)];
+    for list in lists {
+        for &c in *list {
+            if let Some(word) = bits.get_mut(c as usize / 64) {
+                *word |= 1 << (c % 64);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (w, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            let bit = word.trailing_zeros();
+            out.push(u32::try_from(w * 64).unwrap_or(u32::MAX) + bit);
+            word &= word - 1;
+        }
+    }
+    out
+}
+
+/// Positions in sorted lists, advanced alongside ascending card numbers.
+#[derive(Default)]
+struct Walk {
+    short: usize,
+    long: usize,
+    fuzzy: usize,
+}
+
+impl Walk {
+    fn fuzzy_fields(&mut self, list: &[(u32, u8)], card: u32) -> Option<u8> {
+        self.fuzzy = seek(list, self.fuzzy, |(c, _)| c < card);
+        list.get(self.fuzzy)
+            .filter(|&&(c, _)| c == card)
+            .map(|&(_, f)| f)
     }
 }
 
@@ -137,235 +242,391 @@ fn seek<T: Copy>(list: &[T], from: usize, before: impl Fn(T) -> bool) -> usize {
     lo + list[lo..hi].partition_point(|&x| before(x))
 }
 
-fn union(literal: &[Posting], fuzzy: &[u32]) -> Vec<u32> {
-    let mut cards: Vec<u32> = literal.iter().map(|&p| card_of(p)).collect();
-    if !fuzzy.is_empty() {
-        cards.extend_from_slice(fuzzy);
-        cards.sort_unstable();
-        cards.dedup();
-    }
-    cards
+/// A term's literal (substring) matches, from the posting lists.
+struct Literal<'i> {
+    term: &'i Term,
+    finder: Finder<'i>,
+    /// `(card, weighted score, fields)` in titles/aliases; the score is
+    /// exact for ≤ 2 characters, longer terms are looked for in `fields`
+    /// (see `index::field_bit`).
+    short: Vec<(u32, u16, u8)>,
+    /// Cards with it (or, for longer terms, all its pairs) in scripts/body.
+    long: Vec<(u32, Long)>,
 }
 
-/// Cards whose fields may contain the term as a substring, with the kinds of
-/// field; exact for one or two characters, a superset beyond (checked later).
-fn literal_candidates<'i>(index: &'i Index, term: &Term) -> Cow<'i, [Posting]> {
-    match term.chars.as_slice() {
-        [] => Cow::Borrowed(&[]),
-        [c] => Cow::Borrowed(index.postings(*c, None)),
-        [a, b] => Cow::Borrowed(index.postings(*a, Some(*b))),
-        chars => {
-            let mut lists: Vec<&[Posting]> = chars
-                .windows(2)
-                .map(|w| index.postings(w[0], Some(w[1])))
-                .collect();
-            lists.sort_by_key(|l| l.len());
-            Cow::Owned(intersect(&lists, 0xF))
+/// What the postings tell about a term in a card's scripts/body.
+#[derive(Clone, Copy, Debug)]
+enum Long {
+    /// In these kinds of field (`SCRIPT`, `BODY`).
+    Kinds(u8),
+    /// Found at this byte of the card's long text; with `maybe_script`,
+    /// another occurrence may be in the scripts.
+    At { byte: u16, maybe_script: bool },
+    /// Its pairs are there, but not found at their first places: look.
+    Unknown,
+}
+
+impl<'i> Literal<'i> {
+    fn new(index: &'i Index, term: &'i Term) -> Self {
+        let finder = Finder::new(term.text.as_bytes());
+        let (short, long) = match term.chars.as_slice() {
+            [] => (Vec::new(), Vec::new()),
+            [c] => from_postings(index.char_postings(*c)),
+            [a, b] => from_postings(index.pair_postings(*a, *b)),
+            chars => {
+                let lists: Vec<&Postings> = match chars
+                    .windows(2)
+                    .map(|w| index.pair_postings(w[0], w[1]))
+                    .collect::<Option<Vec<_>>>()
+                {
+                    Some(lists) => lists,
+                    None => {
+                        return Self {
+                            term,
+                            finder,
+                            short: Vec::new(),
+                            long: Vec::new(),
+                        };
+                    }
+                };
+                (intersect_short(&lists), intersect_long(index, term, &lists))
+            }
+        };
+        Self {
+            term,
+            finder,
+            short,
+            long,
         }
     }
+
+    /// Cards that may match in titles/aliases, ascending.
+    fn short_cards(&self) -> Vec<u32> {
+        self.short.iter().map(|&(c, _, _)| c).collect()
+    }
+
+    /// Cards that may match in scripts/body, ascending.
+    fn long_cards(&self) -> Vec<u32> {
+        self.long.iter().map(|&(c, _)| c).collect()
+    }
+
+    fn score(&self, card: u32, text: &CardText, walk: &mut Walk) -> u32 {
+        let exact = self.term.chars.len() <= 2;
+        let mut best = 0;
+        walk.short = seek(&self.short, walk.short, |(c, _, _)| c < card);
+        if let Some(&(c, s, fields)) = self.short.get(walk.short)
+            && c == card
+        {
+            best = if exact {
+                u32::from(s)
+            } else {
+                short_fields_score(text, self.term, fields)
+            };
+        }
+        if best >= W_SCRIPT * LONG_MATCH {
+            return best;
+        }
+        walk.long = seek(&self.long, walk.long, |(c, _)| c < card);
+        if let Some(&(c, long)) = self.long.get(walk.long)
+            && c == card
+        {
+            let kinds = match long {
+                Long::Kinds(kinds) => kinds,
+                Long::At { byte, maybe_script } => {
+                    let kind = text.kind_at_byte(usize::from(byte));
+                    let scripts = &text.long.as_bytes()[..text.scripts_bytes];
+                    if kind == BODY && maybe_script && self.finder.find(scripts).is_some() {
+                        SCRIPT
+                    } else {
+                        kind
+                    }
+                }
+                Long::Unknown => self
+                    .finder
+                    .find(text.long.as_bytes())
+                    .map_or(0, |pos| text.kind_at_byte(pos)),
+            };
+            if kinds & SCRIPT != 0 {
+                best = best.max(W_SCRIPT * LONG_MATCH);
+            } else if kinds & BODY != 0 {
+                best = best.max(W_BODY * LONG_MATCH);
+            }
+        }
+        best
+    }
 }
 
-/// Cards whose short fields contain every character of the term.
-fn fuzzy_candidates(index: &Index, term: &Term) -> Vec<u32> {
-    let mut chars = term.chars.clone();
-    chars.sort_unstable();
-    chars.dedup();
-    let mut lists: Vec<&[Posting]> = chars.iter().map(|&c| index.postings(c, None)).collect();
-    lists.sort_by_key(|l| l.len());
-    intersect(&lists, SHORT).into_iter().map(card_of).collect()
+fn from_postings(p: Option<&Postings>) -> (Vec<(u32, u16, u8)>, Vec<(u32, Long)>) {
+    let Some(p) = p else {
+        return (Vec::new(), Vec::new());
+    };
+    let short = p
+        .short_cards
+        .iter()
+        .zip(&p.short_scores)
+        .zip(&p.short_fields)
+        .map(|((&c, &s), &f)| (c, s, f))
+        .collect();
+    let long = p
+        .long
+        .iter()
+        .map(|&l| (long_card(l), Long::Kinds(long_kinds(l))))
+        .collect();
+    (short, long)
 }
 
-/// Postings present in every list, masks combined with AND (and with `keep`); entries
-/// whose mask becomes empty are dropped. `lists` should be shortest first.
-fn intersect(lists: &[&[Posting]], keep: u8) -> Vec<Posting> {
-    let Some((first, rest)) = lists.split_first() else {
+/// Cards with a title or alias holding every pair (to be checked), with
+/// those fields.
+fn intersect_short(lists: &[&Postings]) -> Vec<(u32, u16, u8)> {
+    let mut order: Vec<&Postings> = lists.to_vec();
+    order.sort_by_key(|p| p.short_cards.len());
+    let Some((first, rest)) = order.split_first() else {
         return Vec::new();
     };
-    let mut out: Vec<Posting> = first
+    let mut out: Vec<(u32, u16, u8)> = first
+        .short_cards
         .iter()
-        .filter(|&&p| mask_of(p) & keep != 0)
-        .map(|&p| posting(card_of(p), mask_of(p) & keep))
+        .zip(&first.short_fields)
+        .map(|(&c, &f)| (c, 0, f))
         .collect();
-    for list in rest {
+    for p in rest {
         let mut at = 0;
-        out.retain_mut(|p| {
-            let card = card_of(*p);
-            at = seek(list, at, |q| card_of(q) < card);
-            match list.get(at) {
-                Some(&q) if card_of(q) == card => {
-                    let mask = mask_of(*p) & mask_of(q);
-                    *p = posting(card, mask);
-                    mask != 0
-                }
-                _ => false,
+        out.retain_mut(|(c, _, fields)| {
+            at = seek(&p.short_cards, at, |x| x < *c);
+            if p.short_cards.get(at) != Some(c) {
+                return false;
             }
+            *fields &= p.short_fields.get(at).copied().unwrap_or(0);
+            *fields != 0
         });
-        if out.is_empty() {
-            break;
-        }
     }
     out
 }
 
-fn literal_score(text: &CardText, term: &Term, finder: &Finder<'_>, mask: u8) -> u32 {
+/// Cards with every pair in scripts/body. Where the pairs' first
+/// occurrences line up, the term is there; else it is looked for where each
+/// pair first occurs (enough for phrases); if not found there, `Unknown`.
+fn intersect_long(index: &Index, term: &Term, lists: &[&Postings]) -> Vec<(u32, Long)> {
+    let Some(shortest) = lists.iter().min_by_key(|p| p.long.len()) else {
+        return Vec::new();
+    };
+    // Byte offset of each pair's first character within the term.
+    let offsets: Vec<usize> = term.text.char_indices().map(|(i, _)| i).collect();
+    let needle = term.text.as_bytes();
+    let mut at = vec![0usize; lists.len()];
+    let mut starts = vec![None; lists.len()];
+    let mut out = Vec::new();
+    'cards: for &entry in &shortest.long {
+        let card = long_card(entry);
+        let mut kinds = SCRIPT | BODY;
+        for (i, p) in lists.iter().enumerate() {
+            at[i] = seek(&p.long, at[i], |l| long_card(l) < card);
+            match p.long.get(at[i]) {
+                None => break 'cards,
+                Some(&l) if long_card(l) != card => continue 'cards,
+                Some(&l) => kinds &= long_kinds(l),
+            }
+            let pos = p.long_pos.get(at[i]).copied().unwrap_or(NO_POS);
+            starts[i] = (pos != NO_POS)
+                .then(|| usize::from(pos).checked_sub(offsets.get(i).copied().unwrap_or(0)))
+                .flatten();
+        }
+        let aligned = starts[0].is_some() && starts.iter().all(|s| *s == starts[0]);
+        let found = if aligned {
+            starts[0]
+        } else {
+            let long = index
+                .cards
+                .get(card as usize)
+                .map_or(&[][..], |c| c.long.as_bytes());
+            starts
+                .iter()
+                .flatten()
+                .copied()
+                .find(|&s| long.get(s..).is_some_and(|rest| rest.starts_with(needle)))
+        };
+        let long = match found.and_then(|b| u16::try_from(b).ok()) {
+            Some(byte) => Long::At {
+                byte,
+                maybe_script: kinds & SCRIPT != 0,
+            },
+            None => Long::Unknown,
+        };
+        out.push((card, long));
+    }
+    out
+}
+
+/// A term of three or more characters in the title or aliases (only the
+/// `fields` that hold all its pairs are looked at).
+fn short_fields_score(text: &CardText, term: &Term, fields: u8) -> u32 {
     let mut best = 0;
-    if mask & TITLE != 0 {
-        let title = text.title();
-        for pos in finder.find_iter(title.folded.as_bytes()) {
-            best = best.max(W_TITLE * substring_quality(&title.folded, pos, 0, title.chars, term));
+    for (f, field) in text.short.iter().enumerate() {
+        if fields & field_bit(f) == 0 {
+            continue;
         }
-    }
-    if mask & ALIAS != 0 {
-        for pos in finder.find_iter(text.alias_blob.as_bytes()) {
-            let n = text
-                .alias_starts
-                .partition_point(|&s| s as usize <= pos)
-                .max(1)
-                - 1;
-            let (Some(&start), Some(alias)) = (text.alias_starts.get(n), text.short.get(n + 1))
-            else {
-                continue;
-            };
-            let q = substring_quality(&text.alias_blob, pos, start as usize, alias.chars, term);
-            best = best.max(W_ALIAS * q);
+        let weight = if f == 0 { W_TITLE } else { W_ALIAS };
+        for (pos, _) in field.folded.match_indices(term.text.as_str()) {
+            let before = &field.folded[..pos];
+            let at = before.chars().count();
+            let q = short_quality(
+                field.chars,
+                at,
+                before.chars().next_back(),
+                term.chars.len(),
+            );
+            best = best.max(weight * q);
         }
-    }
-    // One or two characters are exact in the postings; longer terms may have
-    // their pairs in different places, so look.
-    let exact = term.chars.len() <= 2;
-    if best < W_SCRIPT * LONG_MATCH
-        && mask & SCRIPT != 0
-        && (exact || finder.find(text.scripts.as_bytes()).is_some())
-    {
-        best = W_SCRIPT * LONG_MATCH;
-    }
-    if best < W_BODY * LONG_MATCH
-        && mask & BODY != 0
-        && (exact || finder.find(text.body.as_bytes()).is_some())
-    {
-        best = W_BODY * LONG_MATCH;
     }
     best
 }
 
-fn is_separator(c: char) -> bool {
-    !c.is_alphanumeric()
-}
-
-/// For a match at byte `pos` of `text` in a field starting at byte
-/// `field_start` with `field_chars` characters: 1000, +300 at the start of
-/// the field, +150 after a separator, up to +200 for covering the field.
-fn substring_quality(
-    text: &str,
-    pos: usize,
-    field_start: usize,
-    field_chars: usize,
-    term: &Term,
-) -> u32 {
-    let start = if pos == field_start {
-        300
-    } else if text
-        .get(field_start..pos)
-        .and_then(|before| before.chars().next_back())
-        .is_some_and(is_separator)
-    {
-        150
-    } else {
-        0
+/// Cards with a title or alias containing every character of the term,
+/// with a mask of those fields (see `index::field_bit`).
+fn fuzzy_candidates(index: &Index, term: &Term) -> Vec<(u32, u8)> {
+    let mut chars = term.chars.clone();
+    chars.sort_unstable();
+    chars.dedup();
+    let mut lists: Vec<&Postings> = Vec::with_capacity(chars.len());
+    for c in chars {
+        match index.char_postings(c) {
+            Some(p) => lists.push(p),
+            None => return Vec::new(),
+        }
+    }
+    lists.sort_by_key(|p| p.short_cards.len());
+    let Some((first, rest)) = lists.split_first() else {
+        return Vec::new();
     };
-    1000 + start + coverage(200, term.chars.len(), field_chars)
-}
-
-fn coverage(points: u32, part: usize, whole: usize) -> u32 {
-    let part = u32::try_from(part).unwrap_or(u32::MAX);
-    let whole = u32::try_from(whole.max(1)).unwrap_or(u32::MAX);
-    points * part.min(whole) / whole
+    let mut out: Vec<(u32, u8)> = first
+        .short_cards
+        .iter()
+        .copied()
+        .zip(first.short_fields.iter().copied())
+        .collect();
+    for p in rest {
+        let mut at = 0;
+        out.retain_mut(|(c, fields)| {
+            at = seek(&p.short_cards, at, |x| x < *c);
+            if p.short_cards.get(at) != Some(c) {
+                return false;
+            }
+            *fields &= p.short_fields.get(at).copied().unwrap_or(0);
+            *fields != 0
+        });
+    }
+    out
 }
 
 /// Characters in order with gaps, in a title or alias that does not contain
 /// the term as a whole: 400–800 by compactness, start and coverage.
-fn fuzzy_score(text: &CardText, term: &Term, matcher: &SkimMatcherV2) -> u32 {
-    let mut best = 0;
+/// Only the fields in `fields` that could beat `so_far` are aligned.
+fn fuzzy_score(text: &CardText, term: &Term, fields: u8, so_far: u32) -> u32 {
+    let mut best = so_far;
     for (i, field) in text.short.iter().enumerate() {
-        if field.folded.contains(&term.text) {
-            continue; // the substring path scored it better
+        let weight = if i == 0 { W_TITLE } else { W_ALIAS };
+        if fields & field_bit(i) == 0
+            || weight * MAX_SCATTERED <= best
+            || field.folded.contains(&term.text)
+        {
+            continue; // lacks a character, cannot win, or scored as a substring
         }
-        if let Some(indices) = fuzzy_indices(field, term, matcher) {
-            let weight = if i == 0 { W_TITLE } else { W_ALIAS };
-            best = best.max(weight * scattered_quality(&indices, term, field));
+        if let Some((first, span)) = tightest(&field.folded, &term.chars) {
+            best = best.max(weight * scattered_quality(first, span, term, field));
         }
     }
     best
 }
 
-fn fuzzy_indices(field: &ShortField, term: &Term, matcher: &SkimMatcherV2) -> Option<Vec<usize>> {
-    // Cheap test first: skim is only asked to align what can match.
-    let mut rest = field.folded.chars();
-    if !term.chars.iter().all(|c| rest.any(|f| f == *c)) {
-        return None;
+/// The most a scattered match can score (before weighting).
+const MAX_SCATTERED: u32 = 800;
+
+/// The tightest place where `term`'s characters occur in order in `field`:
+/// `(first character index, span in characters)`.
+fn tightest(field: &str, term: &[char]) -> Option<(usize, usize)> {
+    let (&head, rest) = term.split_first()?;
+    let mut best: Option<(usize, usize)> = None;
+    for (start, c) in field.chars().enumerate() {
+        if c != head {
+            continue;
+        }
+        let mut after = field.chars().enumerate().skip(start + 1);
+        let mut end = start;
+        for &t in rest {
+            match after.find(|&(_, c)| c == t) {
+                Some((i, _)) => end = i,
+                None => return best, // a later start cannot succeed either
+            }
+        }
+        let span = end - start + 1;
+        if best.is_none_or(|(_, s)| span < s) {
+            best = Some((start, span));
+        }
     }
-    matcher
-        .fuzzy_indices(&field.folded, &term.text)
-        .map(|(_, indices)| indices)
-        .filter(|indices| indices.len() == term.chars.len())
+    best
 }
 
-fn scattered_quality(indices: &[usize], term: &Term, field: &ShortField) -> u32 {
-    let (Some(&first), Some(&last)) = (indices.first(), indices.last()) else {
-        return 0;
-    };
-    let span = last - first + 1;
+/// Character indices of the tightest in-order occurrence, for highlights.
+fn tightest_indices(field: &str, term: &[char]) -> Option<Vec<usize>> {
+    let (first, _) = tightest(field, term)?;
+    let mut out = Vec::with_capacity(term.len());
+    let mut terms = term.iter().peekable();
+    for (i, c) in field.chars().enumerate().skip(first) {
+        if terms.peek() == Some(&&c) {
+            out.push(i);
+            terms.next();
+        }
+    }
+    (out.len() == term.len()).then_some(out)
+}
+
+/// 400 + up to 300 for compactness, +100 at the start, up to +100 coverage.
+fn scattered_quality(first: usize, span: usize, term: &Term, field: &ShortField) -> u32 {
     let start = if first == 0 { 100 } else { 0 };
     400 + coverage(300, term.chars.len(), span)
         + start
         + coverage(100, term.chars.len(), field.chars)
 }
 
-fn pinyin_score(text: &CardText, letters: &[u8], scratch: &mut pinyin::Scratch) -> u32 {
-    // Quick rejections for the whole card before any field.
-    if text.initials & pinyin::letter_mask(&letters[..1]) == 0
-        || pinyin::letter_mask(letters) & !text.letter_set != 0
-    {
-        return 0;
-    }
+/// The best pinyin match among the card's title and aliases. With
+/// `resume`, the stored states are for those letters and only the rest is
+/// typed on; the new states are stored either way.
+fn pinyin_score(
+    index: &Index,
+    card: u32,
+    letters: &[u8],
+    resume: Option<&[u8]>,
+    states: &mut [PinyinState],
+) -> u32 {
+    let fields = index.pinyin_fields(card);
+    let title = fields.start;
     let mut best = 0;
-    for (i, field) in text.short.iter().enumerate() {
-        if let Some(m) = pinyin::match_letters(letters, &field.syllables, scratch) {
-            let weight = if i == 0 { W_TITLE } else { W_ALIAS };
-            best = best.max(weight * pinyin_quality(&m, &field.syllables));
+    for field in fields {
+        let slot = &mut states[field];
+        *slot = match resume {
+            Some(done) => letters[done.len()..]
+                .iter()
+                .fold(*slot, |st, &c| index.pinyin.step(field, st, c)),
+            None => index.pinyin.run(field, letters),
+        };
+        if let Some(q) = index.pinyin.quality(field, *slot, letters.len()) {
+            let weight = if field == title { W_TITLE } else { W_ALIAS };
+            best = best.max(weight * q);
         }
     }
     best
 }
 
-/// 900 for adjacent syllables (less per skipped one), +300 from the first
-/// syllable, up to +200 coverage, up to +100 for spelled-out syllables.
-fn pinyin_quality(m: &PinyinMatch, field: &Syllables) -> u32 {
-    let gaps = u32::try_from(m.gaps).unwrap_or(u32::MAX);
-    let base = if gaps == 0 {
-        900
-    } else {
-        700u32.saturating_sub(60 * gaps.min(100)).max(300)
-    };
-    let start = if m.syllables.first() == Some(&0) {
-        300
-    } else {
-        0
-    };
-    let full = u32::try_from(m.full).unwrap_or(4).min(4) * 25;
-    base + start + coverage(200, m.syllables.len(), field.len()) + full
-}
-
-/// The best `limit` of `scored`, best first, ties in chapter order, with
-/// highlights.
+/// The best `limit` matches, best first, ties in chapter order, with
+/// highlights in titles and aliases.
 pub fn top(
     library: &crate::model::Library,
     index: &Index,
-    query: &Query,
-    mut scored: Vec<(u32, u32)>,
+    matched: &Matched,
     limit: usize,
     scratch: &mut Scratch,
 ) -> Results {
+    let mut scored: Vec<(u32, u32)> = matched.scores().collect();
     let total = scored.len();
     let order = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
     if limit == 0 {
@@ -383,7 +644,7 @@ pub fn top(
             Some(Hit {
                 card: card as usize,
                 score,
-                highlights: highlights(c, text, query, false, scratch),
+                highlights: highlights(c, text, &matched.query, false, scratch),
             })
         })
         .collect();
@@ -440,9 +701,13 @@ fn field_ranges(
     query: &Query,
     scratch: &mut Scratch,
 ) -> Vec<Range<usize>> {
+    let folded_owned;
     let folded = match short {
-        Some(f) => Cow::Borrowed(f.folded.as_str()),
-        None => Cow::Owned(fold(original)),
+        Some(f) => f.folded.as_str(),
+        None => {
+            folded_owned = fold(original);
+            folded_owned.as_str()
+        }
     };
     // Byte offset of each character (and the end), in folded and original text.
     let folded_at: Vec<usize> = folded
@@ -467,12 +732,12 @@ fn field_ranges(
             continue;
         }
         if term.fuzzy()
-            && let Some(indices) = fuzzy_indices(field, term, &scratch.matcher)
+            && let Some(indices) = tightest_indices(&field.folded, &term.chars)
         {
             chars.extend(indices.into_iter().map(|i| i..i + 1));
         }
         if let Some(letters) = &term.letters
-            && let Some(m) = pinyin::match_letters(letters, &field.syllables, &mut scratch.pinyin)
+            && let Some(m) = pinyin::match_letters(letters, &field.syllables, &mut scratch.dp)
         {
             chars.extend(m.syllables.iter().map(|&s| field.syllables.char_range(s)));
         }
