@@ -175,8 +175,9 @@ pub struct Index {
     /// are card `c`'s (title first).
     pub(super) pinyin: PinyinTable,
     pub(super) card_fields: Vec<u32>,
-    /// Cards with a title or alias syllable starting with each letter.
-    initials: [Vec<u32>; 26],
+    /// Per letter: cards with a title or alias syllable starting with it,
+    /// and the score of that letter typed alone.
+    initials: [Vec<(u32, u16)>; 26],
     chars: KeyMap<Postings>,
     pairs: KeyMap<Postings>,
 }
@@ -195,11 +196,37 @@ pub fn short_quality(field_chars: usize, at: usize, prev: Option<char>, len: usi
     1000 + start + coverage(200, len, field_chars)
 }
 
+/// `points × part / whole`, at most `points`.
 pub fn coverage(points: u32, part: usize, whole: usize) -> u32 {
+    // A table for the common small cases (divisions are slow in hot loops).
+    if points == 200 && whole < 64 && part < 64 {
+        return u32::from(COVERAGE_200[whole][part]);
+    }
     let part = u32::try_from(part).unwrap_or(u32::MAX);
     let whole = u32::try_from(whole.max(1)).unwrap_or(u32::MAX);
     points * part.min(whole) / whole
 }
+
+/// `COVERAGE_200[whole][part]` = `200 × min(part, whole) / max(whole, 1)`.
+static COVERAGE_200: [[u8; 64]; 64] = {
+    let mut t = [[0u8; 64]; 64];
+    let mut whole = 0;
+    while whole < 64 {
+        let w = if whole == 0 { 1 } else { whole };
+        let mut part = 0;
+        while part < 64 {
+            let p = if part < w { part } else { w };
+            // At most 200, fits in u8.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                t[whole][part] = (200 * p / w) as u8;
+            }
+            part += 1;
+        }
+        whole += 1;
+    }
+    t
+};
 
 impl Index {
     pub fn build(library: &Library) -> Self {
@@ -211,16 +238,20 @@ impl Index {
             let card_no = u32::try_from(n).unwrap_or(u32::MAX);
             let text = CardText::new(card);
             short_grams.clear();
-            let mut initials = 0u32;
+            let mut initials = [0u16; 26];
             for (f, field) in text.short.iter().enumerate() {
                 let weight = if f == 0 { W_TITLE } else { W_ALIAS };
                 collect_short(field, weight, field_bit(f), &mut short_grams);
-                index.pinyin.push(&field.syllables);
-                initials |= field.syllables.initials;
+                let n = index.pinyin.push(&field.syllables);
+                for (letter, best) in (b'a'..=b'z').zip(initials.iter_mut()) {
+                    if let Some(q) = index.pinyin.quality(n, index.pinyin.begin(n, letter), 1) {
+                        *best = (*best).max(u16::try_from(weight * q).unwrap_or(u16::MAX));
+                    }
+                }
             }
-            for (letter, cards) in index.initials.iter_mut().enumerate() {
-                if initials & (1 << letter) != 0 {
-                    cards.push(card_no);
+            for (cards, score) in index.initials.iter_mut().zip(initials) {
+                if score > 0 {
+                    cards.push((card_no, score));
                 }
             }
             index
@@ -307,8 +338,9 @@ impl Index {
         self.pairs.get(&pair_key(a, b))
     }
 
-    /// Cards with a title or alias syllable starting with letter `c`.
-    pub(super) fn cards_with_initial(&self, c: u8) -> &[u32] {
+    /// Cards with a title or alias syllable starting with letter `c`, and
+    /// the score of `c` typed alone.
+    pub(super) fn cards_with_initial(&self, c: u8) -> &[(u32, u16)] {
         if c.is_ascii_lowercase() {
             &self.initials[usize::from(c - b'a')]
         } else {

@@ -35,9 +35,10 @@ pub struct Matched {
     base: Vec<u32>,
     /// Score of the last term, per card.
     last: Vec<u32>,
-    /// When the last term is letters: each short field's pinyin state after
-    /// them, indexed like `Index::pinyin` (valid for `cards` only).
+    /// Each short field's pinyin state after the letters `states_for`,
+    /// indexed like `Index::pinyin` (valid for `cards` only).
     states: Vec<PinyinState>,
+    states_for: Option<Vec<u8>>,
 }
 
 impl Matched {
@@ -70,6 +71,7 @@ pub fn score(index: &Index, query: Query, previous: Option<Matched>) -> Matched 
             last: vec![0; cards.len()],
             cards,
             states,
+            states_for: None,
         };
     }
 
@@ -89,7 +91,7 @@ pub fn score(index: &Index, query: Query, previous: Option<Matched>) -> Matched 
             } else {
                 // The last term was extended: rescore it on its cards,
                 // typing on from the stored pinyin states.
-                let resume = match (&p.query.terms[k - 1].letters, &query.terms[k - 1].letters) {
+                let resume = match (&p.states_for, &query.terms[k - 1].letters) {
                     (Some(old), Some(new)) if new.starts_with(old) => Some(old.clone()),
                     _ => None,
                 };
@@ -126,12 +128,18 @@ pub fn score(index: &Index, query: Query, previous: Option<Matched>) -> Matched 
             scored.clear();
         }
     }
+    // One letter is scored from the index; longer ones leave their states.
+    let states_for = query.terms[n_terms - 1]
+        .letters
+        .clone()
+        .filter(|l| l.len() > 1);
     Matched {
         query,
         cards: scored.iter().map(|&(c, _, _)| c).collect(),
         base: scored.iter().map(|&(_, b, _)| b).collect(),
         last: scored.iter().map(|&(_, _, s)| s).collect(),
         states,
+        states_for,
     }
 }
 
@@ -151,6 +159,11 @@ fn score_term(
     } else {
         Vec::new()
     };
+    // A single letter: the index has every card's score for it.
+    let initials = match term.letters.as_deref() {
+        Some(&[c]) => index.cards_with_initial(c),
+        _ => &[],
+    };
     let mut walk = Walk::default();
     let mut out = Vec::new();
     let mut eval = |card: u32, prior: u32, walk: &mut Walk| {
@@ -161,8 +174,10 @@ fn score_term(
         {
             best = best.max(fuzzy_score(text, term, fields, best));
         }
-        if let Some(letters) = &term.letters {
-            best = best.max(pinyin_score(index, card, letters, resume, states));
+        match term.letters.as_deref() {
+            Some([_]) => best = best.max(walk.initial_score(initials, card)),
+            Some(letters) => best = best.max(pinyin_score(index, card, letters, resume, states)),
+            None => {}
         }
         if best > 0 {
             out.push((card, prior, best));
@@ -175,13 +190,14 @@ fn score_term(
             }
         }
         None => {
-            let initials = match &term.letters {
+            let with_initial = match term.letters.as_deref() {
                 Some(letters) => index.cards_with_initial(letters[0]),
                 None => &[],
             };
+            let with_initial: Vec<u32> = with_initial.iter().map(|&(c, _)| c).collect();
             let (short, long) = (literal.short_cards(), literal.long_cards());
             let fuzzy_cards: Vec<u32> = fuzzy.iter().map(|&(c, _)| c).collect();
-            for card in union(&[&short, &long, &fuzzy_cards, initials], index.len()) {
+            for card in union(&[&short, &long, &fuzzy_cards, &with_initial], index.len()) {
                 eval(card, 0, &mut walk);
             }
         }
@@ -217,9 +233,17 @@ struct Walk {
     short: usize,
     long: usize,
     fuzzy: usize,
+    initial: usize,
 }
 
 impl Walk {
+    fn initial_score(&mut self, list: &[(u32, u16)], card: u32) -> u32 {
+        self.initial = seek(list, self.initial, |(c, _)| c < card);
+        list.get(self.initial)
+            .filter(|&&(c, _)| c == card)
+            .map_or(0, |&(_, s)| u32::from(s))
+    }
+
     fn fuzzy_fields(&mut self, list: &[(u32, u8)], card: u32) -> Option<u8> {
         self.fuzzy = seek(list, self.fuzzy, |(c, _)| c < card);
         list.get(self.fuzzy)
