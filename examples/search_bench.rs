@@ -5,6 +5,14 @@
 //!
 //! Prints a table, then one JSON object as the last line.
 
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::too_many_lines,
+    reason = "a benchmark report: float arithmetic on counts and times, one long main"
+)]
+
 mod corpus;
 
 use std::sync::Arc;

@@ -167,3 +167,43 @@ fn list_into_a_closed_pipe_is_quiet() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn search_ranks_and_marks_matches() {
+    let mut out = String::new();
+    for query in [
+        ["qhcw"].as_slice(),
+        &["汇款", "cuo"],
+        &["证件"],
+        &["柜员", "不熟练"],
+    ] {
+        let mut cmd = huashu();
+        cmd.arg("search").args(["--limit", "3"]).args(query);
+        cmd.assert().success();
+        out.push_str(&format!("$ huashu search {}\n", query.join(" ")));
+        out.push_str(&stdout_of(&mut cmd));
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn search_json_has_ids_scores_and_character_ranges() {
+    let out = stdout_of(huashu().args(["search", "--json", "qhcw"]));
+    let first: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], "wrong-queue-ticket");
+    assert_eq!(first["title"], "客户取号错误");
+    assert!(first["score"].as_u64().unwrap() > 0);
+    let title = &first["highlights"][0];
+    assert_eq!(title["field"], "title");
+    assert_eq!(title["ranges"], serde_json::json!([[2, 6]]));
+}
+
+#[test]
+fn search_without_results_says_so() {
+    huashu()
+        .args(["search", "xyzq"])
+        .assert()
+        .success()
+        .stdout("没有找到卡片；可以试试拼音首字母，例如 qhcw\n");
+    huashu().arg("search").assert().code(2);
+}

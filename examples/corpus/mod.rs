@@ -24,7 +24,8 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        let n = u64::try_from(n.max(1)).unwrap_or(u64::MAX);
+        usize::try_from(self.next() % n).unwrap_or(0)
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -96,7 +97,8 @@ fn sentences(rng: &mut Rng, pool: &[String], min_chars: usize) -> String {
     out
 }
 
-/// `n` cards of ~350 characters, in 10 chapters of 5 sections.
+/// `n` cards of ~350 characters (as the search issue specifies), in 10
+/// chapters of 5 sections.
 pub fn generate(n: usize, seed: u64) -> Library {
     let phrases = Phrases::from_seed();
     let mut rng = Rng::new(seed);
@@ -147,11 +149,11 @@ pub fn generate(n: usize, seed: u64) -> Library {
             aliases,
             section: (i * library.sections.len()) / n.max(1),
             scene: vec![
-                sentences(&mut rng, &phrases.sentences, 60),
-                sentences(&mut rng, &phrases.sentences, 40),
+                sentences(&mut rng, &phrases.sentences, 45),
+                sentences(&mut rng, &phrases.sentences, 20),
             ],
             steps,
-            view: vec![sentences(&mut rng, &phrases.sentences, 70)],
+            view: vec![sentences(&mut rng, &phrases.sentences, 45)],
             links: Vec::new(),
             fields: BTreeMap::<String, FillField>::new(),
             meta: Meta::default(),

@@ -3,6 +3,7 @@
 mod check;
 mod list;
 mod output;
+mod search;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Rank the cards for a query, as the window does. 搜索卡片。
+    ///
+    /// Chinese, pinyin (full, initials or mixed: qhcw) or both; words
+    /// separated by spaces must all match.
+    Search {
+        /// How many cards to show. 显示多少张卡片。
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// One JSON object per line, with matched character ranges.
+        /// 每行输出一个 JSON 对象。
+        #[arg(long)]
+        json: bool,
+        /// What the lobby manager would type. 搜索词。
+        #[arg(required = true)]
+        query: Vec<String>,
+    },
 }
 
 /// Runs a subcommand and returns the process exit code.
@@ -48,5 +65,12 @@ pub fn run(command: &Command, data: &[PathBuf]) -> anyhow::Result<ExitCode> {
     match command {
         Command::Check => check::run(data, &mut std::io::stdout().lock(), painter),
         Command::List { json } => list::run(data, *json, &mut std::io::stdout().lock()),
+        Command::Search { limit, json, query } => search::run(
+            data,
+            &query.join(" "),
+            *limit,
+            *json,
+            &mut std::io::stdout().lock(),
+        ),
     }
 }

@@ -12,7 +12,14 @@ pub fn fold_char(c: char) -> char {
 }
 
 pub fn fold(text: &str) -> String {
-    text.chars().map(fold_char).collect()
+    let mut out = String::with_capacity(text.len());
+    fold_into(&mut out, text);
+    out
+}
+
+/// Appends the folded `text` to `out`.
+pub fn fold_into(out: &mut String, text: &str) {
+    out.extend(text.chars().map(fold_char));
 }
 
 #[cfg(test)]

@@ -1,24 +1,13 @@
-//! The search index.
-//!
-//! - Posting lists for every character and every adjacent pair of
-//!   characters. Each list has a *short* part (cards with the gram in the
-//!   title or an alias, with the score a term equal to the gram gets there,
-//!   precomputed) and a *long* part (cards with it in scripts or body, the
-//!   kinds of field, and for pairs the first position). So a one- or
-//!   two-character term is ranked from the lists alone, and a longer term
-//!   is confirmed by checking that its pairs' first positions line up.
-//! - Pinyin of the short fields as bit masks, for a bit-parallel matcher.
+//! The search index: each card's folded text, posting lists of its
+//! characters and character pairs (see `postings`: a one- or two-character
+//! term is ranked from the lists alone), and the pinyin of its titles and
+//! aliases as bit masks (see `pinyin::PinyinTable`).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-use super::fold::fold;
+use super::fold::{fold, fold_into};
 use super::pinyin::{PinyinTable, Syllables};
+pub use super::postings::{BODY, NO_POS, Postings, SCRIPT, long_card, long_kinds};
+use super::postings::{PostingBuilder, PostingStore, char_key, pair_key};
 use crate::model::{Card, Library};
-
-/// Field kinds of the long part of a posting.
-pub const SCRIPT: u8 = 1;
-pub const BODY: u8 = 2;
 
 /// Field weights: title > aliases > scripts > body.
 pub const W_TITLE: u32 = 10;
@@ -30,66 +19,6 @@ pub const LONG_MATCH: u32 = 1000;
 
 /// At most 2^28 cards (the long postings keep a kind mask in 4 bits).
 pub const MAX_CARDS: usize = 1 << 28;
-/// Position not known (beyond `u16`).
-pub const NO_POS: u16 = u16::MAX;
-
-/// Postings of one character or pair, card numbers ascending.
-#[derive(Debug, Default)]
-pub struct Postings {
-    pub short_cards: Vec<u32>,
-    /// Which short fields have it: bit 0 the title, bit `i` alias `i`
-    /// (aliases from the 7th share bit 7).
-    pub short_fields: Vec<u8>,
-    /// Weighted score of a term equal to this gram in the card's title or aliases.
-    pub short_scores: Vec<u16>,
-    /// `card << 4 | kinds` (`SCRIPT`, `BODY`).
-    pub long: Vec<u32>,
-    /// Pairs only: byte offset of the first occurrence in the card's long
-    /// text, or `NO_POS`.
-    pub long_pos: Vec<u16>,
-}
-
-impl Postings {
-    fn heap_bytes(&self) -> usize {
-        self.short_cards.capacity() * 4
-            + self.short_fields.capacity()
-            + self.short_scores.capacity() * 2
-            + self.long.capacity() * 4
-            + self.long_pos.capacity() * 2
-    }
-}
-
-pub fn long_card(p: u32) -> u32 {
-    p >> 4
-}
-pub fn long_kinds(p: u32) -> u8 {
-    // Masked to 4 bits, the cast cannot truncate.
-    (p & 0xF) as u8
-}
-
-/// A fast hasher for `u64` keys (multiplicative, as in `FxHash`).
-#[derive(Default)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
-
-fn pair_key(a: char, b: char) -> u64 {
-    (u64::from(u32::from(a)) << 32) | u64::from(u32::from(b))
-}
 
 /// One short field (title or alias), folded, with its pinyin.
 #[derive(Debug)]
@@ -128,26 +57,27 @@ impl CardText {
             .chain(card.aliases.iter().map(String::as_str))
             .map(ShortField::new)
             .collect();
-        let mut long = String::new();
+        let body = || {
+            card.scene
+                .iter()
+                .chain(card.steps.iter().map(|s| &s.action))
+                .chain(&card.view)
+        };
+        let mut long = String::with_capacity(body().map(|p| p.len() + 1).sum::<usize>() + 256);
         for script in card.scripts() {
-            long.push_str(&fold(&script.default_text(&card.fields)));
+            fold_into(&mut long, &script.default_text(&card.fields));
             long.push('\n');
         }
         // Other choices of fill-in fields are searchable too (女士, 漂亮).
         for field in card.fields.values() {
             for choice in field.choices.iter().skip(1) {
-                long.push_str(&fold(choice));
+                fold_into(&mut long, choice);
                 long.push('\n');
             }
         }
         let scripts_bytes = long.len();
-        let body = card
-            .scene
-            .iter()
-            .chain(card.steps.iter().map(|s| &s.action))
-            .chain(&card.view);
-        for p in body {
-            long.push_str(&fold(p));
+        for p in body() {
+            fold_into(&mut long, p);
             long.push('\n');
         }
         Self {
@@ -178,8 +108,7 @@ pub struct Index {
     /// Per letter: cards with a title or alias syllable starting with it,
     /// and the score of that letter typed alone.
     initials: [Vec<(u32, u16)>; 26],
-    chars: KeyMap<Postings>,
-    pairs: KeyMap<Postings>,
+    postings: PostingStore,
 }
 
 /// The weighted quality of a substring match at character `at` of a short
@@ -228,22 +157,71 @@ static COVERAGE_200: [[u8; 64]; 64] = {
     t
 };
 
+/// Below this many cards the index is built on the calling thread.
+const PARALLEL_FROM: usize = 2000;
+
 impl Index {
+    /// Indexes the library; large libraries are split over two (named)
+    /// threads.
     pub fn build(library: &Library) -> Self {
-        let mut index = Index::default();
-        index.cards.reserve(library.cards.len());
-        index.card_fields.push(0);
-        let mut short_grams: Vec<(u64, bool, u16, u8)> = Vec::new();
-        for (n, card) in library.cards.iter().enumerate().take(MAX_CARDS) {
-            let card_no = u32::try_from(n).unwrap_or(u32::MAX);
+        let cards = &library.cards[..library.cards.len().min(MAX_CARDS)];
+        let part = if cards.len() < PARALLEL_FROM {
+            Self::build_part(cards, 0)
+        } else {
+            let (a, b) = cards.split_at(cards.len() / 2);
+            let offset = u32::try_from(a.len()).unwrap_or(u32::MAX);
+            std::thread::scope(|scope| {
+                let second = std::thread::Builder::new()
+                    .name("search-index".into())
+                    .spawn_scoped(scope, || Self::build_part(b, offset));
+                let mut part = Self::build_part(a, 0);
+                match second.map(std::thread::ScopedJoinHandle::join) {
+                    Ok(Ok(rest)) => part.append(rest),
+                    // No thread (or it panicked): build the rest here.
+                    _ => part.append(Self::build_part(b, offset)),
+                }
+                part
+            })
+        };
+        let mut index = part.index;
+        index.postings = part.postings.finish();
+        index
+    }
+
+    /// Indexes `cards`, numbering them from `first`.
+    fn build_part(cards: &[Card], first: u32) -> Part {
+        let mut part = Part::default();
+        part.index.cards.reserve(cards.len());
+        // Each character of scripts/body gives about one distinct pair and
+        // half a distinct character (3 bytes a character).
+        let text_bytes: usize = cards
+            .iter()
+            .map(|c| {
+                c.scene
+                    .iter()
+                    .chain(&c.view)
+                    .map(String::len)
+                    .sum::<usize>()
+                    + c.steps.iter().map(|s| s.action.len() + 40).sum::<usize>()
+            })
+            .sum();
+        part.postings.reserve(text_bytes / 2);
+        part.index.card_fields.push(0);
+        let mut short_grams: Vec<(u64, u16, u8)> = Vec::new();
+        for (card_no, card) in (first..).zip(cards) {
             let text = CardText::new(card);
+            let index = &mut part.index;
             short_grams.clear();
             let mut initials = [0u16; 26];
             for (f, field) in text.short.iter().enumerate() {
                 let weight = if f == 0 { W_TITLE } else { W_ALIAS };
                 collect_short(field, weight, field_bit(f), &mut short_grams);
                 let n = index.pinyin.push(&field.syllables);
+                let present = field.syllables.initials;
                 for (letter, best) in (b'a'..=b'z').zip(initials.iter_mut()) {
+                    if present & (1 << (letter - b'a')) == 0 {
+                        continue;
+                    }
                     if let Some(q) = index.pinyin.quality(n, index.pinyin.begin(n, letter), 1) {
                         *best = (*best).max(u16::try_from(weight * q).unwrap_or(u16::MAX));
                     }
@@ -257,69 +235,11 @@ impl Index {
             index
                 .card_fields
                 .push(u32::try_from(index.pinyin.len()).unwrap_or(u32::MAX));
-            index.add_short(card_no, &mut short_grams);
-            index.add_long(card_no, &text);
+            add_short(&mut part.postings, card_no, &mut short_grams);
+            add_long(&mut part.postings, card_no, &text);
             index.cards.push(text);
         }
-        for p in index.chars.values_mut().chain(index.pairs.values_mut()) {
-            p.short_cards.shrink_to_fit();
-            p.short_fields.shrink_to_fit();
-            p.short_scores.shrink_to_fit();
-            p.long.shrink_to_fit();
-            p.long_pos.shrink_to_fit();
-        }
-        index
-    }
-
-    fn add_short(&mut self, card: u32, grams: &mut [(u64, bool, u16, u8)]) {
-        grams.sort_unstable();
-        let mut i = 0;
-        while i < grams.len() {
-            let (key, is_pair, _, _) = grams[i];
-            let mut best = 0;
-            let mut fields = 0;
-            while i < grams.len() && grams[i].0 == key && grams[i].1 == is_pair {
-                best = best.max(grams[i].2);
-                fields |= grams[i].3;
-                i += 1;
-            }
-            let map = if is_pair {
-                &mut self.pairs
-            } else {
-                &mut self.chars
-            };
-            let p = map.entry(key).or_default();
-            p.short_cards.push(card);
-            p.short_fields.push(fields);
-            p.short_scores.push(best);
-        }
-    }
-
-    fn add_long(&mut self, card: u32, text: &CardText) {
-        let mut prev: Option<(usize, char)> = None;
-        for (byte, c) in text.long.char_indices() {
-            if c == '\n' {
-                prev = None;
-                continue;
-            }
-            let kind = text.kind_at_byte(byte);
-            push_long(
-                self.chars.entry(u64::from(u32::from(c))).or_default(),
-                card,
-                kind,
-                None,
-            );
-            if let Some((at, p)) = prev {
-                let at = u16::try_from(at).unwrap_or(NO_POS);
-                push_long(
-                    self.pairs.entry(pair_key(p, c)).or_default(),
-                    card,
-                    kind,
-                    Some(at),
-                );
-            }
-            prev = Some((byte, c));
-        }
+        part
     }
 
     pub fn len(&self) -> usize {
@@ -330,12 +250,12 @@ impl Index {
         self.cards.is_empty()
     }
 
-    pub(super) fn char_postings(&self, c: char) -> Option<&Postings> {
-        self.chars.get(&u64::from(u32::from(c)))
+    pub(super) fn char_postings(&self, c: char) -> Option<Postings<'_>> {
+        self.postings.get(char_key(c))
     }
 
-    pub(super) fn pair_postings(&self, a: char, b: char) -> Option<&Postings> {
-        self.pairs.get(&pair_key(a, b))
+    pub(super) fn pair_postings(&self, a: char, b: char) -> Option<Postings<'_>> {
+        self.postings.get(pair_key(a, b))
     }
 
     /// Cards with a title or alias syllable starting with letter `c`, and
@@ -359,13 +279,6 @@ impl Index {
 
     /// Approximate heap memory held by the index, in bytes.
     pub fn memory_bytes(&self) -> usize {
-        let per_entry = std::mem::size_of::<Postings>() + 8 + 8;
-        let postings: usize = self
-            .chars
-            .values()
-            .chain(self.pairs.values())
-            .map(|p| p.heap_bytes() + per_entry)
-            .sum();
         let cards: usize = self
             .cards
             .iter()
@@ -387,44 +300,161 @@ impl Index {
             + self
                 .initials
                 .iter()
-                .map(|v| v.capacity() * 4)
+                .map(|v| v.capacity() * 8)
                 .sum::<usize>();
-        postings + cards + pinyin
+        self.postings.heap_bytes() + cards + pinyin
     }
 }
 
-/// Adds the card to a long posting list, merging with its last entry when
-/// the card is already there (cards are added in order).
-fn push_long(p: &mut Postings, card: u32, kind: u8, pos: Option<u16>) {
-    if p.long.last().is_some_and(|&l| long_card(l) == card) {
-        if let Some(last) = p.long.last_mut() {
-            *last |= u32::from(kind);
+/// One thread's share of the index while building.
+#[derive(Default)]
+struct Part {
+    index: Index,
+    postings: PostingBuilder,
+}
+
+impl Part {
+    /// Appends the part for the cards that follow this one's.
+    fn append(&mut self, rest: Part) {
+        let fields = u32::try_from(self.index.pinyin.len()).unwrap_or(u32::MAX);
+        let mine = &mut self.index;
+        mine.cards.extend(rest.index.cards);
+        mine.pinyin.append(rest.index.pinyin);
+        mine.card_fields
+            .extend(rest.index.card_fields.iter().skip(1).map(|&f| f + fields));
+        for (a, b) in mine.initials.iter_mut().zip(rest.index.initials) {
+            a.extend(b);
         }
-        return;
-    }
-    p.long.push((card << 4) | u32::from(kind));
-    if let Some(pos) = pos {
-        p.long_pos.push(pos);
+        self.postings.append(rest.postings);
     }
 }
 
-/// Every character and pair of a short field with the weighted score a
-/// term equal to it gets at that place: `(key, is_pair, score, field bit)`.
+/// Adds a card's title/alias grams `(key, score, field bits)`, merging
+/// repeats of a key (best score, all fields).
+fn add_short(postings: &mut PostingBuilder, card: u32, grams: &mut [(u64, u16, u8)]) {
+    grams.sort_unstable();
+    let mut i = 0;
+    while i < grams.len() {
+        let key = grams[i].0;
+        let mut best = 0;
+        let mut fields = 0;
+        while i < grams.len() && grams[i].0 == key {
+            best = best.max(grams[i].1);
+            fields |= grams[i].2;
+            i += 1;
+        }
+        postings.add_short(card, key, best, fields);
+    }
+}
+
+/// Adds every character and pair of a card's scripts and body.
+fn add_long(postings: &mut PostingBuilder, card: u32, text: &CardText) {
+    let mut prev: Option<(usize, char)> = None;
+    for (byte, c) in text.long.char_indices() {
+        if c == '\n' {
+            prev = None;
+            continue;
+        }
+        let entry = (card << 4) | u32::from(text.kind_at_byte(byte));
+        postings.add_long(char_key(c), entry, None);
+        if let Some((at, p)) = prev {
+            // A pair starting beyond 64 KiB has no known position.
+            let at = u16::try_from(at)
+                .ok()
+                .filter(|&a| a != NO_POS)
+                .unwrap_or(NO_POS);
+            postings.add_long(pair_key(p, c), entry, Some(at));
+        }
+        prev = Some((byte, c));
+    }
+    postings.end_card();
+}
+
 /// The bit of short field `f` (0 = title) in `Postings::short_fields`.
 pub fn field_bit(f: usize) -> u8 {
     1 << f.min(7)
 }
 
-fn collect_short(field: &ShortField, weight: u32, bit: u8, out: &mut Vec<(u64, bool, u16, u8)>) {
+/// Every character and pair of a short field with the weighted score a
+/// term equal to it gets at that place: `(key, score, field bit)`.
+fn collect_short(field: &ShortField, weight: u32, bit: u8, out: &mut Vec<(u64, u16, u8)>) {
     let chars: Vec<char> = field.folded.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).map(|j| chars[j]);
         let score = |len| {
             u16::try_from(weight * short_quality(field.chars, i, prev, len)).unwrap_or(u16::MAX)
         };
-        out.push((u64::from(u32::from(c)), false, score(1), bit));
+        out.push((char_key(c), score(1), bit));
         if let Some(&next) = chars.get(i + 1) {
-            out.push((pair_key(c, next), true, score(2), bit));
+            out.push((pair_key(c, next), score(2), bit));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CardId;
+
+    /// A library of copies of the seed cards, big enough to build in parallel.
+    fn big_library() -> Library {
+        let seed = crate::content::load_builtin().library;
+        let mut library = seed.clone();
+        library.cards.clear();
+        for copy in 0..=PARALLEL_FROM / seed.cards.len() {
+            for card in &seed.cards {
+                let mut card = card.clone();
+                card.id = CardId::parse(&format!("{}-{copy}", card.id)).unwrap();
+                library.cards.push(card);
+            }
+        }
+        library
+    }
+
+    #[test]
+    fn parallel_build_equals_serial() {
+        let library = big_library();
+        assert!(library.cards.len() >= PARALLEL_FROM);
+        let parallel = Index::build(&library);
+        let part = Index::build_part(&library.cards, 0);
+        let mut serial = part.index;
+        serial.postings = part.postings.finish();
+
+        assert_eq!(parallel.len(), serial.len());
+        assert_eq!(parallel.card_fields, serial.card_fields);
+        assert_eq!(parallel.initials, serial.initials);
+        assert_eq!(parallel.pinyin.len(), serial.pinyin.len());
+        let keys = [
+            char_key('客'),
+            char_key('证'),
+            char_key('v'),
+            pair_key('客', '户'),
+            pair_key('证', '件'),
+            pair_key('大', '堂'),
+        ];
+        for key in keys {
+            let p = parallel.postings.get(key).unwrap();
+            assert_eq!(Some(p), serial.postings.get(key), "{key:x}");
+            assert!(p.long.windows(2).all(|w| long_card(w[0]) < long_card(w[1])));
+            assert!(p.short_cards.windows(2).all(|w| w[0] < w[1]));
+        }
+        let all = |key| parallel.postings.get(key).unwrap().long.len();
+        assert_eq!(all(char_key('客')), library.cards.len());
+        assert!(all(pair_key('大', '堂')) > PARALLEL_FROM / 2);
+    }
+
+    #[test]
+    fn postings_of_a_pair_know_kinds_and_first_position() {
+        let library = crate::content::load_builtin().library;
+        let index = Index::build(&library);
+        // 客户取号错误 (card 0): VIP in a script, 大堂经理 in its view.
+        let vip = index.pair_postings('v', 'i').unwrap();
+        assert_eq!(vip.long.len(), 1);
+        assert_eq!(long_card(vip.long[0]), 0);
+        assert_eq!(long_kinds(vip.long[0]), SCRIPT);
+        let text = &index.cards[0].long;
+        assert_eq!(&text[usize::from(vip.long_pos[0])..][..3], "vip");
+        let manager = index.pair_postings('经', '理').unwrap();
+        assert!(manager.long.iter().any(|&l| long_kinds(l) & BODY != 0));
     }
 }

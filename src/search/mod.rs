@@ -17,6 +17,7 @@
 mod fold;
 mod index;
 pub mod pinyin;
+mod postings;
 mod query;
 mod rank;
 

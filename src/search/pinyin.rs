@@ -16,12 +16,12 @@ use pinyin::ToPinyin as _;
 /// The phrase dictionary (see `assets/pinyin-phrases.txt`).
 pub struct PhraseDict {
     phrases: HashMap<String, Vec<String>>,
-    /// Phrases by first character, longest first.
-    by_first: HashMap<char, Vec<Phrase>>,
+    /// Phrases by first character (sorted by it), longest first.
+    by_first: Vec<(char, Vec<Phrase>)>,
 }
 
-/// A dictionary phrase as characters, with one reading per character.
-type Phrase = (Vec<char>, Vec<String>);
+/// A dictionary phrase, its length in characters, one reading per character.
+type Phrase = (String, usize, Vec<String>);
 
 const PHRASES: &str = include_str!("../../assets/pinyin-phrases.txt");
 
@@ -61,18 +61,20 @@ impl PhraseDict {
             }
             phrases.insert(phrase.to_owned(), readings);
         }
-        let mut by_first: HashMap<char, Vec<Phrase>> = HashMap::new();
+        let mut grouped: HashMap<char, Vec<Phrase>> = HashMap::new();
         for (phrase, readings) in &phrases {
-            let chars: Vec<char> = phrase.chars().collect();
-            if let Some(&first) = chars.first() {
-                by_first
+            if let Some(first) = phrase.chars().next() {
+                let len = phrase.chars().count();
+                grouped
                     .entry(first)
                     .or_default()
-                    .push((chars, readings.clone()));
+                    .push((phrase.clone(), len, readings.clone()));
             }
         }
-        for list in by_first.values_mut() {
-            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let mut by_first: Vec<(char, Vec<Phrase>)> = grouped.into_iter().collect();
+        by_first.sort_by_key(|(c, _)| *c);
+        for (_, list) in &mut by_first {
+            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         }
         (Self { phrases, by_first }, problems)
     }
@@ -121,25 +123,30 @@ impl Syllables {
     }
 
     pub fn with_dict(folded: &str, dict: &PhraseDict) -> Self {
-        let chars: Vec<char> = folded.chars().collect();
         let mut out = Self::default();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
+        let mut chars = folded.char_indices().enumerate().peekable();
+        while let Some((i, (byte, c))) = chars.next() {
             if c.is_ascii_alphanumeric() {
-                let start = i;
-                while i < chars.len() && chars[i].is_ascii_alphanumeric() {
-                    i += 1;
+                let mut end = byte + 1;
+                let mut len = 1;
+                while let Some(&(_, (b, next))) = chars.peek() {
+                    if !next.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    end = b + 1;
+                    len += 1;
+                    chars.next();
                 }
-                let word: String = chars[start..i].iter().collect();
-                out.push(start, i - start, word.as_bytes());
+                out.push(i, len, &folded.as_bytes()[byte..end]);
                 continue;
             }
-            if let Some((len, readings)) = dict_match(dict, &chars[i..]) {
+            if let Some((len, readings)) = dict_match(dict, c, &folded[byte..]) {
                 for (k, r) in readings.iter().enumerate() {
                     out.push(i + k, 1, r.as_bytes());
                 }
-                i += len;
+                for _ in 1..len {
+                    chars.next();
+                }
                 continue;
             }
             if let Some(p) = c.to_pinyin() {
@@ -150,7 +157,6 @@ impl Syllables {
                     out.push(i, 1, plain.as_bytes());
                 }
             }
-            i += 1;
         }
         out.bounds
             .push(u16::try_from(out.letters.len()).unwrap_or(u16::MAX));
@@ -205,13 +211,18 @@ impl Syllables {
     }
 }
 
-/// The longest phrase of the dictionary at the start of `chars`.
-fn dict_match<'d>(dict: &'d PhraseDict, chars: &[char]) -> Option<(usize, &'d [String])> {
-    let candidates = dict.by_first.get(chars.first()?)?;
-    candidates
+/// The longest phrase of the dictionary at the start of `text` (whose first
+/// character is `first`): its length in characters and its readings.
+fn dict_match<'d>(dict: &'d PhraseDict, first: char, text: &str) -> Option<(usize, &'d [String])> {
+    let at = dict
+        .by_first
+        .binary_search_by_key(&first, |(c, _)| *c)
+        .ok()?;
+    dict.by_first[at]
+        .1
         .iter()
-        .find(|(phrase, _)| chars.starts_with(phrase))
-        .map(|(phrase, readings)| (phrase.len(), readings.as_slice()))
+        .find(|(phrase, _, _)| text.starts_with(phrase.as_str()))
+        .map(|(_, len, readings)| (*len, readings.as_slice()))
 }
 
 /// Where typed letters can have got to in a field, for four ways of
@@ -280,6 +291,15 @@ impl PinyinTable {
 
     pub fn is_empty(&self) -> bool {
         self.start.is_empty()
+    }
+
+    /// Adds another table's fields after this one's.
+    pub fn append(&mut self, other: PinyinTable) {
+        self.start.extend(other.start);
+        self.len.extend(other.len);
+        for (mine, theirs) in self.letters.iter_mut().zip(other.letters) {
+            mine.extend(theirs);
+        }
     }
 
     pub fn heap_bytes(&self) -> usize {

@@ -183,23 +183,20 @@ fn score_term(
             out.push((card, prior, best));
         }
     };
-    match candidates {
-        Some(cards) => {
-            for &(card, prior) in cards {
-                eval(card, prior, &mut walk);
-            }
+    if let Some(cards) = candidates {
+        for &(card, prior) in cards {
+            eval(card, prior, &mut walk);
         }
-        None => {
-            let with_initial = match term.letters.as_deref() {
-                Some(letters) => index.cards_with_initial(letters[0]),
-                None => &[],
-            };
-            let with_initial: Vec<u32> = with_initial.iter().map(|&(c, _)| c).collect();
-            let (short, long) = (literal.short_cards(), literal.long_cards());
-            let fuzzy_cards: Vec<u32> = fuzzy.iter().map(|&(c, _)| c).collect();
-            for card in union(&[&short, &long, &fuzzy_cards, &with_initial], index.len()) {
-                eval(card, 0, &mut walk);
-            }
+    } else {
+        let with_initial = match term.letters.as_deref() {
+            Some(letters) => index.cards_with_initial(letters[0]),
+            None => &[],
+        };
+        let with_initial: Vec<u32> = with_initial.iter().map(|&(c, _)| c).collect();
+        let (short, long) = (literal.short_cards(), literal.long_cards());
+        let fuzzy_cards: Vec<u32> = fuzzy.iter().map(|&(c, _)| c).collect();
+        for card in union(&[&short, &long, &fuzzy_cards, &with_initial], index.len()) {
+            eval(card, 0, &mut walk);
         }
     }
     out
@@ -278,6 +275,10 @@ struct Literal<'i> {
     long: Vec<(u32, Long)>,
 }
 
+/// A term's title/alias candidates `(card, score, fields)` and scripts/body
+/// candidates.
+type Candidates = (Vec<(u32, u16, u8)>, Vec<(u32, Long)>);
+
 /// What the postings tell about a term in a card's scripts/body.
 #[derive(Clone, Copy, Debug)]
 enum Long {
@@ -298,7 +299,7 @@ impl<'i> Literal<'i> {
             [c] => from_postings(index.char_postings(*c)),
             [a, b] => from_postings(index.pair_postings(*a, *b)),
             chars => {
-                let lists: Vec<&Postings> = match chars
+                let lists: Vec<Postings<'_>> = match chars
                     .windows(2)
                     .map(|w| index.pair_postings(w[0], w[1]))
                     .collect::<Option<Vec<_>>>()
@@ -380,15 +381,15 @@ impl<'i> Literal<'i> {
     }
 }
 
-fn from_postings(p: Option<&Postings>) -> (Vec<(u32, u16, u8)>, Vec<(u32, Long)>) {
+fn from_postings(p: Option<Postings<'_>>) -> Candidates {
     let Some(p) = p else {
         return (Vec::new(), Vec::new());
     };
     let short = p
         .short_cards
         .iter()
-        .zip(&p.short_scores)
-        .zip(&p.short_fields)
+        .zip(p.short_scores)
+        .zip(p.short_fields)
         .map(|((&c, &s), &f)| (c, s, f))
         .collect();
     let long = p
@@ -401,8 +402,8 @@ fn from_postings(p: Option<&Postings>) -> (Vec<(u32, u16, u8)>, Vec<(u32, Long)>
 
 /// Cards with a title or alias holding every pair (to be checked), with
 /// those fields.
-fn intersect_short(lists: &[&Postings]) -> Vec<(u32, u16, u8)> {
-    let mut order: Vec<&Postings> = lists.to_vec();
+fn intersect_short(lists: &[Postings<'_>]) -> Vec<(u32, u16, u8)> {
+    let mut order: Vec<Postings<'_>> = lists.to_vec();
     order.sort_by_key(|p| p.short_cards.len());
     let Some((first, rest)) = order.split_first() else {
         return Vec::new();
@@ -410,13 +411,13 @@ fn intersect_short(lists: &[&Postings]) -> Vec<(u32, u16, u8)> {
     let mut out: Vec<(u32, u16, u8)> = first
         .short_cards
         .iter()
-        .zip(&first.short_fields)
+        .zip(first.short_fields)
         .map(|(&c, &f)| (c, 0, f))
         .collect();
     for p in rest {
         let mut at = 0;
         out.retain_mut(|(c, _, fields)| {
-            at = seek(&p.short_cards, at, |x| x < *c);
+            at = seek(p.short_cards, at, |x| x < *c);
             if p.short_cards.get(at) != Some(c) {
                 return false;
             }
@@ -430,7 +431,7 @@ fn intersect_short(lists: &[&Postings]) -> Vec<(u32, u16, u8)> {
 /// Cards with every pair in scripts/body. Where the pairs' first
 /// occurrences line up, the term is there; else it is looked for where each
 /// pair first occurs (enough for phrases); if not found there, `Unknown`.
-fn intersect_long(index: &Index, term: &Term, lists: &[&Postings]) -> Vec<(u32, Long)> {
+fn intersect_long(index: &Index, term: &Term, lists: &[Postings<'_>]) -> Vec<(u32, Long)> {
     let Some(shortest) = lists.iter().min_by_key(|p| p.long.len()) else {
         return Vec::new();
     };
@@ -440,11 +441,11 @@ fn intersect_long(index: &Index, term: &Term, lists: &[&Postings]) -> Vec<(u32, 
     let mut at = vec![0usize; lists.len()];
     let mut starts = vec![None; lists.len()];
     let mut out = Vec::new();
-    'cards: for &entry in &shortest.long {
+    'cards: for &entry in shortest.long {
         let card = long_card(entry);
         let mut kinds = SCRIPT | BODY;
         for (i, p) in lists.iter().enumerate() {
-            at[i] = seek(&p.long, at[i], |l| long_card(l) < card);
+            at[i] = seek(p.long, at[i], |l| long_card(l) < card);
             match p.long.get(at[i]) {
                 None => break 'cards,
                 Some(&l) if long_card(l) != card => continue 'cards,
@@ -511,7 +512,7 @@ fn fuzzy_candidates(index: &Index, term: &Term) -> Vec<(u32, u8)> {
     let mut chars = term.chars.clone();
     chars.sort_unstable();
     chars.dedup();
-    let mut lists: Vec<&Postings> = Vec::with_capacity(chars.len());
+    let mut lists: Vec<Postings<'_>> = Vec::with_capacity(chars.len());
     for c in chars {
         match index.char_postings(c) {
             Some(p) => lists.push(p),
@@ -531,7 +532,7 @@ fn fuzzy_candidates(index: &Index, term: &Term) -> Vec<(u32, u8)> {
     for p in rest {
         let mut at = 0;
         out.retain_mut(|(c, fields)| {
-            at = seek(&p.short_cards, at, |x| x < *c);
+            at = seek(p.short_cards, at, |x| x < *c);
             if p.short_cards.get(at) != Some(c) {
                 return false;
             }
@@ -726,12 +727,11 @@ fn field_ranges(
     scratch: &mut Scratch,
 ) -> Vec<Range<usize>> {
     let folded_owned;
-    let folded = match short {
-        Some(f) => f.folded.as_str(),
-        None => {
-            folded_owned = fold(original);
-            folded_owned.as_str()
-        }
+    let folded = if let Some(f) = short {
+        f.folded.as_str()
+    } else {
+        folded_owned = fold(original);
+        folded_owned.as_str()
     };
     // Byte offset of each character (and the end), in folded and original text.
     let folded_at: Vec<usize> = folded
