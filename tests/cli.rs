@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
+use std::fmt::Write as _;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -180,7 +182,7 @@ fn search_ranks_and_marks_matches() {
         let mut cmd = huashu();
         cmd.arg("search").args(["--limit", "3"]).args(query);
         cmd.assert().success();
-        out.push_str(&format!("$ huashu search {}\n", query.join(" ")));
+        writeln!(out, "$ huashu search {}", query.join(" ")).unwrap();
         out.push_str(&stdout_of(&mut cmd));
     }
     insta::assert_snapshot!(out);
