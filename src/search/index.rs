@@ -190,7 +190,10 @@ impl Index {
 
     /// Indexes `cards`, numbering them from `first`.
     fn build_part(cards: &[Card], first: u32) -> Part {
-        let mut part = Part::default();
+        let mut part = Part {
+            index: Index::default(),
+            postings: PostingBuilder::new(first, cards.len()),
+        };
         part.index.cards.reserve(cards.len());
         // Each character of scripts/body gives about one distinct pair and
         // half a distinct character (3 bytes a character).
@@ -239,6 +242,7 @@ impl Index {
             add_long(&mut part.postings, card_no, &text);
             index.cards.push(text);
         }
+        part.postings.seal();
         part
     }
 
@@ -355,8 +359,9 @@ fn add_long(postings: &mut PostingBuilder, card: u32, text: &CardText) {
             prev = None;
             continue;
         }
-        let entry = (card << 4) | u32::from(text.kind_at_byte(byte));
-        postings.add_long(char_key(c), entry, None);
+        let kind = text.kind_at_byte(byte);
+        postings.add_long_char(c, card, kind);
+        let entry = (card << 4) | u32::from(kind);
         if let Some((at, p)) = prev {
             // A pair starting beyond 64 KiB has no known position.
             let at = u16::try_from(at)

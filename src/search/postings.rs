@@ -325,8 +325,15 @@ const BATCH_CARDS: usize = 256;
 pub struct PostingBuilder {
     slots: Slots,
     grams: Vec<Building>,
+    /// Pairs' long lists, in the arena.
     chains: Vec<Chain>,
     arena: Arena,
+    /// Characters' long lists, first as bit sets over this builder's cards
+    /// (`SCRIPT` words, then `BODY` words), then as lists (`seal`).
+    char_bits: Vec<Vec<u64>>,
+    char_long: Vec<Vec<u32>>,
+    first_card: u32,
+    words: usize,
     /// Long-text grams of the last few hundred cards, partitioned by key
     /// hash, so each list is touched once per batch rather than once per
     /// occurrence: `(key, card << 4 | kind, pair position or CHAR_GRAM)`.
@@ -335,6 +342,15 @@ pub struct PostingBuilder {
 }
 
 impl PostingBuilder {
+    /// A builder for `cards` cards numbered from `first_card`.
+    pub fn new(first_card: u32, cards: usize) -> Self {
+        Self {
+            first_card,
+            words: cards.div_ceil(64),
+            ..Self::default()
+        }
+    }
+
     fn slot(&mut self, key: u64) -> usize {
         let (slot, new) = self.slots.get_or_insert(key);
         if new {
@@ -363,7 +379,53 @@ impl PostingBuilder {
         g.scores.push(score);
     }
 
-    /// Adds one occurrence in a card's long text.
+    /// Adds one occurrence of a character in a card's long text.
+    pub fn add_long_char(&mut self, c: char, card: u32, kind: u8) {
+        let slot = self.slot(char_key(c));
+        if self.char_bits.len() <= slot {
+            self.char_bits.resize_with(slot + 1, Vec::new);
+        }
+        let bits = &mut self.char_bits[slot];
+        if bits.is_empty() {
+            *bits = vec![0; 2 * self.words];
+        }
+        let local = (card - self.first_card) as usize;
+        let word = local / 64 + if kind == BODY { self.words } else { 0 };
+        if let Some(w) = bits.get_mut(word) {
+            *w |= 1 << (local % 64);
+        }
+    }
+
+    /// Turns the characters' bit sets into lists (call once, at the end).
+    pub fn seal(&mut self) {
+        self.char_long = self
+            .char_bits
+            .iter()
+            .map(|bits| {
+                let mut list = Vec::new();
+                if bits.is_empty() {
+                    return list;
+                }
+                let (script, body) = bits.split_at(self.words);
+                for (w, (&s, &b)) in script.iter().zip(body).enumerate() {
+                    let mut any = s | b;
+                    while any != 0 {
+                        let bit = any.trailing_zeros();
+                        let kinds = u32::from((s >> bit) & 1 != 0) * u32::from(SCRIPT)
+                            | u32::from((b >> bit) & 1 != 0) * u32::from(BODY);
+                        let card =
+                            self.first_card + u32::try_from(w * 64).unwrap_or(u32::MAX) + bit;
+                        list.push((card << 4) | kinds);
+                        any &= any - 1;
+                    }
+                }
+                list
+            })
+            .collect();
+        self.char_bits = Vec::new();
+    }
+
+    /// Adds one occurrence of a pair in a card's long text.
     pub fn add_long(&mut self, key: u64, entry: u32, pos: Option<u16>) {
         if self.buckets.is_empty() {
             self.buckets = vec![Vec::new(); 256];
@@ -393,10 +455,11 @@ impl PostingBuilder {
         self.batched = 0;
     }
 
-    /// Adds the lists of a builder for later cards.
+    /// Adds the lists of a builder for later cards (both sealed).
     pub fn append(&mut self, mut other: PostingBuilder) {
         self.flush();
         other.flush();
+        let mut other_chars = std::mem::take(&mut other.char_long);
         let offset = u32::try_from(self.arena.fill.len()).unwrap_or(NONE);
         let shift = |b: u32| if b == NONE { NONE } else { b + offset };
         self.arena.entries.extend(other.arena.entries);
@@ -405,8 +468,21 @@ impl PostingBuilder {
             .next
             .extend(other.arena.next.into_iter().map(shift));
         self.arena.fill.extend(other.arena.fill);
-        for ((key, theirs), chain) in other.slots.keys.iter().zip(other.grams).zip(other.chains) {
+        for (their_slot, ((key, theirs), chain)) in other
+            .slots
+            .keys
+            .iter()
+            .zip(other.grams)
+            .zip(other.chains)
+            .enumerate()
+        {
             let slot = self.slot(*key);
+            if let Some(list) = other_chars.get_mut(their_slot) {
+                if self.char_long.len() <= slot {
+                    self.char_long.resize_with(slot + 1, Vec::new);
+                }
+                self.char_long[slot].append(list);
+            }
             let mine = &mut self.grams[slot];
             mine.cards.extend(theirs.cards);
             mine.fields.extend(theirs.fields);
@@ -428,7 +504,8 @@ impl PostingBuilder {
     pub fn finish(mut self) -> PostingStore {
         self.flush();
         let short: usize = self.grams.iter().map(|g| g.cards.len()).sum();
-        let long: usize = self.chains.iter().map(|c| c.len as usize).sum();
+        let long: usize = self.chains.iter().map(|c| c.len as usize).sum::<usize>()
+            + self.char_long.iter().map(Vec::len).sum::<usize>();
         let mut store = PostingStore {
             ranges: Vec::with_capacity(self.grams.len()),
             short_cards: Vec::with_capacity(short),
@@ -439,15 +516,24 @@ impl PostingBuilder {
             ..PostingStore::default()
         };
         let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        for ((key, g), chain) in self.slots.keys.iter().zip(&self.grams).zip(&self.chains) {
+        for (slot, ((key, g), chain)) in self
+            .slots
+            .keys
+            .iter()
+            .zip(&self.grams)
+            .zip(&self.chains)
+            .enumerate()
+        {
             let pair = is_pair(*key);
+            let chars = self.char_long.get(slot).map_or(&[][..], Vec::as_slice);
             let r = Ranges {
                 short_start: to_u32(store.short_cards.len()),
                 short_len: to_u32(g.cards.len()),
                 long_start: to_u32(store.long.len()),
-                long_len: chain.len,
+                long_len: chain.len + to_u32(chars.len()),
                 pos_start: to_u32(store.long_pos.len()),
             };
+            store.long.extend_from_slice(chars);
             store.short_cards.extend_from_slice(&g.cards);
             store.short_fields.extend_from_slice(&g.fields);
             store.short_scores.extend_from_slice(&g.scores);
