@@ -411,8 +411,13 @@ impl PostingBuilder {
                     let mut any = s | b;
                     while any != 0 {
                         let bit = any.trailing_zeros();
-                        let kinds = u32::from((s >> bit) & 1 != 0) * u32::from(SCRIPT)
-                            | u32::from((b >> bit) & 1 != 0) * u32::from(BODY);
+                        let mut kinds = 0;
+                        if (s >> bit) & 1 != 0 {
+                            kinds |= u32::from(SCRIPT);
+                        }
+                        if (b >> bit) & 1 != 0 {
+                            kinds |= u32::from(BODY);
+                        }
                         let card =
                             self.first_card + u32::try_from(w * 64).unwrap_or(u32::MAX) + bit;
                         list.push((card << 4) | kinds);
