@@ -1,6 +1,7 @@
 //! 话术助手 (huashu): a desktop quick-reference of speech scripts for bank
 //! lobby managers. See `ARCHITECTURE.md` for the layers.
 
+pub mod app;
 pub mod cli;
 pub mod content;
 pub mod model;

@@ -1,0 +1,568 @@
+//! The window's state and everything it can be told to do, without egui:
+//! the UI reads an [`AppState`] and returns [`Command`]s; [`AppState::handle`]
+//! applies them and returns [`Effect`]s for the shell (clipboard, window
+//! level, focus, zoom). Tests drive it without a window.
+
+pub mod settings;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::content::Loaded;
+use crate::model::{Card, CardId, Library};
+use crate::search::{Highlight, Searcher};
+pub use settings::{Settings, Theme};
+
+/// Hits shown in the list for a query.
+pub const RESULT_LIMIT: usize = 50;
+/// One zoom step.
+pub const ZOOM_STEP: f32 = 0.1;
+
+/// Why a row is in the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// Ranked hit of the query.
+    Hit,
+    Favourite,
+    Recent,
+    /// The rest, by chapter/section (index into `Library::sections`).
+    Section(usize),
+}
+
+/// One row of the result list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Index into `Library::cards`.
+    pub card: usize,
+    pub group: Group,
+    /// Matches in the title and aliases.
+    pub highlights: Vec<Highlight>,
+}
+
+/// Where the arrow keys go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Focus {
+    /// ↑/↓ move the selection.
+    #[default]
+    List,
+    /// A card was opened: ↑/↓ scroll it, Esc goes back to the list.
+    Card,
+}
+
+/// Window stacking, as the shell should set it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Normal,
+    AlwaysOnTop,
+}
+
+/// Zoom requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zoom {
+    In,
+    Out,
+    Reset,
+}
+
+/// What the UI asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    SetQuery(String),
+    /// ↑ (−1) / ↓ (+1), or a page (±5).
+    Move(i32),
+    /// A row was clicked: select and open it.
+    Choose(usize),
+    /// Enter: open the selected row.
+    OpenSelected,
+    /// A link to another card.
+    OpenCard(CardId),
+    /// Esc.
+    Back,
+    /// Copy script `n` (0-based, reading order) of the shown card.
+    CopyScript(usize),
+    /// Choose the value of a fill-in field of the shown card.
+    SetFill { field: String, value: String },
+    ToggleFavourite,
+    TogglePin,
+    SetTheme(Theme),
+    Zoom(Zoom),
+    FocusSearch,
+}
+
+/// What the shell must do after a command.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    CopyText(String),
+    SetWindowLevel(Level),
+    FocusSearch,
+    SetZoom(f32),
+    /// Scroll the shown card by this many lines (pages are 8 lines).
+    ScrollCard(i32),
+    /// The settings changed: save them.
+    SaveSettings,
+}
+
+/// A confirmation shown briefly (e.g. after copying).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    /// Increases with each notice, so the UI can time each one.
+    pub serial: u64,
+}
+
+/// Everything the window shows.
+pub struct AppState {
+    searcher: Searcher,
+    pub settings: Settings,
+    query: String,
+    rows: Vec<Row>,
+    /// Matches for the query (more than `rows` when over the limit).
+    total: usize,
+    selected: usize,
+    /// A card opened through a link, shown instead of the selection.
+    opened: Option<usize>,
+    focus: Focus,
+    /// Chosen fill-in values: (card, field) → value.
+    fills: HashMap<(usize, String), String>,
+    notice: Option<Notice>,
+    /// Errors found while loading the content.
+    content_errors: usize,
+    content_warnings: usize,
+}
+
+impl AppState {
+    pub fn new(loaded: Loaded, settings: Settings) -> Self {
+        let content_errors = loaded.error_count();
+        let content_warnings = loaded.warning_count();
+        let mut state = Self {
+            searcher: Searcher::new(Arc::new(loaded.library)),
+            settings: settings.sanitized(),
+            query: String::new(),
+            rows: Vec::new(),
+            total: 0,
+            selected: 0,
+            opened: None,
+            focus: Focus::List,
+            fills: HashMap::new(),
+            notice: None,
+            content_errors,
+            content_warnings,
+        };
+        state.refresh();
+        state
+    }
+
+    pub fn library(&self) -> &Library {
+        self.searcher.library()
+    }
+
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// Matches of the current query (0 with an empty query).
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    pub fn selected(&self) -> Option<usize> {
+        (!self.rows.is_empty()).then_some(self.selected)
+    }
+
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    pub fn content_problems(&self) -> (usize, usize) {
+        (self.content_errors, self.content_warnings)
+    }
+
+    /// The card shown: one opened by a link, else the selected row's.
+    pub fn shown(&self) -> Option<usize> {
+        self.opened
+            .or_else(|| self.rows.get(self.selected).map(|r| r.card))
+    }
+
+    pub fn shown_card(&self) -> Option<&Card> {
+        self.shown().and_then(|i| self.library().cards.get(i))
+    }
+
+    /// Where the query matches in every field of the shown card.
+    pub fn shown_highlights(&mut self) -> Vec<Highlight> {
+        match self.shown() {
+            Some(card) if !self.query.trim().is_empty() => {
+                let query = self.query.clone();
+                self.searcher.highlights(card, &query)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The value shown and copied for a fill-in field of a card.
+    pub fn fill(&self, card: usize, field: &str) -> Option<&str> {
+        if let Some(v) = self.fills.get(&(card, field.to_owned())) {
+            return Some(v);
+        }
+        self.library()
+            .cards
+            .get(card)?
+            .fields
+            .get(field)?
+            .default_value()
+    }
+
+    /// The text copied for script `n` (reading order) of a card.
+    pub fn script_text(&self, card: usize, n: usize) -> Option<String> {
+        let c = self.library().cards.get(card)?;
+        let script = c.scripts().nth(n)?;
+        Some(script.template.render(|field| self.fill(card, field)))
+    }
+
+    /// Applies a command; returns what the shell must do.
+    pub fn handle(&mut self, command: Command) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        match command {
+            Command::SetQuery(query) => {
+                if query != self.query {
+                    self.query = query;
+                    self.opened = None;
+                    self.focus = Focus::List;
+                    self.refresh();
+                }
+            }
+            Command::Move(delta) => match self.focus {
+                Focus::Card => effects.push(Effect::ScrollCard(if delta.abs() > 1 {
+                    delta.signum() * 8
+                } else {
+                    delta
+                })),
+                Focus::List => {
+                    if !self.rows.is_empty() {
+                        let last = i64::try_from(self.rows.len() - 1).unwrap_or(0);
+                        let at = i64::try_from(self.selected).unwrap_or(0) + i64::from(delta);
+                        self.selected = usize::try_from(at.clamp(0, last)).unwrap_or(0);
+                        self.opened = None;
+                    }
+                }
+            },
+            Command::Choose(row) => {
+                if row < self.rows.len() {
+                    self.selected = row;
+                    self.open_shown(&mut effects);
+                }
+            }
+            Command::OpenSelected => self.open_shown(&mut effects),
+            Command::OpenCard(id) => {
+                if let Some(card) = self.library().index_of(&id) {
+                    self.opened = Some(card);
+                    self.open_shown(&mut effects);
+                }
+            }
+            Command::Back => {
+                if !self.query.is_empty() {
+                    self.query.clear();
+                    self.opened = None;
+                    self.focus = Focus::List;
+                    self.refresh();
+                } else {
+                    self.focus = Focus::List;
+                    self.opened = None;
+                }
+                effects.push(Effect::FocusSearch);
+            }
+            Command::CopyScript(n) => {
+                if let Some(card) = self.shown()
+                    && let Some(text) = self.script_text(card, n)
+                {
+                    effects.push(Effect::CopyText(text));
+                    self.notify(format!("已复制 话术 {}", n + 1));
+                }
+            }
+            Command::SetFill { field, value } => {
+                if let Some(card) = self.shown() {
+                    self.fills.insert((card, field), value);
+                }
+            }
+            Command::ToggleFavourite => {
+                if let Some(card) = self.shown_card() {
+                    let id = card.id.clone();
+                    self.settings.toggle_favourite(&id);
+                    let starred = self.settings.is_favourite(&id);
+                    self.notify(if starred { "已收藏" } else { "已取消收藏" }.into());
+                    if self.query.trim().is_empty() {
+                        self.refresh_keeping_shown();
+                    }
+                    effects.push(Effect::SaveSettings);
+                }
+            }
+            Command::TogglePin => {
+                self.settings.pinned = !self.settings.pinned;
+                effects.push(Effect::SetWindowLevel(self.level()));
+                effects.push(Effect::SaveSettings);
+            }
+            Command::SetTheme(theme) => {
+                self.settings.theme = theme;
+                effects.push(Effect::SaveSettings);
+            }
+            Command::Zoom(zoom) => {
+                let z = match zoom {
+                    Zoom::In => self.settings.zoom + ZOOM_STEP,
+                    Zoom::Out => self.settings.zoom - ZOOM_STEP,
+                    Zoom::Reset => 1.0,
+                };
+                self.settings.zoom = (z * 10.0).round() / 10.0;
+                self.settings = std::mem::take(&mut self.settings).sanitized();
+                effects.push(Effect::SetZoom(self.settings.zoom));
+                effects.push(Effect::SaveSettings);
+            }
+            Command::FocusSearch => {
+                self.focus = Focus::List;
+                effects.push(Effect::FocusSearch);
+            }
+        }
+        effects
+    }
+
+    /// The window level the settings ask for.
+    pub fn level(&self) -> Level {
+        if self.settings.pinned {
+            Level::AlwaysOnTop
+        } else {
+            Level::Normal
+        }
+    }
+
+    fn notify(&mut self, text: String) {
+        let serial = self.notice.as_ref().map_or(1, |n| n.serial + 1);
+        self.notice = Some(Notice { text, serial });
+    }
+
+    fn open_shown(&mut self, effects: &mut Vec<Effect>) {
+        if let Some(card) = self.shown_card() {
+            let id = card.id.clone();
+            self.settings.opened(&id);
+            self.focus = Focus::Card;
+            effects.push(Effect::SaveSettings);
+        }
+    }
+
+    /// Recomputes the rows for the query; selects the top row.
+    fn refresh(&mut self) {
+        self.selected = 0;
+        if self.query.trim().is_empty() {
+            self.rows = self.browse_rows();
+            self.total = 0;
+            return;
+        }
+        let results = self.searcher.search(&self.query, RESULT_LIMIT);
+        self.total = results.total;
+        self.rows = results
+            .hits
+            .into_iter()
+            .map(|h| Row {
+                card: h.card,
+                group: Group::Hit,
+                highlights: h.highlights,
+            })
+            .collect();
+    }
+
+    /// Like `refresh`, keeping the same card selected if it is still listed.
+    fn refresh_keeping_shown(&mut self) {
+        let shown = self.shown();
+        self.refresh();
+        if let Some(card) = shown
+            && self.opened.is_none()
+            && let Some(at) = self.rows.iter().position(|r| r.card == card)
+        {
+            self.selected = at;
+        }
+    }
+
+    /// Favourites, then recent cards, then every other card in chapter order.
+    fn browse_rows(&self) -> Vec<Row> {
+        let library = self.library();
+        let mut listed = vec![false; library.cards.len()];
+        let mut rows = Vec::with_capacity(library.cards.len());
+        let mut add = |card: usize, group: Group, rows: &mut Vec<Row>| {
+            if !listed[card] {
+                listed[card] = true;
+                rows.push(Row {
+                    card,
+                    group,
+                    highlights: Vec::new(),
+                });
+            }
+        };
+        for id in &self.settings.favourites {
+            if let Some(card) = library.index_of(id) {
+                add(card, Group::Favourite, &mut rows);
+            }
+        }
+        for id in &self.settings.recents {
+            if let Some(card) = library.index_of(id) {
+                add(card, Group::Recent, &mut rows);
+            }
+        }
+        for (card, c) in library.cards.iter().enumerate() {
+            add(card, Group::Section(c.section), &mut rows);
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> AppState {
+        AppState::new(crate::content::load_builtin(), Settings::default())
+    }
+
+    fn shown_title(s: &AppState) -> &str {
+        &s.shown_card().unwrap().title
+    }
+
+    #[test]
+    fn typing_selects_the_top_hit() {
+        let mut s = state();
+        s.handle(Command::SetQuery("qhcw".into()));
+        assert_eq!(s.selected(), Some(0));
+        assert_eq!(shown_title(&s), "客户取号错误");
+        assert_eq!(s.rows()[0].group, Group::Hit);
+    }
+
+    #[test]
+    fn arrows_move_and_stop_at_the_ends() {
+        let mut s = state();
+        s.handle(Command::Move(-1));
+        assert_eq!(s.selected(), Some(0));
+        s.handle(Command::Move(1));
+        assert_eq!(s.selected(), Some(1));
+        s.handle(Command::Move(100));
+        assert_eq!(s.selected(), Some(s.rows().len() - 1));
+    }
+
+    #[test]
+    fn enter_opens_and_remembers_then_arrows_scroll_and_esc_returns() {
+        let mut s = state();
+        s.handle(Command::SetQuery("柜员".into()));
+        s.handle(Command::Move(1));
+        let second = s.shown().unwrap();
+        let effects = s.handle(Command::OpenSelected);
+        assert_eq!(effects, vec![Effect::SaveSettings]);
+        assert_eq!(s.focus(), Focus::Card);
+        let id = s.library().cards[second].id.clone();
+        assert_eq!(s.settings.recents, vec![id]);
+        assert_eq!(s.handle(Command::Move(1)), vec![Effect::ScrollCard(1)]);
+        assert_eq!(s.selected(), Some(1), "the selection stays");
+        // Esc: clears the query first, then back to the list.
+        s.handle(Command::Back);
+        assert_eq!(s.query(), "");
+        assert_eq!(s.focus(), Focus::List);
+    }
+
+    #[test]
+    fn esc_with_empty_query_leaves_an_opened_link() {
+        let mut s = state();
+        s.handle(Command::OpenCard(CardId::parse("refuses-id-check").unwrap()));
+        assert_eq!(shown_title(&s), "客户不配合证件核实");
+        s.handle(Command::Back);
+        assert_eq!(s.focus(), Focus::List);
+        assert_eq!(s.shown(), Some(0), "back to the selected row");
+    }
+
+    #[test]
+    fn copy_gives_the_exact_script_and_a_notice() {
+        let mut s = state();
+        s.handle(Command::SetQuery("qhcw".into()));
+        let effects = s.handle(Command::CopyScript(1));
+        assert_eq!(
+            effects,
+            vec![Effect::CopyText(
+                "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?".into()
+            )]
+        );
+        assert_eq!(s.notice().unwrap().text, "已复制 话术 2");
+        assert!(s.handle(Command::CopyScript(9)).is_empty(), "no such script");
+    }
+
+    #[test]
+    fn fill_in_fields_default_and_change() {
+        let mut s = state();
+        s.handle(Command::SetQuery("冒用".into()));
+        let card = s.shown().unwrap();
+        assert_eq!(
+            s.script_text(card, 2).unwrap(),
+            "先生,你是我们的贵宾卡。请和我一起去贵宾区。我给你倒杯水,给你一些零食。"
+        );
+        s.handle(Command::SetFill {
+            field: "称呼".into(),
+            value: "女士".into(),
+        });
+        let effects = s.handle(Command::CopyScript(2));
+        assert_eq!(
+            effects,
+            vec![Effect::CopyText(
+                "女士,你是我们的贵宾卡。请和我一起去贵宾区。我给你倒杯水,给你一些零食。".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn empty_query_lists_favourites_then_recents_then_chapters() {
+        let mut s = state();
+        s.handle(Command::SetQuery("差评".into()));
+        s.handle(Command::OpenSelected);
+        s.handle(Command::SetQuery("口罩".into()));
+        s.handle(Command::ToggleFavourite);
+        s.handle(Command::Back);
+        let rows = s.rows();
+        assert_eq!(rows[0].group, Group::Favourite);
+        assert_eq!(s.library().cards[rows[0].card].title, "客户不配合证件核实");
+        assert_eq!(rows[1].group, Group::Recent);
+        assert_eq!(s.library().cards[rows[1].card].title, "客户给柜员差评");
+        assert!(matches!(rows[2].group, Group::Section(_)));
+        assert_eq!(rows.len(), s.library().cards.len(), "each card once");
+    }
+
+    #[test]
+    fn pin_and_zoom_and_theme_change_settings() {
+        let mut s = state();
+        assert_eq!(
+            s.handle(Command::TogglePin),
+            vec![Effect::SetWindowLevel(Level::AlwaysOnTop), Effect::SaveSettings]
+        );
+        assert_eq!(
+            s.handle(Command::TogglePin)[0],
+            Effect::SetWindowLevel(Level::Normal)
+        );
+        s.handle(Command::Zoom(Zoom::In));
+        assert_eq!(s.handle(Command::Zoom(Zoom::In))[0], Effect::SetZoom(1.2));
+        assert_eq!(s.handle(Command::Zoom(Zoom::Reset))[0], Effect::SetZoom(1.0));
+        for _ in 0..50 {
+            s.handle(Command::Zoom(Zoom::Out));
+        }
+        assert!((s.settings.zoom - settings::MIN_ZOOM).abs() < 1e-6);
+        s.handle(Command::SetTheme(Theme::HighContrast));
+        assert_eq!(s.settings.theme, Theme::HighContrast);
+    }
+
+    #[test]
+    fn no_results() {
+        let mut s = state();
+        s.handle(Command::SetQuery("xqzv".into()));
+        assert!(s.rows().is_empty());
+        assert_eq!(s.selected(), None);
+        assert!(s.shown().is_none());
+        assert!(s.handle(Command::OpenSelected).is_empty());
+    }
+}
