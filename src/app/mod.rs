@@ -125,6 +125,8 @@ pub struct AppState {
     /// Chosen fill-in values: (card, field) → value.
     fills: HashMap<(usize, String), String>,
     notice: Option<Notice>,
+    /// Where the query matches in every field of the shown card.
+    card_highlights: Vec<Highlight>,
     /// Errors found while loading the content.
     content_errors: usize,
     content_warnings: usize,
@@ -145,10 +147,12 @@ impl AppState {
             focus: Focus::List,
             fills: HashMap::new(),
             notice: None,
+            card_highlights: Vec::new(),
             content_errors,
             content_warnings,
         };
         state.refresh();
+        state.update_card_highlights();
         state
     }
 
@@ -196,14 +200,18 @@ impl AppState {
     }
 
     /// Where the query matches in every field of the shown card.
-    pub fn shown_highlights(&mut self) -> Vec<Highlight> {
-        match self.shown() {
+    pub fn card_highlights(&self) -> &[Highlight] {
+        &self.card_highlights
+    }
+
+    fn update_card_highlights(&mut self) {
+        self.card_highlights = match self.shown() {
             Some(card) if !self.query.trim().is_empty() => {
                 let query = self.query.clone();
                 self.searcher.highlights(card, &query)
             }
             _ => Vec::new(),
-        }
+        };
     }
 
     /// The value shown and copied for a fill-in field of a card.
@@ -228,6 +236,15 @@ impl AppState {
 
     /// Applies a command; returns what the shell must do.
     pub fn handle(&mut self, command: Command) -> Vec<Effect> {
+        let before = (self.shown(), self.query.clone());
+        let effects = self.apply(command);
+        if (self.shown(), &self.query) != (before.0, &before.1) {
+            self.update_card_highlights();
+        }
+        effects
+    }
+
+    fn apply(&mut self, command: Command) -> Vec<Effect> {
         let mut effects = Vec::new();
         match command {
             Command::SetQuery(query) => {

@@ -1,12 +1,32 @@
-//! The egui shell: draws state, returns commands. No file I/O here besides
-//! what eframe does for window persistence.
+//! The egui shell: reads [`AppState`], draws it with the `*_ui` panels,
+//! turns keys and clicks into [`Command`]s and carries out the
+//! [`Effect`]s. No file I/O here besides eframe's own persistence.
 
+mod card_view;
 pub mod fonts;
+mod keys;
+mod result_list;
+mod search_bar;
+mod text;
+mod theme;
 
 use std::path::PathBuf;
 
-use crate::content;
-use crate::model::Library;
+use egui::{RichText, ViewportCommand, WindowLevel};
+
+use crate::app::{AppState, Command, Effect, Level, Settings, Theme};
+use crate::content::{self, Loaded};
+
+pub use search_bar::PLACEHOLDER;
+
+/// Where the settings live in eframe's storage.
+pub const SETTINGS_KEY: &str = "huashu.settings";
+/// Below this width (points) the window shows the search box and the card only.
+pub const COMPACT_WIDTH: f32 = 640.0;
+/// How long a confirmation stays visible.
+const NOTICE_SECONDS: f64 = 2.5;
+/// Effects kept for inspection (tests, debugging).
+const EFFECT_LOG: usize = 64;
 
 /// Opens the counter window on the content in `data` (see `content::load`).
 pub fn run_window(data: &[PathBuf]) -> anyhow::Result<()> {
@@ -17,41 +37,253 @@ pub fn run_window(data: &[PathBuf]) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("话术助手")
-            .with_inner_size([720.0, 800.0]),
+            .with_app_id("huashu")
+            .with_inner_size([1000.0, 760.0])
+            .with_min_inner_size([360.0, 320.0]),
         ..Default::default()
     };
-    let library = loaded.library;
     eframe::run_native(
         "huashu",
         options,
-        Box::new(move |cc| {
-            fonts::install(&cc.egui_ctx);
-            Ok(Box::new(ListApp { library }))
-        }),
+        Box::new(move |cc| Ok(Box::new(HuashuApp::from_creation(cc, loaded)))),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// A first window: every card with its steps and scripts.
-struct ListApp {
-    library: Library,
+/// Reads settings saved by an earlier run; a damaged value is reported
+/// and replaced by defaults, never a failure.
+pub fn load_settings(storage: Option<&dyn eframe::Storage>) -> Settings {
+    let Some(text) = storage.and_then(|s| s.get_string(SETTINGS_KEY)) else {
+        return Settings::default();
+    };
+    match ron::from_str::<Settings>(&text) {
+        Ok(settings) => settings,
+        Err(e) => {
+            log::warn!("saved settings are damaged ({e}); starting from defaults");
+            Settings::default()
+        }
+    }
 }
 
-impl eframe::App for ListApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                for card in &self.library.cards {
-                    ui.heading(&card.title);
-                    for (n, step) in card.steps.iter().enumerate() {
-                        ui.label(format!("{}. {}", n + 1, step.action));
-                        for script in &step.scripts {
-                            ui.label(format!("“{}”", script.default_text(&card.fields)));
-                        }
-                    }
-                    ui.separator();
+/// The window.
+pub struct HuashuApp {
+    state: AppState,
+    /// Fonts, options and zoom are set up in the first pass.
+    set_up: bool,
+    frames: u64,
+    focus_search: bool,
+    scroll: i32,
+    applied_theme: Option<Theme>,
+    effects: Vec<Effect>,
+    /// The notice being shown and when it was first drawn.
+    notice_since: Option<(u64, f64)>,
+    last_selected: Option<(Option<usize>, String)>,
+}
+
+impl HuashuApp {
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            set_up: false,
+            frames: 0,
+            focus_search: true,
+            scroll: 0,
+            applied_theme: None,
+            effects: Vec::new(),
+            notice_since: None,
+            last_selected: None,
+        }
+    }
+
+    pub fn from_creation(cc: &eframe::CreationContext<'_>, loaded: Loaded) -> Self {
+        let settings = load_settings(cc.storage);
+        Self::new(AppState::new(loaded, settings))
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The latest effects carried out, oldest first.
+    pub fn effects(&self) -> &[Effect] {
+        &self.effects
+    }
+
+    pub fn clear_effects(&mut self) {
+        self.effects.clear();
+    }
+
+    /// Draws one frame and carries out what it asked for.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.set_up {
+            fonts::install(&ctx);
+            ctx.options_mut(|o| o.zoom_with_keyboard = false);
+            ctx.set_zoom_factor(self.state.settings.zoom);
+            self.set_up = true;
+        }
+        if self.applied_theme != Some(self.state.settings.theme) {
+            theme::apply(&ctx, self.state.settings.theme);
+            self.applied_theme = Some(self.state.settings.theme);
+            // Styles take effect in the next pass: run it now, without a flash.
+            ctx.request_discard("theme and text sizes");
+        }
+        // Window managers ignore "always on top" before the window is mapped.
+        if self.frames == 1 && self.state.settings.pinned {
+            self.carry_out(&ctx, Effect::SetWindowLevel(Level::AlwaysOnTop));
+        }
+        self.frames += 1;
+
+        let focused = ctx.memory(egui::Memory::focused);
+        let navigating = focused.is_none() || focused == Some(search_bar::search_id());
+        let mut commands = keys::shortcuts(&ctx, navigating);
+        let focus_now = std::mem::take(&mut self.focus_search) || focused.is_none();
+        let scroll = std::mem::take(&mut self.scroll);
+        let key = (self.state.selected(), self.state.query().to_owned());
+        let selection_moved = self.last_selected.as_ref() != Some(&key);
+        self.last_selected = Some(key);
+
+        let compact = ui.available_width() < COMPACT_WIDTH;
+        let state = &self.state;
+        egui::Panel::top("search")
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
+            .show(ui, |ui| {
+                if compact {
+                    commands.extend(search_bar::search_bar_ui(ui, state, focus_now));
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        commands.extend(search_bar::controls_ui(ui, state));
+                    });
+                } else {
+                    // Right to left: the controls, then the box takes the rest.
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        commands.extend(search_bar::controls_ui(ui, state));
+                        commands.extend(search_bar::search_bar_ui(ui, state, focus_now));
+                    });
                 }
             });
-        });
+        let now = ctx.input(|i| i.time);
+        egui::Panel::bottom("status")
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(6.0))
+            .show(ui, |ui| status_ui(ui, state, self.notice_since, now));
+        if compact {
+            egui::CentralPanel::default().show(ui, |ui| {
+                if state.rows().is_empty() {
+                    commands.extend(result_list::result_list_ui(ui, state, false));
+                } else {
+                    position_ui(ui, state);
+                    commands.extend(card_view::card_view_ui(ui, state, scroll));
+                }
+            });
+        } else {
+            egui::Panel::left("results")
+                .resizable(true)
+                .default_size(360.0)
+                .show(ui, |ui| {
+                    commands.extend(result_list::result_list_ui(ui, state, selection_moved));
+                });
+            egui::CentralPanel::default().show(ui, |ui| {
+                commands.extend(card_view::card_view_ui(ui, state, scroll));
+            });
+        }
+
+        self.track_notice(&ctx, now);
+        if !commands.is_empty() {
+            for command in commands {
+                for effect in self.state.handle(command) {
+                    self.carry_out(&ctx, effect);
+                }
+            }
+            // Show the new state now rather than at the next input.
+            ctx.request_repaint();
+        }
+    }
+
+    fn carry_out(&mut self, ctx: &egui::Context, effect: Effect) {
+        match &effect {
+            Effect::CopyText(text) => ctx.copy_text(text.clone()),
+            Effect::SetWindowLevel(level) => ctx.send_viewport_cmd(ViewportCommand::WindowLevel(match level {
+                Level::AlwaysOnTop => WindowLevel::AlwaysOnTop,
+                Level::Normal => WindowLevel::Normal,
+            })),
+            Effect::FocusSearch => self.focus_search = true,
+            Effect::SetZoom(z) => ctx.set_zoom_factor(*z),
+            Effect::ScrollCard(lines) => self.scroll += lines,
+            // eframe saves through `App::save`, soon after (see `auto_save_interval`).
+            Effect::SaveSettings => {}
+        }
+        if self.effects.len() == EFFECT_LOG {
+            self.effects.remove(0);
+        }
+        self.effects.push(effect);
+    }
+
+    /// Times the current notice; asks for one repaint to hide it.
+    fn track_notice(&mut self, ctx: &egui::Context, now: f64) {
+        let Some(notice) = self.state.notice() else {
+            return;
+        };
+        let since = match self.notice_since {
+            Some((serial, since)) if serial == notice.serial => since,
+            _ => {
+                self.notice_since = Some((notice.serial, now));
+                now
+            }
+        };
+        let left = NOTICE_SECONDS - (now - since);
+        if left > 0.0 {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(left));
+        }
+    }
+}
+
+/// "2 / 5" above the card in the compact layout.
+fn position_ui(ui: &mut egui::Ui, state: &AppState) {
+    if let Some(selected) = state.selected() {
+        ui.label(
+            RichText::new(format!("{} / {}  ↑↓ 切换", selected + 1, state.rows().len()))
+                .small()
+                .weak(),
+        );
+    }
+}
+
+fn status_ui(ui: &mut egui::Ui, state: &AppState, notice_since: Option<(u64, f64)>, now: f64) {
+    ui.horizontal_wrapped(|ui| {
+        if let Some(notice) = state.notice()
+            && notice_since.is_none_or(|(serial, since)| serial != notice.serial || now - since < NOTICE_SECONDS)
+        {
+            ui.label(RichText::new(format!("✔ {}", notice.text)).strong().color(egui::Color32::from_rgb(20, 140, 60)));
+        }
+        let (errors, _) = state.content_problems();
+        if errors > 0 {
+            ui.label(
+                RichText::new(format!("内容有 {errors} 处错误，部分卡片没有加载（运行 huashu check 查看）"))
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+        ui.label(RichText::new(keys::HINT).small().weak());
+    });
+}
+
+impl eframe::App for HuashuApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.state.settings);
+    }
+
+    fn auto_save_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
+    }
+}
+
+/// Commands for tests and tools that drive the app without input.
+impl HuashuApp {
+    pub fn handle(&mut self, ctx: &egui::Context, command: Command) {
+        for effect in self.state.handle(command) {
+            self.carry_out(ctx, effect);
+        }
     }
 }

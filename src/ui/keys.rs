@@ -1,0 +1,73 @@
+//! Keyboard shortcuts → commands. Everything works without a mouse.
+
+use egui::{Key, Modifiers};
+
+use crate::app::{Command, Zoom};
+
+/// Shortcut help shown in the status bar.
+pub const HINT: &str = "↑↓ 选择 · Enter 打开 · Esc 清空/返回 · Alt+1…9 复制话术 · Ctrl+D 收藏 · Ctrl+T 置顶 · Ctrl +/− 字号";
+
+/// Consumes the window's shortcuts from this frame's input. Arrow keys,
+/// Enter and Esc are taken only when `navigating` (the search box or nothing
+/// has focus), so a focused chooser keeps them.
+pub fn shortcuts(ctx: &egui::Context, navigating: bool) -> Vec<Command> {
+    let mut out = Vec::new();
+    ctx.input_mut(|i| {
+        let mut key = |m: Modifiers, k: Key| i.consume_key(m, k);
+        if navigating {
+            if key(Modifiers::NONE, Key::ArrowDown) {
+                out.push(Command::Move(1));
+            }
+            if key(Modifiers::NONE, Key::ArrowUp) {
+                out.push(Command::Move(-1));
+            }
+            if key(Modifiers::NONE, Key::PageDown) {
+                out.push(Command::Move(5));
+            }
+            if key(Modifiers::NONE, Key::PageUp) {
+                out.push(Command::Move(-5));
+            }
+            if key(Modifiers::NONE, Key::Enter) {
+                out.push(Command::OpenSelected);
+            }
+        }
+        if key(Modifiers::NONE, Key::Escape) {
+            out.push(Command::Back);
+        }
+        if key(Modifiers::COMMAND, Key::F) || key(Modifiers::COMMAND, Key::L) {
+            out.push(Command::FocusSearch);
+        }
+        if key(Modifiers::COMMAND, Key::D) {
+            out.push(Command::ToggleFavourite);
+        }
+        if key(Modifiers::COMMAND, Key::T) {
+            out.push(Command::TogglePin);
+        }
+        if key(Modifiers::COMMAND, Key::Plus) || key(Modifiers::COMMAND, Key::Equals) {
+            out.push(Command::Zoom(Zoom::In));
+        }
+        if key(Modifiers::COMMAND, Key::Minus) {
+            out.push(Command::Zoom(Zoom::Out));
+        }
+        if key(Modifiers::COMMAND, Key::Num0) {
+            out.push(Command::Zoom(Zoom::Reset));
+        }
+        let digits = [
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+            Key::Num6,
+            Key::Num7,
+            Key::Num8,
+            Key::Num9,
+        ];
+        for (n, k) in digits.into_iter().enumerate() {
+            if key(Modifiers::ALT, k) {
+                out.push(Command::CopyScript(n));
+            }
+        }
+    });
+    out
+}

@@ -1,0 +1,73 @@
+//! The search box and the window controls beside it.
+
+use egui::{Id, TextEdit};
+
+use crate::app::{AppState, Command, Theme, Zoom};
+
+/// Placeholder: tells what to type.
+pub const PLACEHOLDER: &str = "输入关键词或拼音首字母，如 qhcw";
+
+pub fn search_id() -> Id {
+    Id::unique("huashu-search")
+}
+
+/// The search box; `focus` asks for keyboard focus this frame.
+pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: bool) -> Vec<Command> {
+    let mut out = Vec::new();
+    let mut query = state.query().to_owned();
+    let response = ui.add(
+        TextEdit::singleline(&mut query)
+            .id(search_id())
+            .hint_text(PLACEHOLDER)
+            .font(egui::TextStyle::Heading)
+            .desired_width(ui.available_width())
+            .margin(egui::vec2(10.0, 6.0)),
+    );
+    if focus {
+        response.request_focus();
+    }
+    if response.changed() {
+        out.push(Command::SetQuery(query));
+    }
+    out
+}
+
+/// Pin, theme and text size, laid out right to left (as the window's
+/// top-right corner is read).
+pub fn controls_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+    let mut out = Vec::new();
+    if ui.button("A+").on_hover_text("放大字号 (Ctrl +)").clicked() {
+        out.push(Command::Zoom(Zoom::In));
+    }
+    if ui
+        .button(format!("{:.0}%", state.settings.zoom * 100.0))
+        .on_hover_text("恢复默认字号 (Ctrl 0)")
+        .clicked()
+    {
+        out.push(Command::Zoom(Zoom::Reset));
+    }
+    if ui.button("A−").on_hover_text("缩小字号 (Ctrl −)").clicked() {
+        out.push(Command::Zoom(Zoom::Out));
+    }
+    egui::ComboBox::from_id_salt("theme")
+        .selected_text(state.settings.theme.label())
+        .width(90.0)
+        .show_ui(ui, |ui| {
+            for theme in Theme::ALL {
+                if ui
+                    .selectable_label(state.settings.theme == theme, theme.label())
+                    .clicked()
+                {
+                    out.push(Command::SetTheme(theme));
+                }
+            }
+        });
+    let pinned = state.settings.pinned;
+    let pin = ui
+        .add(egui::Button::selectable(pinned, if pinned { "● 置顶" } else { "○ 置顶" }))
+        .on_hover_text("窗口保持在最上层 (Ctrl+T)");
+    if pin.clicked() {
+        out.push(Command::TogglePin);
+    }
+    out
+}
