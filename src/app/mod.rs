@@ -81,7 +81,10 @@ pub enum Command {
     /// Copy script `n` (0-based, reading order) of the shown card.
     CopyScript(usize),
     /// Choose the value of a fill-in field of the shown card.
-    SetFill { field: String, value: String },
+    SetFill {
+        field: String,
+        value: String,
+    },
     ToggleFavourite,
     TogglePin,
     SetTheme(Theme),
@@ -284,15 +287,7 @@ impl AppState {
                 }
             }
             Command::Back => {
-                if !self.query.is_empty() {
-                    self.query.clear();
-                    self.opened = None;
-                    self.focus = Focus::List;
-                    self.refresh();
-                } else {
-                    self.focus = Focus::List;
-                    self.opened = None;
-                }
+                self.back();
                 effects.push(Effect::FocusSearch);
             }
             Command::CopyScript(n) => {
@@ -313,7 +308,14 @@ impl AppState {
                     let id = card.id.clone();
                     self.settings.toggle_favourite(&id);
                     let starred = self.settings.is_favourite(&id);
-                    self.notify(if starred { "已收藏" } else { "已取消收藏" }.into());
+                    self.notify(
+                        if starred {
+                            "已收藏"
+                        } else {
+                            "已取消收藏"
+                        }
+                        .into(),
+                    );
                     if self.query.trim().is_empty() {
                         self.refresh_keeping_shown();
                     }
@@ -330,13 +332,7 @@ impl AppState {
                 effects.push(Effect::SaveSettings);
             }
             Command::Zoom(zoom) => {
-                let z = match zoom {
-                    Zoom::In => self.settings.zoom + ZOOM_STEP,
-                    Zoom::Out => self.settings.zoom - ZOOM_STEP,
-                    Zoom::Reset => 1.0,
-                };
-                self.settings.zoom = (z * 10.0).round() / 10.0;
-                self.settings = std::mem::take(&mut self.settings).sanitized();
+                self.zoom(zoom);
                 effects.push(Effect::SetZoom(self.settings.zoom));
                 effects.push(Effect::SaveSettings);
             }
@@ -346,6 +342,26 @@ impl AppState {
             }
         }
         effects
+    }
+
+    /// Esc: clear the query; with none, leave the opened card.
+    fn back(&mut self) {
+        self.opened = None;
+        self.focus = Focus::List;
+        if !self.query.is_empty() {
+            self.query.clear();
+            self.refresh();
+        }
+    }
+
+    fn zoom(&mut self, zoom: Zoom) {
+        let z = match zoom {
+            Zoom::In => self.settings.zoom + ZOOM_STEP,
+            Zoom::Out => self.settings.zoom - ZOOM_STEP,
+            Zoom::Reset => 1.0,
+        };
+        self.settings.zoom = (z * 10.0).round() / 10.0;
+        self.settings = std::mem::take(&mut self.settings).sanitized();
     }
 
     /// The window level the settings ask for.
@@ -490,7 +506,9 @@ mod tests {
     #[test]
     fn esc_with_empty_query_leaves_an_opened_link() {
         let mut s = state();
-        s.handle(Command::OpenCard(CardId::parse("refuses-id-check").unwrap()));
+        s.handle(Command::OpenCard(
+            CardId::parse("refuses-id-check").unwrap(),
+        ));
         assert_eq!(shown_title(&s), "客户不配合证件核实");
         s.handle(Command::Back);
         assert_eq!(s.focus(), Focus::List);
@@ -509,7 +527,10 @@ mod tests {
             )]
         );
         assert_eq!(s.notice().unwrap().text, "已复制 话术 2");
-        assert!(s.handle(Command::CopyScript(9)).is_empty(), "no such script");
+        assert!(
+            s.handle(Command::CopyScript(9)).is_empty(),
+            "no such script"
+        );
     }
 
     #[test]
@@ -556,7 +577,10 @@ mod tests {
         let mut s = state();
         assert_eq!(
             s.handle(Command::TogglePin),
-            vec![Effect::SetWindowLevel(Level::AlwaysOnTop), Effect::SaveSettings]
+            vec![
+                Effect::SetWindowLevel(Level::AlwaysOnTop),
+                Effect::SaveSettings
+            ]
         );
         assert_eq!(
             s.handle(Command::TogglePin)[0],
@@ -564,7 +588,10 @@ mod tests {
         );
         s.handle(Command::Zoom(Zoom::In));
         assert_eq!(s.handle(Command::Zoom(Zoom::In))[0], Effect::SetZoom(1.2));
-        assert_eq!(s.handle(Command::Zoom(Zoom::Reset))[0], Effect::SetZoom(1.0));
+        assert_eq!(
+            s.handle(Command::Zoom(Zoom::Reset))[0],
+            Effect::SetZoom(1.0)
+        );
         for _ in 0..50 {
             s.handle(Command::Zoom(Zoom::Out));
         }

@@ -17,7 +17,7 @@ fn ranges(highlights: &[Highlight], field: Field) -> &[std::ops::Range<usize>] {
 fn paragraph(ui: &mut egui::Ui, text: &str, marks: &[std::ops::Range<usize>]) {
     let color = ui.visuals().text_color();
     let font = TextStyle::Body.resolve(ui.style());
-    let job = super::text::highlighted(ui, text, marks, font, color);
+    let job = super::text::highlighted(ui, text, marks, &font, color);
     ui.label(job);
 }
 
@@ -69,7 +69,13 @@ fn section_title(ui: &mut egui::Ui, text: &str) {
     ui.label(RichText::new(text).heading().strong());
 }
 
-fn header_ui(ui: &mut egui::Ui, state: &AppState, card: &Card, marks: &[Highlight], out: &mut Vec<Command>) {
+fn header_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    card: &Card,
+    marks: &[Highlight],
+    out: &mut Vec<Command>,
+) {
     let library = state.library();
     ui.horizontal_wrapped(|ui| {
         let color = ui.visuals().strong_text_color();
@@ -77,13 +83,20 @@ fn header_ui(ui: &mut egui::Ui, state: &AppState, card: &Card, marks: &[Highligh
             ui,
             &card.title,
             ranges(marks, Field::Title),
-            super::theme::title_font(),
+            &super::theme::title_font(),
             color,
         );
         ui.label(job);
         let starred = state.settings.is_favourite(&card.id);
         let star = ui
-            .add(egui::Button::selectable(starred, if starred { "★ 已收藏" } else { "☆ 收藏" }))
+            .add(egui::Button::selectable(
+                starred,
+                if starred {
+                    "★ 已收藏"
+                } else {
+                    "☆ 收藏"
+                },
+            ))
             .on_hover_text("收藏后，搜索框为空时排在最前 (Ctrl+D)");
         if star.clicked() {
             out.push(Command::ToggleFavourite);
@@ -178,7 +191,10 @@ fn steps_ui(
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one script's place and its marks")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one script's place and its marks"
+)]
 fn script_ui(
     ui: &mut egui::Ui,
     state: &AppState,
@@ -198,7 +214,11 @@ fn script_ui(
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
-                ui.label(RichText::new(format!("话术 {}", number + 1)).small().color(accent));
+                ui.label(
+                    RichText::new(format!("话术 {}", number + 1))
+                        .small()
+                        .color(accent),
+                );
                 let label = if number < 9 {
                     format!("复制 (Alt+{})", number + 1)
                 } else {
@@ -239,14 +259,14 @@ fn fill_in_ui(
     let fields = &state.library().cards[card].fields;
     ui.horizontal_wrapped(|ui| {
         ui.label("“");
-        for (i, segment) in script.template.segments().iter().enumerate() {
+        for segment in script.template.segments() {
             match segment {
                 Segment::Text(text) => {
                     ui.label(text);
                 }
                 Segment::Field(name) => {
                     let current = state.fill(card, name).unwrap_or_default().to_owned();
-                    let choices = fields.get(name).map(|f| f.choices.as_slice()).unwrap_or(&[]);
+                    let choices = fields.get(name).map_or(&[][..], |f| f.choices.as_slice());
                     if choices.is_empty() {
                         let mut value = current.clone();
                         let edit = ui.add(
@@ -261,18 +281,25 @@ fn fill_in_ui(
                             });
                         }
                     } else {
-                        egui::ComboBox::from_id_salt(("fill", card, name, i))
-                            .selected_text(RichText::new(&current).strong())
-                            .show_ui(ui, |ui| {
-                                for choice in choices {
-                                    if ui.selectable_label(*choice == current, choice).clicked() {
-                                        out.push(Command::SetFill {
-                                            field: name.clone(),
-                                            value: choice.clone(),
-                                        });
-                                    }
-                                }
-                            });
+                        // Inline choices: one click or Tab+Space, no menu to open.
+                        for choice in choices {
+                            let chosen = *choice == current;
+                            let text = if chosen {
+                                RichText::new(choice).strong()
+                            } else {
+                                RichText::new(choice).weak()
+                            };
+                            if ui
+                                .add(egui::Button::selectable(chosen, text))
+                                .on_hover_text(format!("{name}：{choice}"))
+                                .clicked()
+                            {
+                                out.push(Command::SetFill {
+                                    field: name.clone(),
+                                    value: choice.clone(),
+                                });
+                            }
+                        }
                     }
                 }
             }

@@ -201,10 +201,12 @@ impl HuashuApp {
     fn carry_out(&mut self, ctx: &egui::Context, effect: Effect) {
         match &effect {
             Effect::CopyText(text) => ctx.copy_text(text.clone()),
-            Effect::SetWindowLevel(level) => ctx.send_viewport_cmd(ViewportCommand::WindowLevel(match level {
-                Level::AlwaysOnTop => WindowLevel::AlwaysOnTop,
-                Level::Normal => WindowLevel::Normal,
-            })),
+            Effect::SetWindowLevel(level) => {
+                ctx.send_viewport_cmd(ViewportCommand::WindowLevel(match level {
+                    Level::AlwaysOnTop => WindowLevel::AlwaysOnTop,
+                    Level::Normal => WindowLevel::Normal,
+                }));
+            }
             Effect::FocusSearch => self.focus_search = true,
             Effect::SetZoom(z) => ctx.set_zoom_factor(*z),
             Effect::ScrollCard(lines) => self.scroll += lines,
@@ -240,9 +242,13 @@ impl HuashuApp {
 fn position_ui(ui: &mut egui::Ui, state: &AppState) {
     if let Some(selected) = state.selected() {
         ui.label(
-            RichText::new(format!("{} / {}  ↑↓ 切换", selected + 1, state.rows().len()))
-                .small()
-                .weak(),
+            RichText::new(format!(
+                "{} / {}  ↑↓ 切换",
+                selected + 1,
+                state.rows().len()
+            ))
+            .small()
+            .weak(),
         );
     }
 }
@@ -250,15 +256,23 @@ fn position_ui(ui: &mut egui::Ui, state: &AppState) {
 fn status_ui(ui: &mut egui::Ui, state: &AppState, notice_since: Option<(u64, f64)>, now: f64) {
     ui.horizontal_wrapped(|ui| {
         if let Some(notice) = state.notice()
-            && notice_since.is_none_or(|(serial, since)| serial != notice.serial || now - since < NOTICE_SECONDS)
+            && notice_since.is_none_or(|(serial, since)| {
+                serial != notice.serial || now - since < NOTICE_SECONDS
+            })
         {
-            ui.label(RichText::new(format!("✔ {}", notice.text)).strong().color(egui::Color32::from_rgb(20, 140, 60)));
+            ui.label(
+                RichText::new(notice.text.as_str())
+                    .strong()
+                    .color(egui::Color32::from_rgb(20, 140, 60)),
+            );
         }
         let (errors, _) = state.content_problems();
         if errors > 0 {
             ui.label(
-                RichText::new(format!("内容有 {errors} 处错误，部分卡片没有加载（运行 huashu check 查看）"))
-                    .color(ui.visuals().warn_fg_color),
+                RichText::new(format!(
+                    "内容有 {errors} 处错误，部分卡片没有加载（运行 huashu check 查看）"
+                ))
+                .color(ui.visuals().warn_fg_color),
             );
         }
         ui.label(RichText::new(keys::HINT).small().weak());

@@ -17,14 +17,24 @@ fn group_title(state: &AppState, group: Group) -> Option<String> {
             let chapter = library.chapters.get(section.chapter)?;
             Some(format!(
                 "{} › {}",
-                chapter.title.as_deref().unwrap_or(crate::model::UNNAMED_CHAPTER),
-                section.title.as_deref().unwrap_or(crate::model::UNNAMED_SECTION)
+                chapter
+                    .title
+                    .as_deref()
+                    .unwrap_or(crate::model::UNNAMED_CHAPTER),
+                section
+                    .title
+                    .as_deref()
+                    .unwrap_or(crate::model::UNNAMED_SECTION)
             ))
         }
     }
 }
 
-pub fn result_list_ui(ui: &mut egui::Ui, state: &AppState, scroll_to_selected: bool) -> Vec<Command> {
+pub fn result_list_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    scroll_to_selected: bool,
+) -> Vec<Command> {
     let mut out = Vec::new();
     if state.rows().is_empty() {
         ui.add_space(12.0);
@@ -34,9 +44,13 @@ pub fn result_list_ui(ui: &mut egui::Ui, state: &AppState, scroll_to_selected: b
     }
     if state.total() > state.rows().len() {
         ui.label(
-            RichText::new(format!("前 {} 张，共 {} 张", state.rows().len(), state.total()))
-                .small()
-                .weak(),
+            RichText::new(format!(
+                "前 {} 张，共 {} 张",
+                state.rows().len(),
+                state.total()
+            ))
+            .small()
+            .weak(),
         );
     }
     egui::ScrollArea::vertical()
@@ -77,7 +91,7 @@ fn row_ui(ui: &mut egui::Ui, state: &AppState, row: &Row, selected: bool) -> egu
         .find(|h| h.field == Field::Title)
         .map_or(&[][..], |h| h.ranges.as_slice());
     let body = TextStyle::Body.resolve(ui.style());
-    let mut job = super::text::highlighted(ui, &card.title, title_ranges, body, color);
+    let mut job = super::text::highlighted(ui, &card.title, title_ranges, &body, color);
     // The alias that matched, when the title did not.
     if title_ranges.is_empty()
         && let Some((index, ranges)) = row.highlights.iter().find_map(|h| match h.field {
@@ -87,7 +101,8 @@ fn row_ui(ui: &mut egui::Ui, state: &AppState, row: &Row, selected: bool) -> egu
         && let Some(alias) = card.aliases.get(index)
     {
         let font = TextStyle::Small.resolve(ui.style());
-        let small = super::text::highlighted(ui, alias, ranges, font, ui.visuals().weak_text_color());
+        let small =
+            super::text::highlighted(ui, alias, ranges, &font, ui.visuals().weak_text_color());
         job.append("  ", 0.0, egui::TextFormat::default());
         for section in small.sections {
             let range = usize::from(section.byte_range.start)..usize::from(section.byte_range.end);
@@ -96,13 +111,22 @@ fn row_ui(ui: &mut egui::Ui, state: &AppState, row: &Row, selected: bool) -> egu
         }
     }
     if state.settings.is_favourite(&card.id) {
-        job.append(" ★", 0.0, egui::TextFormat::simple(TextStyle::Small.resolve(ui.style()), color));
+        job.append(
+            " ★",
+            0.0,
+            egui::TextFormat::simple(TextStyle::Small.resolve(ui.style()), color),
+        );
     }
     row_button(ui, job, &card.title, selected)
 }
 
 /// A full-width, left-aligned, selectable row.
-fn row_button(ui: &mut egui::Ui, mut job: egui::text::LayoutJob, label: &str, selected: bool) -> egui::Response {
+fn row_button(
+    ui: &mut egui::Ui,
+    mut job: egui::text::LayoutJob,
+    label: &str,
+    selected: bool,
+) -> egui::Response {
     let padding = egui::vec2(8.0, 6.0);
     let width = ui.available_width();
     job.wrap.max_width = width - 2.0 * padding.x;
@@ -115,10 +139,19 @@ fn row_button(ui: &mut egui::Ui, mut job: egui::text::LayoutJob, label: &str, se
     if ui.is_rect_visible(rect) {
         let visuals = ui.style().interact_selectable(&response, selected);
         if selected || response.hovered() || response.has_focus() {
-            ui.painter()
-                .rect(rect, 4.0, visuals.weak_bg_fill, visuals.bg_stroke, egui::StrokeKind::Inside);
+            ui.painter().rect(
+                rect,
+                4.0,
+                visuals.weak_bg_fill,
+                visuals.bg_stroke,
+                egui::StrokeKind::Inside,
+            );
         }
-        let text_color = if selected { visuals.text_color() } else { ui.visuals().text_color() };
+        let text_color = if selected {
+            visuals.text_color()
+        } else {
+            ui.visuals().text_color()
+        };
         ui.painter().galley(rect.min + padding, galley, text_color);
     }
     response

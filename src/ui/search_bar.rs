@@ -49,7 +49,7 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     if ui.button("A−").on_hover_text("缩小字号 (Ctrl −)").clicked() {
         out.push(Command::Zoom(Zoom::Out));
     }
-    egui::ComboBox::from_id_salt("theme")
+    egui::ComboBox::new("theme", "主题")
         .selected_text(state.settings.theme.label())
         .width(90.0)
         .show_ui(ui, |ui| {
@@ -64,7 +64,10 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
         });
     let pinned = state.settings.pinned;
     let pin = ui
-        .add(egui::Button::selectable(pinned, if pinned { "● 置顶" } else { "○ 置顶" }))
+        .add(egui::Button::selectable(
+            pinned,
+            if pinned { "● 置顶" } else { "○ 置顶" },
+        ))
         .on_hover_text("窗口保持在最上层 (Ctrl+T)");
     if pin.clicked() {
         out.push(Command::TogglePin);

@@ -11,7 +11,7 @@ pub fn highlighted(
     ui: &egui::Ui,
     text: &str,
     ranges: &[Range<usize>],
-    font: FontId,
+    font: &FontId,
     color: Color32,
 ) -> LayoutJob {
     let plain = TextFormat {

@@ -13,11 +13,23 @@ pub fn title_font() -> FontId {
 /// window read at arm's length.
 fn text_styles() -> Vec<(TextStyle, FontId)> {
     vec![
-        (TextStyle::Small, FontId::new(15.0, FontFamily::Proportional)),
+        (
+            TextStyle::Small,
+            FontId::new(15.0, FontFamily::Proportional),
+        ),
         (TextStyle::Body, FontId::new(20.0, FontFamily::Proportional)),
-        (TextStyle::Button, FontId::new(18.0, FontFamily::Proportional)),
-        (TextStyle::Heading, FontId::new(24.0, FontFamily::Proportional)),
-        (TextStyle::Monospace, FontId::new(18.0, FontFamily::Monospace)),
+        (
+            TextStyle::Button,
+            FontId::new(18.0, FontFamily::Proportional),
+        ),
+        (
+            TextStyle::Heading,
+            FontId::new(24.0, FontFamily::Proportional),
+        ),
+        (
+            TextStyle::Monospace,
+            FontId::new(18.0, FontFamily::Monospace),
+        ),
     ]
 }
 
@@ -83,11 +95,17 @@ pub fn highlight(visuals: &Visuals) -> Color32 {
 /// Fill of a speech-script box, and its accent stroke.
 pub fn script_box(visuals: &Visuals) -> (Color32, Color32) {
     if visuals.dark_mode {
-        (Color32::from_rgb(30, 45, 60), Color32::from_rgb(90, 160, 230))
+        (
+            Color32::from_rgb(30, 45, 60),
+            Color32::from_rgb(90, 160, 230),
+        )
     } else if visuals.override_text_color == Some(Color32::BLACK) {
         (Color32::WHITE, Color32::BLACK)
     } else {
-        (Color32::from_rgb(236, 244, 252), Color32::from_rgb(40, 110, 190))
+        (
+            Color32::from_rgb(236, 244, 252),
+            Color32::from_rgb(40, 110, 190),
+        )
     }
 }
 

@@ -1,0 +1,263 @@
+//! The counter window in an `egui_kittest` harness: no display, no system
+//! fonts (so a missing glyph panics: the bundled CJK font must be used).
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::path::PathBuf;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use huashu::app::{AppState, Effect, Focus, Group, Level, Settings};
+use huashu::content;
+use huashu::ui::HuashuApp;
+
+/// The window on the fixture cards (a copy of the seed content).
+fn harness_with(settings: Settings, width: f32) -> Harness<'static, HuashuApp> {
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    assert_eq!(loaded.error_count(), 0);
+    let app = HuashuApp::new(AppState::new(loaded, settings));
+    let mut harness = Harness::builder()
+        .with_size([width, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness
+}
+
+fn harness() -> Harness<'static, HuashuApp> {
+    harness_with(Settings::default(), 1000.0)
+}
+
+fn type_query(harness: &mut Harness<'_, HuashuApp>, text: &str) {
+    harness.get_by_role(Role::TextInput).type_text(text);
+    harness.run();
+}
+
+fn shown_title(harness: &Harness<'_, HuashuApp>) -> String {
+    harness.state().state().shown_card().unwrap().title.clone()
+}
+
+fn copied(harness: &Harness<'_, HuashuApp>) -> Vec<String> {
+    harness
+        .state()
+        .effects()
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn starts_with_the_search_box_focused_and_a_placeholder() {
+    let harness = harness();
+    let search = harness.get_by_role(Role::TextInput);
+    assert!(search.is_focused());
+    assert_eq!(
+        search.accesskit_node().placeholder(),
+        Some(huashu::ui::PLACEHOLDER)
+    );
+}
+
+#[test]
+fn typing_pinyin_initials_selects_the_card() {
+    let mut harness = harness();
+    type_query(&mut harness, "qhcw");
+    let state = harness.state().state();
+    assert_eq!(state.query(), "qhcw");
+    assert_eq!(state.selected(), Some(0));
+    assert_eq!(shown_title(&harness), "客户取号错误");
+    // The card is on screen: title, steps, scripts.
+    harness.get_by_label("复制 (Alt+1)");
+    harness.get_by_label("复制 (Alt+2)");
+}
+
+#[test]
+fn down_then_enter_opens_the_next_hit() {
+    let mut harness = harness();
+    type_query(&mut harness, "柜员");
+    let second = harness.state().state().rows()[1].card;
+    harness.key_press(Key::ArrowDown);
+    harness.key_press(Key::Enter);
+    harness.run();
+    let state = harness.state().state();
+    assert_eq!(state.shown(), Some(second));
+    assert_eq!(state.focus(), Focus::Card);
+    let id = &state.library().cards[second].id;
+    assert_eq!(state.settings.recents.first(), Some(id));
+    // The search box keeps the keyboard: typing goes on searching.
+    assert!(harness.get_by_role(Role::TextInput).is_focused());
+}
+
+#[test]
+fn copy_button_and_alt_2_copy_the_exact_second_script() {
+    let expected = "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?";
+    let mut harness = harness();
+    type_query(&mut harness, "qhcw");
+    harness.get_by_label("复制 (Alt+2)").click();
+    harness.run();
+    assert_eq!(copied(&harness), [expected]);
+    assert!(harness.query_by_label_contains("已复制 话术 2").is_some());
+
+    harness.state_mut().clear_effects();
+    harness.key_press_modifiers(Modifiers::ALT, Key::Num2);
+    harness.run();
+    assert_eq!(copied(&harness), [expected]);
+}
+
+#[test]
+fn fill_in_choice_is_copied() {
+    let mut harness = harness();
+    type_query(&mut harness, "冒用");
+    assert_eq!(shown_title(&harness), "客户冒用他人证件");
+    // The choices are inline; the default is chosen; pick the other.
+    let card = harness.state().state().shown().unwrap();
+    assert_eq!(harness.state().state().fill(card, "称呼"), Some("先生"));
+    harness.get_by_label("女士").scroll_to_me();
+    harness.run();
+    harness.get_by_label("女士").click();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::ALT, Key::Num3);
+    harness.run();
+    assert_eq!(
+        copied(&harness),
+        ["女士,你是我们的贵宾卡。请和我一起去贵宾区。我给你倒杯水,给你一些零食。"]
+    );
+}
+
+#[test]
+fn pin_toggle_sets_the_window_level() {
+    let mut harness = harness();
+    harness.get_by_label("○ 置顶").click();
+    harness.run();
+    assert!(harness.state().state().settings.pinned);
+    assert!(
+        harness
+            .state()
+            .effects()
+            .contains(&Effect::SetWindowLevel(Level::AlwaysOnTop))
+    );
+    harness.state_mut().clear_effects();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::T);
+    harness.run();
+    assert!(!harness.state().state().settings.pinned);
+    assert!(
+        harness
+            .state()
+            .effects()
+            .contains(&Effect::SetWindowLevel(Level::Normal))
+    );
+}
+
+#[test]
+fn pinned_at_start_is_applied_after_the_first_frame() {
+    let settings = Settings {
+        pinned: true,
+        ..Settings::default()
+    };
+    let harness = harness_with(settings, 1000.0);
+    assert!(
+        harness
+            .state()
+            .effects()
+            .contains(&Effect::SetWindowLevel(Level::AlwaysOnTop))
+    );
+}
+
+#[test]
+fn esc_clears_the_query_then_returns_to_the_list() {
+    let mut harness = harness();
+    type_query(&mut harness, "差评");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().state().focus(), Focus::Card);
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().state().query(), "");
+    assert_eq!(harness.state().state().focus(), Focus::List);
+    assert!(harness.get_by_role(Role::TextInput).is_focused());
+}
+
+#[test]
+fn starred_card_comes_first_on_the_empty_query() {
+    let mut harness = harness();
+    type_query(&mut harness, "口罩");
+    harness.get_by_label("☆ 收藏").click();
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
+    let state = harness.state().state();
+    assert_eq!(state.rows()[0].group, Group::Favourite);
+    assert_eq!(
+        state.library().cards[state.rows()[0].card].title,
+        "客户不配合证件核实"
+    );
+    harness.get_by_label("★ 收藏");
+}
+
+#[test]
+fn draft_card_shows_its_badge_and_note() {
+    let mut harness = harness();
+    type_query(&mut harness, "zjhs");
+    assert_eq!(shown_title(&harness), "客户不配合证件核实");
+    harness.get_by_label("草稿 · 未审核");
+    assert!(harness.query_by_label_contains("不摘也可以核对").is_some());
+}
+
+#[test]
+fn no_results_says_so_and_suggests_pinyin() {
+    let mut harness = harness();
+    type_query(&mut harness, "飞机");
+    assert!(harness.query_by_label_contains("没有找到卡片").is_some());
+    assert!(harness.query_by_label_contains("拼音首字母").is_some());
+}
+
+#[test]
+fn every_card_renders_without_missing_glyphs() {
+    // The harness panics on a glyph no loaded font has.
+    let mut harness = harness();
+    let cards = harness.state().state().rows().len();
+    for _ in 0..cards {
+        harness.key_press(Key::ArrowDown);
+        harness.run();
+    }
+    assert_eq!(harness.state().state().selected(), Some(cards - 1));
+}
+
+#[test]
+fn narrow_window_shows_search_and_card_only() {
+    let mut harness = harness_with(Settings::default(), 480.0);
+    type_query(&mut harness, "柜员");
+    let hits = harness.state().state().rows().len();
+    assert!(hits > 2);
+    assert!(
+        harness
+            .query_by_label_contains(&format!("1 / {hits}"))
+            .is_some()
+    );
+    // No result list: the other hits' titles are not on screen.
+    assert!(harness.query_by_label("柜员未办理相关业务").is_none());
+    harness.key_press(Key::ArrowDown);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains(&format!("2 / {hits}"))
+            .is_some()
+    );
+    assert_eq!(shown_title(&harness), "柜员未办理相关业务");
+}
+
+#[test]
+fn zoom_keys_change_and_remember_the_text_size() {
+    let mut harness = harness();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Equals);
+    harness.run();
+    let zoom = harness.state().state().settings.zoom;
+    assert!((zoom - 1.1).abs() < 1e-6, "{zoom}");
+    assert!((harness.ctx.zoom_factor() - 1.1).abs() < 1e-6);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Num0);
+    harness.run();
+    assert!((harness.state().state().settings.zoom - 1.0).abs() < 1e-6);
+}
