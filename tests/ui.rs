@@ -102,9 +102,34 @@ fn copy_button_and_alt_2_copy_the_exact_second_script() {
     assert!(harness.query_by_label_contains("已复制 话术 2").is_some());
 
     harness.state_mut().clear_effects();
-    harness.key_press_modifiers(Modifiers::ALT, Key::Num2);
+    // As X11 delivers it: the key, and the digit as text.
+    harness.key_down_modifiers(Modifiers::ALT, Key::Num2);
+    harness.event_modifiers(egui::Event::Text("2".into()), Modifiers::ALT);
+    harness.key_up_modifiers(Modifiers::ALT, Key::Num2);
     harness.run();
     assert_eq!(copied(&harness), [expected]);
+    assert_eq!(
+        harness.state().state().query(),
+        "qhcw",
+        "the digit is not typed"
+    );
+}
+
+#[test]
+fn theme_button_cycles_the_themes() {
+    let mut harness = harness();
+    harness.get_by_label("主题：浅色").click();
+    harness.run();
+    assert_eq!(
+        harness.state().state().settings.theme,
+        huashu::app::Theme::Dark
+    );
+    harness.get_by_label("主题：深色").click();
+    harness.run();
+    assert_eq!(
+        harness.state().state().settings.theme,
+        huashu::app::Theme::HighContrast
+    );
 }
 
 #[test]

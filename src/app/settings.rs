@@ -23,6 +23,15 @@ pub enum Theme {
 impl Theme {
     pub const ALL: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::HighContrast];
 
+    /// The theme after this one, round the three.
+    pub fn next(self) -> Self {
+        match self {
+            Self::Light => Self::Dark,
+            Self::Dark => Self::HighContrast,
+            Self::HighContrast => Self::Light,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Light => "浅色",

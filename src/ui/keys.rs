@@ -68,6 +68,12 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool) -> Vec<Command> {
                 out.push(Command::CopyScript(n));
             }
         }
+        // X11 also sends Alt+digit's digit as text: keep it out of the search
+        // box. (Ctrl+Alt is AltGr on Windows and may type characters.)
+        let alt = i.modifiers.alt && !i.modifiers.ctrl && !i.modifiers.command;
+        i.events.retain(|e| {
+            !(alt && matches!(e, egui::Event::Text(t) if t.len() == 1 && t.as_bytes()[0].is_ascii_digit()))
+        });
     });
     out
 }

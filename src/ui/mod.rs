@@ -25,6 +25,8 @@ pub const SETTINGS_KEY: &str = "huashu.settings";
 pub const COMPACT_WIDTH: f32 = 640.0;
 /// How long a confirmation stays visible.
 const NOTICE_SECONDS: f64 = 2.5;
+/// Settings are written at most this long after a change.
+const AUTO_SAVE_SECONDS: u64 = 5;
 /// Effects kept for inspection (tests, debugging).
 const EFFECT_LOG: usize = 64;
 
@@ -210,13 +212,22 @@ impl HuashuApp {
             Effect::FocusSearch => self.focus_search = true,
             Effect::SetZoom(z) => ctx.set_zoom_factor(*z),
             Effect::ScrollCard(lines) => self.scroll += lines,
-            // eframe saves through `App::save`, soon after (see `auto_save_interval`).
-            Effect::SaveSettings => {}
+            // eframe saves through `App::save` at a frame after
+            // `auto_save_interval`: make sure there is one.
+            Effect::SaveSettings => {
+                ctx.request_repaint_after(
+                    self.auto_save_interval_time() + std::time::Duration::from_millis(200),
+                );
+            }
         }
         if self.effects.len() == EFFECT_LOG {
             self.effects.remove(0);
         }
         self.effects.push(effect);
+    }
+
+    fn auto_save_interval_time(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(AUTO_SAVE_SECONDS)
     }
 
     /// Times the current notice; asks for one repaint to hide it.
@@ -289,7 +300,7 @@ impl eframe::App for HuashuApp {
     }
 
     fn auto_save_interval(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(5)
+        self.auto_save_interval_time()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use egui::{Id, TextEdit};
 
-use crate::app::{AppState, Command, Theme, Zoom};
+use crate::app::{AppState, Command, Zoom};
 
 /// Placeholder: tells what to type.
 pub const PLACEHOLDER: &str = "输入关键词或拼音首字母，如 qhcw";
@@ -49,19 +49,14 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     if ui.button("A−").on_hover_text("缩小字号 (Ctrl −)").clicked() {
         out.push(Command::Zoom(Zoom::Out));
     }
-    egui::ComboBox::new("theme", "主题")
-        .selected_text(state.settings.theme.label())
-        .width(90.0)
-        .show_ui(ui, |ui| {
-            for theme in Theme::ALL {
-                if ui
-                    .selectable_label(state.settings.theme == theme, theme.label())
-                    .clicked()
-                {
-                    out.push(Command::SetTheme(theme));
-                }
-            }
-        });
+    let theme = state.settings.theme;
+    if ui
+        .button(format!("主题：{}", theme.label()))
+        .on_hover_text("切换 浅色 / 深色 / 高对比")
+        .clicked()
+    {
+        out.push(Command::SetTheme(theme.next()));
+    }
     let pinned = state.settings.pinned;
     let pin = ui
         .add(egui::Button::selectable(
