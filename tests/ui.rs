@@ -286,3 +286,18 @@ fn zoom_keys_change_and_remember_the_text_size() {
     harness.run();
     assert!((harness.state().state().settings.zoom - 1.0).abs() < 1e-6);
 }
+
+#[test]
+fn idle_window_asks_for_no_repaint() {
+    let mut harness = harness();
+    type_query(&mut harness, "qhcw");
+    // Focused search box, nothing happening: no timer (no cursor blink).
+    harness.run();
+    let delay = harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|v| v.repaint_delay);
+    assert_eq!(delay, Some(std::time::Duration::MAX));
+    assert!(harness.get_by_role(Role::TextInput).is_focused());
+}

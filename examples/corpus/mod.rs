@@ -168,6 +168,7 @@ pub fn generate(n: usize, seed: u64) -> Library {
 }
 
 /// All of a card's text in one string (what a naive search would scan).
+#[allow(dead_code, reason = "used by search_bench, not by gen_cards")]
 pub fn whole_text(card: &Card) -> String {
     let mut s = card.title.clone();
     for part in card

@@ -24,6 +24,7 @@ impl Theme {
     pub const ALL: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::HighContrast];
 
     /// The theme after this one, round the three.
+    #[must_use]
     pub fn next(self) -> Self {
         match self {
             Self::Light => Self::Dark,

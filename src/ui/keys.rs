@@ -63,16 +63,23 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool) -> Vec<Command> {
             Key::Num8,
             Key::Num9,
         ];
+        let mut copied = Vec::new();
         for (n, k) in digits.into_iter().enumerate() {
             if key(Modifiers::ALT, k) {
                 out.push(Command::CopyScript(n));
+                copied.push((n + 1).to_string());
             }
         }
-        // X11 also sends Alt+digit's digit as text: keep it out of the search
-        // box. (Ctrl+Alt is AltGr on Windows and may type characters.)
+        // X11 also sends Alt+digit's digit as text, in the same frame or
+        // while Alt is still held: keep it out of the search box. (Ctrl+Alt
+        // is AltGr on Windows and may type characters.)
         let alt = i.modifiers.alt && !i.modifiers.ctrl && !i.modifiers.command;
-        i.events.retain(|e| {
-            !(alt && matches!(e, egui::Event::Text(t) if t.len() == 1 && t.as_bytes()[0].is_ascii_digit()))
+        i.events.retain(|e| match e {
+            egui::Event::Text(t) => {
+                let digit = t.len() == 1 && t.as_bytes()[0].is_ascii_digit();
+                !(copied.contains(t) || (alt && digit))
+            }
+            _ => true,
         });
     });
     out

@@ -26,7 +26,7 @@ pub const COMPACT_WIDTH: f32 = 640.0;
 /// How long a confirmation stays visible.
 const NOTICE_SECONDS: f64 = 2.5;
 /// Settings are written at most this long after a change.
-const AUTO_SAVE_SECONDS: u64 = 5;
+const AUTO_SAVE: std::time::Duration = std::time::Duration::from_secs(5);
 /// Effects kept for inspection (tests, debugging).
 const EFFECT_LOG: usize = 64;
 
@@ -215,19 +215,13 @@ impl HuashuApp {
             // eframe saves through `App::save` at a frame after
             // `auto_save_interval`: make sure there is one.
             Effect::SaveSettings => {
-                ctx.request_repaint_after(
-                    self.auto_save_interval_time() + std::time::Duration::from_millis(200),
-                );
+                ctx.request_repaint_after(AUTO_SAVE + std::time::Duration::from_millis(200));
             }
         }
         if self.effects.len() == EFFECT_LOG {
             self.effects.remove(0);
         }
         self.effects.push(effect);
-    }
-
-    fn auto_save_interval_time(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(AUTO_SAVE_SECONDS)
     }
 
     /// Times the current notice; asks for one repaint to hide it.
@@ -300,7 +294,7 @@ impl eframe::App for HuashuApp {
     }
 
     fn auto_save_interval(&self) -> std::time::Duration {
-        self.auto_save_interval_time()
+        AUTO_SAVE
     }
 }
 

@@ -36,10 +36,24 @@ fn text_styles() -> Vec<(TextStyle, FontId)> {
 /// Applies sizes, spacing and the colours of `theme`.
 pub fn apply(ctx: &egui::Context, theme: Theme) {
     let visuals = match theme {
-        Theme::Light => Visuals::light(),
-        Theme::Dark => Visuals::dark(),
+        Theme::Light => {
+            let mut v = Visuals::light();
+            // Darker than egui's default grey: read from a distance.
+            v.override_text_color = Some(Color32::from_gray(25));
+            v.weak_text_color = Some(Color32::from_gray(95));
+            v
+        }
+        Theme::Dark => {
+            let mut v = Visuals::dark();
+            v.override_text_color = Some(Color32::from_gray(225));
+            v.weak_text_color = Some(Color32::from_gray(160));
+            v
+        }
         Theme::HighContrast => high_contrast(),
     };
+    let mut visuals = visuals;
+    // A blinking cursor repaints twice a second all day: idle must be free.
+    visuals.text_cursor.blink = false;
     let egui_theme = if visuals.dark_mode {
         egui::Theme::Dark
     } else {
@@ -60,6 +74,7 @@ pub fn apply(ctx: &egui::Context, theme: Theme) {
 fn high_contrast() -> Visuals {
     let mut v = Visuals::light();
     v.override_text_color = Some(Color32::BLACK);
+    v.weak_text_color = Some(Color32::from_gray(40));
     v.panel_fill = Color32::WHITE;
     v.window_fill = Color32::WHITE;
     v.extreme_bg_color = Color32::WHITE;
