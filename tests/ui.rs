@@ -301,3 +301,32 @@ fn idle_window_asks_for_no_repaint() {
     assert_eq!(delay, Some(std::time::Duration::MAX));
     assert!(harness.get_by_role(Role::TextInput).is_focused());
 }
+
+#[test]
+fn after_clicking_a_row_typing_still_searches() {
+    let mut harness = harness();
+    harness.get_by_label("柜员业务不熟练").click();
+    harness.run();
+    assert_eq!(shown_title(&harness), "柜员业务不熟练");
+    assert_eq!(harness.state().state().focus(), Focus::Card);
+    harness.get_by_role(Role::TextInput).type_text("zjhs");
+    harness.run();
+    assert_eq!(harness.state().state().query(), "zjhs");
+    assert_eq!(shown_title(&harness), "客户不配合证件核实");
+}
+
+#[test]
+fn links_open_the_related_card() {
+    let mut harness = harness();
+    type_query(&mut harness, "zjhs");
+    harness.get_by_label("→ 客户冒用他人证件").scroll_to_me();
+    harness.run();
+    harness.get_by_label("→ 客户冒用他人证件").click();
+    harness.run();
+    assert_eq!(shown_title(&harness), "客户冒用他人证件");
+    harness.key_press(Key::Escape);
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().state().query(), "");
+}
