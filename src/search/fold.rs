@@ -17,14 +17,31 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// Appends the folded `text` to `out`.
+/// Appends the folded `text` to `out`; runs that need no folding are
+/// copied as they are.
 pub fn fold_into(out: &mut String, text: &str) {
-    out.extend(text.chars().map(fold_char));
+    let mut copied = 0;
+    for (at, c) in text.char_indices() {
+        let folded = fold_char(c);
+        if folded != c {
+            out.push_str(&text[copied..at]);
+            out.push(folded);
+            copied = at + c.len_utf8();
+        }
+    }
+    out.push_str(&text[copied..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_into_appends() {
+        let mut out = String::from("前：");
+        fold_into(&mut out, "取号ＶＩＰ窗口Ａ");
+        assert_eq!(out, "前：取号vip窗口a");
+    }
 
     #[test]
     fn folds_full_width_and_case() {

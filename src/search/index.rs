@@ -6,7 +6,7 @@
 use super::fold::{fold, fold_into};
 use super::pinyin::{PinyinTable, Syllables};
 pub use super::postings::{BODY, NO_POS, Postings, SCRIPT, long_card, long_kinds};
-use super::postings::{PostingBuilder, PostingStore, char_key, pair_key};
+use super::postings::{PostingBuilder, PostingStore, char_key, pair_key, part_of};
 use crate::model::{Card, Library};
 
 /// Field weights: title > aliases > scripts > body.
@@ -108,7 +108,8 @@ pub struct Index {
     /// Per letter: cards with a title or alias syllable starting with it,
     /// and the score of that letter typed alone.
     initials: [Vec<(u32, u16)>; 26],
-    postings: PostingStore,
+    /// The posting lists, split by key (see `postings::part_of`).
+    postings: Vec<PostingStore>,
 }
 
 /// The weighted quality of a substring match at character `at` of a short
@@ -161,89 +162,45 @@ static COVERAGE_200: [[u8; 64]; 64] = {
 const PARALLEL_FROM: usize = 2000;
 
 impl Index {
-    /// Indexes the library; large libraries are split over two (named)
-    /// threads.
+    /// Indexes the library. Large libraries use two (named) threads: first
+    /// each prepares half of the cards, then each builds the posting lists
+    /// of half of the keys (so nothing needs merging).
     pub fn build(library: &Library) -> Self {
         let cards = &library.cards[..library.cards.len().min(MAX_CARDS)];
-        let part = if cards.len() < PARALLEL_FROM {
-            Self::build_part(cards, 0)
-        } else {
-            let (a, b) = cards.split_at(cards.len() / 2);
-            let offset = u32::try_from(a.len()).unwrap_or(u32::MAX);
-            std::thread::scope(|scope| {
-                let second = std::thread::Builder::new()
-                    .name("search-index".into())
-                    .spawn_scoped(scope, || Self::build_part(b, offset));
-                let mut part = Self::build_part(a, 0);
-                match second.map(std::thread::ScopedJoinHandle::join) {
-                    Ok(Ok(rest)) => part.append(rest),
-                    // No thread (or it panicked): build the rest here.
-                    _ => part.append(Self::build_part(b, offset)),
-                }
-                part
-            })
-        };
-        let mut index = part.index;
-        index.postings = part.postings.finish();
-        index
-    }
-
-    /// Indexes `cards`, numbering them from `first`.
-    fn build_part(cards: &[Card], first: u32) -> Part {
-        let mut part = Part {
-            index: Index::default(),
-            postings: PostingBuilder::new(first, cards.len()),
-        };
-        part.index.cards.reserve(cards.len());
-        // Each character of scripts/body gives about one distinct pair and
-        // half a distinct character (3 bytes a character).
-        let text_bytes: usize = cards
-            .iter()
-            .map(|c| {
-                c.scene
-                    .iter()
-                    .chain(&c.view)
-                    .map(String::len)
-                    .sum::<usize>()
-                    + c.steps.iter().map(|s| s.action.len() + 40).sum::<usize>()
-            })
-            .sum();
-        part.postings.reserve(text_bytes / 2);
-        part.index.card_fields.push(0);
-        let mut short_grams: Vec<(u64, u16, u8)> = Vec::new();
-        for (card_no, card) in (first..).zip(cards) {
-            let text = CardText::new(card);
-            let index = &mut part.index;
-            short_grams.clear();
-            let mut initials = [0u16; 26];
-            for (f, field) in text.short.iter().enumerate() {
-                let weight = if f == 0 { W_TITLE } else { W_ALIAS };
-                collect_short(field, weight, field_bit(f), &mut short_grams);
-                let n = index.pinyin.push(&field.syllables);
-                let present = field.syllables.initials;
-                for (letter, best) in (b'a'..=b'z').zip(initials.iter_mut()) {
-                    if present & (1 << (letter - b'a')) == 0 {
-                        continue;
-                    }
-                    if let Some(q) = index.pinyin.quality(n, index.pinyin.begin(n, letter), 1) {
-                        *best = (*best).max(u16::try_from(weight * q).unwrap_or(u16::MAX));
-                    }
-                }
-            }
-            for (cards, score) in index.initials.iter_mut().zip(initials) {
-                if score > 0 {
-                    cards.push((card_no, score));
-                }
-            }
-            index
-                .card_fields
-                .push(u32::try_from(index.pinyin.len()).unwrap_or(u32::MAX));
-            add_short(&mut part.postings, card_no, &mut short_grams);
-            add_long(&mut part.postings, card_no, &text);
-            index.cards.push(text);
+        if cards.len() < PARALLEL_FROM {
+            let prepared = prepare(cards, 0);
+            let store = build_postings(&prepared, 0, 1);
+            let mut index = prepared.index;
+            index.postings = vec![store];
+            return index;
         }
-        part.postings.seal();
-        part
+        let spawn = |name: &str| std::thread::Builder::new().name(name.into());
+        let (a, b) = cards.split_at(cards.len() / 2);
+        let offset = u32::try_from(a.len()).unwrap_or(u32::MAX);
+        let prepared = std::thread::scope(|scope| {
+            let second = spawn("search-prepare").spawn_scoped(scope, || prepare(b, offset));
+            let mut prepared = prepare(a, 0);
+            match second.map(std::thread::ScopedJoinHandle::join) {
+                Ok(Ok(rest)) => prepared.append(rest),
+                // No thread (or it panicked): do it here.
+                _ => prepared.append(prepare(b, offset)),
+            }
+            prepared
+        });
+        let stores = std::thread::scope(|scope| {
+            let prepared = &prepared;
+            let other =
+                spawn("search-postings").spawn_scoped(scope, || build_postings(prepared, 1, 2));
+            let first = build_postings(prepared, 0, 2);
+            let second = match other.map(std::thread::ScopedJoinHandle::join) {
+                Ok(Ok(store)) => store,
+                _ => build_postings(prepared, 1, 2),
+            };
+            vec![first, second]
+        });
+        let mut index = prepared.index;
+        index.postings = stores;
+        index
     }
 
     pub fn len(&self) -> usize {
@@ -254,12 +211,18 @@ impl Index {
         self.cards.is_empty()
     }
 
+    fn postings(&self, key: u64) -> Option<Postings<'_>> {
+        self.postings
+            .get(part_of(key, self.postings.len()))?
+            .get(key)
+    }
+
     pub(super) fn char_postings(&self, c: char) -> Option<Postings<'_>> {
-        self.postings.get(char_key(c))
+        self.postings(char_key(c))
     }
 
     pub(super) fn pair_postings(&self, a: char, b: char) -> Option<Postings<'_>> {
-        self.postings.get(pair_key(a, b))
+        self.postings(pair_key(a, b))
     }
 
     /// Cards with a title or alias syllable starting with letter `c`, and
@@ -306,20 +269,27 @@ impl Index {
                 .iter()
                 .map(|v| v.capacity() * 8)
                 .sum::<usize>();
-        self.postings.heap_bytes() + cards + pinyin
+        self.postings
+            .iter()
+            .map(PostingStore::heap_bytes)
+            .sum::<usize>()
+            + cards
+            + pinyin
     }
 }
 
-/// One thread's share of the index while building.
+/// Everything about the cards but the posting lists: texts, pinyin,
+/// single-letter scores, and each card's title/alias grams.
 #[derive(Default)]
-struct Part {
+struct Prepared {
     index: Index,
-    postings: PostingBuilder,
+    /// Per card: `(key, weighted score, field bits)`, one entry per key.
+    short: Vec<Vec<(u64, u16, u8)>>,
 }
 
-impl Part {
-    /// Appends the part for the cards that follow this one's.
-    fn append(&mut self, rest: Part) {
+impl Prepared {
+    /// Appends the cards that follow this one's.
+    fn append(&mut self, rest: Prepared) {
         let fields = u32::try_from(self.index.pinyin.len()).unwrap_or(u32::MAX);
         let mine = &mut self.index;
         mine.cards.extend(rest.index.cards);
@@ -329,30 +299,91 @@ impl Part {
         for (a, b) in mine.initials.iter_mut().zip(rest.index.initials) {
             a.extend(b);
         }
-        self.postings.append(rest.postings);
+        self.short.extend(rest.short);
     }
 }
 
-/// Adds a card's title/alias grams `(key, score, field bits)`, merging
-/// repeats of a key (best score, all fields).
-fn add_short(postings: &mut PostingBuilder, card: u32, grams: &mut [(u64, u16, u8)]) {
-    grams.sort_unstable();
-    let mut i = 0;
-    while i < grams.len() {
-        let key = grams[i].0;
-        let mut best = 0;
-        let mut fields = 0;
-        while i < grams.len() && grams[i].0 == key {
-            best = best.max(grams[i].1);
-            fields |= grams[i].2;
-            i += 1;
+/// Prepares `cards`, numbering them from `first`.
+fn prepare(cards: &[Card], first: u32) -> Prepared {
+    let mut prepared = Prepared::default();
+    let index = &mut prepared.index;
+    index.cards.reserve(cards.len());
+    index.card_fields.push(0);
+    prepared.short.reserve(cards.len());
+    for (card_no, card) in (first..).zip(cards) {
+        let text = CardText::new(card);
+        let mut grams = Vec::new();
+        let mut initials = [0u16; 26];
+        for (f, field) in text.short.iter().enumerate() {
+            let weight = if f == 0 { W_TITLE } else { W_ALIAS };
+            collect_short(field, weight, field_bit(f), &mut grams);
+            let n = index.pinyin.push(&field.syllables);
+            let present = field.syllables.initials;
+            for (letter, best) in (b'a'..=b'z').zip(initials.iter_mut()) {
+                if present & (1 << (letter - b'a')) == 0 {
+                    continue;
+                }
+                if let Some(q) = index.pinyin.quality(n, index.pinyin.begin(n, letter), 1) {
+                    *best = (*best).max(u16::try_from(weight * q).unwrap_or(u16::MAX));
+                }
+            }
         }
-        postings.add_short(card, key, best, fields);
+        for (cards, score) in index.initials.iter_mut().zip(initials) {
+            if score > 0 {
+                cards.push((card_no, score));
+            }
+        }
+        index
+            .card_fields
+            .push(u32::try_from(index.pinyin.len()).unwrap_or(u32::MAX));
+        prepared.short.push(merge_short(grams));
+        index.cards.push(text);
     }
+    prepared
 }
 
-/// Adds every character and pair of a card's scripts and body.
-fn add_long(postings: &mut PostingBuilder, card: u32, text: &CardText) {
+/// The posting lists of the keys in part `part` of `parts` (see
+/// `postings::part_of`), for all prepared cards.
+fn build_postings(prepared: &Prepared, part: usize, parts: usize) -> PostingStore {
+    let cards = &prepared.index.cards;
+    let mut postings = PostingBuilder::new(0, cards.len());
+    // Each character of scripts/body gives about one distinct pair (3 bytes
+    // a character); this part gets its share.
+    let text_bytes: usize = cards.iter().map(|c| c.long.len()).sum();
+    postings.reserve(text_bytes / 3 / parts.max(1));
+    let mine = |key: u64| part_of(key, parts) == part;
+    for ((card_no, text), short) in (0u32..).zip(cards).zip(&prepared.short) {
+        for &(key, score, fields) in short {
+            if mine(key) {
+                postings.add_short(card_no, key, score, fields);
+            }
+        }
+        add_long(&mut postings, card_no, text, mine);
+    }
+    postings.seal();
+    postings.finish()
+}
+
+/// A card's title/alias grams `(key, score, field bits)`, one per key
+/// (best score, all fields).
+fn merge_short(mut grams: Vec<(u64, u16, u8)>) -> Vec<(u64, u16, u8)> {
+    grams.sort_unstable();
+    let mut merged: Vec<(u64, u16, u8)> = Vec::with_capacity(grams.len());
+    for (key, score, fields) in grams {
+        match merged.last_mut() {
+            Some(last) if last.0 == key => {
+                last.1 = last.1.max(score);
+                last.2 |= fields;
+            }
+            _ => merged.push((key, score, fields)),
+        }
+    }
+    merged
+}
+
+/// Adds every character and pair of a card's scripts and body whose key
+/// is `mine`.
+fn add_long(postings: &mut PostingBuilder, card: u32, text: &CardText, mine: impl Fn(u64) -> bool) {
     let mut prev: Option<(usize, char)> = None;
     for (byte, c) in text.long.char_indices() {
         if c == '\n' {
@@ -360,9 +391,13 @@ fn add_long(postings: &mut PostingBuilder, card: u32, text: &CardText) {
             continue;
         }
         let kind = text.kind_at_byte(byte);
-        postings.add_long_char(c, card, kind);
+        if mine(char_key(c)) {
+            postings.add_long_char(c, card, kind);
+        }
         let entry = (card << 4) | u32::from(kind);
-        if let Some((at, p)) = prev {
+        if let Some((at, p)) = prev
+            && mine(pair_key(p, c))
+        {
             // A pair starting beyond 64 KiB has no known position.
             let at = u16::try_from(at)
                 .ok()
@@ -421,9 +456,11 @@ mod tests {
         let library = big_library();
         assert!(library.cards.len() >= PARALLEL_FROM);
         let parallel = Index::build(&library);
-        let part = Index::build_part(&library.cards, 0);
-        let mut serial = part.index;
-        serial.postings = part.postings.finish();
+        assert_eq!(parallel.postings.len(), 2, "built in two parts");
+        let prepared = prepare(&library.cards, 0);
+        let store = build_postings(&prepared, 0, 1);
+        let mut serial = prepared.index;
+        serial.postings = vec![store];
 
         assert_eq!(parallel.len(), serial.len());
         assert_eq!(parallel.card_fields, serial.card_fields);
@@ -438,12 +475,12 @@ mod tests {
             pair_key('大', '堂'),
         ];
         for key in keys {
-            let p = parallel.postings.get(key).unwrap();
-            assert_eq!(Some(p), serial.postings.get(key), "{key:x}");
+            let p = parallel.postings(key).unwrap();
+            assert_eq!(Some(p), serial.postings(key), "{key:x}");
             assert!(p.long.windows(2).all(|w| long_card(w[0]) < long_card(w[1])));
             assert!(p.short_cards.windows(2).all(|w| w[0] < w[1]));
         }
-        let all = |key| parallel.postings.get(key).unwrap().long.len();
+        let all = |key| parallel.postings(key).unwrap().long.len();
         assert_eq!(all(char_key('客')), library.cards.len());
         assert!(all(pair_key('大', '堂')) > PARALLEL_FROM / 2);
     }

@@ -69,6 +69,15 @@ fn key_hash(key: u64) -> u64 {
     (key ^ (key >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// Which of `parts` (1 or 2) posting stores holds `key`.
+pub fn part_of(key: u64, parts: usize) -> usize {
+    if parts < 2 {
+        0
+    } else {
+        usize::from(key_hash(key) >> 63 != 0)
+    }
+}
+
 /// A gram's key: a character, or a pair (`a << 32 | b`, never a char).
 pub fn char_key(c: char) -> u64 {
     u64::from(u32::from(c))
@@ -458,51 +467,6 @@ impl PostingBuilder {
         }
         self.buckets = buckets;
         self.batched = 0;
-    }
-
-    /// Adds the lists of a builder for later cards (both sealed).
-    pub fn append(&mut self, mut other: PostingBuilder) {
-        self.flush();
-        other.flush();
-        let mut other_chars = std::mem::take(&mut other.char_long);
-        let offset = u32::try_from(self.arena.fill.len()).unwrap_or(NONE);
-        let shift = |b: u32| if b == NONE { NONE } else { b + offset };
-        self.arena.entries.extend(other.arena.entries);
-        self.arena.pos.extend(other.arena.pos);
-        self.arena
-            .next
-            .extend(other.arena.next.into_iter().map(shift));
-        self.arena.fill.extend(other.arena.fill);
-        for (their_slot, ((key, theirs), chain)) in other
-            .slots
-            .keys
-            .iter()
-            .zip(other.grams)
-            .zip(other.chains)
-            .enumerate()
-        {
-            let slot = self.slot(*key);
-            if let Some(list) = other_chars.get_mut(their_slot) {
-                if self.char_long.len() <= slot {
-                    self.char_long.resize_with(slot + 1, Vec::new);
-                }
-                self.char_long[slot].append(list);
-            }
-            let mine = &mut self.grams[slot];
-            mine.cards.extend(theirs.cards);
-            mine.fields.extend(theirs.fields);
-            mine.scores.extend(theirs.scores);
-            let mine = &mut self.chains[slot];
-            if chain.head != NONE {
-                if mine.tail == NONE {
-                    mine.head = shift(chain.head);
-                } else {
-                    self.arena.next[mine.tail as usize] = shift(chain.head);
-                }
-                mine.tail = shift(chain.tail);
-                mine.len += chain.len;
-            }
-        }
     }
 
     /// Copies every list into flat arrays.
