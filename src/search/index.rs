@@ -14,6 +14,11 @@ pub const W_TITLE: u32 = 10;
 pub const W_ALIAS: u32 = 7;
 pub const W_SCRIPT: u32 = 3;
 pub const W_BODY: u32 = 2;
+/// The weight of short field `f` of a card: the title (0) or an alias.
+pub fn field_weight(f: usize) -> u32 {
+    if f == 0 { W_TITLE } else { W_ALIAS }
+}
+
 /// Quality of a substring match in a long field.
 pub const LONG_MATCH: u32 = 1000;
 
@@ -315,7 +320,7 @@ fn prepare(cards: &[Card], first: u32) -> Prepared {
         let mut grams = Vec::new();
         let mut initials = [0u16; 26];
         for (f, field) in text.short.iter().enumerate() {
-            let weight = if f == 0 { W_TITLE } else { W_ALIAS };
+            let weight = field_weight(f);
             collect_short(field, weight, field_bit(f), &mut grams);
             let n = index.pinyin.push(&field.syllables);
             let present = field.syllables.initials;

@@ -2,8 +2,9 @@
 //! highlights.
 //!
 //! Per term, a card's score is its best field: literal (from the posting
-//! lists, see `index`), scattered in a title or alias (fuzzy-matcher's
-//! alignment), or pinyin (bit-parallel, see `pinyin::PinyinTable`).
+//! lists, see `index`), scattered in a title or alias (the tightest
+//! in-order occurrence, see `tightest`), or pinyin (bit-parallel, see
+//! `pinyin::PinyinTable`).
 
 use std::ops::Range;
 
@@ -11,8 +12,8 @@ use memchr::memmem::Finder;
 
 use super::fold::fold;
 use super::index::{
-    BODY, CardText, Index, LONG_MATCH, NO_POS, Postings, SCRIPT, ShortField, W_ALIAS, W_BODY,
-    W_SCRIPT, W_TITLE, coverage, field_bit, long_card, long_kinds, short_quality,
+    BODY, CardText, Index, LONG_MATCH, NO_POS, Postings, SCRIPT, ShortField, W_BODY, W_SCRIPT,
+    W_TITLE, coverage, field_bit, field_weight, long_card, long_kinds, short_quality,
 };
 use super::pinyin::{self, PinyinState};
 use super::query::{Query, Term};
@@ -170,12 +171,15 @@ fn score_term(
         let text = &index.cards[card as usize];
         let mut best = literal.score(card, text, walk);
         if best < W_TITLE * MAX_SCATTERED
-            && let Some(fields) = walk.fuzzy_fields(&fuzzy, card)
+            && let Some(fields) = value_of(&fuzzy, &mut walk.fuzzy, card)
         {
             best = best.max(fuzzy_score(text, term, fields, best));
         }
         match term.letters.as_deref() {
-            Some([_]) => best = best.max(walk.initial_score(initials, card)),
+            Some([_]) => {
+                let score = value_of(initials, &mut walk.initial, card);
+                best = best.max(score.map_or(0, u32::from));
+            }
             Some(letters) => best = best.max(pinyin_score(index, card, letters, resume, states)),
             None => {}
         }
@@ -233,20 +237,11 @@ struct Walk {
     initial: usize,
 }
 
-impl Walk {
-    fn initial_score(&mut self, list: &[(u32, u16)], card: u32) -> u32 {
-        self.initial = seek(list, self.initial, |(c, _)| c < card);
-        list.get(self.initial)
-            .filter(|&&(c, _)| c == card)
-            .map_or(0, |&(_, s)| u32::from(s))
-    }
-
-    fn fuzzy_fields(&mut self, list: &[(u32, u8)], card: u32) -> Option<u8> {
-        self.fuzzy = seek(list, self.fuzzy, |(c, _)| c < card);
-        list.get(self.fuzzy)
-            .filter(|&&(c, _)| c == card)
-            .map(|&(_, f)| f)
-    }
+/// The value `card` has in `list` (ascending by card), searching on from
+/// `*at` and leaving `*at` there for the next, larger card.
+fn value_of<V: Copy>(list: &[(u32, V)], at: &mut usize, card: u32) -> Option<V> {
+    *at = seek(list, *at, |(c, _)| c < card);
+    list.get(*at).filter(|&&(c, _)| c == card).map(|&(_, v)| v)
 }
 
 /// First index at or after `from` where `before` is false (galloping search).
@@ -267,17 +262,17 @@ fn seek<T: Copy>(list: &[T], from: usize, before: impl Fn(T) -> bool) -> usize {
 struct Literal<'i> {
     term: &'i Term,
     finder: Finder<'i>,
-    /// `(card, weighted score, fields)` in titles/aliases; the score is
+    /// `(card, (weighted score, fields))` in titles/aliases; the score is
     /// exact for ≤ 2 characters, longer terms are looked for in `fields`
     /// (see `index::field_bit`).
-    short: Vec<(u32, u16, u8)>,
+    short: Vec<(u32, (u16, u8))>,
     /// Cards with it (or, for longer terms, all its pairs) in scripts/body.
     long: Vec<(u32, Long)>,
 }
 
-/// A term's title/alias candidates `(card, score, fields)` and scripts/body
-/// candidates.
-type Candidates = (Vec<(u32, u16, u8)>, Vec<(u32, Long)>);
+/// A term's title/alias candidates `(card, (score, fields))` and
+/// scripts/body candidates.
+type Candidates = (Vec<(u32, (u16, u8))>, Vec<(u32, Long)>);
 
 /// What the postings tell about a term in a card's scripts/body.
 #[derive(Clone, Copy, Debug)]
@@ -314,7 +309,11 @@ impl<'i> Literal<'i> {
                         };
                     }
                 };
-                (intersect_short(&lists), intersect_long(index, term, &lists))
+                let short = intersect_short(&lists)
+                    .into_iter()
+                    .map(|(c, fields)| (c, (0, fields)))
+                    .collect();
+                (short, intersect_long(index, term, &lists))
             }
         };
         Self {
@@ -327,7 +326,7 @@ impl<'i> Literal<'i> {
 
     /// Cards that may match in titles/aliases, ascending.
     fn short_cards(&self) -> Vec<u32> {
-        self.short.iter().map(|&(c, _, _)| c).collect()
+        self.short.iter().map(|&(c, _)| c).collect()
     }
 
     /// Cards that may match in scripts/body, ascending.
@@ -338,10 +337,7 @@ impl<'i> Literal<'i> {
     fn score(&self, card: u32, text: &CardText, walk: &mut Walk) -> u32 {
         let exact = self.term.chars.len() <= 2;
         let mut best = 0;
-        walk.short = seek(&self.short, walk.short, |(c, _, _)| c < card);
-        if let Some(&(c, s, fields)) = self.short.get(walk.short)
-            && c == card
-        {
+        if let Some((s, fields)) = value_of(&self.short, &mut walk.short, card) {
             best = if exact {
                 u32::from(s)
             } else {
@@ -351,10 +347,7 @@ impl<'i> Literal<'i> {
         if best >= W_SCRIPT * LONG_MATCH {
             return best;
         }
-        walk.long = seek(&self.long, walk.long, |(c, _)| c < card);
-        if let Some(&(c, long)) = self.long.get(walk.long)
-            && c == card
-        {
+        if let Some(long) = value_of(&self.long, &mut walk.long, card) {
             let kinds = match long {
                 Long::Kinds(kinds) => kinds,
                 Long::At { byte, maybe_script } => {
@@ -390,7 +383,7 @@ fn from_postings(p: Option<Postings<'_>>) -> Candidates {
         .iter()
         .zip(p.short_scores)
         .zip(p.short_fields)
-        .map(|((&c, &s), &f)| (c, s, f))
+        .map(|((&c, &s), &f)| (c, (s, f)))
         .collect();
     let long = p
         .long
@@ -400,23 +393,23 @@ fn from_postings(p: Option<Postings<'_>>) -> Candidates {
     (short, long)
 }
 
-/// Cards with a title or alias holding every pair (to be checked), with
-/// those fields.
-fn intersect_short(lists: &[Postings<'_>]) -> Vec<(u32, u16, u8)> {
+/// Cards with one title or alias holding every gram of `lists`, with a
+/// mask of those fields (see `index::field_bit`).
+fn intersect_short(lists: &[Postings<'_>]) -> Vec<(u32, u8)> {
     let mut order: Vec<Postings<'_>> = lists.to_vec();
     order.sort_by_key(|p| p.short_cards.len());
     let Some((first, rest)) = order.split_first() else {
         return Vec::new();
     };
-    let mut out: Vec<(u32, u16, u8)> = first
+    let mut out: Vec<(u32, u8)> = first
         .short_cards
         .iter()
-        .zip(first.short_fields)
-        .map(|(&c, &f)| (c, 0, f))
+        .copied()
+        .zip(first.short_fields.iter().copied())
         .collect();
     for p in rest {
         let mut at = 0;
-        out.retain_mut(|(c, _, fields)| {
+        out.retain_mut(|(c, fields)| {
             at = seek(p.short_cards, at, |x| x < *c);
             if p.short_cards.get(at) != Some(c) {
                 return false;
@@ -490,7 +483,7 @@ fn short_fields_score(text: &CardText, term: &Term, fields: u8) -> u32 {
         if fields & field_bit(f) == 0 {
             continue;
         }
-        let weight = if f == 0 { W_TITLE } else { W_ALIAS };
+        let weight = field_weight(f);
         for (pos, _) in field.folded.match_indices(term.text.as_str()) {
             let before = &field.folded[..pos];
             let at = before.chars().count();
@@ -512,35 +505,14 @@ fn fuzzy_candidates(index: &Index, term: &Term) -> Vec<(u32, u8)> {
     let mut chars = term.chars.clone();
     chars.sort_unstable();
     chars.dedup();
-    let mut lists: Vec<Postings<'_>> = Vec::with_capacity(chars.len());
-    for c in chars {
-        match index.char_postings(c) {
-            Some(p) => lists.push(p),
-            None => return Vec::new(),
-        }
-    }
-    lists.sort_by_key(|p| p.short_cards.len());
-    let Some((first, rest)) = lists.split_first() else {
-        return Vec::new();
-    };
-    let mut out: Vec<(u32, u8)> = first
-        .short_cards
+    match chars
         .iter()
-        .copied()
-        .zip(first.short_fields.iter().copied())
-        .collect();
-    for p in rest {
-        let mut at = 0;
-        out.retain_mut(|(c, fields)| {
-            at = seek(p.short_cards, at, |x| x < *c);
-            if p.short_cards.get(at) != Some(c) {
-                return false;
-            }
-            *fields &= p.short_fields.get(at).copied().unwrap_or(0);
-            *fields != 0
-        });
+        .map(|&c| index.char_postings(c))
+        .collect::<Option<Vec<_>>>()
+    {
+        Some(lists) => intersect_short(&lists),
+        None => Vec::new(),
     }
-    out
 }
 
 /// Characters in order with gaps, in a title or alias that does not contain
@@ -549,7 +521,7 @@ fn fuzzy_candidates(index: &Index, term: &Term) -> Vec<(u32, u8)> {
 fn fuzzy_score(text: &CardText, term: &Term, fields: u8, so_far: u32) -> u32 {
     let mut best = so_far;
     for (i, field) in text.short.iter().enumerate() {
-        let weight = if i == 0 { W_TITLE } else { W_ALIAS };
+        let weight = field_weight(i);
         if fields & field_bit(i) == 0
             || weight * MAX_SCATTERED <= best
             || field.folded.contains(&term.text)
@@ -635,8 +607,7 @@ fn pinyin_score(
             None => index.pinyin.run(field, letters),
         };
         if let Some(q) = index.pinyin.quality(field, *slot, letters.len()) {
-            let weight = if field == title { W_TITLE } else { W_ALIAS };
-            best = best.max(weight * q);
+            best = best.max(field_weight(field - title) * q);
         }
     }
     best

@@ -191,9 +191,7 @@ impl HuashuApp {
         self.track_notice(&ctx, now);
         if !commands.is_empty() {
             for command in commands {
-                for effect in self.state.handle(command) {
-                    self.carry_out(&ctx, effect);
-                }
+                self.handle(&ctx, command);
             }
             // Show the new state now rather than at the next input.
             ctx.request_repaint();
@@ -298,8 +296,9 @@ impl eframe::App for HuashuApp {
     }
 }
 
-/// Commands for tests and tools that drive the app without input.
 impl HuashuApp {
+    /// Applies a command and carries out its effects (also for tests and
+    /// tools that drive the app without input).
     pub fn handle(&mut self, ctx: &egui::Context, command: Command) {
         for effect in self.state.handle(command) {
             self.carry_out(ctx, effect);
