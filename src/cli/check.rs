@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::output::{Painter, plural};
+use super::output::{Painter, exit_code, plural};
 use crate::content;
 
 pub fn run(data: &[PathBuf], out: &mut impl Write, painter: Painter) -> anyhow::Result<ExitCode> {
@@ -24,9 +24,5 @@ pub fn run(data: &[PathBuf], out: &mut impl Write, painter: Painter) -> anyhow::
         plural(loaded.warning_count(), "warning", "warnings"),
     )
     .context("writing the summary")?;
-    Ok(if errors == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_code(&loaded))
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use super::output::Painter;
+use super::output::report_errors;
 use crate::content;
 use crate::model::{Card, Library, Status};
 
@@ -45,13 +45,7 @@ impl<'a> CardLine<'a> {
 
 pub fn run(data: &[PathBuf], json: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let loaded = content::load(data);
-    // Problems go to stderr so the listing stays machine-readable.
-    let painter = Painter::for_stream(&std::io::stderr());
-    for d in &loaded.diagnostics {
-        if d.is_error() {
-            eprintln!("{}", painter.diagnostic(d));
-        }
-    }
+    let code = report_errors(&loaded);
     let library = &loaded.library;
     let mut last_section = None;
     for card in &library.cards {
@@ -85,9 +79,5 @@ pub fn run(data: &[PathBuf], json: bool, out: &mut impl Write) -> anyhow::Result
         }
         .context("writing the list")?;
     }
-    Ok(if loaded.error_count() == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(code)
 }

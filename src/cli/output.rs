@@ -1,8 +1,9 @@
 //! Terminal output helpers: colour only on a terminal, and never with `NO_COLOR`.
 
 use std::io::IsTerminal;
+use std::process::ExitCode;
 
-use crate::content::{Diagnostic, Severity};
+use crate::content::{Diagnostic, Loaded, Severity};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Painter {
@@ -35,6 +36,25 @@ impl Painter {
         };
         format!("{}: {severity}: {}", d.location(), d.text())
     }
+}
+
+/// Success unless the content had errors.
+pub fn exit_code(loaded: &Loaded) -> ExitCode {
+    if loaded.error_count() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Prints the content's errors on stderr, so that stdout stays a listing;
+/// returns the exit code they call for.
+pub fn report_errors(loaded: &Loaded) -> ExitCode {
+    let painter = Painter::for_stream(&std::io::stderr());
+    for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {
+        eprintln!("{}", painter.diagnostic(d));
+    }
+    exit_code(loaded)
 }
 
 /// `1 card`, `2 cards`.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use super::output::Painter;
+use super::output::report_errors;
 use crate::content;
 use crate::model::Card;
 use crate::search::{Field, Highlight, Searcher};
@@ -42,11 +42,9 @@ pub fn run(
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
     let loaded = content::load(data);
-    let painter = Painter::for_stream(&std::io::stderr());
-    for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {
-        eprintln!("{}", painter.diagnostic(d));
-    }
-    let library = Arc::new(loaded.library.clone());
+    // Like `list`: results from what loaded, but broken content fails.
+    let code = report_errors(&loaded);
+    let library = Arc::new(loaded.library);
     let mut searcher = Searcher::new(library.clone());
     let results = searcher.search(query, limit);
     for (rank, hit) in results.hits.iter().enumerate() {
@@ -93,12 +91,7 @@ pub fn run(
         writeln!(out, "没有找到卡片；可以试试拼音首字母，例如 qhcw")
             .context("writing the results")?;
     }
-    // Like `list`: results from what loaded, but broken content fails.
-    Ok(if loaded.error_count() == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(code)
 }
 
 /// `text` with each matched range in brackets: `客户[取号错误]`.
