@@ -48,6 +48,9 @@ struct Args {
 }
 
 /// Chinese queries and pinyin (or mixed) queries, typed key by key.
+/// Index builds timed (the last one is searched).
+const BUILDS: usize = 5;
+
 const CHINESE: &[&str] = &[
     "证件",
     "柜员 不熟练",
@@ -110,9 +113,17 @@ fn main() {
         .map(|c| corpus::whole_text(c).chars().count())
         .sum();
 
-    let t = Instant::now();
-    let mut searcher = Searcher::new(library.clone());
-    let build = t.elapsed();
+    // The first build touches fresh memory; later ones (a reload) reuse it.
+    let mut builds = Vec::new();
+    let mut searcher = loop {
+        let t = Instant::now();
+        let searcher = Searcher::new(library.clone());
+        builds.push(t.elapsed());
+        if builds.len() == BUILDS {
+            break searcher;
+        }
+    };
+    let first_build_ms = builds[0].as_secs_f64() * 1e3;
     let index_mib = searcher.index().memory_bytes() as f64 / (1024.0 * 1024.0);
 
     let mut per_key: Vec<(String, Vec<Duration>, usize)> = Vec::new();
@@ -180,7 +191,7 @@ fn main() {
     let py_p99 = percentile(&mut py, 0.99);
     let naive_p50 = percentile(&mut naive, 0.50);
     let naive_p99 = percentile(&mut naive, 0.99);
-    let build_ms = build.as_secs_f64() * 1e3;
+    let build_ms = percentile(&mut builds, 0.5) / 1e3;
 
     println!(
         "corpus: {} cards, {:.0} chars/card on average",
@@ -210,9 +221,15 @@ fn main() {
         naive_p99 / zh_p99.max(0.001),
         naive_p99 / py_p99.max(0.001)
     );
-    println!("index build: {build_ms:.1} ms, index memory: {index_mib:.1} MiB");
+    println!(
+        "index build: {build_ms:.1} ms (median of {BUILDS}; first {first_build_ms:.1} ms), index memory: {index_mib:.1} MiB"
+    );
     println!(
         "{{\"cards\":{},\"zh_p50_us\":{zh_p50:.1},\"zh_p99_us\":{zh_p99:.1},\"py_p50_us\":{py_p50:.1},\"py_p99_us\":{py_p99:.1},\"naive_p50_us\":{naive_p50:.1},\"naive_p99_us\":{naive_p99:.1},\"build_ms\":{build_ms:.1},\"index_mib\":{index_mib:.2}}}",
         args.cards
     );
 }
+
+// The same allocator as the app (see `src/main.rs`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -315,9 +315,13 @@ fn prepare(cards: &[Card], first: u32) -> Prepared {
     index.cards.reserve(cards.len());
     index.card_fields.push(0);
     prepared.short.reserve(cards.len());
+    index
+        .pinyin
+        .reserve(cards.iter().map(|c| 1 + c.aliases.len()).sum());
+    let mut grams = Vec::new();
     for (card_no, card) in (first..).zip(cards) {
         let text = CardText::new(card);
-        let mut grams = Vec::new();
+        grams.clear();
         let mut initials = [0u16; 26];
         for (f, field) in text.short.iter().enumerate() {
             let weight = field_weight(f);
@@ -341,7 +345,7 @@ fn prepare(cards: &[Card], first: u32) -> Prepared {
         index
             .card_fields
             .push(u32::try_from(index.pinyin.len()).unwrap_or(u32::MAX));
-        prepared.short.push(merge_short(grams));
+        prepared.short.push(merge_short(&mut grams));
         index.cards.push(text);
     }
     prepared
@@ -371,10 +375,11 @@ fn build_postings(prepared: &Prepared, part: usize, parts: usize) -> PostingStor
 
 /// A card's title/alias grams `(key, score, field bits)`, one per key
 /// (best score, all fields).
-fn merge_short(mut grams: Vec<(u64, u16, u8)>) -> Vec<(u64, u16, u8)> {
+fn merge_short(grams: &mut [(u64, u16, u8)]) -> Vec<(u64, u16, u8)> {
     grams.sort_unstable();
-    let mut merged: Vec<(u64, u16, u8)> = Vec::with_capacity(grams.len());
-    for (key, score, fields) in grams {
+    let distinct = 1 + grams.windows(2).filter(|w| w[0].0 != w[1].0).count();
+    let mut merged: Vec<(u64, u16, u8)> = Vec::with_capacity(distinct);
+    for &(key, score, fields) in &*grams {
         match merged.last_mut() {
             Some(last) if last.0 == key => {
                 last.1 = last.1.max(score);
@@ -408,11 +413,10 @@ fn add_long(postings: &mut PostingBuilder, card: u32, text: &CardText, mine: imp
                 .ok()
                 .filter(|&a| a != NO_POS)
                 .unwrap_or(NO_POS);
-            postings.add_long(pair_key(p, c), entry, Some(at));
+            postings.add_long(pair_key(p, c), entry, at);
         }
         prev = Some((byte, c));
     }
-    postings.end_card();
 }
 
 /// The bit of short field `f` (0 = title) in `Postings::short_fields`.

@@ -285,6 +285,15 @@ impl PinyinTable {
         self.start.len() - 1
     }
 
+    /// Reserves room for `fields` more fields.
+    pub fn reserve(&mut self, fields: usize) {
+        self.start.reserve(fields);
+        self.len.reserve(fields);
+        for column in &mut self.letters {
+            column.reserve(fields);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.start.len()
     }

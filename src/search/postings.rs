@@ -6,9 +6,10 @@
 //! cards with it in scripts or body (`card << 4 | kinds`), and for pairs the
 //! byte offset of the first occurrence in the card's long text.
 //!
-//! Lists are built in blocks inside one arena (no per-list reallocation,
-//! lists touched once per batch of cards), then copied once into flat
-//! arrays; each gram keeps ranges into them.
+//! Characters' long lists are built as bit sets over the cards; pairs'
+//! long lists as a counting sort (occurrences appended in card order and
+//! counted per pair, then scattered once into place). All lists end up in
+//! flat arrays; each gram keeps ranges into them.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -63,8 +64,8 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
-/// Hash of a gram key; its top bits place it in the pair table and in a
-/// batch bucket, so one bucket's keys sit in one region of the table.
+/// Hash of a gram key; its top bits place it in the pair table and pick
+/// its part (see `part_of`).
 fn key_hash(key: u64) -> u64 {
     (key ^ (key >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
@@ -245,9 +246,6 @@ impl PostingStore {
     }
 }
 
-const BLOCK: usize = 8;
-const NONE: u32 = u32::MAX;
-
 /// One gram's title/alias list while building.
 #[derive(Debug, Default)]
 struct Building {
@@ -256,98 +254,43 @@ struct Building {
     scores: Vec<u16>,
 }
 
-/// One gram's long list while building: first and last block in the
-/// arena (`NONE` if empty) and its length. Kept apart from [`Building`] so
-/// that the hot loop touches 12 bytes per gram.
-#[derive(Clone, Copy, Debug)]
-struct Chain {
-    head: u32,
-    tail: u32,
-    len: u32,
+/// Per slot, while building pair lists: how many cards have the pair, and
+/// the last card seen (+ 1, 0 = none) with the number of its occurrence,
+/// so repeats within a card merge into one entry.
+#[derive(Clone, Copy, Debug, Default)]
+struct PairCount {
+    cards: u32,
+    last_card: u32,
+    last_occurrence: u32,
 }
-
-impl Default for Chain {
-    fn default() -> Self {
-        Self {
-            head: NONE,
-            tail: NONE,
-            len: 0,
-        }
-    }
-}
-
-/// Blocks of `BLOCK` long entries (and positions), chained per gram.
-#[derive(Debug, Default)]
-struct Arena {
-    entries: Vec<u32>,
-    pos: Vec<u16>,
-    next: Vec<u32>,
-    fill: Vec<u8>,
-}
-
-impl Arena {
-    fn new_block(&mut self) -> u32 {
-        let block = u32::try_from(self.fill.len()).unwrap_or(NONE);
-        self.entries.extend_from_slice(&[0; BLOCK]);
-        self.pos.extend_from_slice(&[NO_POS; BLOCK]);
-        self.next.push(NONE);
-        self.fill.push(0);
-        block
-    }
-
-    /// Appends `entry` to the gram's list, merging kinds when its last
-    /// entry is the same card.
-    fn push(&mut self, g: &mut Chain, entry: u32, pos: u16) {
-        if g.tail != NONE {
-            let t = g.tail as usize;
-            let last = t * BLOCK + usize::from(self.fill[t]) - 1;
-            if long_card(self.entries[last]) == long_card(entry) {
-                self.entries[last] |= entry;
-                return;
-            }
-        }
-        if g.tail == NONE || usize::from(self.fill[g.tail as usize]) == BLOCK {
-            let block = self.new_block();
-            if g.tail == NONE {
-                g.head = block;
-            } else {
-                self.next[g.tail as usize] = block;
-            }
-            g.tail = block;
-        }
-        let t = g.tail as usize;
-        let at = t * BLOCK + usize::from(self.fill[t]);
-        self.entries[at] = entry;
-        self.pos[at] = pos;
-        self.fill[t] += 1;
-        g.len += 1;
-    }
-}
-
-/// `pos` of a character (not pair) gram in a batch.
-const CHAR_GRAM: u16 = u16::MAX;
-/// Cards per batch.
-const BATCH_CARDS: usize = 256;
 
 /// Builds the posting lists of cards added in ascending order.
+///
+/// Pair lists are built as a counting sort: each card's pairs are appended
+/// to one occurrence list (tagged with their slot) and counted per slot;
+/// `finish` places every list and scatters the occurrences into it once.
 #[derive(Debug, Default)]
 pub struct PostingBuilder {
     slots: Slots,
     grams: Vec<Building>,
-    /// Pairs' long lists, in the arena.
-    chains: Vec<Chain>,
-    arena: Arena,
+    pair_counts: Vec<PairCount>,
+    /// Pair occurrences in card order: slot, `card << 4 | kinds`, position.
+    occurrence_slots: Vec<u32>,
+    occurrence_entries: Vec<u32>,
+    occurrence_pos: Vec<u16>,
     /// Characters' long lists, first as bit sets over this builder's cards
-    /// (`SCRIPT` words, then `BODY` words), then as lists (`seal`).
-    char_bits: Vec<Vec<u64>>,
+    /// (one row per character: `SCRIPT` words, then `BODY` words), then as
+    /// lists by slot (`seal`).
+    char_bits: Vec<u64>,
+    /// Row + 1 of each BMP character in `char_bits` (0 = none); other
+    /// characters in `char_rows_other`.
+    char_rows: Vec<u32>,
+    char_rows_other: KeyMap<u32>,
+    /// The character of each row.
+    row_chars: Vec<char>,
     char_long: Vec<Vec<u32>>,
     first_card: u32,
     words: usize,
-    /// Long-text grams of the last few hundred cards, partitioned by key
-    /// hash, so each list is touched once per batch rather than once per
-    /// occurrence: `(key, card << 4 | kind, pair position or CHAR_GRAM)`.
-    buckets: Vec<Vec<(u64, u32, u16)>>,
-    batched: usize,
 }
 
 impl PostingBuilder {
@@ -364,18 +307,16 @@ impl PostingBuilder {
         let (slot, new) = self.slots.get_or_insert(key);
         if new {
             self.grams.push(Building::default());
-            self.chains.push(Chain::default());
+            self.pair_counts.push(PairCount::default());
         }
         slot
     }
 
-    /// Reserves room for about `entries` more long entries.
+    /// Reserves room for about `entries` more pair occurrences.
     pub fn reserve(&mut self, entries: usize) {
-        let blocks = entries / BLOCK;
-        self.arena.entries.reserve(blocks * BLOCK);
-        self.arena.pos.reserve(blocks * BLOCK);
-        self.arena.next.reserve(blocks);
-        self.arena.fill.reserve(blocks);
+        self.occurrence_slots.reserve(entries);
+        self.occurrence_entries.reserve(entries);
+        self.occurrence_pos.reserve(entries);
     }
 
     /// Adds a card's title/alias grams: `(key, score, field bits)`, one
@@ -390,136 +331,159 @@ impl PostingBuilder {
 
     /// Adds one occurrence of a character in a card's long text.
     pub fn add_long_char(&mut self, c: char, card: u32, kind: u8) {
-        let slot = self.slot(char_key(c));
-        if self.char_bits.len() <= slot {
-            self.char_bits.resize_with(slot + 1, Vec::new);
-        }
-        let bits = &mut self.char_bits[slot];
-        if bits.is_empty() {
-            *bits = vec![0; 2 * self.words];
-        }
+        let code = u32::from(c) as usize;
+        let known = match self.char_rows.get(code) {
+            Some(&row) => row,
+            None if code < 0x1_0000 => {
+                self.char_rows = vec![0; 0x1_0000];
+                0
+            }
+            None => self.char_rows_other.get(&char_key(c)).copied().unwrap_or(0),
+        };
+        let row = if known > 0 {
+            known as usize - 1
+        } else {
+            let row = self.row_chars.len();
+            self.row_chars.push(c);
+            self.char_bits
+                .resize(self.char_bits.len() + 2 * self.words, 0);
+            let stored = u32::try_from(row + 1).unwrap_or(u32::MAX);
+            match self.char_rows.get_mut(code) {
+                Some(r) => *r = stored,
+                None => {
+                    self.char_rows_other.insert(char_key(c), stored);
+                }
+            }
+            row
+        };
         let local = (card - self.first_card) as usize;
-        let word = local / 64 + if kind == BODY { self.words } else { 0 };
-        if let Some(w) = bits.get_mut(word) {
+        let word = row * 2 * self.words + local / 64 + if kind == BODY { self.words } else { 0 };
+        if let Some(w) = self.char_bits.get_mut(word) {
             *w |= 1 << (local % 64);
         }
     }
 
     /// Turns the characters' bit sets into lists (call once, at the end).
     pub fn seal(&mut self) {
-        self.char_long = self
-            .char_bits
-            .iter()
-            .map(|bits| {
-                let mut list = Vec::new();
-                if bits.is_empty() {
-                    return list;
-                }
-                let (script, body) = bits.split_at(self.words);
-                for (w, (&s, &b)) in script.iter().zip(body).enumerate() {
-                    let mut any = s | b;
-                    while any != 0 {
-                        let bit = any.trailing_zeros();
-                        let mut kinds = 0;
-                        if (s >> bit) & 1 != 0 {
-                            kinds |= u32::from(SCRIPT);
-                        }
-                        if (b >> bit) & 1 != 0 {
-                            kinds |= u32::from(BODY);
-                        }
-                        let card =
-                            self.first_card + u32::try_from(w * 64).unwrap_or(u32::MAX) + bit;
-                        list.push((card << 4) | kinds);
-                        any &= any - 1;
-                    }
-                }
-                list
-            })
-            .collect();
-        self.char_bits = Vec::new();
-    }
-
-    /// Adds one occurrence of a pair in a card's long text.
-    pub fn add_long(&mut self, key: u64, entry: u32, pos: Option<u16>) {
-        if self.buckets.is_empty() {
-            self.buckets = vec![Vec::new(); 256];
-        }
-        let bucket = usize::try_from(key_hash(key) >> 56).unwrap_or(0);
-        self.buckets[bucket].push((key, entry, pos.unwrap_or(CHAR_GRAM)));
-    }
-
-    /// Call after each card's long text.
-    pub fn end_card(&mut self) {
-        self.batched += 1;
-        if self.batched == BATCH_CARDS {
-            self.flush();
-        }
-    }
-
-    fn flush(&mut self) {
-        let mut buckets = std::mem::take(&mut self.buckets);
-        for bucket in &mut buckets {
-            for &(key, entry, pos) in bucket.iter() {
-                let slot = self.slot(key);
-                self.arena.push(&mut self.chains[slot], entry, pos);
+        let bits = std::mem::take(&mut self.char_bits);
+        let rows = std::mem::take(&mut self.row_chars);
+        let words = self.words;
+        for (c, row) in rows.into_iter().zip(bits.chunks_exact(2 * words.max(1))) {
+            let slot = self.slot(char_key(c));
+            if self.char_long.len() <= slot {
+                self.char_long.resize_with(slot + 1, Vec::new);
             }
-            bucket.clear();
+            let list = &mut self.char_long[slot];
+            let (script, body) = row.split_at(words);
+            for (w, (&s, &b)) in script.iter().zip(body).enumerate() {
+                let mut any = s | b;
+                while any != 0 {
+                    let bit = any.trailing_zeros();
+                    let mut kinds = 0;
+                    if (s >> bit) & 1 != 0 {
+                        kinds |= u32::from(SCRIPT);
+                    }
+                    if (b >> bit) & 1 != 0 {
+                        kinds |= u32::from(BODY);
+                    }
+                    let card = self.first_card + u32::try_from(w * 64).unwrap_or(u32::MAX) + bit;
+                    list.push((card << 4) | kinds);
+                    any &= any - 1;
+                }
+            }
         }
-        self.buckets = buckets;
-        self.batched = 0;
+        self.char_rows = Vec::new();
+    }
+
+    /// Adds one occurrence of a pair in a card's long text: `entry` is
+    /// `card << 4 | kind`, `pos` its byte offset (`NO_POS` if unknown).
+    /// Repeats within a card keep the first position and merge kinds.
+    pub fn add_long(&mut self, key: u64, entry: u32, pos: u16) {
+        let slot = self.slot(key);
+        let count = &mut self.pair_counts[slot];
+        let card = long_card(entry) + 1;
+        if count.last_card == card {
+            self.occurrence_entries[count.last_occurrence as usize] |= entry;
+            return;
+        }
+        count.cards += 1;
+        count.last_card = card;
+        count.last_occurrence = u32::try_from(self.occurrence_slots.len()).unwrap_or(u32::MAX);
+        self.occurrence_slots
+            .push(u32::try_from(slot).unwrap_or(u32::MAX));
+        self.occurrence_entries.push(entry);
+        self.occurrence_pos.push(pos);
     }
 
     /// Copies every list into flat arrays.
-    pub fn finish(mut self) -> PostingStore {
-        self.flush();
+    pub fn finish(self) -> PostingStore {
         let short: usize = self.grams.iter().map(|g| g.cards.len()).sum();
-        let long: usize = self.chains.iter().map(|c| c.len as usize).sum::<usize>()
-            + self.char_long.iter().map(Vec::len).sum::<usize>();
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        // Place every list: its characters' or pairs' entries, in slot order.
+        let mut ranges = Vec::with_capacity(self.grams.len());
+        let (mut short_at, mut long_at, mut pos_at) = (0u32, 0u32, 0u32);
+        for (slot, (g, count)) in self.grams.iter().zip(&self.pair_counts).enumerate() {
+            let chars = self.char_long.get(slot).map_or(0, Vec::len);
+            let r = Ranges {
+                short_start: short_at,
+                short_len: to_u32(g.cards.len()),
+                long_start: long_at,
+                long_len: count.cards + to_u32(chars),
+                pos_start: pos_at,
+            };
+            short_at += r.short_len;
+            long_at += r.long_len;
+            pos_at += count.cards;
+            ranges.push(r);
+        }
         let mut store = PostingStore {
-            ranges: Vec::with_capacity(self.grams.len()),
             short_cards: Vec::with_capacity(short),
             short_fields: Vec::with_capacity(short),
             short_scores: Vec::with_capacity(short),
-            long: Vec::with_capacity(long),
-            long_pos: Vec::new(),
+            long: vec![0; long_at as usize],
+            long_pos: vec![NO_POS; pos_at as usize],
             ..PostingStore::default()
         };
-        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        for (slot, ((key, g), chain)) in self
-            .slots
-            .keys
+        for ((g, chars), r) in self
+            .grams
             .iter()
-            .zip(&self.grams)
-            .zip(&self.chains)
-            .enumerate()
+            .zip(
+                self.char_long
+                    .iter()
+                    .map(Vec::as_slice)
+                    .chain(std::iter::repeat(&[][..])),
+            )
+            .zip(&ranges)
         {
-            let pair = is_pair(*key);
-            let chars = self.char_long.get(slot).map_or(&[][..], Vec::as_slice);
-            let r = Ranges {
-                short_start: to_u32(store.short_cards.len()),
-                short_len: to_u32(g.cards.len()),
-                long_start: to_u32(store.long.len()),
-                long_len: chain.len + to_u32(chars.len()),
-                pos_start: to_u32(store.long_pos.len()),
-            };
-            store.long.extend_from_slice(chars);
             store.short_cards.extend_from_slice(&g.cards);
             store.short_fields.extend_from_slice(&g.fields);
             store.short_scores.extend_from_slice(&g.scores);
-            let mut block = chain.head;
-            while block != NONE {
-                let b = block as usize;
-                let range = b * BLOCK..b * BLOCK + usize::from(self.arena.fill[b]);
-                store
-                    .long
-                    .extend_from_slice(&self.arena.entries[range.clone()]);
-                if pair {
-                    store.long_pos.extend_from_slice(&self.arena.pos[range]);
-                }
-                block = self.arena.next[b];
+            let at = r.long_start as usize;
+            if let Some(place) = store.long.get_mut(at..at + chars.len()) {
+                place.copy_from_slice(chars);
             }
-            store.ranges.push(r);
         }
+        // Scatter the pair occurrences; card order is kept within each list.
+        let mut next: Vec<(u32, u32)> =
+            ranges.iter().map(|r| (r.long_start, r.pos_start)).collect();
+        for ((&slot, &entry), &pos) in self
+            .occurrence_slots
+            .iter()
+            .zip(&self.occurrence_entries)
+            .zip(&self.occurrence_pos)
+        {
+            if let Some((long, at)) = next.get_mut(slot as usize) {
+                if let Some(e) = store.long.get_mut(*long as usize) {
+                    *e = entry;
+                }
+                if let Some(p) = store.long_pos.get_mut(*at as usize) {
+                    *p = pos;
+                }
+                *long += 1;
+                *at += 1;
+            }
+        }
+        store.ranges = ranges;
         store.slots = self.slots;
         store
     }
