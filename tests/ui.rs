@@ -4,12 +4,13 @@
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use huashu::app::{AppState, Effect, Focus, Group, Level, Settings};
+use huashu::app::{AppState, Content, Effect, Focus, Group, Level, Settings};
 use huashu::content;
 use huashu::ui::HuashuApp;
 
@@ -329,4 +330,145 @@ fn links_open_the_related_card() {
     harness.key_press(Key::Escape);
     harness.run();
     assert_eq!(harness.state().state().query(), "");
+}
+
+/// A copy of the fixture cards that a test can edit, and a loader on it.
+struct Editable {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    loader: content::Loader,
+}
+
+impl Editable {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir("tests/fixtures/ui").unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
+        }
+        let dir = tmp.path().to_path_buf();
+        let mut loader = content::Loader::default();
+        loader.load(std::slice::from_ref(&dir));
+        Self {
+            _tmp: tmp,
+            dir,
+            loader,
+        }
+    }
+
+    fn edit(&mut self, file: &str, from: &str, to: &str) -> Content {
+        let path = self.dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from));
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        Content::new(self.loader.load(std::slice::from_ref(&self.dir)))
+    }
+
+    fn remove(&mut self, file: &str) -> Content {
+        std::fs::remove_file(self.dir.join(file)).unwrap();
+        Content::new(self.loader.load(std::slice::from_ref(&self.dir)))
+    }
+}
+
+/// A harness that takes new content from the returned sender, as from the
+/// watch thread.
+fn reloadable() -> (Harness<'static, HuashuApp>, mpsc::Sender<Content>) {
+    let mut harness = harness();
+    let (tx, rx) = mpsc::channel();
+    harness.state_mut().receive_content(rx);
+    (harness, tx)
+}
+
+const BUSINESS: &str = "04-business-area.ron";
+
+#[test]
+fn new_content_replaces_the_card_on_screen() {
+    let (mut harness, tx) = reloadable();
+    let mut files = Editable::new();
+    type_query(&mut harness, "gyb");
+    assert_eq!(shown_title(&harness), "柜员业务不熟练");
+    tx.send(files.edit(BUSINESS, "\"柜员业务不熟练\"", "\"柜员业务不熟练（新版）\""))
+        .unwrap();
+    harness.run();
+    assert_eq!(shown_title(&harness), "柜员业务不熟练（新版）");
+    // In the list and as the card's title.
+    assert_eq!(
+        harness.get_all_by_label("柜员业务不熟练（新版）").count(),
+        2
+    );
+    assert_eq!(harness.state().state().query(), "gyb", "the query stays");
+}
+
+#[test]
+fn a_card_that_disappears_falls_back_to_the_list() {
+    let (mut harness, tx) = reloadable();
+    let mut files = Editable::new();
+    harness.get_by_label("柜员业务不熟练").click();
+    harness.run();
+    assert_eq!(harness.state().state().focus(), Focus::Card);
+    tx.send(files.remove(BUSINESS)).unwrap();
+    harness.run();
+    let state = harness.state().state();
+    assert_eq!(state.focus(), Focus::List);
+    assert_eq!(state.library().cards.len(), 1);
+    assert_eq!(shown_title(&harness), "客户取号错误");
+}
+
+#[test]
+fn a_broken_file_shows_the_problems_and_keeps_the_old_card_until_fixed() {
+    let (mut harness, tx) = reloadable();
+    let mut files = Editable::new();
+    harness.get_by_label("内容有 1 条提示");
+    type_query(&mut harness, "gyb");
+
+    tx.send(files.edit(
+        BUSINESS,
+        "\"柜员业务不熟练\",",
+        "\"柜员业务不熟练（新版）\"，",
+    ))
+    .unwrap();
+    harness.run();
+    assert_eq!(
+        shown_title(&harness),
+        "柜员业务不熟练",
+        "the old card stays"
+    );
+    harness.get_by_label("⚠ 内容有 2 个问题");
+
+    // F8 opens the list: location, message, the line.
+    harness.key_press(Key::F8);
+    harness.run();
+    assert!(harness.state().state().problems_open());
+    harness.get_by_label("内容问题：1 个错误，1 条提示");
+    let location = format!("{}:12:41", files.dir.join(BUSINESS).display());
+    harness.get_by_label(&location);
+    harness.get_by_label_contains("这里不能用中文标点");
+    harness.get_by_label_contains("title: \"柜员业务不熟练（新版）\"，");
+
+    // Esc closes it, F8 opens it again; the fix clears it by itself.
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(!harness.state().state().problems_open());
+    assert_eq!(
+        harness.state().state().query(),
+        "gyb",
+        "Esc only closed the list"
+    );
+    harness.key_press(Key::F8);
+    harness.run();
+    tx.send(files.edit(
+        BUSINESS,
+        "\"柜员业务不熟练（新版）\"，",
+        "\"柜员业务不熟练（修好）\",",
+    ))
+    .unwrap();
+    harness.run();
+    assert_eq!(shown_title(&harness), "柜员业务不熟练（修好）");
+    assert!(
+        harness
+            .query_by_label_contains("这里不能用中文标点")
+            .is_none()
+    );
+    assert!(harness.query_by_label("⚠ 内容有 2 个问题").is_none());
+    harness.get_by_label("内容问题：0 个错误，1 条提示");
 }

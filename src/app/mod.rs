@@ -8,7 +8,7 @@ pub mod settings;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::content::Loaded;
+use crate::content::{Diagnostic, Loaded};
 use crate::model::{Card, CardId, Library};
 use crate::search::{Highlight, Searcher};
 pub use settings::{Settings, Theme};
@@ -87,6 +87,8 @@ pub enum Command {
     },
     ToggleFavourite,
     TogglePin,
+    /// Show or hide the list of content problems.
+    ToggleProblems,
     SetTheme(Theme),
     Zoom(Zoom),
     FocusSearch,
@@ -113,6 +115,26 @@ pub struct Notice {
     pub serial: u64,
 }
 
+/// Loaded content with its search index, ready to show. Built off the UI
+/// thread when the content changes (see [`AppState::replace_content`]).
+pub struct Content {
+    searcher: Searcher,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Content {
+    pub fn new(loaded: Loaded) -> Self {
+        Self {
+            searcher: Searcher::new(Arc::new(loaded.library)),
+            diagnostics: loaded.diagnostics,
+        }
+    }
+
+    pub fn library(&self) -> &Library {
+        self.searcher.library()
+    }
+}
+
 /// Everything the window shows.
 pub struct AppState {
     searcher: Searcher,
@@ -130,17 +152,19 @@ pub struct AppState {
     notice: Option<Notice>,
     /// Where the query matches in every field of the shown card.
     card_highlights: Vec<Highlight>,
-    /// Errors found while loading the content.
-    content_errors: usize,
-    content_warnings: usize,
+    /// Problems found while loading the content.
+    diagnostics: Vec<Diagnostic>,
+    problems_open: bool,
 }
 
 impl AppState {
     pub fn new(loaded: Loaded, settings: Settings) -> Self {
-        let content_errors = loaded.error_count();
-        let content_warnings = loaded.warning_count();
+        Self::with_content(Content::new(loaded), settings)
+    }
+
+    pub fn with_content(content: Content, settings: Settings) -> Self {
         let mut state = Self {
-            searcher: Searcher::new(Arc::new(loaded.library)),
+            searcher: content.searcher,
             settings: settings.sanitized(),
             query: String::new(),
             rows: Vec::new(),
@@ -151,8 +175,8 @@ impl AppState {
             fills: HashMap::new(),
             notice: None,
             card_highlights: Vec::new(),
-            content_errors,
-            content_warnings,
+            diagnostics: content.diagnostics,
+            problems_open: false,
         };
         state.refresh();
         state.update_card_highlights();
@@ -188,8 +212,66 @@ impl AppState {
         self.notice.as_ref()
     }
 
+    /// Errors and warnings found while loading the content.
     pub fn content_problems(&self) -> (usize, usize) {
-        (self.content_errors, self.content_warnings)
+        crate::content::diagnostic::count(&self.diagnostics)
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    pub fn problems_open(&self) -> bool {
+        self.problems_open
+    }
+
+    /// Puts new content in place of the old (live reload): the query is run
+    /// again, the shown card stays shown if it still exists (found by id),
+    /// else the selection falls back to the nearest row.
+    pub fn replace_content(&mut self, content: Content) {
+        let id_of = |state: &Self, card: Option<usize>| {
+            card.and_then(|c| state.library().cards.get(c))
+                .map(|c| c.id.clone())
+        };
+        let selected_id = id_of(self, self.rows.get(self.selected).map(|r| r.card));
+        let opened_id = id_of(self, self.opened);
+        let old_fills = std::mem::take(&mut self.fills);
+        let fills: Vec<(CardId, String, String)> = old_fills
+            .into_iter()
+            .filter_map(|((card, field), value)| {
+                Some((self.library().cards.get(card)?.id.clone(), field, value))
+            })
+            .collect();
+        let old_selected = self.selected;
+
+        self.searcher = content.searcher;
+        self.diagnostics = content.diagnostics;
+        if self.diagnostics.is_empty() {
+            self.problems_open = false;
+        }
+        let library = self.searcher.library();
+        self.fills = fills
+            .into_iter()
+            .filter_map(|(id, field, value)| Some(((library.index_of(&id)?, field), value)))
+            .collect();
+        let opened = opened_id.map(|id| library.index_of(&id));
+        self.opened = opened.flatten();
+        self.refresh();
+        let selected_card = selected_id.and_then(|id| self.library().index_of(&id));
+        self.selected = match selected_card.and_then(|c| self.rows.iter().position(|r| r.card == c))
+        {
+            Some(at) => at,
+            None => old_selected.min(self.rows.len().saturating_sub(1)),
+        };
+        let still_shown = match opened {
+            Some(card) => card.is_some(),
+            None => selected_card.is_some(),
+        };
+        if !still_shown {
+            // The card being read is gone: back to the list.
+            self.focus = Focus::List;
+        }
+        self.update_card_highlights();
     }
 
     /// The card shown: one opened by a link, else the selected row's.
@@ -340,12 +422,20 @@ impl AppState {
                 self.focus = Focus::List;
                 effects.push(Effect::FocusSearch);
             }
+            Command::ToggleProblems => {
+                self.problems_open = !self.problems_open && !self.diagnostics.is_empty();
+            }
         }
         effects
     }
 
-    /// Esc: clear the query; with none, leave the opened card.
+    /// Esc: close the problems list; else clear the query; with none,
+    /// leave the opened card.
     fn back(&mut self) {
+        if self.problems_open {
+            self.problems_open = false;
+            return;
+        }
         self.opened = None;
         self.focus = Focus::List;
         if !self.query.is_empty() {

@@ -56,6 +56,9 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it, when we can tell.
     pub help: Option<String>,
+    /// The source line at `pos`, for showing it with a marker.
+    #[serde(skip)]
+    pub excerpt: Option<String>,
 }
 
 impl Diagnostic {
@@ -66,6 +69,7 @@ impl Diagnostic {
             pos,
             message: message.into(),
             help: None,
+            excerpt: None,
         }
     }
 

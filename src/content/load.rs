@@ -1,6 +1,7 @@
 //! Reading content from directories, or from the copy built into the binary.
 //! This is the only part of `content` that touches the file system.
 
+use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +30,9 @@ pub struct Loaded {
     /// How many content files were found (loaded or not).
     pub file_count: usize,
     pub origin: Origin,
+    /// Files that have errors now and are shown as they last loaded
+    /// without errors (see [`Loader`]).
+    pub kept: Vec<PathBuf>,
 }
 
 impl Loaded {
@@ -72,15 +76,133 @@ pub fn load_builtin() -> Loaded {
         diagnostics,
         file_count,
         origin: Origin::Builtin,
+        kept: Vec::new(),
     }
 }
 
 /// Loads every `*.ron` under each directory, directories in the given order,
 /// files sorted by path within each.
 pub fn load_dirs(dirs: &[PathBuf]) -> Loaded {
+    let Read {
+        files,
+        mut diagnostics,
+        file_count,
+        ..
+    } = read_dirs(dirs);
+    let library = build(files, &mut diagnostics);
+    Loaded {
+        library,
+        diagnostics,
+        file_count,
+        origin: Origin::Dirs(dirs.to_vec()),
+        kept: Vec::new(),
+    }
+}
+
+/// Loads the same directories again and again (live reload). A file that
+/// now has errors — or can no longer be read, or whose directory is gone —
+/// is used as it last loaded without errors, so a half-finished edit never
+/// takes cards off the counter; its problems are still reported.
+#[derive(Debug, Default)]
+pub struct Loader {
+    /// The bytes of each file's last version that loaded without errors.
+    last_good: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Loader {
+    pub fn load(&mut self, dirs: &[PathBuf]) -> Loaded {
+        let Read {
+            mut files,
+            mut diagnostics,
+            file_count,
+            failed_dirs,
+        } = read_dirs(dirs);
+        let library = build(files.clone(), &mut diagnostics);
+        let failed: std::collections::BTreeSet<&Path> = diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.path.as_path())
+            .collect();
+        let mut kept = Vec::new();
+        for (path, bytes) in &mut files {
+            if failed.contains(path.as_path()) {
+                if let Some(good) = self.last_good.get(path.as_path()) {
+                    bytes.clone_from(good);
+                    kept.push(path.clone());
+                }
+            } else {
+                self.last_good.insert(path.clone(), bytes.clone());
+            }
+        }
+        // Files that could not be read, or whose directory went away.
+        for (path, good) in &self.last_good {
+            let present = files.iter().any(|(p, _)| p == path);
+            let lost =
+                failed.contains(path.as_path()) || failed_dirs.iter().any(|d| path.starts_with(d));
+            if !present && lost {
+                files.push((path.clone(), good.clone()));
+                kept.push(path.clone());
+            }
+        }
+        // Forget files that were deleted or renamed.
+        self.last_good
+            .retain(|path, _| files.iter().any(|(p, _)| p == path));
+        if kept.is_empty() {
+            return Loaded {
+                library,
+                diagnostics,
+                file_count,
+                origin: Origin::Dirs(dirs.to_vec()),
+                kept,
+            };
+        }
+        files.sort_by(|(a, _), (b, _)| load_order(dirs, a).cmp(&load_order(dirs, b)));
+        let order: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+        let library = build(files, &mut Vec::new());
+        diagnostics.extend(kept.iter().map(|path| {
+            Diagnostic::warning(
+                path,
+                None,
+                "这个文件现在有错误，窗口里仍在使用它上次没有错误的版本",
+            )
+            .with_help("改正下面列出的错误并保存，新内容会自动出现")
+        }));
+        sort_by_file(&mut diagnostics, &order);
+        kept.sort();
+        Loaded {
+            library,
+            diagnostics,
+            file_count,
+            origin: Origin::Dirs(dirs.to_vec()),
+            kept,
+        }
+    }
+}
+
+/// Where `path` comes in a load of `dirs`: its directory's place, then the path.
+fn load_order<'a>(dirs: &[PathBuf], path: &'a Path) -> (usize, &'a Path) {
+    (
+        dirs.iter()
+            .position(|d| path.starts_with(d))
+            .unwrap_or(usize::MAX),
+        path,
+    )
+}
+
+/// The files found under some directories.
+struct Read {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    diagnostics: Vec<Diagnostic>,
+    file_count: usize,
+    /// Directories that are missing or could not be listed.
+    failed_dirs: Vec<PathBuf>,
+}
+
+fn read_dirs(dirs: &[PathBuf]) -> Read {
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     let mut file_count = 0;
+    let mut failed_dirs = Vec::new();
     for dir in dirs {
         let mut paths = Vec::new();
         match std::fs::metadata(dir) {
@@ -90,13 +212,19 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Loaded {
                     None,
                     format!("找不到内容目录：{}", io_reason(&e)),
                 ));
+                failed_dirs.push(dir.clone());
                 continue;
             }
             Ok(m) if !m.is_dir() => {
                 diagnostics.push(Diagnostic::error(dir, None, "这不是一个目录"));
+                failed_dirs.push(dir.clone());
                 continue;
             }
-            Ok(_) => collect(dir, 0, &mut paths, &mut diagnostics),
+            Ok(_) => {
+                if !collect(dir, 0, &mut paths, &mut diagnostics) {
+                    failed_dirs.push(dir.clone());
+                }
+            }
         }
         paths.sort();
         if paths.is_empty() {
@@ -113,12 +241,11 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Loaded {
             }
         }
     }
-    let library = build(files, &mut diagnostics);
-    Loaded {
-        library,
+    Read {
+        files,
         diagnostics,
         file_count,
-        origin: Origin::Dirs(dirs.to_vec()),
+        failed_dirs,
     }
 }
 
@@ -136,12 +263,31 @@ pub fn build(files: Vec<(PathBuf, Vec<u8>)>, diagnostics: &mut Vec<Diagnostic>) 
             Err(d) => decode_diags.push(d),
         }
     }
+    let sources: Vec<(PathBuf, String)> = texts
+        .iter()
+        .map(|t| (t.path.clone(), t.text.clone()))
+        .collect();
     let mut content_diags = Vec::new();
     let library = validate::build_library(texts, &mut content_diags);
-    // Keep each file's problems together, in load order.
     let mut all: Vec<Diagnostic> = decode_diags;
     all.append(&mut content_diags);
-    all.sort_by_key(|d| {
+    for d in &mut all {
+        let Some(pos) = d.pos else { continue };
+        if let Some((_, text)) = sources.iter().find(|(p, _)| *p == d.path) {
+            d.excerpt = text
+                .lines()
+                .nth(pos.line.saturating_sub(1) as usize)
+                .map(str::to_owned);
+        }
+    }
+    sort_by_file(&mut all, &order);
+    diagnostics.append(&mut all);
+    library
+}
+
+/// Keeps each file's problems together, files in load order, then by position.
+fn sort_by_file(diagnostics: &mut [Diagnostic], order: &[PathBuf]) {
+    diagnostics.sort_by_key(|d| {
         (
             order
                 .iter()
@@ -151,8 +297,6 @@ pub fn build(files: Vec<(PathBuf, Vec<u8>)>, diagnostics: &mut Vec<Diagnostic>) 
             d.pos,
         )
     });
-    diagnostics.append(&mut all);
-    library
 }
 
 fn decode_file(path: &Path, bytes: &[u8]) -> Result<(String, Option<Diagnostic>), Diagnostic> {
@@ -219,7 +363,13 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     Ok(bytes)
 }
 
-fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+/// Finds content files under `dir`; false when `dir` could not be listed.
+fn collect(
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -228,7 +378,7 @@ fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, diagnostics: &mut V
                 None,
                 format!("无法读取目录：{}", io_reason(&e)),
             ));
-            return;
+            return false;
         }
     };
     for entry in entries.flatten() {
@@ -252,6 +402,7 @@ fn collect(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, diagnostics: &mut V
             out.push(path);
         }
     }
+    true
 }
 
 /// A short Chinese reason for common I/O errors, with the system's text.
@@ -264,16 +415,20 @@ fn io_reason(e: &std::io::Error) -> String {
     format!("{what}（{e}）")
 }
 
-/// The default content: the given directories; with none, `./data` when it
-/// exists, else the built-in copy.
-pub fn load(dirs: &[PathBuf]) -> Loaded {
+/// The directories to load: the given ones; with none, `./data` when it
+/// exists; `None` means the built-in copy.
+pub fn resolve(dirs: &[PathBuf]) -> Option<Vec<PathBuf>> {
     if !dirs.is_empty() {
-        return load_dirs(dirs);
+        return Some(dirs.to_vec());
     }
     let local = PathBuf::from("data");
-    if local.is_dir() {
-        load_dirs(&[local])
-    } else {
-        load_builtin()
+    local.is_dir().then(|| vec![local])
+}
+
+/// The default content (see [`resolve`]).
+pub fn load(dirs: &[PathBuf]) -> Loaded {
+    match resolve(dirs) {
+        Some(dirs) => load_dirs(&dirs),
+        None => load_builtin(),
     }
 }

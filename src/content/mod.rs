@@ -7,9 +7,10 @@ mod load;
 pub mod raw;
 mod ron_error;
 pub mod validate;
+pub mod watch;
 
 pub use diagnostic::{Diagnostic, Pos, Severity};
 pub use load::{
-    BUILTIN_PREFIX, Loaded, MAX_FILE_BYTES, Origin, build, builtin_files, load, load_builtin,
-    load_dirs,
+    BUILTIN_PREFIX, Loaded, Loader, MAX_FILE_BYTES, Origin, build, builtin_files, load,
+    load_builtin, load_dirs, resolve,
 };

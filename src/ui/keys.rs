@@ -43,6 +43,9 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool) -> Vec<Command> {
         if key(Modifiers::COMMAND, Key::T) {
             out.push(Command::TogglePin);
         }
+        if key(Modifiers::NONE, Key::F8) {
+            out.push(Command::ToggleProblems);
+        }
         if key(Modifiers::COMMAND, Key::Plus) || key(Modifiers::COMMAND, Key::Equals) {
             out.push(Command::Zoom(Zoom::In));
         }

@@ -5,17 +5,20 @@
 mod card_view;
 pub mod fonts;
 mod keys;
+mod problems;
 mod result_list;
 mod search_bar;
 mod text;
 mod theme;
 
 use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver};
 
 use egui::{RichText, ViewportCommand, WindowLevel};
 
-use crate::app::{AppState, Command, Effect, Level, Settings, Theme};
-use crate::content::{self, Loaded};
+use crate::app::{AppState, Command, Content, Effect, Level, Settings, Theme};
+use crate::content::watch::Watch;
+use crate::content::{self, Loaded, Loader};
 
 pub use search_bar::PLACEHOLDER;
 
@@ -30,9 +33,15 @@ const AUTO_SAVE: std::time::Duration = std::time::Duration::from_secs(5);
 /// Effects kept for inspection (tests, debugging).
 const EFFECT_LOG: usize = 64;
 
-/// Opens the counter window on the content in `data` (see `content::load`).
+/// Opens the counter window on the content in `data` (see
+/// `content::resolve`); content directories are watched and reloaded.
 pub fn run_window(data: &[PathBuf]) -> anyhow::Result<()> {
-    let loaded = content::load(data);
+    let dirs = content::resolve(data);
+    let mut reloader = Loader::default();
+    let loaded = match &dirs {
+        Some(dirs) => reloader.load(dirs),
+        None => content::load_builtin(),
+    };
     for d in &loaded.diagnostics {
         log::warn!("{d}");
     }
@@ -47,7 +56,13 @@ pub fn run_window(data: &[PathBuf]) -> anyhow::Result<()> {
     eframe::run_native(
         "huashu",
         options,
-        Box::new(move |cc| Ok(Box::new(HuashuApp::from_creation(cc, loaded)))),
+        Box::new(move |cc| {
+            let mut app = HuashuApp::from_creation(cc, loaded);
+            if let Some(dirs) = dirs {
+                app.watch(dirs, reloader, cc.egui_ctx.clone());
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -80,6 +95,10 @@ pub struct HuashuApp {
     /// The notice being shown and when it was first drawn.
     notice_since: Option<(u64, f64)>,
     last_selected: Option<(Option<usize>, String)>,
+    /// New content from the watcher, indexed off the UI thread.
+    reloads: Option<Receiver<Content>>,
+    /// Kept alive while the window is open (dropping it stops watching).
+    watching: Option<Watch>,
 }
 
 impl HuashuApp {
@@ -94,7 +113,35 @@ impl HuashuApp {
             effects: Vec::new(),
             notice_since: None,
             last_selected: None,
+            reloads: None,
+            watching: None,
         }
+    }
+
+    /// Watches `dirs`: each change is loaded and indexed on the watch
+    /// thread, then shown at the next frame (which it asks for).
+    pub fn watch(&mut self, dirs: Vec<PathBuf>, loader: Loader, ctx: egui::Context) {
+        let (tx, rx) = mpsc::channel();
+        let on_load = move |loaded: Loaded| {
+            for d in &loaded.diagnostics {
+                log::info!("{d}");
+            }
+            if tx.send(Content::new(loaded)).is_ok() {
+                ctx.request_repaint();
+            }
+        };
+        match Watch::start(dirs, loader, on_load) {
+            Ok(watch) => {
+                self.watching = Some(watch);
+                self.reloads = Some(rx);
+            }
+            Err(e) => log::warn!("{e}; edits will show after a restart"),
+        }
+    }
+
+    /// Takes new content from `reloads` at each frame (tests send their own).
+    pub fn receive_content(&mut self, reloads: Receiver<Content>) {
+        self.reloads = Some(reloads);
     }
 
     pub fn from_creation(cc: &eframe::CreationContext<'_>, loaded: Loaded) -> Self {
@@ -135,6 +182,9 @@ impl HuashuApp {
             self.carry_out(&ctx, Effect::SetWindowLevel(Level::AlwaysOnTop));
         }
         self.frames += 1;
+        if let Some(content) = self.reloads.as_ref().and_then(|rx| rx.try_iter().last()) {
+            self.state.replace_content(content);
+        }
 
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
@@ -166,7 +216,16 @@ impl HuashuApp {
         let now = ctx.input(|i| i.time);
         egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(6.0))
-            .show(ui, |ui| status_ui(ui, state, self.notice_since, now));
+            .show(ui, |ui| {
+                commands.extend(status_ui(ui, state, self.notice_since, now));
+            });
+        if state.problems_open() {
+            egui::Panel::bottom("problems")
+                .resizable(true)
+                .default_size(260.0)
+                .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
+                .show(ui, |ui| commands.extend(problems::problems_ui(ui, state)));
+        }
         if compact {
             egui::CentralPanel::default().show(ui, |ui| {
                 if state.rows().is_empty() {
@@ -256,7 +315,13 @@ fn position_ui(ui: &mut egui::Ui, state: &AppState) {
     }
 }
 
-fn status_ui(ui: &mut egui::Ui, state: &AppState, notice_since: Option<(u64, f64)>, now: f64) {
+fn status_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    notice_since: Option<(u64, f64)>,
+    now: f64,
+) -> Vec<Command> {
+    let mut out = Vec::new();
     ui.horizontal_wrapped(|ui| {
         if let Some(notice) = state.notice()
             && notice_since.is_none_or(|(serial, since)| {
@@ -269,17 +334,10 @@ fn status_ui(ui: &mut egui::Ui, state: &AppState, notice_since: Option<(u64, f64
                     .color(egui::Color32::from_rgb(20, 140, 60)),
             );
         }
-        let (errors, _) = state.content_problems();
-        if errors > 0 {
-            ui.label(
-                RichText::new(format!(
-                    "内容有 {errors} 处错误，部分卡片没有加载（运行 huashu check 查看）"
-                ))
-                .color(ui.visuals().warn_fg_color),
-            );
-        }
+        out.extend(problems::indicator_ui(ui, state));
         ui.label(RichText::new(keys::HINT).small().weak());
     });
+    out
 }
 
 impl eframe::App for HuashuApp {
