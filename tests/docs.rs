@@ -1,10 +1,10 @@
-//! The example in `docs/content-format.md` is valid content.
+//! The example in `docs/editing.md` is valid content.
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
 #[test]
 fn content_format_example_loads() {
-    let doc = std::fs::read_to_string("docs/content-format.md").unwrap();
+    let doc = std::fs::read_to_string("docs/editing.md").unwrap();
     let start = doc.find("```ron\n").unwrap() + "```ron\n".len();
     let end = start + doc[start..].find("```").unwrap();
     let example = &doc[start..end];

@@ -1,6 +1,8 @@
-//! The command line: `check`, `list`; no subcommand opens the window.
+//! The command line: `check`, `list`, `search`, `import`; no subcommand
+//! opens the window.
 
 mod check;
+mod import;
 mod list;
 mod output;
 mod search;
@@ -57,6 +59,24 @@ pub enum Command {
         #[arg(required = true)]
         query: Vec<String>,
     },
+    /// Turn a plain-text manual into content files. 从纯文本手册导入卡片。
+    ///
+    /// Reads `第X章` / `第X节` headings, scenarios `一、…` with 场景再现,
+    /// 解决方案 (steps `(1)` `（1）` `1.` `①`, scripts after 演讲/脚本/文字/
+    /// 话术/台词 and a colon) and 作者观点. UTF-8 (with or without BOM),
+    /// UTF-16 or GBK. Damaged text is reported with its position and the
+    /// card is marked Draft. Without -o a one-chapter result is printed.
+    Import {
+        /// The text file. 纯文本文件。
+        input: PathBuf,
+        /// Output: a `.ron` file (one chapter), or a directory (one file per
+        /// chapter). 输出文件或目录。
+        #[arg(short, long, value_name = "OUTPUT")]
+        output: Option<PathBuf>,
+        /// Replace existing files. 覆盖已有文件。
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Runs a subcommand and returns the process exit code.
@@ -70,6 +90,16 @@ pub fn run(command: &Command, data: &[PathBuf]) -> anyhow::Result<ExitCode> {
             &query.join(" "),
             *limit,
             *json,
+            &mut std::io::stdout().lock(),
+        ),
+        Command::Import {
+            input,
+            output,
+            force,
+        } => import::run(
+            input,
+            output.as_deref(),
+            *force,
             &mut std::io::stdout().lock(),
         ),
     }

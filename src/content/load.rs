@@ -215,8 +215,13 @@ fn read_dirs(dirs: &[PathBuf]) -> Read {
                 failed_dirs.push(dir.clone());
                 continue;
             }
+            // One content file given directly (`check --data x.ron`).
+            Ok(m) if m.is_file() && has_ron_extension(dir) => paths.push(dir.clone()),
             Ok(m) if !m.is_dir() => {
-                diagnostics.push(Diagnostic::error(dir, None, "这不是一个目录"));
+                diagnostics.push(
+                    Diagnostic::error(dir, None, "这不是一个目录，也不是 .ron 内容文件")
+                        .with_help("--data 后面写内容目录（或一个 .ron 文件）"),
+                );
                 failed_dirs.push(dir.clone());
                 continue;
             }
@@ -395,14 +400,16 @@ fn collect(
             if depth < MAX_DEPTH {
                 collect(&path, depth + 1, out, diagnostics);
             }
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
-        {
+        } else if has_ron_extension(&path) {
             out.push(path);
         }
     }
     true
+}
+
+fn has_ron_extension(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
 }
 
 /// A short Chinese reason for common I/O errors, with the system's text.

@@ -3,11 +3,13 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod import;
 mod load;
 pub mod raw;
 mod ron_error;
 pub mod validate;
 pub mod watch;
+pub mod write;
 
 pub use diagnostic::{Diagnostic, Pos, Severity};
 pub use load::{

@@ -44,6 +44,11 @@ impl CardId {
         Ok(Self(s.to_owned()))
     }
 
+    /// `card-N`: always valid, for ids made up by a program.
+    pub fn numbered(n: usize) -> Self {
+        Self(format!("card-{n}"))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

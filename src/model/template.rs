@@ -52,6 +52,28 @@ impl fmt::Display for TemplateError {
 }
 
 impl Template {
+    /// Plain text with no fields (braces are literal).
+    pub fn literal(text: &str) -> Self {
+        Self {
+            segments: if text.is_empty() {
+                Vec::new()
+            } else {
+                vec![Segment::Text(text.to_owned())]
+            },
+        }
+    }
+
+    /// The source form: fields as `{name}`, literal braces doubled.
+    pub fn source(&self) -> String {
+        self.segments
+            .iter()
+            .map(|seg| match seg {
+                Segment::Text(t) => t.replace('{', "{{").replace('}', "}}"),
+                Segment::Field(f) => format!("{{{f}}}"),
+            })
+            .collect()
+    }
+
     /// Parses `{name}` fields and `{{` / `}}` escapes.
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
         let mut segments = Vec::new();

@@ -1,0 +1,221 @@
+//! `huashu import INPUT.txt [-o OUTPUT] [--force]`: the manual's plain
+//! text → RON content files that pass `check`.
+//!
+//! Safety: nothing is written when any output exists (without `--force`),
+//! when an output is the input, or when the result would not load; each
+//! file is written to a temporary name beside it, then renamed into place.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+
+use super::output::{Painter, plural};
+use crate::content::import::{self, Imported};
+use crate::content::{self, Diagnostic, MAX_FILE_BYTES, decode, write};
+
+pub fn run(
+    input: &Path,
+    output: Option<&Path>,
+    force: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let painter = Painter::for_stream(&std::io::stderr());
+    let bytes = read_input(input)?;
+    let decoded = decode::decode(&bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: the input is neither UTF-8 nor GBK/GB18030 text (byte {})",
+            input.display(),
+            e.line,
+            e.col,
+            e.offset + 1
+        )
+    })?;
+    if let Some(encoding) = decoded.encoding {
+        eprintln!("{}: note: read as {encoding}", input.display());
+    }
+    let imported = import::import(&decoded.text);
+    for w in &imported.warnings {
+        let d = Diagnostic::warning(input, Some(w.pos), w.message.as_str());
+        eprintln!("{}", painter.diagnostic(&d));
+    }
+    let chapters = imported.library.chapters.len();
+    if imported.library.cards.is_empty() {
+        bail!(
+            "no scenarios found in {} (expected headings like `一、…` followed by 场景再现 / 解决方案)",
+            input.display()
+        );
+    }
+    let files = render(&imported, input, output)?;
+    check_loads(&files)?;
+
+    if output.is_none() {
+        // One chapter, no -o: the file goes to stdout.
+        for (_, text) in &files {
+            out.write_all(text.as_bytes())
+                .context("writing to stdout")?;
+        }
+    } else {
+        refuse_unsafe(&files, input, force)?;
+        for (path, text) in &files {
+            write_atomically(path, text.as_bytes())?;
+        }
+    }
+    let written: Vec<String> = files
+        .iter()
+        .filter(|_| output.is_some())
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    eprintln!(
+        "imported {} ({} draft) in {} from {}{}; {}",
+        plural(imported.library.cards.len(), "card", "cards"),
+        imported.draft_count(),
+        plural(chapters, "chapter", "chapters"),
+        input.display(),
+        if written.is_empty() {
+            String::new()
+        } else {
+            format!(" to {}", written.join(", "))
+        },
+        plural(imported.warnings.len(), "warning", "warnings"),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_input(input: &Path) -> anyhow::Result<Vec<u8>> {
+    let meta = std::fs::metadata(input).with_context(|| format!("reading {}", input.display()))?;
+    if meta.is_dir() {
+        bail!(
+            "{} is a directory; give the text file to import",
+            input.display()
+        );
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        bail!(
+            "{} is larger than {} MiB; split it into chapters",
+            input.display(),
+            MAX_FILE_BYTES / 1024 / 1024
+        );
+    }
+    std::fs::read(input).with_context(|| format!("reading {}", input.display()))
+}
+
+/// The files to write: `(path, text)`, one per chapter.
+fn render(
+    imported: &Imported,
+    input: &Path,
+    output: Option<&Path>,
+) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    let source = input.file_name().map_or_else(
+        || input.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let header = [
+        "话术助手 content file: one file is one chapter of the manual.".to_owned(),
+        format!("Imported by `huashu import` from {source}; check it with `huashu check`."),
+        "Aliases are empty: add the words lobby managers would type.".to_owned(),
+    ];
+    let library = &imported.library;
+    let comments = |card: usize| {
+        imported
+            .problems
+            .get(card)
+            .map(|p| p.iter().map(|p| format!("导入警告：{p}")).collect())
+            .unwrap_or_default()
+    };
+    let names = import::file_names(imported);
+    let chapters = library.chapters.len();
+    let single_file =
+        output.is_none_or(|o| o.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")));
+    if single_file && chapters > 1 {
+        bail!(
+            "the input has {chapters} chapters, one file each: give a directory with -o (e.g. -o data/)"
+        );
+    }
+    Ok((0..chapters)
+        .map(|c| {
+            let text = write::chapter_file(library, c, &header, &comments);
+            let path = match output {
+                Some(o) if single_file => o.to_path_buf(),
+                Some(dir) => dir.join(&names[c]),
+                None => PathBuf::from(&names[c]),
+            };
+            (path, text)
+        })
+        .collect())
+}
+
+/// The written files must load without errors (else it is our bug).
+fn check_loads(files: &[(PathBuf, String)]) -> anyhow::Result<()> {
+    let mut diagnostics = Vec::new();
+    let in_memory = files
+        .iter()
+        .map(|(p, t)| (p.clone(), t.clone().into_bytes()))
+        .collect();
+    content::build(in_memory, &mut diagnostics);
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "the imported cards would not load, nothing was written:\n{}",
+            errors.join("\n")
+        )
+    }
+}
+
+/// Refuses to overwrite (without `force`) and to write over the input.
+fn refuse_unsafe(files: &[(PathBuf, String)], input: &Path, force: bool) -> anyhow::Result<()> {
+    let input =
+        std::fs::canonicalize(input).with_context(|| format!("reading {}", input.display()))?;
+    let mut existing = Vec::new();
+    for (path, _) in files {
+        if let Ok(canonical) = std::fs::canonicalize(path) {
+            if canonical == input {
+                bail!(
+                    "{} is the input file; import never writes into the file it reads",
+                    path.display()
+                );
+            }
+            existing.push(path.display().to_string());
+        }
+    }
+    if !existing.is_empty() && !force {
+        bail!(
+            "not overwriting {} (nothing was written); use --force to replace",
+            existing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into
+/// place: readers (a running window) see the old file or the new one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    // A hidden name: the loader skips it if a crash leaves it behind.
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
+    Ok(())
+}

@@ -1,0 +1,327 @@
+//! `huashu import`: the seed manual and small fixtures of every marker,
+//! layout and encoding, and the safety rules for writing files.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use huashu::content::import::{Imported, import};
+use huashu::content::{self, decode};
+use predicates::prelude::*;
+
+const SEED: &str = "tests/fixtures/manual-excerpt.txt";
+
+fn huashu() -> Command {
+    let mut cmd = Command::cargo_bin("huashu").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn import_bytes(bytes: &[u8]) -> Imported {
+    import(&decode::decode(bytes).unwrap().text)
+}
+
+/// (title, steps, scripts) of every card, in order.
+fn shape(library: &huashu::model::Library) -> Vec<(String, usize, usize)> {
+    library
+        .cards
+        .iter()
+        .map(|c| (c.title.clone(), c.steps.len(), c.script_count()))
+        .collect()
+}
+
+fn seed() -> String {
+    std::fs::read_to_string(SEED).unwrap()
+}
+
+#[test]
+fn the_seed_gives_the_seven_cards_of_data() {
+    let imported = import(&seed());
+    let data = content::load_dirs(&[PathBuf::from("data")]).library;
+    assert_eq!(shape(&imported.library), shape(&data));
+    assert_eq!(imported.library.cards.len(), 7);
+    // Same chapters and sections as the hand-written files.
+    let titles = |l: &huashu::model::Library| {
+        (
+            l.chapters
+                .iter()
+                .map(|c| c.title.clone())
+                .collect::<Vec<_>>(),
+            l.sections
+                .iter()
+                .map(|s| s.title.clone())
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(titles(&imported.library), titles(&data));
+    // Only the cut-off card is a draft, as in data/.
+    let drafts: Vec<&str> = imported
+        .library
+        .cards
+        .iter()
+        .filter(|c| c.meta.status.is_some())
+        .map(|c| c.title.as_str())
+        .collect();
+    assert_eq!(drafts, vec!["客户不配合证件核实"]);
+}
+
+#[test]
+fn the_seeds_damage_is_reported_with_positions() {
+    let imported = import(&seed());
+    let warnings: Vec<String> = imported
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.pos, w.message))
+        .collect();
+    insta::assert_snapshot!(warnings.join("\n"));
+}
+
+#[test]
+fn one_paragraph_per_line_crlf_bom_and_gbk_give_the_same_cards() {
+    let one_line = import(&seed());
+    let expected = shape(&one_line.library);
+    // Paragraph per line, Windows line ends, a BOM.
+    let lines = seed().replace(' ', "\r\n");
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(lines.as_bytes());
+    assert_eq!(shape(&import_bytes(&bom).library), expected);
+    // GBK (GB18030), as Notepad saves "ANSI" on Chinese Windows.
+    let (gbk, _, unmappable) = encoding_rs::GB18030.encode(&lines);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&gbk).is_err(), "really not UTF-8");
+    let from_gbk = import_bytes(&gbk);
+    assert_eq!(shape(&from_gbk.library), expected);
+    assert_eq!(from_gbk.library.cards, import(&lines).library.cards);
+    // UTF-16 (Notepad's "Unicode").
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(lines.encode_utf16().flat_map(u16::to_le_bytes));
+    assert_eq!(shape(&import_bytes(&utf16).library), expected);
+}
+
+fn fixture(name: &str) -> Imported {
+    import_bytes(&std::fs::read(Path::new("tests/fixtures/import").join(name)).unwrap())
+}
+
+#[test]
+fn markers_one_per_line_with_full_width_brackets_and_colons() {
+    let imported = fixture("markers-lines.txt");
+    let l = &imported.library;
+    assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+    assert_eq!(l.chapters[0].title.as_deref(), Some("第一章 开户业务"));
+    let sections: Vec<_> = l
+        .sections
+        .iter()
+        .map(|s| s.title.clone().unwrap())
+        .collect();
+    assert_eq!(sections, vec!["第一节 证件问题", "第二节 资料填写"]);
+    assert_eq!(
+        shape(l),
+        vec![
+            ("客户忘带身份证".into(), 2, 2),
+            ("客户证件过期".into(), 2, 1),
+            ("客户不会填表".into(), 2, 1),
+        ]
+    );
+    let first = &l.cards[0];
+    // 情景再现：, 解决方案：, （1）, 话术：, 台词:
+    assert_eq!(
+        first.scene,
+        vec!["客户来网点开户，没有带身份证。", "他很着急，说自己赶时间。"]
+    );
+    assert_eq!(first.steps[0].action, "向客户说明规定。");
+    assert_eq!(
+        first.steps[1].scripts[0].template.source(),
+        "麻烦您带上身份证再来，我先给您预约。"
+    );
+    // Numbered items in 作者观点 stay commentary.
+    assert_eq!(
+        first.view,
+        vec![
+            "（1）制度必须执行，不能通融。",
+            "（2）态度要温和，帮客户节省时间。"
+        ]
+    );
+    // `1.` steps, 文字：, 作者的观点.
+    let second = &l.cards[1];
+    assert_eq!(second.steps[0].action, "请客户先换领新证。");
+    assert_eq!(second.view, vec!["证件有效是办理业务的前提。"]);
+    // (1) steps with 演讲:
+    assert_eq!(
+        l.cards[2].steps[0].scripts[0].template.source(),
+        "阿姨，我来帮您填，您核对一下就行。"
+    );
+}
+
+#[test]
+fn markers_on_one_line_with_circled_numbers() {
+    let imported = fixture("markers-one-line.txt");
+    let l = &imported.library;
+    assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+    assert_eq!(l.chapters[0].title.as_deref(), Some("第二章 现金业务"));
+    assert_eq!(l.sections[0].title.as_deref(), Some("第一节 取款"));
+    assert_eq!(
+        shape(l),
+        vec![
+            ("大额取款未预约".into(), 3, 2),
+            ("客户要求全部新钞".into(), 2, 1)
+        ]
+    );
+    // ③ inside the piece of ② still starts a step; 脚本： is a script.
+    assert_eq!(l.cards[0].steps[1].action, "帮客户预约。");
+    assert_eq!(l.cards[0].steps[2].action, "先取部分现金应急。");
+    assert_eq!(l.cards[0].scene.len(), 2);
+}
+
+#[test]
+fn damage_makes_drafts_and_every_warning_has_a_position() {
+    let imported = fixture("damaged.txt");
+    let l = &imported.library;
+    assert_eq!(l.cards.len(), 2);
+    assert!(l.cards.iter().all(|c| c.meta.status.is_some()));
+    let warnings: Vec<String> = imported
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.pos, w.message))
+        .collect();
+    insta::assert_snapshot!(warnings.join("\n"));
+    // The `\r` split the steps; the garbled text is kept for the editor.
+    assert_eq!(l.cards[0].steps.len(), 2);
+    assert!(l.cards[0].steps[1].action.starts_with("了解经过。璇"));
+}
+
+#[test]
+fn cli_writes_one_file_per_chapter_that_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cards");
+    huashu()
+        .args(["import", SEED, "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "imported 7 cards (1 draft) in 2 chapters",
+        ))
+        .stderr(predicate::str::contains(format!(
+            "{SEED}:2:1: warning: 这段文字像乱码"
+        )));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["00-untitled.ron", "04-ye-wu-chu-li-qu.ron"]);
+    huashu()
+        .arg("--data")
+        .arg(&out)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with(
+            "7 cards in 2 files, 0 errors, 1 warning\n",
+        ));
+    insta::assert_snapshot!(std::fs::read_to_string(out.join("04-ye-wu-chu-li-qu.ron")).unwrap());
+}
+
+#[test]
+fn cli_prints_a_single_chapter_and_writes_a_single_file() {
+    let fixture = "tests/fixtures/import/markers-one-line.txt";
+    let printed = huashu().args(["import", fixture]).assert().success();
+    let text = String::from_utf8(printed.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("title: \"大额取款未预约\""));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cash.ron");
+    huashu()
+        .args(["import", fixture, "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    // Two chapters cannot go into one file.
+    huashu()
+        .args(["import", SEED, "-o"])
+        .arg(dir.path().join("all.ron"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("the input has 2 chapters"));
+    assert!(!dir.path().join("all.ron").exists());
+}
+
+#[test]
+fn cli_never_overwrites_without_force_and_never_writes_into_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = "tests/fixtures/import/markers-lines.txt";
+    let file = dir.path().join("cards.ron");
+    std::fs::write(&file, "keep me").unwrap();
+    huashu()
+        .args(["import", fixture, "-o"])
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not overwriting"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+    huashu()
+        .args(["import", fixture, "--force", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("// 话术助手")
+    );
+
+    // The input itself, even with --force (a copy named .ron).
+    let input = dir.path().join("manual.ron");
+    std::fs::copy(fixture, &input).unwrap();
+    huashu()
+        .arg("import")
+        .arg(&input)
+        .arg("--force")
+        .arg("-o")
+        .arg(&input)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "never writes into the file it reads",
+        ));
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        std::fs::read(fixture).unwrap()
+    );
+    // No temporary files are left behind.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn cli_explains_inputs_it_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "只是一段话，没有场景。").unwrap();
+    huashu()
+        .arg("import")
+        .arg(&empty)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no scenarios found"));
+    huashu()
+        .arg("import")
+        .arg(dir.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is a directory"));
+    let binary = dir.path().join("x.txt");
+    std::fs::write(&binary, [0x66, 0xFF, 0xFE, 0xFD, 0x80]).unwrap();
+    huashu()
+        .arg("import")
+        .arg(&binary)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("neither UTF-8 nor GBK"));
+}
