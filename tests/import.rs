@@ -31,6 +31,16 @@ fn shape(library: &huashu::model::Library) -> Vec<(String, usize, usize)> {
         .collect()
 }
 
+/// `line:col: message`, one warning a line.
+fn warning_lines(imported: &Imported) -> String {
+    let lines: Vec<String> = imported
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.pos, w.message))
+        .collect();
+    lines.join("\n")
+}
+
 fn seed() -> String {
     std::fs::read_to_string(SEED).unwrap()
 }
@@ -69,12 +79,7 @@ fn the_seed_gives_the_seven_cards_of_data() {
 #[test]
 fn the_seeds_damage_is_reported_with_positions() {
     let imported = import(&seed());
-    let warnings: Vec<String> = imported
-        .warnings
-        .iter()
-        .map(|w| format!("{}: {}", w.pos, w.message))
-        .collect();
-    insta::assert_snapshot!(warnings.join("\n"));
+    insta::assert_snapshot!(warning_lines(&imported));
 }
 
 #[test]
@@ -179,12 +184,7 @@ fn damage_makes_drafts_and_every_warning_has_a_position() {
     let l = &imported.library;
     assert_eq!(l.cards.len(), 2);
     assert!(l.cards.iter().all(|c| c.meta.status.is_some()));
-    let warnings: Vec<String> = imported
-        .warnings
-        .iter()
-        .map(|w| format!("{}: {}", w.pos, w.message))
-        .collect();
-    insta::assert_snapshot!(warnings.join("\n"));
+    insta::assert_snapshot!(warning_lines(&imported));
     // The `\r` split the steps; the garbled text is kept for the editor.
     assert_eq!(l.cards[0].steps.len(), 2);
     assert!(l.cards[0].steps[1].action.starts_with("了解经过。璇"));

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::content::diagnostic::Pos;
+use crate::content::diagnostic::{LineIndex, Pos};
 use crate::model::{
     Card, CardId, Chapter, Library, Meta, Origin, Script, Section, Status, Step, Template,
 };
@@ -89,28 +89,6 @@ pub fn import(text: &str) -> Imported {
     warnings.sort_by_key(|w| w.pos);
     imported.warnings = warnings;
     imported
-}
-
-/// Byte offsets → 1-based line and character column.
-struct LineIndex<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Self { text, starts }
-    }
-
-    fn pos(&self, at: usize) -> Pos {
-        let line = self.starts.partition_point(|&s| s <= at).max(1);
-        let start = self.starts[line - 1];
-        let col = self.text.get(start..at).map_or(0, |s| s.chars().count());
-        Pos::new(line, col + 1)
-    }
 }
 
 /// A run of text between whitespace, and its byte offset.

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::content::diagnostic::{Diagnostic, Pos};
+use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::raw::{self, Located, RawCard, RawChapter, RawStatus, RawStep};
 use crate::content::ron_error;
 use crate::model::{
@@ -142,30 +142,21 @@ struct Source<'a> {
     path: &'a Path,
     file: usize,
     text: &'a str,
-    line_starts: Vec<usize>,
+    lines: LineIndex<'a>,
 }
 
 impl<'a> Source<'a> {
     fn new(path: &'a Path, file: usize, text: &'a str) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         Self {
             path,
             file,
             text,
-            line_starts,
+            lines: LineIndex::new(text),
         }
     }
 
     fn pos_at(&self, offset: usize) -> Pos {
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts[line - 1];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
-        Pos::new(line, col + 1)
+        self.lines.pos(offset)
     }
 
     /// Position of `slice`, which must be a sub-slice of the source.
@@ -184,7 +175,7 @@ impl<'a> Source<'a> {
     fn char_at(&self, pos: Pos) -> (Option<char>, Pos) {
         let found = (|| {
             let line = usize::try_from(pos.line).ok()?.checked_sub(1)?;
-            let start = *self.line_starts.get(line)?;
+            let start = self.lines.line_start(line)?;
             let skip = usize::try_from(pos.col).ok()?.checked_sub(1)?;
             let mut same_line = true;
             let mut col = pos.col;
