@@ -165,7 +165,7 @@ impl Loader {
                 None,
                 "这个文件现在有错误，窗口里仍在使用它上次没有错误的版本",
             )
-            .with_help("改正下面列出的错误并保存，新内容会自动出现")
+            .with_help("改正这个文件里的错误并保存，新内容会自动出现")
         }));
         sort_by_file(&mut diagnostics, &order);
         kept.sort();

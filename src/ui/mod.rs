@@ -222,7 +222,7 @@ impl HuashuApp {
         if state.problems_open() {
             egui::Panel::bottom("problems")
                 .resizable(true)
-                .default_size(260.0)
+                .default_size(340.0)
                 .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
                 .show(ui, |ui| commands.extend(problems::problems_ui(ui, state)));
         }

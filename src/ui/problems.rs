@@ -58,7 +58,10 @@ pub fn problems_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            for d in state.diagnostics() {
+            // Errors first: they are what keeps cards off the screen.
+            let errors = state.diagnostics().iter().filter(|d| d.is_error());
+            let warnings = state.diagnostics().iter().filter(|d| !d.is_error());
+            for d in errors.chain(warnings) {
                 diagnostic_ui(ui, d);
                 ui.add_space(6.0);
             }
