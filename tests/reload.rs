@@ -204,3 +204,32 @@ fn the_watcher_reloads_after_edits_new_files_and_deletions() {
         Err(mpsc::RecvTimeoutError::Disconnected)
     ));
 }
+
+#[test]
+fn a_single_file_is_watched_across_save_by_rename() {
+    let (_tmp, dir) = data_copy();
+    let file = dir.join(FILE);
+    let dirs = vec![file.clone()];
+    let mut loader = Loader::default();
+    assert_eq!(loader.load(&dirs).library.cards.len(), 6);
+    let (tx, rx) = mpsc::channel();
+    let _watch = Watch::start(dirs, loader, move |loaded| {
+        let _ = tx.send((Instant::now(), loaded));
+    })
+    .unwrap();
+    // Save the way many editors do: write a new file, rename it over.
+    for (n, title) in ["柜员业务不熟练（一）", "柜员业务不熟练（二）"]
+        .iter()
+        .enumerate()
+    {
+        let text = std::fs::read_to_string("data/04-business-area.ron").unwrap();
+        let tmp = dir.join(format!(".save-{n}.tmp"));
+        std::fs::write(&tmp, text.replacen("柜员业务不熟练", title, 1)).unwrap();
+        std::fs::rename(&tmp, &file).unwrap();
+        let t = Instant::now();
+        let mut loaded = next_load(&rx, t).1;
+        while !titles(&loaded).contains(title) {
+            loaded = next_load(&rx, t).1;
+        }
+    }
+}

@@ -49,8 +49,22 @@ impl Watch {
         let (tx, rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(tx)?;
         for dir in &dirs {
+            // A single file is watched through its directory: editors that
+            // save by writing a new file and renaming it would end a watch
+            // on the file itself.
+            let (path, mode) = match dir.parent() {
+                Some(parent) if dir.is_file() => (
+                    if parent.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        parent
+                    },
+                    RecursiveMode::NonRecursive,
+                ),
+                _ => (dir.as_path(), RecursiveMode::Recursive),
+            };
             watcher
-                .watch(dir, RecursiveMode::Recursive)
+                .watch(path, mode)
                 .map_err(|source| WatchError::Watch {
                     path: dir.clone(),
                     source,
