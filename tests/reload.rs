@@ -227,9 +227,9 @@ fn a_single_file_is_watched_across_save_by_rename() {
         std::fs::write(&tmp, text.replacen("柜员业务不熟练", title, 1)).unwrap();
         std::fs::rename(&tmp, &file).unwrap();
         let t = Instant::now();
-        let mut loaded = next_load(&rx, t).1;
-        while !titles(&loaded).contains(title) {
-            loaded = next_load(&rx, t).1;
+        let mut reloaded = next_load(&rx, t).1;
+        while !titles(&reloaded).contains(title) {
+            reloaded = next_load(&rx, t).1;
         }
     }
 }
