@@ -52,8 +52,8 @@ fn main() -> anyhow::Result<()> {
         first.file_count
     );
     let (tx, rx) = mpsc::channel();
-    let watch = Watch::start(dirs, loader, move |loaded| {
-        let content = Content::new(loaded);
+    let (watch, _) = Watch::start(&dirs.clone(), None, move || {
+        let content = Content::new(loader.load(&dirs));
         let _ = tx.send((Instant::now(), content.library().cards.len()));
     })?;
 

@@ -26,8 +26,8 @@ fn main() -> ExitCode {
 fn try_main() -> anyhow::Result<ExitCode> {
     let args = Cli::parse();
     match &args.command {
-        Some(command) => cli::run(command, &args.data),
-        None => huashu::ui::run_window(&args.data)
+        Some(command) => cli::run(command, &args),
+        None => huashu::ui::run_window(&args.data, args.config.as_deref())
             .context("opening the window")
             .map(|()| ExitCode::SUCCESS),
     }

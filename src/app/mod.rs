@@ -120,6 +120,8 @@ pub struct Notice {
 pub struct Content {
     searcher: Searcher,
     diagnostics: Vec<Diagnostic>,
+    /// E.g. `离线副本 · 更新于 …` when a central source is offline.
+    banner: Option<String>,
 }
 
 impl Content {
@@ -127,7 +129,14 @@ impl Content {
         Self {
             searcher: Searcher::new(Arc::new(loaded.library)),
             diagnostics: loaded.diagnostics,
+            banner: None,
         }
+    }
+
+    #[must_use]
+    pub fn with_banner(mut self, banner: Option<String>) -> Self {
+        self.banner = banner;
+        self
     }
 
     pub fn library(&self) -> &Library {
@@ -155,6 +164,7 @@ pub struct AppState {
     /// Problems found while loading the content.
     diagnostics: Vec<Diagnostic>,
     problems_open: bool,
+    banner: Option<String>,
 }
 
 impl AppState {
@@ -177,6 +187,7 @@ impl AppState {
             card_highlights: Vec::new(),
             diagnostics: content.diagnostics,
             problems_open: false,
+            banner: content.banner,
         };
         state.refresh();
         state.update_card_highlights();
@@ -225,6 +236,11 @@ impl AppState {
         self.problems_open
     }
 
+    /// A calm note about where the content comes from (offline copy).
+    pub fn banner(&self) -> Option<&str> {
+        self.banner.as_deref()
+    }
+
     /// Puts new content in place of the old (live reload): the query is run
     /// again, the shown card stays shown if it still exists (found by id),
     /// else the selection falls back to the nearest row.
@@ -246,6 +262,7 @@ impl AppState {
 
         self.searcher = content.searcher;
         self.diagnostics = content.diagnostics;
+        self.banner = content.banner;
         if self.diagnostics.is_empty() {
             self.problems_open = false;
         }

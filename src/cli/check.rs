@@ -1,16 +1,15 @@
 //! `huashu check`: every problem in the content, then a summary.
 
 use std::io::Write;
-use std::path::PathBuf;
+
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
 use super::output::{Painter, exit_code, plural};
-use crate::content;
+use crate::content::Loaded;
 
-pub fn run(data: &[PathBuf], out: &mut impl Write, painter: Painter) -> anyhow::Result<ExitCode> {
-    let loaded = content::load(data);
+pub fn run(loaded: &Loaded, out: &mut impl Write, painter: Painter) -> anyhow::Result<ExitCode> {
     for d in &loaded.diagnostics {
         writeln!(out, "{}", painter.diagnostic(d)).context("writing the report")?;
     }
@@ -24,5 +23,5 @@ pub fn run(data: &[PathBuf], out: &mut impl Write, painter: Painter) -> anyhow::
         plural(loaded.warning_count(), "warning", "warnings"),
     )
     .context("writing the summary")?;
-    Ok(exit_code(&loaded))
+    Ok(exit_code(loaded))
 }

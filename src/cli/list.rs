@@ -1,14 +1,14 @@
 //! `huashu list`: every card in chapter/section order, as text or JSON lines.
 
 use std::io::Write;
-use std::path::PathBuf;
+
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use serde::Serialize;
 
 use super::output::report_errors;
-use crate::content;
+use crate::content::Loaded;
 use crate::model::{Card, Library, Status};
 
 /// One line of `list --json`.
@@ -43,9 +43,8 @@ impl<'a> CardLine<'a> {
     }
 }
 
-pub fn run(data: &[PathBuf], json: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let loaded = content::load(data);
-    let code = report_errors(&loaded);
+pub fn run(loaded: &Loaded, json: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let code = report_errors(loaded);
     let library = &loaded.library;
     let mut last_section = None;
     for card in &library.cards {

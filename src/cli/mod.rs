@@ -1,16 +1,20 @@
-//! The command line: `check`, `list`, `search`, `import`; no subcommand
-//! opens the window.
+//! The command line: `check`, `list`, `search`, `sources`, `import`; no
+//! subcommand opens the window.
 
 mod check;
 mod import;
 mod list;
 mod output;
 mod search;
+mod sources;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+
+use crate::content::sources::Setup;
 
 pub use output::Painter;
 
@@ -25,6 +29,11 @@ pub struct Cli {
     /// else the built-in cards. 内容目录，可重复。
     #[arg(long = "data", value_name = "DIR", global = true)]
     pub data: Vec<PathBuf>,
+
+    /// Config file listing the content sources (default: the platform's
+    /// config directory; also `HUASHU_CONFIG`). 配置文件。
+    #[arg(long = "config", value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -59,6 +68,11 @@ pub enum Command {
         #[arg(required = true)]
         query: Vec<String>,
     },
+    /// Show each content source, its state and card count. 显示内容来源。
+    ///
+    /// Loading refreshes the offline copy of a central source that loads
+    /// without errors, as the window does.
+    Sources,
     /// Turn a plain-text manual into content files. 从纯文本手册导入卡片。
     ///
     /// Reads `第X章` / `第X节` headings, scenarios `一、…` with 场景再现,
@@ -80,13 +94,16 @@ pub enum Command {
 }
 
 /// Runs a subcommand and returns the process exit code.
-pub fn run(command: &Command, data: &[PathBuf]) -> anyhow::Result<ExitCode> {
+pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
     let painter = Painter::for_stream(&std::io::stdout());
+    let setup = || Setup::resolve(&args.data, args.config.as_deref()).context("reading the config");
+    let load = || anyhow::Ok(setup()?.sources().load().loaded);
     match command {
-        Command::Check => check::run(data, &mut std::io::stdout().lock(), painter),
-        Command::List { json } => list::run(data, *json, &mut std::io::stdout().lock()),
+        Command::Check => check::run(&load()?, &mut std::io::stdout().lock(), painter),
+        Command::List { json } => list::run(&load()?, *json, &mut std::io::stdout().lock()),
+        Command::Sources => sources::run(&setup()?, &mut std::io::stdout().lock()),
         Command::Search { limit, json, query } => search::run(
-            data,
+            load()?,
             &query.join(" "),
             *limit,
             *json,

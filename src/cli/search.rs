@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::ops::Range;
-use std::path::PathBuf;
+
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use super::output::report_errors;
-use crate::content;
+use crate::content::Loaded;
 use crate::model::Card;
 use crate::search::{Field, Highlight, Searcher};
 
@@ -35,13 +35,12 @@ struct FieldRanges {
 }
 
 pub fn run(
-    data: &[PathBuf],
+    loaded: Loaded,
     query: &str,
     limit: usize,
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = content::load(data);
     // Like `list`: results from what loaded, but broken content fails.
     let code = report_errors(&loaded);
     let library = Arc::new(loaded.library);

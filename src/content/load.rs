@@ -1,7 +1,7 @@
 //! Reading content from directories, or from the copy built into the binary.
 //! This is the only part of `content` that touches the file system.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
@@ -83,20 +83,24 @@ pub fn load_builtin() -> Loaded {
 /// Loads every `*.ron` under each directory, directories in the given order,
 /// files sorted by path within each.
 pub fn load_dirs(dirs: &[PathBuf]) -> Loaded {
-    let Read {
-        files,
-        mut diagnostics,
-        file_count,
-        ..
-    } = read_dirs(dirs);
-    let library = build(files, &mut diagnostics);
-    Loaded {
-        library,
-        diagnostics,
-        file_count,
-        origin: Origin::Dirs(dirs.to_vec()),
-        kept: Vec::new(),
-    }
+    Loader::default().load(dirs)
+}
+
+/// One source's files, ready to build: with a [`Loader`] that has seen them
+/// before, broken files are replaced by their last good versions.
+#[derive(Debug, Default)]
+pub struct LayerFiles {
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// Problems reading the source (missing directory, unreadable file).
+    pub read_diagnostics: Vec<Diagnostic>,
+    /// Problems of the current versions of `kept` files, and a note for
+    /// each (the build reports everything else).
+    pub kept_diagnostics: Vec<Diagnostic>,
+    pub file_count: usize,
+    /// Files shown as they last loaded without errors.
+    pub kept: Vec<PathBuf>,
+    /// Whether the source, as it is now, loads without errors.
+    pub clean: bool,
 }
 
 /// Loads the same directories again and again (live reload). A file that
@@ -111,21 +115,40 @@ pub struct Loader {
 
 impl Loader {
     pub fn load(&mut self, dirs: &[PathBuf]) -> Loaded {
+        let layer = self.read_layer(dirs);
+        let file_count = layer.file_count;
+        let kept = layer.kept.clone();
+        let (library, diagnostics) = assemble(vec![layer]);
+        Loaded {
+            library,
+            diagnostics,
+            file_count,
+            origin: Origin::Dirs(dirs.to_vec()),
+            kept,
+        }
+    }
+
+    /// Reads one source (its directories) and puts last good versions in
+    /// place of broken files.
+    pub fn read_layer(&mut self, dirs: &[PathBuf]) -> LayerFiles {
         let Read {
             mut files,
-            mut diagnostics,
+            diagnostics: read_diagnostics,
             file_count,
             failed_dirs,
         } = read_dirs(dirs);
-        let library = build(files.clone(), &mut diagnostics);
-        let failed: std::collections::BTreeSet<&Path> = diagnostics
+        let mut alone = Vec::new();
+        build(files.clone(), &mut alone);
+        let failed: BTreeSet<PathBuf> = read_diagnostics
             .iter()
+            .chain(&alone)
             .filter(|d| d.is_error())
-            .map(|d| d.path.as_path())
+            .map(|d| d.path.clone())
             .collect();
+        let clean = failed.is_empty() && failed_dirs.is_empty();
         let mut kept = Vec::new();
         for (path, bytes) in &mut files {
-            if failed.contains(path.as_path()) {
+            if failed.contains(path) {
                 if let Some(good) = self.last_good.get(path.as_path()) {
                     bytes.clone_from(good);
                     kept.push(path.clone());
@@ -137,8 +160,7 @@ impl Loader {
         // Files that could not be read, or whose directory went away.
         for (path, good) in &self.last_good {
             let present = files.iter().any(|(p, _)| p == path);
-            let lost =
-                failed.contains(path.as_path()) || failed_dirs.iter().any(|d| path.starts_with(d));
+            let lost = failed.contains(path) || failed_dirs.iter().any(|d| path.starts_with(d));
             if !present && lost {
                 files.push((path.clone(), good.clone()));
                 kept.push(path.clone());
@@ -147,19 +169,13 @@ impl Loader {
         // Forget files that were deleted or renamed.
         self.last_good
             .retain(|path, _| files.iter().any(|(p, _)| p == path));
-        if kept.is_empty() {
-            return Loaded {
-                library,
-                diagnostics,
-                file_count,
-                origin: Origin::Dirs(dirs.to_vec()),
-                kept,
-            };
-        }
         files.sort_by(|(a, _), (b, _)| load_order(dirs, a).cmp(&load_order(dirs, b)));
-        let order: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
-        let library = build(files, &mut Vec::new());
-        diagnostics.extend(kept.iter().map(|path| {
+        kept.sort();
+        let mut kept_diagnostics: Vec<Diagnostic> = alone
+            .into_iter()
+            .filter(|d| kept.contains(&d.path))
+            .collect();
+        kept_diagnostics.extend(kept.iter().map(|path| {
             Diagnostic::warning(
                 path,
                 None,
@@ -167,16 +183,38 @@ impl Loader {
             )
             .with_help("改正这个文件里的错误并保存，新内容会自动出现")
         }));
-        sort_by_file(&mut diagnostics, &order);
-        kept.sort();
-        Loaded {
-            library,
-            diagnostics,
+        LayerFiles {
+            files,
+            read_diagnostics,
+            kept_diagnostics,
             file_count,
-            origin: Origin::Dirs(dirs.to_vec()),
             kept,
+            clean,
         }
     }
+}
+
+/// Builds sources in order (later ones override earlier ones by id) and
+/// gathers their problems: reading problems first, then by file.
+pub fn assemble(layers: Vec<LayerFiles>) -> (Library, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::new();
+    let mut kept_paths = BTreeSet::new();
+    let mut later = Vec::new();
+    for (n, layer) in layers.into_iter().enumerate() {
+        diagnostics.extend(layer.read_diagnostics);
+        later.extend(layer.kept_diagnostics);
+        kept_paths.extend(layer.kept);
+        files.extend(layer.files.into_iter().map(|(p, b)| (p, b, n)));
+    }
+    let order: Vec<PathBuf> = files.iter().map(|(p, _, _)| p.clone()).collect();
+    let mut built = Vec::new();
+    let library = build_layers(files, &mut built);
+    // A kept file's problems are those of its current version.
+    later.extend(built.into_iter().filter(|d| !kept_paths.contains(&d.path)));
+    sort_by_file(&mut later, &order);
+    diagnostics.append(&mut later);
+    (library, diagnostics)
 }
 
 /// Where `path` comes in a load of `dirs`: its directory's place, then the path.
@@ -256,14 +294,27 @@ fn read_dirs(dirs: &[PathBuf]) -> Read {
 
 /// Decodes and validates files that are already in memory (pure).
 pub fn build(files: Vec<(PathBuf, Vec<u8>)>, diagnostics: &mut Vec<Diagnostic>) -> Library {
-    let order: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    build_layers(
+        files.into_iter().map(|(p, b)| (p, b, 0)).collect(),
+        diagnostics,
+    )
+}
+
+/// Like [`build`], for files of several sources: `(path, bytes, layer)`,
+/// layers in ascending order. A card of a later layer replaces the card
+/// with the same id of an earlier one; `withdraw` takes earlier cards out.
+pub fn build_layers(
+    files: Vec<(PathBuf, Vec<u8>, usize)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Library {
+    let order: Vec<PathBuf> = files.iter().map(|(p, _, _)| p.clone()).collect();
     let mut texts = Vec::with_capacity(files.len());
     let mut decode_diags = Vec::new();
-    for (path, bytes) in files {
+    for (path, bytes, layer) in files {
         match decode_file(&path, &bytes) {
             Ok((text, warning)) => {
                 decode_diags.extend(warning);
-                texts.push(FileText { path, text });
+                texts.push(FileText { path, text, layer });
             }
             Err(d) => decode_diags.push(d),
         }

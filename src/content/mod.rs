@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod import;
 mod load;
 pub mod raw;
+pub mod sources;
 mod ron_error;
 pub mod validate;
 pub mod watch;

@@ -44,7 +44,10 @@ pub struct RawChapter<'a> {
     pub title: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
-    #[serde(borrow)]
+    /// Ids of cards of earlier layers (sources) to take off the counter.
+    #[serde(default, borrow)]
+    pub withdraw: Vec<Located<'a, String>>,
+    #[serde(default, borrow)]
     pub sections: Vec<Located<'a, RawSection<'a>>>,
 }
 

@@ -19,6 +19,17 @@ use crate::model::{
 pub struct FileText {
     pub path: PathBuf,
     pub text: String,
+    /// The source (layer) it comes from: a card of a later layer replaces
+    /// the card with the same id of an earlier one, in place.
+    pub layer: usize,
+}
+
+/// Where a card id was first defined.
+struct Seen {
+    file: usize,
+    pos: Pos,
+    layer: usize,
+    card: usize,
 }
 
 /// Builds the library from files in load order. `diagnostics` receives every
@@ -27,11 +38,19 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
     let mut library = Library::default();
     let mut per_file: Vec<Vec<Diagnostic>> = Vec::new();
     let mut pending: Vec<PendingLinks> = Vec::new();
-    let mut id_seen: HashMap<CardId, (usize, Pos)> = HashMap::new();
+    let mut id_seen: HashMap<CardId, Seen> = HashMap::new();
+    // (id, position, layer, file) of each `withdraw` entry.
+    let mut withdrawals: Vec<(CardId, Pos, usize, usize)> = Vec::new();
 
-    for (file, FileText { path, text }) in files.into_iter().enumerate() {
+    for (file, FileText { path, text, layer }) in files.into_iter().enumerate() {
         let mut diags = Vec::new();
         if let Some(parsed) = parse_file(&path, file, &text, &mut diags) {
+            withdrawals.extend(
+                parsed
+                    .withdraw
+                    .into_iter()
+                    .map(|(id, pos)| (id, pos, layer, file)),
+            );
             let chapter = library.chapters.len();
             library.chapters.push(Chapter {
                 title: parsed.title,
@@ -42,7 +61,24 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
                 let section = library.sections.len();
                 library.sections.push(Section { chapter, title });
                 for mut pc in cards {
-                    if let Some(&(first_file, first_pos)) = id_seen.get(&pc.card.id) {
+                    if let Some(seen) = id_seen.get_mut(&pc.card.id)
+                        && seen.layer < layer
+                    {
+                        // A later source replaces the card where it was.
+                        let at = seen.card;
+                        *seen = Seen {
+                            file,
+                            pos: pc.id_pos,
+                            layer,
+                            card: at,
+                        };
+                        pc.card.section = library.cards[at].section;
+                        library.cards[at] = pc.card;
+                        pending[at].positions = pc.link_pos;
+                        continue;
+                    }
+                    if let Some(seen) = id_seen.get(&pc.card.id) {
+                        let (first_file, first_pos) = (seen.file, seen.pos);
                         let first_path = library.files.get(first_file).unwrap_or(&path);
                         let where_ = if first_file == file {
                             format!("第 {} 行", first_pos.line)
@@ -62,7 +98,15 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
                         );
                         continue;
                     }
-                    id_seen.insert(pc.card.id.clone(), (file, pc.id_pos));
+                    id_seen.insert(
+                        pc.card.id.clone(),
+                        Seen {
+                            file,
+                            pos: pc.id_pos,
+                            layer,
+                            card: library.cards.len(),
+                        },
+                    );
                     pc.card.section = section;
                     pending.push(PendingLinks {
                         card: library.cards.len(),
@@ -76,6 +120,13 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
         per_file.push(diags);
     }
 
+    let pending = withdraw(
+        &mut library,
+        pending,
+        &withdrawals,
+        &id_seen,
+        &mut per_file,
+    );
     check_links(&mut library, &pending, &mut per_file);
 
     for mut diags in per_file {
@@ -88,6 +139,57 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
 struct PendingLinks {
     card: usize,
     positions: Vec<Pos>,
+}
+
+/// Takes withdrawn cards out (only cards of earlier layers can be
+/// withdrawn); returns the pending links of the cards that stay.
+fn withdraw(
+    library: &mut Library,
+    pending: Vec<PendingLinks>,
+    withdrawals: &[(CardId, Pos, usize, usize)],
+    id_seen: &HashMap<CardId, Seen>,
+    per_file: &mut [Vec<Diagnostic>],
+) -> Vec<PendingLinks> {
+    let mut gone = vec![false; library.cards.len()];
+    for (id, pos, layer, file) in withdrawals {
+        let path = library.files[*file].clone();
+        match id_seen.get(id) {
+            Some(seen) if seen.layer < *layer => gone[seen.card] = true,
+            Some(_) => per_file[*file].push(
+                Diagnostic::warning(
+                    &path,
+                    Some(*pos),
+                    format!("卡片 `{id}` 在同一个内容来源里，不能撤下，已忽略"),
+                )
+                .with_help("`withdraw` 只撤下前面来源（内置、中心目录）里的卡片；同一来源里的卡片直接删掉即可"),
+            ),
+            None => per_file[*file].push(Diagnostic::warning(
+                &path,
+                Some(*pos),
+                format!("要撤下的卡片 `{id}` 不存在，已忽略"),
+            )),
+        }
+    }
+    if !gone.contains(&true) {
+        return pending;
+    }
+    let mut new_index = vec![usize::MAX; gone.len()];
+    let mut kept = Vec::with_capacity(library.cards.len());
+    for (i, card) in std::mem::take(&mut library.cards).into_iter().enumerate() {
+        if !gone[i] {
+            new_index[i] = kept.len();
+            kept.push(card);
+        }
+    }
+    library.cards = kept;
+    pending
+        .into_iter()
+        .filter(|p| !gone[p.card])
+        .map(|p| PendingLinks {
+            card: new_index[p.card],
+            positions: p.positions,
+        })
+        .collect()
 }
 
 /// Drops links to cards that do not exist (with a warning naming the closest id).
@@ -128,6 +230,7 @@ fn check_links(library: &mut Library, pending: &[PendingLinks], per_file: &mut [
 struct ParsedFile {
     title: Option<String>,
     note: Option<String>,
+    withdraw: Vec<(CardId, Pos)>,
     sections: Vec<(Option<String>, Vec<ParsedCard>)>,
 }
 
@@ -262,8 +365,19 @@ fn parse_file(
             return None;
         }
     };
-    if raw.sections.is_empty() {
+    if raw.sections.is_empty() && raw.withdraw.is_empty() {
         diags.push(src.warning(Pos::START, "这一章没有任何节（`sections` 是空的）"));
+    }
+    let mut withdraw = Vec::new();
+    for entry in &raw.withdraw {
+        let pos = src.pos_of(entry.src);
+        let Some(text) = src.value(entry, diags) else {
+            continue;
+        };
+        match CardId::parse(text.trim()) {
+            Ok(id) => withdraw.push((id, pos)),
+            Err(e) => diags.push(src.warning(pos, format!("`withdraw` 里的 id `{text}` 不能用：{e}，已忽略"))),
+        }
     }
     let mut sections = Vec::with_capacity(raw.sections.len());
     for located in &raw.sections {
@@ -291,6 +405,7 @@ fn parse_file(
     Some(ParsedFile {
         title: non_empty(raw.title),
         note: non_empty(raw.note),
+        withdraw,
         sections,
     })
 }

@@ -2,7 +2,10 @@
 //! named thread, once the files have been quiet for [`DEBOUNCE`].
 //!
 //! The thread sleeps on a channel between changes (no polling, no CPU
-//! while nothing changes). Dropping the [`Watch`] stops it.
+//! while nothing changes). Central sources on network shares get no change
+//! notifications, so their directories are also looked at every
+//! [`Recheck::every`] (a directory listing; default once a minute).
+//! Dropping the [`Watch`] stops the thread.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -12,7 +15,7 @@ use std::time::Duration;
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
-use crate::content::load::{Loaded, Loader};
+use crate::content::sources::fingerprint;
 
 /// How long the files must be quiet before a reload: editors save in
 /// several steps (truncate, write, rename), and one reload should see the
@@ -38,17 +41,30 @@ pub struct Watch {
     thread: Option<JoinHandle<()>>,
 }
 
+/// Directories looked at every `every` (network shares send no change
+/// notifications): a change of names, sizes or times, or the directory
+/// appearing or vanishing, is a change.
+#[derive(Clone, Debug)]
+pub struct Recheck {
+    pub every: Duration,
+    pub dirs: Vec<PathBuf>,
+}
+
 impl Watch {
-    /// Watches `dirs` (recursively). After each change, `loader` loads
-    /// them again and `on_load` receives the result, on the watch thread.
+    /// Watches `paths` (recursively; a file through its directory) and,
+    /// with `recheck`, looks at those directories now and then. After each
+    /// change, `reload` runs on the watch thread. Paths that cannot be
+    /// watched are returned (the others are still watched).
     pub fn start(
-        dirs: Vec<PathBuf>,
-        mut loader: Loader,
-        mut on_load: impl FnMut(Loaded) + Send + 'static,
-    ) -> Result<Self, WatchError> {
+        paths: &[PathBuf],
+        recheck: Option<Recheck>,
+        mut reload: impl FnMut() + Send + 'static,
+    ) -> Result<(Self, Vec<WatchError>), WatchError> {
         let (tx, rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(tx)?;
-        for dir in &dirs {
+        let mut failed = Vec::new();
+        let rechecked = recheck.as_ref().map_or(&[][..], |r| r.dirs.as_slice());
+        for dir in paths.iter().chain(rechecked) {
             // A single file is watched through its directory: editors that
             // save by writing a new file and renaming it would end a watch
             // on the file itself.
@@ -63,24 +79,45 @@ impl Watch {
                 ),
                 _ => (dir.as_path(), RecursiveMode::Recursive),
             };
-            watcher
-                .watch(path, mode)
-                .map_err(|source| WatchError::Watch {
-                    path: dir.clone(),
-                    source,
-                })?;
+            if let Err(source) = watcher.watch(path, mode) {
+                // Re-checked directories may well be unreachable now.
+                if !rechecked.contains(dir) {
+                    failed.push(WatchError::Watch {
+                        path: dir.clone(),
+                        source,
+                    });
+                }
+            }
         }
         let thread = std::thread::Builder::new()
             .name("content-watch".into())
             .spawn(move || {
-                while wait_for_change(&rx) {
-                    on_load(loader.load(&dirs));
+                let fingerprints = |r: &Recheck| -> Vec<u64> {
+                    r.dirs.iter().map(|d| fingerprint(d)).collect()
+                };
+                let mut seen = recheck.as_ref().map(fingerprints);
+                loop {
+                    match wait_for_change(&rx, recheck.as_ref().map(|r| r.every)) {
+                        Wait::Closed => break,
+                        Wait::Change => {}
+                        Wait::Quiet => {
+                            let now = recheck.as_ref().map(fingerprints);
+                            if now == seen {
+                                continue;
+                            }
+                        }
+                    }
+                    reload();
+                    seen = recheck.as_ref().map(fingerprints);
                 }
             })?;
-        Ok(Self {
-            watcher: Some(watcher),
-            thread: Some(thread),
-        })
+        Ok((
+            Self {
+                watcher: Some(watcher),
+                thread: Some(thread),
+            },
+            failed,
+        ))
     }
 }
 
@@ -96,21 +133,41 @@ impl Drop for Watch {
     }
 }
 
+/// What waiting ended with.
+#[derive(Debug, PartialEq, Eq)]
+enum Wait {
+    /// Something changed and the files have been quiet for [`DEBOUNCE`].
+    Change,
+    /// `recheck` passed without a notification.
+    Quiet,
+    /// The watcher is gone.
+    Closed,
+}
+
 /// Blocks until a change has happened and the files have been quiet for
-/// [`DEBOUNCE`]; false when the watcher is gone.
-fn wait_for_change(rx: &Receiver<notify::Result<notify::Event>>) -> bool {
+/// [`DEBOUNCE`], or for `recheck` without any change.
+fn wait_for_change(rx: &Receiver<notify::Result<notify::Event>>, recheck: Option<Duration>) -> Wait {
     loop {
-        match rx.recv() {
-            Ok(event) if is_change(&event) => break,
-            Ok(_) => {}
-            Err(_) => return false,
+        let event = match recheck {
+            Some(every) => match rx.recv_timeout(every) {
+                Ok(event) => event,
+                Err(RecvTimeoutError::Timeout) => return Wait::Quiet,
+                Err(RecvTimeoutError::Disconnected) => return Wait::Closed,
+            },
+            None => match rx.recv() {
+                Ok(event) => event,
+                Err(_) => return Wait::Closed,
+            },
+        };
+        if is_change(&event) {
+            break;
         }
     }
     loop {
         match rx.recv_timeout(DEBOUNCE) {
             Ok(_) => {}
-            Err(RecvTimeoutError::Timeout) => return true,
-            Err(RecvTimeoutError::Disconnected) => return false,
+            Err(RecvTimeoutError::Timeout) => return Wait::Change,
+            Err(RecvTimeoutError::Disconnected) => return Wait::Closed,
         }
     }
 }
@@ -166,10 +223,12 @@ mod tests {
         tx.send(modify()).unwrap();
         tx.send(modify()).unwrap();
         let t = std::time::Instant::now();
-        assert!(wait_for_change(&rx));
+        assert_eq!(wait_for_change(&rx, None), Wait::Change);
         assert!(t.elapsed() >= DEBOUNCE);
         assert!(rx.try_recv().is_err(), "both events were taken");
+        let every = Duration::from_millis(50);
+        assert_eq!(wait_for_change(&rx, Some(every)), Wait::Quiet);
         drop(tx);
-        assert!(!wait_for_change(&rx));
+        assert_eq!(wait_for_change(&rx, None), Wait::Closed);
     }
 }

@@ -11,14 +11,18 @@ mod search_bar;
 mod text;
 mod theme;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+use anyhow::Context as _;
 
 use egui::{RichText, ViewportCommand, WindowLevel};
 
 use crate::app::{AppState, Command, Content, Effect, Level, Settings, Theme};
-use crate::content::watch::Watch;
-use crate::content::{self, Loaded, Loader};
+use crate::content::Loaded;
+use crate::content::sources::{Setup, Sources};
+use crate::content::watch::{Recheck, Watch};
 
 pub use search_bar::PLACEHOLDER;
 
@@ -33,18 +37,16 @@ const AUTO_SAVE: std::time::Duration = std::time::Duration::from_secs(5);
 /// Effects kept for inspection (tests, debugging).
 const EFFECT_LOG: usize = 64;
 
-/// Opens the counter window on the content in `data` (see
-/// `content::resolve`); content directories are watched and reloaded.
-pub fn run_window(data: &[PathBuf]) -> anyhow::Result<()> {
-    let dirs = content::resolve(data);
-    let mut reloader = Loader::default();
-    let loaded = match &dirs {
-        Some(dirs) => reloader.load(dirs),
-        None => content::load_builtin(),
-    };
-    for d in &loaded.diagnostics {
+/// Opens the counter window on the configured content sources (`--data`
+/// replaces them; see `content::sources`), watched and reloaded.
+pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()> {
+    let setup = Setup::resolve(data, config).context("reading the config")?;
+    let mut sources = setup.sources();
+    let first = sources.load();
+    for d in &first.loaded.diagnostics {
         log::warn!("{d}");
     }
+    let recheck = setup.config.recheck();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("话术助手")
@@ -57,10 +59,10 @@ pub fn run_window(data: &[PathBuf]) -> anyhow::Result<()> {
         "huashu",
         options,
         Box::new(move |cc| {
-            let mut app = HuashuApp::from_creation(cc, loaded);
-            if let Some(dirs) = dirs {
-                app.watch(dirs, reloader, cc.egui_ctx.clone());
-            }
+            let settings = load_settings(cc.storage);
+            let content = Content::new(first.loaded).with_banner(first.banner);
+            let mut app = HuashuApp::new(AppState::with_content(content, settings));
+            app.watch(sources, recheck, cc.egui_ctx.clone());
             Ok(Box::new(app))
         }),
     )
@@ -118,20 +120,34 @@ impl HuashuApp {
         }
     }
 
-    /// Watches `dirs`: each change is loaded and indexed on the watch
-    /// thread, then shown at the next frame (which it asks for).
-    pub fn watch(&mut self, dirs: Vec<PathBuf>, loader: Loader, ctx: egui::Context) {
+    /// Watches the sources' directories (and re-checks central ones every
+    /// `recheck`): each change is loaded and indexed on the watch thread,
+    /// then shown at the next frame (which it asks for).
+    pub fn watch(&mut self, mut sources: Sources, recheck: Duration, ctx: egui::Context) {
+        let (local, central) = sources.watch_paths();
+        if local.is_empty() && central.is_empty() {
+            return;
+        }
+        let recheck = (!central.is_empty()).then_some(Recheck {
+            every: recheck,
+            dirs: central,
+        });
         let (tx, rx) = mpsc::channel();
-        let on_load = move |loaded: Loaded| {
-            for d in &loaded.diagnostics {
+        let reload = move || {
+            let loaded = sources.load();
+            for d in &loaded.loaded.diagnostics {
                 log::info!("{d}");
             }
-            if tx.send(Content::new(loaded)).is_ok() {
+            let content = Content::new(loaded.loaded).with_banner(loaded.banner);
+            if tx.send(content).is_ok() {
                 ctx.request_repaint();
             }
         };
-        match Watch::start(dirs, loader, on_load) {
-            Ok(watch) => {
+        match Watch::start(&local, recheck, reload) {
+            Ok((watch, failed)) => {
+                for e in failed {
+                    log::warn!("{e}; its edits will show after a restart");
+                }
                 self.watching = Some(watch);
                 self.reloads = Some(rx);
             }
@@ -213,6 +229,19 @@ impl HuashuApp {
                     });
                 }
             });
+        if let Some(banner) = state.banner() {
+            // Calm: the cards are there, only not the newest.
+            egui::Panel::top("banner")
+                .frame(
+                    egui::Frame::new()
+                        .fill(ui.visuals().faint_bg_color)
+                        .inner_margin(egui::Margin::symmetric(10, 4)),
+                )
+                .show(ui, |ui| {
+                    ui.label(RichText::new(banner).color(ui.visuals().weak_text_color()))
+                        .on_hover_text("中心内容目录暂时无法访问，显示的是本机保存的副本；恢复后自动更新");
+                });
+        }
         let now = ctx.input(|i| i.time);
         egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(6.0))

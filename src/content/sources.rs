@@ -1,0 +1,684 @@
+//! Content sources in layers — the built-in cards, a central directory that
+//! every counter reads (a network share or a checkout IT keeps updated), a
+//! local directory — listed in a small config file.
+//!
+//! Later layers override earlier ones by card id, and a file's `withdraw`
+//! list takes earlier cards off. huashu never writes into a source: after
+//! each load of the central source without errors it refreshes a cache copy
+//! (a new directory, then swapped in); when the central source is missing,
+//! unreadable or broken (half-copied), the cache is used and the window says
+//! so (`离线副本 · 更新于 …`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::content::diagnostic::Diagnostic;
+use crate::content::load::{
+    BUILTIN_PREFIX, LayerFiles, Loaded, Loader, Origin, assemble, builtin_files,
+};
+
+/// One layer of content.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// The cards compiled into the program.
+    Builtin,
+    /// Read-only, shared by many counters; cached locally.
+    Central(PathBuf),
+    /// This counter's own (or an editor's) directory.
+    Local(PathBuf),
+    /// The `--data` directories: one layer, so a card id used twice among
+    /// them is an error, as for an editor it should be.
+    #[serde(skip)]
+    Data(Vec<PathBuf>),
+}
+
+impl SourceSpec {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Builtin => "builtin",
+            Self::Central(_) => "central",
+            Self::Local(_) => "local",
+            Self::Data(_) => "data",
+        }
+    }
+
+    /// The directories it reads.
+    pub fn dirs(&self) -> &[PathBuf] {
+        match self {
+            Self::Builtin => &[],
+            Self::Central(p) | Self::Local(p) => std::slice::from_ref(p),
+            Self::Data(dirs) => dirs,
+        }
+    }
+}
+
+/// Seconds between checks of a central source for changes: network shares
+/// do not send change notifications.
+pub const DEFAULT_RECHECK_SECONDS: u64 = 60;
+
+/// The config file (`config.ron`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename = "Config")]
+pub struct Config {
+    /// In order; later ones override earlier ones by card id.
+    #[serde(default = "default_sources")]
+    pub sources: Vec<SourceSpec>,
+    #[serde(default = "default_recheck")]
+    pub recheck_seconds: u64,
+    /// Where huashu keeps its cache of central sources and usage counts
+    /// (default: the platform's cache and data directories).
+    #[serde(default)]
+    pub state_dir: Option<PathBuf>,
+    /// Count how often cards are opened and scripts copied (no customer
+    /// data, no search text).
+    #[serde(default = "yes")]
+    pub count_usage: bool,
+}
+
+fn default_sources() -> Vec<SourceSpec> {
+    vec![SourceSpec::Builtin]
+}
+
+fn default_recheck() -> u64 {
+    DEFAULT_RECHECK_SECONDS
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            sources: default_sources(),
+            recheck_seconds: DEFAULT_RECHECK_SECONDS,
+            state_dir: None,
+            count_usage: true,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{col}: the config file is not valid: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+}
+
+impl Config {
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        ron::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            line: e.span.start.line,
+            col: e.span.start.col,
+            message: e.code.to_string(),
+        })
+    }
+
+    /// Reads `path`; a missing file at the default place means defaults.
+    pub fn read(path: &Path, must_exist: bool) -> Result<Option<Self>, ConfigError> {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                Self::parse(path, &text).map(Some)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(None),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    pub fn recheck(&self) -> Duration {
+        Duration::from_secs(self.recheck_seconds.clamp(5, 24 * 3600))
+    }
+}
+
+/// The platform's places for huashu's files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Places {
+    pub config_file: PathBuf,
+    pub cache_dir: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Places {
+    /// `~/.config/huashu/config.ron`, `~/.cache/huashu`, `~/.local/share/huashu`
+    /// on Linux; `%APPDATA%\huashu\config\config.ron`,
+    /// `%LOCALAPPDATA%\huashu\cache`, `%APPDATA%\huashu\data` on Windows.
+    pub fn platform() -> Self {
+        match directories::ProjectDirs::from("", "", "huashu") {
+            Some(dirs) => Self {
+                config_file: dirs.config_dir().join("config.ron"),
+                cache_dir: dirs.cache_dir().to_path_buf(),
+                data_dir: dirs.data_dir().to_path_buf(),
+            },
+            // No home directory: keep everything beside the program's
+            // working directory rather than fail.
+            None => Self {
+                config_file: PathBuf::from("huashu-config.ron"),
+                cache_dir: PathBuf::from(".huashu/cache"),
+                data_dir: PathBuf::from(".huashu"),
+            },
+        }
+    }
+
+    /// With a config's `state_dir`, cache and data go under it.
+    #[must_use]
+    pub fn with_state_dir(mut self, state_dir: Option<&Path>) -> Self {
+        if let Some(dir) = state_dir {
+            self.cache_dir = dir.join("cache");
+            self.data_dir = dir.to_path_buf();
+        }
+        self
+    }
+}
+
+/// Environment variable naming the config file (like `--config`).
+pub const CONFIG_ENV: &str = "HUASHU_CONFIG";
+
+/// What a run uses: the config (and the file it came from), the places
+/// for cache and data, and the sources to load.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub config: Config,
+    /// The config file read, if any.
+    pub config_file: Option<PathBuf>,
+    pub places: Places,
+    pub sources: Vec<SourceSpec>,
+}
+
+impl Setup {
+    /// `--config`, else `HUASHU_CONFIG` (both must exist), else the
+    /// platform's config file if there is one; `--data` replaces the sources.
+    pub fn resolve(data: &[PathBuf], config_arg: Option<&Path>) -> Result<Self, ConfigError> {
+        let env = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let platform = Places::platform();
+        let (path, must_exist) = match (config_arg, env) {
+            (Some(p), _) => (p.to_path_buf(), true),
+            (None, Some(p)) => (p, true),
+            (None, None) => (platform.config_file.clone(), false),
+        };
+        let read = Config::read(&path, must_exist)?;
+        let sources = resolve_sources(data, read.as_ref());
+        let config_file = read.is_some().then_some(path);
+        let config = read.unwrap_or_default();
+        let places = platform.with_state_dir(config.state_dir.as_deref());
+        Ok(Self {
+            config,
+            config_file,
+            places,
+            sources,
+        })
+    }
+
+    pub fn sources(&self) -> Sources {
+        Sources::new(self.sources.clone(), self.places.cache_dir.clone())
+    }
+}
+
+/// The layers to load: `--data` directories replace the configured
+/// sources; with neither, `./data` when it exists, else the built-in cards.
+pub fn resolve_sources(data: &[PathBuf], config: Option<&Config>) -> Vec<SourceSpec> {
+    if !data.is_empty() {
+        return vec![SourceSpec::Data(data.to_vec())];
+    }
+    if let Some(config) = config {
+        return config.sources.clone();
+    }
+    match crate::content::load::resolve(&[]) {
+        Some(dirs) => vec![SourceSpec::Data(dirs)],
+        None => vec![SourceSpec::Builtin],
+    }
+}
+
+/// How a source did in the last load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceState {
+    Ok,
+    /// Missing or unreadable; the reason.
+    Unreachable(String),
+    /// Readable but with errors (e.g. half-copied); how many.
+    Broken(usize),
+}
+
+/// One source after a load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceReport {
+    pub spec: SourceSpec,
+    pub state: SourceState,
+    /// Cards and files this source contributed (from the cache when used).
+    pub cards: usize,
+    pub files: usize,
+    /// The cache in use instead of the source: when it was taken.
+    pub using_cache: Option<String>,
+    /// The cache was refreshed by this load.
+    pub cache_refreshed: bool,
+}
+
+/// Loads layered sources again and again (live reload).
+#[derive(Debug)]
+pub struct Sources {
+    specs: Vec<SourceSpec>,
+    cache_dir: PathBuf,
+    /// Per local source: last good version of each file.
+    loaders: Vec<Loader>,
+    /// Per central source: whether its cache stamp was written this run.
+    stamped: Vec<bool>,
+}
+
+/// The result of a layered load.
+#[derive(Debug)]
+pub struct SourcesLoaded {
+    pub loaded: Loaded,
+    pub reports: Vec<SourceReport>,
+    /// `离线副本 · 更新于 …` when a central source's cache is in use.
+    pub banner: Option<String>,
+}
+
+impl Sources {
+    pub fn new(specs: Vec<SourceSpec>, cache_dir: PathBuf) -> Self {
+        let n = specs.len();
+        Self {
+            specs,
+            cache_dir,
+            loaders: (0..n).map(|_| Loader::default()).collect(),
+            stamped: vec![false; n],
+        }
+    }
+
+    pub fn specs(&self) -> &[SourceSpec] {
+        &self.specs
+    }
+
+    /// Directories to watch for changes, and the central ones to re-check.
+    pub fn watch_paths(&self) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let mut local = Vec::new();
+        let mut central = Vec::new();
+        for spec in &self.specs {
+            match spec {
+                SourceSpec::Builtin => {}
+                SourceSpec::Local(p) => local.push(p.clone()),
+                SourceSpec::Data(dirs) => local.extend(dirs.iter().cloned()),
+                SourceSpec::Central(p) => central.push(p.clone()),
+            }
+        }
+        (local, central)
+    }
+
+    pub fn load(&mut self) -> SourcesLoaded {
+        let mut layers = Vec::with_capacity(self.specs.len());
+        let mut reports = Vec::with_capacity(self.specs.len());
+        let mut notes = Vec::new();
+        for (n, spec) in self.specs.clone().iter().enumerate() {
+            let (layer, report) = match spec {
+                SourceSpec::Builtin => builtin_layer(spec),
+                SourceSpec::Local(_) | SourceSpec::Data(_) => {
+                    let layer = self.loaders[n].read_layer(spec.dirs());
+                    let state = layer_state(&layer);
+                    let report = SourceReport {
+                        spec: spec.clone(),
+                        state,
+                        cards: 0,
+                        files: layer.files.len(),
+                        using_cache: None,
+                        cache_refreshed: false,
+                    };
+                    (layer, report)
+                }
+                SourceSpec::Central(dir) => self.central_layer(n, spec, dir, &mut notes),
+            };
+            layers.push(layer);
+            reports.push(report);
+        }
+        let file_layers: Vec<Vec<PathBuf>> = layers
+            .iter()
+            .map(|l| l.files.iter().map(|(p, _)| p.clone()).collect())
+            .collect();
+        let file_count = layers.iter().map(|l| l.file_count).sum();
+        let kept = layers.iter().flat_map(|l| l.kept.clone()).collect();
+        let (library, mut diagnostics) = assemble(layers);
+        diagnostics.splice(0..0, notes);
+        // Cards each source contributed (after overrides and withdrawals).
+        let files = &library.files;
+        for card in &library.cards {
+            if let Some(path) = files.get(card.origin.file)
+                && let Some(layer) = file_layers.iter().position(|l| l.contains(path))
+            {
+                reports[layer].cards += 1;
+            }
+        }
+        let banner = reports
+            .iter()
+            .filter_map(|r| r.using_cache.as_deref())
+            .min()
+            .map(|when| format!("离线副本 · 更新于 {when}"));
+        let dirs = self
+            .specs
+            .iter()
+            .flat_map(|s| s.dirs().iter().cloned())
+            .collect();
+        SourcesLoaded {
+            loaded: Loaded {
+                library,
+                diagnostics,
+                file_count,
+                origin: Origin::Dirs(dirs),
+                kept,
+            },
+            reports,
+            banner,
+        }
+    }
+
+    fn central_layer(
+        &mut self,
+        n: usize,
+        spec: &SourceSpec,
+        dir: &Path,
+        notes: &mut Vec<Diagnostic>,
+    ) -> (LayerFiles, SourceReport) {
+        let cache = Cache::new(&self.cache_dir, dir);
+        // A fresh loader: the central source counts as a whole.
+        let layer = Loader::default().read_layer(&[dir.to_path_buf()]);
+        let state = layer_state(&layer);
+        let mut report = SourceReport {
+            spec: spec.clone(),
+            state: state.clone(),
+            cards: 0,
+            files: layer.files.len(),
+            using_cache: None,
+            cache_refreshed: false,
+        };
+        if state == SourceState::Ok {
+            match cache.refresh(dir, &layer.files, !self.stamped[n]) {
+                Ok(refreshed) => {
+                    report.cache_refreshed = refreshed;
+                    self.stamped[n] = true;
+                }
+                Err(e) => notes.push(
+                    Diagnostic::warning(&cache.root, None, format!("无法更新离线副本：{e}"))
+                        .with_help("中心内容照常使用；检查这个目录是否可写"),
+                ),
+            }
+            return (layer, report);
+        }
+        match cache.read() {
+            Some((files, when)) => {
+                let what = match &state {
+                    SourceState::Unreachable(why) => format!("中心内容目录无法访问（{why}）"),
+                    SourceState::Broken(errors) => {
+                        format!("中心内容目录有 {errors} 个错误（可能正在复制）")
+                    }
+                    SourceState::Ok => String::new(),
+                };
+                notes.push(
+                    Diagnostic::warning(
+                        dir,
+                        None,
+                        format!("{what}，正在使用 {when} 的离线副本"),
+                    )
+                    .with_help("恢复后会自动切换回中心内容"),
+                );
+                report.files = files.len();
+                report.using_cache = Some(when);
+                let cached = LayerFiles {
+                    file_count: files.len(),
+                    files,
+                    clean: true,
+                    ..LayerFiles::default()
+                };
+                (cached, report)
+            }
+            // No cache yet: show what can be loaded, with its problems.
+            None => (layer, report),
+        }
+    }
+}
+
+fn builtin_layer(spec: &SourceSpec) -> (LayerFiles, SourceReport) {
+    let files: Vec<(PathBuf, Vec<u8>)> = builtin_files()
+        .iter()
+        .map(|(rel, bytes)| (PathBuf::from(format!("{BUILTIN_PREFIX}/{rel}")), bytes.to_vec()))
+        .collect();
+    let report = SourceReport {
+        spec: spec.clone(),
+        state: SourceState::Ok,
+        cards: 0,
+        files: files.len(),
+        using_cache: None,
+        cache_refreshed: false,
+    };
+    (
+        LayerFiles {
+            file_count: files.len(),
+            files,
+            clean: true,
+            ..LayerFiles::default()
+        },
+        report,
+    )
+}
+
+fn layer_state(layer: &LayerFiles) -> SourceState {
+    if let Some(d) = layer
+        .read_diagnostics
+        .iter()
+        .find(|d| d.is_error() && d.pos.is_none() && d.path.extension().is_none_or(|e| e != "ron"))
+    {
+        return SourceState::Unreachable(d.message.clone());
+    }
+    if layer.clean {
+        SourceState::Ok
+    } else {
+        let errors = layer
+            .read_diagnostics
+            .iter()
+            .chain(&layer.kept_diagnostics)
+            .filter(|d| d.is_error())
+            .count();
+        SourceState::Broken(errors.max(1))
+    }
+}
+
+/// A local copy of one central source:
+/// `<cache>/central-<hash>/{current,next,previous}/`, each a copy of the
+/// source's files plus `.stamp` (written last: a copy without it is
+/// incomplete). Refreshing writes `next`, then renames `current` →
+/// `previous`, `next` → `current`, and removes `previous`; reading takes
+/// the first complete copy of `current`, `next`, `previous`, so a crash at
+/// any step leaves the old copy or the new one.
+#[derive(Debug)]
+pub struct Cache {
+    pub root: PathBuf,
+    /// Test hook: fail at this step of a refresh.
+    fail_at: Option<CacheStep>,
+}
+
+/// Files in memory: `(path, bytes)`.
+pub type Files = Vec<(PathBuf, Vec<u8>)>;
+
+/// The steps of a cache refresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheStep {
+    WriteFiles,
+    WriteStamp,
+    MoveCurrentAway,
+    MoveNextIn,
+    RemovePrevious,
+}
+
+/// Hidden, so the loader does not take it for content.
+const STAMP: &str = ".stamp";
+
+#[derive(Debug, serde::Serialize, Deserialize)]
+struct Stamp {
+    /// Local time, `YYYY-MM-DD HH:MM`.
+    updated: String,
+    source: String,
+}
+
+impl Cache {
+    pub fn new(cache_dir: &Path, source: &Path) -> Self {
+        // FNV-1a of the source path: one cache per central source.
+        let hash = source
+            .to_string_lossy()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        Self {
+            root: cache_dir.join(format!("central-{hash:016x}")),
+            fail_at: None,
+        }
+    }
+
+    /// Makes a refresh fail at `step` (tests).
+    #[must_use]
+    pub fn failing_at(mut self, step: CacheStep) -> Self {
+        self.fail_at = Some(step);
+        self
+    }
+
+    fn step(&self, step: CacheStep) -> std::io::Result<()> {
+        if self.fail_at == Some(step) {
+            Err(std::io::Error::other(format!("simulated failure at {step:?}")))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The newest complete copy: its files (paths inside the copy) and when
+    /// it was taken.
+    pub fn read(&self) -> Option<(Files, String)> {
+        ["current", "next", "previous"].iter().find_map(|name| {
+            let dir = self.root.join(name);
+            let stamp: Stamp = ron::from_str(&std::fs::read_to_string(dir.join(STAMP)).ok()?).ok()?;
+            let layer = Loader::default().read_layer(&[dir]);
+            Some((layer.files, stamp.updated))
+        })
+    }
+
+    /// Makes the copy equal to `files` (read from `source`); rewrites the
+    /// stamp even when unchanged if `stamp` (once per run). Returns whether
+    /// anything was written.
+    pub fn refresh(
+        &self,
+        source: &Path,
+        files: &[(PathBuf, Vec<u8>)],
+        stamp: bool,
+    ) -> std::io::Result<bool> {
+        let relative: BTreeMap<PathBuf, &[u8]> = files
+            .iter()
+            .filter_map(|(p, b)| Some((p.strip_prefix(source).ok()?.to_path_buf(), b.as_slice())))
+            .collect();
+        let current = self.root.join("current");
+        let unchanged = self.read_current().is_some_and(|have| {
+            have.len() == relative.len()
+                && have
+                    .iter()
+                    .all(|(p, b)| relative.get(p).is_some_and(|r| *r == b.as_slice()))
+        });
+        if unchanged && !stamp {
+            return Ok(false);
+        }
+        let next = self.root.join("next");
+        let previous = self.root.join("previous");
+        let _ = std::fs::remove_dir_all(&next);
+        std::fs::create_dir_all(&next)?;
+        self.step(CacheStep::WriteFiles)?;
+        for (rel, bytes) in &relative {
+            let path = next.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, bytes)?;
+        }
+        self.step(CacheStep::WriteStamp)?;
+        let stamp = Stamp {
+            updated: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
+            source: source.display().to_string(),
+        };
+        let text = ron::ser::to_string_pretty(&stamp, ron::ser::PrettyConfig::default())
+            .map_err(std::io::Error::other)?;
+        let mut file = std::fs::File::create(next.join(STAMP))?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        let _ = std::fs::remove_dir_all(&previous);
+        self.step(CacheStep::MoveCurrentAway)?;
+        if current.exists() {
+            std::fs::rename(&current, &previous)?;
+        }
+        self.step(CacheStep::MoveNextIn)?;
+        std::fs::rename(&next, &current)?;
+        self.step(CacheStep::RemovePrevious)?;
+        let _ = std::fs::remove_dir_all(&previous);
+        Ok(true)
+    }
+
+    fn read_current(&self) -> Option<BTreeMap<PathBuf, Vec<u8>>> {
+        let dir = self.root.join("current");
+        std::fs::metadata(dir.join(STAMP)).ok()?;
+        let layer = Loader::default().read_layer(std::slice::from_ref(&dir));
+        Some(
+            layer
+                .files
+                .into_iter()
+                .filter_map(|(p, b)| Some((p.strip_prefix(&dir).ok()?.to_path_buf(), b)))
+                .collect(),
+        )
+    }
+}
+
+/// A cheap fingerprint of a directory tree (names, sizes, modification
+/// times; `0` when missing), to notice changes where no notification comes.
+pub fn fingerprint(dir: &Path) -> u64 {
+    fn walk(dir: &Path, depth: usize, h: &mut u64) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let Ok(meta) = entry.metadata() else { continue };
+            let mut mix = |bytes: &[u8]| {
+                for &b in bytes {
+                    *h = (*h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+                }
+            };
+            mix(entry.file_name().to_string_lossy().as_bytes());
+            mix(&meta.len().to_le_bytes());
+            if let Ok(modified) = meta.modified()
+                && let Ok(since) = modified.duration_since(std::time::UNIX_EPOCH)
+            {
+                mix(&since.as_nanos().to_le_bytes());
+            }
+            if meta.is_dir() && depth < 8 {
+                walk(&entry.path(), depth + 1, h);
+            }
+        }
+    }
+    let mut h = 0xcbf2_9ce4_8422_2325_u64;
+    if dir.is_dir() {
+        h ^= 1;
+        walk(dir, 0, &mut h);
+    } else {
+        h = 0;
+    }
+    h
+}
