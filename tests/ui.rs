@@ -472,3 +472,22 @@ fn a_broken_file_shows_the_problems_and_keeps_the_old_card_until_fixed() {
     assert!(harness.query_by_label("⚠ 内容有 2 个问题").is_none());
     harness.get_by_label("内容问题：0 个错误，1 条提示");
 }
+
+#[test]
+fn offline_copy_shows_a_calm_banner_until_the_source_is_back() {
+    let (mut harness, tx) = reloadable();
+    let loaded = || content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    let banner = "离线副本 · 更新于 2026-11-28 09:14";
+    tx.send(Content::new(loaded()).with_banner(Some(banner.into())))
+        .unwrap();
+    harness.run();
+    harness.get_by_label(banner);
+    assert_eq!(harness.state().state().library().cards.len(), 7);
+    assert!(
+        harness.query_by_label_contains("⚠").is_none(),
+        "not an alarm"
+    );
+    tx.send(Content::new(loaded())).unwrap();
+    harness.run();
+    assert!(harness.query_by_label(banner).is_none());
+}

@@ -40,7 +40,12 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
 
 /// `central  \\server\share  unreachable (…); using cache from …, 2000 cards`.
 fn line(r: &SourceReport) -> String {
-    let dirs: Vec<String> = r.spec.dirs().iter().map(|p| p.display().to_string()).collect();
+    let dirs: Vec<String> = r
+        .spec
+        .dirs()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let place = if dirs.is_empty() {
         "(built in)".to_owned()
     } else {

@@ -120,12 +120,15 @@ pub enum ConfigError {
 impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        ron::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
-        })
+        // `state_dir: "…"` without `Some(…)`, as in content files.
+        crate::content::raw::ron_options()
+            .from_str(text)
+            .map_err(|e| ConfigError::Parse {
+                path: path.to_owned(),
+                line: e.span.start.line,
+                col: e.span.start.col,
+                message: e.code.to_string(),
+            })
     }
 
     /// Reads `path`; a missing file at the default place means defaults.
@@ -206,7 +209,9 @@ impl Setup {
     /// `--config`, else `HUASHU_CONFIG` (both must exist), else the
     /// platform's config file if there is one; `--data` replaces the sources.
     pub fn resolve(data: &[PathBuf], config_arg: Option<&Path>) -> Result<Self, ConfigError> {
-        let env = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env = std::env::var_os(CONFIG_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
         let platform = Places::platform();
         let (path, must_exist) = match (config_arg, env) {
             (Some(p), _) => (p.to_path_buf(), true),
@@ -427,12 +432,8 @@ impl Sources {
                     SourceState::Ok => String::new(),
                 };
                 notes.push(
-                    Diagnostic::warning(
-                        dir,
-                        None,
-                        format!("{what}，正在使用 {when} 的离线副本"),
-                    )
-                    .with_help("恢复后会自动切换回中心内容"),
+                    Diagnostic::warning(dir, None, format!("{what}，正在使用 {when} 的离线副本"))
+                        .with_help("恢复后会自动切换回中心内容"),
                 );
                 report.files = files.len();
                 report.using_cache = Some(when);
@@ -453,7 +454,12 @@ impl Sources {
 fn builtin_layer(spec: &SourceSpec) -> (LayerFiles, SourceReport) {
     let files: Vec<(PathBuf, Vec<u8>)> = builtin_files()
         .iter()
-        .map(|(rel, bytes)| (PathBuf::from(format!("{BUILTIN_PREFIX}/{rel}")), bytes.to_vec()))
+        .map(|(rel, bytes)| {
+            (
+                PathBuf::from(format!("{BUILTIN_PREFIX}/{rel}")),
+                bytes.to_vec(),
+            )
+        })
         .collect();
     let report = SourceReport {
         spec: spec.clone(),
@@ -556,7 +562,9 @@ impl Cache {
 
     fn step(&self, step: CacheStep) -> std::io::Result<()> {
         if self.fail_at == Some(step) {
-            Err(std::io::Error::other(format!("simulated failure at {step:?}")))
+            Err(std::io::Error::other(format!(
+                "simulated failure at {step:?}"
+            )))
         } else {
             Ok(())
         }
@@ -567,7 +575,8 @@ impl Cache {
     pub fn read(&self) -> Option<(Files, String)> {
         ["current", "next", "previous"].iter().find_map(|name| {
             let dir = self.root.join(name);
-            let stamp: Stamp = ron::from_str(&std::fs::read_to_string(dir.join(STAMP)).ok()?).ok()?;
+            let stamp: Stamp =
+                ron::from_str(&std::fs::read_to_string(dir.join(STAMP)).ok()?).ok()?;
             let layer = Loader::default().read_layer(&[dir]);
             Some((layer.files, stamp.updated))
         })

@@ -120,13 +120,7 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
         per_file.push(diags);
     }
 
-    let pending = withdraw(
-        &mut library,
-        pending,
-        &withdrawals,
-        &id_seen,
-        &mut per_file,
-    );
+    let pending = withdraw(&mut library, pending, &withdrawals, &id_seen, &mut per_file);
     check_links(&mut library, &pending, &mut per_file);
 
     for mut diags in per_file {
@@ -376,7 +370,10 @@ fn parse_file(
         };
         match CardId::parse(text.trim()) {
             Ok(id) => withdraw.push((id, pos)),
-            Err(e) => diags.push(src.warning(pos, format!("`withdraw` 里的 id `{text}` 不能用：{e}，已忽略"))),
+            Err(e) => diags.push(src.warning(
+                pos,
+                format!("`withdraw` 里的 id `{text}` 不能用：{e}，已忽略"),
+            )),
         }
     }
     let mut sections = Vec::with_capacity(raw.sections.len());

@@ -92,9 +92,8 @@ impl Watch {
         let thread = std::thread::Builder::new()
             .name("content-watch".into())
             .spawn(move || {
-                let fingerprints = |r: &Recheck| -> Vec<u64> {
-                    r.dirs.iter().map(|d| fingerprint(d)).collect()
-                };
+                let fingerprints =
+                    |r: &Recheck| -> Vec<u64> { r.dirs.iter().map(|d| fingerprint(d)).collect() };
                 let mut seen = recheck.as_ref().map(fingerprints);
                 loop {
                     match wait_for_change(&rx, recheck.as_ref().map(|r| r.every)) {
@@ -146,7 +145,10 @@ enum Wait {
 
 /// Blocks until a change has happened and the files have been quiet for
 /// [`DEBOUNCE`], or for `recheck` without any change.
-fn wait_for_change(rx: &Receiver<notify::Result<notify::Event>>, recheck: Option<Duration>) -> Wait {
+fn wait_for_change(
+    rx: &Receiver<notify::Result<notify::Event>>,
+    recheck: Option<Duration>,
+) -> Wait {
     loop {
         let event = match recheck {
             Some(every) => match rx.recv_timeout(every) {

@@ -239,7 +239,9 @@ impl HuashuApp {
                 )
                 .show(ui, |ui| {
                     ui.label(RichText::new(banner).color(ui.visuals().weak_text_color()))
-                        .on_hover_text("中心内容目录暂时无法访问，显示的是本机保存的副本；恢复后自动更新");
+                        .on_hover_text(
+                            "中心内容目录暂时无法访问，显示的是本机保存的副本；恢复后自动更新",
+                        );
                 });
         }
         let now = ctx.input(|i| i.time);

@@ -1,0 +1,462 @@
+//! Content sources in layers: override and withdraw rules, the central
+//! source's offline cache (unreachable, broken, back again, atomic swap),
+//! the config file, `huashu sources`, and that no source is ever written.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use huashu::content::sources::{
+    Cache, CacheStep, Config, SourceSpec, SourceState, Sources, fingerprint,
+};
+use predicates::prelude::*;
+
+/// Writes `files` (name, text) into `dir`.
+fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// A chapter file with cards `(id, title)`.
+fn chapter(cards: &[(&str, &str)]) -> String {
+    let cards: String = cards
+        .iter()
+        .map(|(id, title)| {
+            format!(
+                "Card(id: \"{id}\", title: \"{title}\", steps: [Step(action: \"{title}的第一步。\")]),\n"
+            )
+        })
+        .collect();
+    format!("Chapter(sections: [Section(cards: [\n{cards}])])\n")
+}
+
+fn titles(sources: &mut Sources) -> Vec<String> {
+    sources
+        .load()
+        .loaded
+        .library
+        .cards
+        .iter()
+        .map(|c| c.title.clone())
+        .collect()
+}
+
+/// Every file under `dir` with its bytes, to prove nothing was written.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(snapshot(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Makes every file and directory under `dir` read-only (or writable).
+fn set_read_only(dir: &Path, read_only: bool) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            set_read_only(&path, read_only);
+        }
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        perms.set_readonly(read_only);
+        std::fs::set_permissions(&path, perms).unwrap();
+    }
+    let mut perms = std::fs::metadata(dir).unwrap().permissions();
+    perms.set_readonly(read_only);
+    std::fs::set_permissions(dir, perms).unwrap();
+}
+
+#[test]
+fn later_layers_override_in_place_add_and_withdraw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let local = tmp.path().join("local");
+    write_files(
+        &central,
+        &[("01.ron", &chapter(&[("a", "甲"), ("b", "乙"), ("c", "丙")]))],
+    );
+    write_files(
+        &local,
+        &[
+            ("01.ron", &chapter(&[("b", "乙（本行修订）"), ("d", "丁")])),
+            (
+                "02.ron",
+                "Chapter(withdraw: [\"c\", \"nothing\"], sections: [Section(cards: [Card(id: \"e\", title: \"戊\", steps: [], links: [Link(to: \"a\", why: \"中心的卡片\")])])])",
+            ),
+        ],
+    );
+    let mut sources = Sources::new(
+        vec![
+            SourceSpec::Central(central.clone()),
+            SourceSpec::Local(local.clone()),
+        ],
+        tmp.path().join("cache"),
+    );
+    let loaded = sources.load();
+    let library = &loaded.loaded.library;
+    let got: Vec<(&str, &str)> = library
+        .cards
+        .iter()
+        .map(|c| (c.id.as_str(), c.title.as_str()))
+        .collect();
+    // b is replaced where it was; c is withdrawn; d and e are added.
+    assert_eq!(
+        got,
+        vec![
+            ("a", "甲"),
+            ("b", "乙（本行修订）"),
+            ("d", "丁"),
+            ("e", "戊")
+        ]
+    );
+    // A link from the local layer to a central card works.
+    assert_eq!(library.cards[3].links.len(), 1);
+    let messages: Vec<String> = loaded
+        .loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("要撤下的卡片 `nothing` 不存在")),
+        "{messages:?}"
+    );
+    assert!(loaded.loaded.diagnostics.iter().all(|d| !d.is_error()));
+    // Cards counted where they come from.
+    let counts: Vec<usize> = loaded.reports.iter().map(|r| r.cards).collect();
+    assert_eq!(counts, vec![1, 3]);
+    assert!(loaded.banner.is_none());
+}
+
+#[test]
+fn duplicate_ids_within_one_layer_are_still_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let local = tmp.path().join("local");
+    write_files(
+        &local,
+        &[
+            ("01.ron", &chapter(&[("a", "甲")])),
+            ("02.ron", &chapter(&[("a", "甲二")])),
+        ],
+    );
+    let mut sources = Sources::new(vec![SourceSpec::Local(local)], tmp.path().join("cache"));
+    let loaded = sources.load();
+    assert_eq!(loaded.loaded.error_count(), 1);
+    assert_eq!(loaded.loaded.library.cards.len(), 1);
+}
+
+#[test]
+fn central_unreachable_at_start_uses_the_cache_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let cache = tmp.path().join("cache");
+    write_files(
+        &central,
+        &[("01.ron", &chapter(&[("a", "甲"), ("b", "乙")]))],
+    );
+    let specs = vec![SourceSpec::Builtin, SourceSpec::Central(central.clone())];
+
+    // First run: online; the cache is filled.
+    let first = Sources::new(specs.clone(), cache.clone()).load();
+    assert_eq!(first.reports[1].state, SourceState::Ok);
+    assert!(first.reports[1].cache_refreshed);
+    assert_eq!(first.loaded.library.cards.len(), 9);
+
+    // Next start: the share is gone.
+    let away = tmp.path().join("away");
+    std::fs::rename(&central, &away).unwrap();
+    let offline = Sources::new(specs.clone(), cache.clone()).load();
+    assert_eq!(
+        offline.loaded.library.cards.len(),
+        9,
+        "never an empty window"
+    );
+    let report = &offline.reports[1];
+    assert!(matches!(report.state, SourceState::Unreachable(_)));
+    assert_eq!(report.cards, 2);
+    let when = report.using_cache.clone().unwrap();
+    assert_eq!(offline.banner, Some(format!("离线副本 · 更新于 {when}")));
+    // `YYYY-MM-DD HH:MM`
+    assert_eq!(when.len(), 16, "{when}");
+    assert_eq!(
+        offline.loaded.error_count(),
+        0,
+        "calm: a warning, not an error"
+    );
+
+    // No cache at all: the built-in cards and an error.
+    let bare = Sources::new(specs, tmp.path().join("no-cache")).load();
+    assert_eq!(bare.loaded.library.cards.len(), 7);
+    assert!(bare.loaded.error_count() > 0);
+    assert!(bare.banner.is_none());
+}
+
+#[test]
+fn central_broken_mid_run_keeps_the_last_good_and_recovers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    write_files(
+        &central,
+        &[
+            ("01.ron", &chapter(&[("a", "甲")])),
+            ("02.ron", &chapter(&[("b", "乙")])),
+        ],
+    );
+    let mut sources = Sources::new(
+        vec![SourceSpec::Central(central.clone())],
+        tmp.path().join("cache"),
+    );
+    assert_eq!(titles(&mut sources), vec!["甲", "乙"]);
+
+    // IT's copy is half done: one file cut in the middle, one new file.
+    let full = chapter(&[("b", "乙（新）")]);
+    let half = (0..=full.len() / 2)
+        .rev()
+        .find(|&i| full.is_char_boundary(i))
+        .unwrap();
+    std::fs::write(central.join("02.ron"), &full[..half]).unwrap();
+    std::fs::write(central.join("03.ron"), chapter(&[("c", "丙")])).unwrap();
+    let loaded = sources.load();
+    assert!(matches!(loaded.reports[0].state, SourceState::Broken(_)));
+    let got: Vec<&str> = loaded
+        .loaded
+        .library
+        .cards
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect();
+    assert_eq!(got, vec!["甲", "乙"], "the last good copy, whole");
+    assert!(loaded.banner.is_some());
+
+    // The copy finishes: the new content, and the cache follows.
+    std::fs::write(central.join("02.ron"), &full).unwrap();
+    let loaded = sources.load();
+    assert_eq!(loaded.reports[0].state, SourceState::Ok);
+    assert!(loaded.reports[0].cache_refreshed);
+    assert!(loaded.banner.is_none());
+    assert_eq!(titles(&mut sources), vec!["甲", "乙（新）", "丙"]);
+}
+
+#[test]
+fn cache_swap_leaves_the_old_or_the_new_copy_at_every_step() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("central");
+    let old = vec![(source.join("01.ron"), chapter(&[("a", "旧")]).into_bytes())];
+    let new = vec![
+        (source.join("01.ron"), chapter(&[("a", "新")]).into_bytes()),
+        (
+            source.join("sub/02.ron"),
+            chapter(&[("b", "新二")]).into_bytes(),
+        ),
+    ];
+    let cache_dir = tmp.path().join("cache");
+    let contents = |cache: &Cache| -> Vec<Vec<u8>> {
+        let (files, _) = cache.read().expect("a complete copy");
+        files.into_iter().map(|(_, b)| b).collect()
+    };
+    let bytes = |files: &[(PathBuf, Vec<u8>)]| -> Vec<Vec<u8>> {
+        files.iter().map(|(_, b)| b.clone()).collect()
+    };
+    for step in [
+        CacheStep::WriteFiles,
+        CacheStep::WriteStamp,
+        CacheStep::MoveCurrentAway,
+        CacheStep::MoveNextIn,
+        CacheStep::RemovePrevious,
+    ] {
+        let _ = std::fs::remove_dir_all(&cache_dir);
+        let cache = Cache::new(&cache_dir, &source);
+        assert!(cache.refresh(&source, &old, true).unwrap());
+        let failing = Cache::new(&cache_dir, &source).failing_at(step);
+        assert!(failing.refresh(&source, &new, true).is_err(), "{step:?}");
+        let seen = contents(&cache);
+        assert!(
+            seen == bytes(&old) || seen == bytes(&new),
+            "after a failure at {step:?} the cache holds a mixture"
+        );
+        // The next refresh repairs it.
+        assert!(cache.refresh(&source, &new, false).unwrap() || contents(&cache) == bytes(&new));
+        assert_eq!(contents(&cache), bytes(&new), "{step:?}");
+    }
+}
+
+#[test]
+fn nothing_is_ever_written_under_a_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let local = tmp.path().join("local");
+    write_files(&central, &[("01.ron", &chapter(&[("a", "甲")]))]);
+    write_files(&local, &[("01.ron", &chapter(&[("b", "乙")]))]);
+    set_read_only(&central, true);
+    set_read_only(&local, true);
+    let before = (snapshot(&central), snapshot(&local));
+    let prints = (fingerprint(&central), fingerprint(&local));
+    let specs = vec![
+        SourceSpec::Builtin,
+        SourceSpec::Central(central.clone()),
+        SourceSpec::Local(local.clone()),
+    ];
+    let mut sources = Sources::new(specs, tmp.path().join("cache"));
+    for _ in 0..3 {
+        assert_eq!(sources.load().loaded.library.cards.len(), 9);
+    }
+    huashu()
+        .arg("--config")
+        .arg(write_config(tmp.path(), &central, &local))
+        .arg("sources")
+        .assert()
+        .success();
+    assert_eq!((snapshot(&central), snapshot(&local)), before);
+    assert_eq!((fingerprint(&central), fingerprint(&local)), prints);
+    set_read_only(&central, false);
+    set_read_only(&local, false);
+}
+
+fn huashu() -> Command {
+    let mut cmd = Command::cargo_bin("huashu").unwrap();
+    cmd.env("NO_COLOR", "1").env_remove("HUASHU_CONFIG");
+    cmd
+}
+
+/// A config file with built-in, central and local sources and its state
+/// under the temporary directory.
+fn write_config(dir: &Path, central: &Path, local: &Path) -> PathBuf {
+    let path = dir.join("config.ron");
+    let text = format!(
+        "// 话术助手配置\nConfig(\n    sources: [Builtin, Central(r\"{}\"), Local(r\"{}\")],\n    recheck_seconds: 30,\n    state_dir: r\"{}\",\n)\n",
+        central.display(),
+        local.display(),
+        dir.join("state").display()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn config_file_parses_and_reports_positions() {
+    let config = Config::parse(
+        Path::new("c.ron"),
+        "\u{feff}Config(sources: [Builtin, Central(r\"\\\\server\\share\\huashu\")], count_usage: false)",
+    )
+    .unwrap();
+    assert_eq!(
+        config.sources,
+        vec![
+            SourceSpec::Builtin,
+            SourceSpec::Central(PathBuf::from(r"\\server\share\huashu"))
+        ]
+    );
+    assert!(!config.count_usage);
+    assert_eq!(config.recheck_seconds, 60);
+    let err = Config::parse(Path::new("c.ron"), "Config(\n  sourcs: [],\n)").unwrap_err();
+    assert!(err.to_string().starts_with("c.ron:2:3: "), "{err}");
+}
+
+#[test]
+fn sources_command_lists_each_source_and_the_cache_in_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let local = tmp.path().join("local");
+    write_files(
+        &central,
+        &[("01.ron", &chapter(&[("a", "甲"), ("b", "乙")]))],
+    );
+    write_files(&local, &[("01.ron", &chapter(&[("b", "乙（本行）")]))]);
+    let config = write_config(tmp.path(), &central, &local);
+    let run = |cmd: &mut Command| {
+        let out = cmd.arg("sources").output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        (
+            out.status.code(),
+            text.replace(&tmp.path().display().to_string(), "<tmp>"),
+        )
+    };
+    let (code, online) = run(huashu().arg("--config").arg(&config));
+    assert_eq!(code, Some(0));
+    insta::assert_snapshot!("sources_online", online);
+
+    std::fs::rename(&central, tmp.path().join("gone")).unwrap();
+    // Through the environment variable this time.
+    let (code, offline) = run(huashu().env("HUASHU_CONFIG", &config));
+    assert_eq!(code, Some(0), "a cache covers it");
+    let offline = offline
+        .lines()
+        .map(|l| match l.find("using cache from ") {
+            Some(at) => format!("{}using cache from <time>{}", &l[..at], &l[at + 33..]),
+            None => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("sources_offline", offline);
+
+    // An explicit config that does not exist is an error.
+    huashu()
+        .arg("--config")
+        .arg(tmp.path().join("missing.ron"))
+        .arg("sources")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot read the config file"));
+}
+
+#[test]
+fn a_running_counter_survives_the_share_going_away_and_picks_up_its_return() {
+    use huashu::content::watch::{Recheck, Watch};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    write_files(&central, &[("01.ron", &chapter(&[("a", "甲")]))]);
+    let mut sources = Sources::new(
+        vec![SourceSpec::Central(central.clone())],
+        tmp.path().join("cache"),
+    );
+    sources.load();
+    let (tx, rx) = mpsc::channel();
+    let recheck = Recheck {
+        every: Duration::from_millis(100),
+        dirs: vec![central.clone()],
+    };
+    let (_watch, _) = Watch::start(&[], Some(recheck), move || {
+        let loaded = sources.load();
+        let titles: Vec<String> = loaded
+            .loaded
+            .library
+            .cards
+            .iter()
+            .map(|c| c.title.clone())
+            .collect();
+        let _ = tx.send((titles, loaded.banner));
+    })
+    .unwrap();
+    let next = || rx.recv_timeout(Duration::from_secs(10)).unwrap();
+
+    // The share goes away (a rename, as an unmount looks from here).
+    let away = tmp.path().join("away");
+    std::fs::rename(&central, &away).unwrap();
+    let (titles, banner) = next();
+    assert_eq!(titles, vec!["甲"]);
+    assert!(banner.unwrap().starts_with("离线副本 · 更新于 "));
+
+    // It comes back with new content.
+    write_files(&away, &[("02.ron", &chapter(&[("b", "乙")]))]);
+    std::fs::rename(&away, &central).unwrap();
+    let (mut titles, mut banner) = next();
+    while titles.len() < 2 {
+        (titles, banner) = next();
+    }
+    assert_eq!(titles, vec!["甲", "乙"]);
+    assert_eq!(banner, None);
+}
