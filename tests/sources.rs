@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -22,15 +23,15 @@ fn write_files(dir: &Path, files: &[(&str, &str)]) {
 
 /// A chapter file with cards `(id, title)`.
 fn chapter(cards: &[(&str, &str)]) -> String {
-    let cards: String = cards
-        .iter()
-        .map(|(id, title)| {
-            format!(
-                "Card(id: \"{id}\", title: \"{title}\", steps: [Step(action: \"{title}的第一步。\")]),\n"
-            )
-        })
-        .collect();
-    format!("Chapter(sections: [Section(cards: [\n{cards}])])\n")
+    let mut out = String::from("Chapter(sections: [Section(cards: [\n");
+    for (id, title) in cards {
+        let _ = writeln!(
+            out,
+            "Card(id: \"{id}\", title: \"{title}\", steps: [Step(action: \"{title}的第一步。\")]),"
+        );
+    }
+    out.push_str("])])\n");
+    out
 }
 
 fn titles(sources: &mut Sources) -> Vec<String> {
