@@ -2,8 +2,10 @@
 //! lobby managers. See `ARCHITECTURE.md` for the layers.
 
 pub mod app;
+pub mod atomic;
 pub mod cli;
 pub mod content;
 pub mod model;
 pub mod search;
 pub mod ui;
+pub mod usage;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::content::{Diagnostic, Loaded};
 use crate::model::{Card, CardId, Library};
 use crate::search::{Highlight, Searcher};
+use crate::usage::UsageEvent;
 pub use settings::{Settings, Theme};
 
 /// Hits shown in the list for a query.
@@ -105,6 +106,8 @@ pub enum Effect {
     ScrollCard(i32),
     /// The settings changed: save them.
     SaveSettings,
+    /// For the usage counts (if counting is on).
+    Count(UsageEvent),
 }
 
 /// A confirmation shown briefly (e.g. after copying).
@@ -394,6 +397,9 @@ impl AppState {
                     && let Some(text) = self.script_text(card, n)
                 {
                     effects.push(Effect::CopyText(text));
+                    if let Some(c) = self.library().cards.get(card) {
+                        effects.push(Effect::Count(UsageEvent::Copied(c.id.clone(), n)));
+                    }
                     self.notify(format!("已复制 话术 {}", n + 1));
                 }
             }
@@ -491,6 +497,7 @@ impl AppState {
             self.settings.opened(&id);
             self.focus = Focus::Card;
             effects.push(Effect::SaveSettings);
+            effects.push(Effect::Count(UsageEvent::Opened(id)));
         }
     }
 
@@ -598,9 +605,15 @@ mod tests {
         s.handle(Command::Move(1));
         let second = s.shown().unwrap();
         let effects = s.handle(Command::OpenSelected);
-        assert_eq!(effects, vec![Effect::SaveSettings]);
-        assert_eq!(s.focus(), Focus::Card);
         let id = s.library().cards[second].id.clone();
+        assert_eq!(
+            effects,
+            vec![
+                Effect::SaveSettings,
+                Effect::Count(UsageEvent::Opened(id.clone()))
+            ]
+        );
+        assert_eq!(s.focus(), Focus::Card);
         assert_eq!(s.settings.recents, vec![id]);
         assert_eq!(s.handle(Command::Move(1)), vec![Effect::ScrollCard(1)]);
         assert_eq!(s.selected(), Some(1), "the selection stays");

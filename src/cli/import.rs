@@ -59,7 +59,8 @@ pub fn run(
     } else {
         refuse_unsafe(&files, input, force)?;
         for (path, text) in &files {
-            write_atomically(path, text.as_bytes())?;
+            crate::atomic::write(path, text.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
         }
     }
     let written: Vec<String> = files
@@ -190,32 +191,6 @@ fn refuse_unsafe(files: &[(PathBuf, String)], input: &Path, force: bool) -> anyh
             "not overwriting {} (nothing was written); use --force to replace",
             existing.join(", ")
         );
-    }
-    Ok(())
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it into
-/// place: readers (a running window) see the old file or the new one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    // A hidden name: the loader skips it if a crash leaves it behind.
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("writing {}", path.display()));
     }
     Ok(())
 }

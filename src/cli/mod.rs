@@ -7,6 +7,7 @@ mod list;
 mod output;
 mod search;
 mod sources;
+mod usage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -73,6 +74,19 @@ pub enum Command {
     /// Loading refreshes the offline copy of a central source that loads
     /// without errors, as the window does.
     Sources,
+    /// Usage counts for trainers: cards opened, scripts copied, per day.
+    /// 使用次数统计。
+    ///
+    /// Kept in the app's data directory; nothing about customers and no
+    /// search text. Turn counting off with `count_usage: false` in the config.
+    Usage {
+        /// `card_id,title,opened,copied,day` rows. 输出 CSV。
+        #[arg(long)]
+        csv: bool,
+        /// Only days from this one on (YYYY-MM-DD). 起始日期。
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+    },
     /// Turn a plain-text manual into content files. 从纯文本手册导入卡片。
     ///
     /// Reads `第X章` / `第X节` headings, scenarios `一、…` with 场景再现,
@@ -102,6 +116,12 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
         Command::Check => check::run(&load()?, &mut std::io::stdout().lock(), painter),
         Command::List { json } => list::run(&load()?, *json, &mut std::io::stdout().lock()),
         Command::Sources => sources::run(&setup()?, &mut std::io::stdout().lock()),
+        Command::Usage { csv, since } => usage::run(
+            &setup()?,
+            *csv,
+            since.as_deref(),
+            &mut std::io::stdout().lock(),
+        ),
         Command::Search { limit, json, query } => search::run(
             load()?,
             &query.join(" "),

@@ -23,6 +23,7 @@ use crate::app::{AppState, Command, Content, Effect, Level, Settings, Theme};
 use crate::content::Loaded;
 use crate::content::sources::{Setup, Sources};
 use crate::content::watch::{Recheck, Watch};
+use crate::usage::{self, Usage};
 
 pub use search_bar::PLACEHOLDER;
 
@@ -47,6 +48,8 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
         log::warn!("{d}");
     }
     let recheck = setup.config.recheck();
+    let count_usage = setup.config.count_usage;
+    let usage_file = usage::path_in(&setup.places.data_dir);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("话术助手")
@@ -63,6 +66,9 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
             let content = Content::new(first.loaded).with_banner(first.banner);
             let mut app = HuashuApp::new(AppState::with_content(content, settings));
             app.watch(sources, recheck, cc.egui_ctx.clone());
+            if count_usage {
+                app.count_usage(usage_file);
+            }
             Ok(Box::new(app))
         }),
     )
@@ -101,6 +107,15 @@ pub struct HuashuApp {
     reloads: Option<Receiver<Content>>,
     /// Kept alive while the window is open (dropping it stops watching).
     watching: Option<Watch>,
+    /// Usage counts, when counting is on.
+    usage: Option<UsageStore>,
+}
+
+/// Usage counts in memory and where they are saved.
+struct UsageStore {
+    path: PathBuf,
+    usage: Usage,
+    dirty: bool,
 }
 
 impl HuashuApp {
@@ -117,7 +132,30 @@ impl HuashuApp {
             last_selected: None,
             reloads: None,
             watching: None,
+            usage: None,
         }
+    }
+
+    /// Counts card openings and script copies in `path` (see `usage`).
+    pub fn count_usage(&mut self, path: PathBuf) {
+        match usage::load(&path) {
+            Ok((usage, message)) => {
+                if let Some(m) = message {
+                    log::warn!("{m}");
+                }
+                self.usage = Some(UsageStore {
+                    path,
+                    usage,
+                    dirty: false,
+                });
+            }
+            Err(e) => log::warn!("{e}; usage is not counted in this run"),
+        }
+    }
+
+    /// The counts so far (tests).
+    pub fn usage(&self) -> Option<&Usage> {
+        self.usage.as_ref().map(|u| &u.usage)
     }
 
     /// Watches the sources' directories (and re-checks central ones every
@@ -305,6 +343,14 @@ impl HuashuApp {
             Effect::SaveSettings => {
                 ctx.request_repaint_after(AUTO_SAVE + std::time::Duration::from_millis(200));
             }
+            Effect::Count(event) => {
+                if let Some(store) = &mut self.usage {
+                    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+                    store.usage.record(event, &today);
+                    store.dirty = true;
+                    ctx.request_repaint_after(AUTO_SAVE + std::time::Duration::from_millis(200));
+                }
+            }
         }
         if self.effects.len() == EFFECT_LOG {
             self.effects.remove(0);
@@ -378,6 +424,14 @@ impl eframe::App for HuashuApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, SETTINGS_KEY, &self.state.settings);
+        if let Some(store) = &mut self.usage
+            && store.dirty
+        {
+            match usage::save(&store.path, &store.usage) {
+                Ok(()) => store.dirty = false,
+                Err(e) => log::warn!("{e}"),
+            }
+        }
     }
 
     fn auto_save_interval(&self) -> std::time::Duration {

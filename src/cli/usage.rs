@@ -1,0 +1,50 @@
+//! `huashu usage [--csv] [--since DATE]`: the counts for trainers.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+
+use crate::content::sources::Setup;
+use crate::model::Date;
+use crate::usage;
+
+pub fn run(
+    setup: &Setup,
+    csv: bool,
+    since: Option<&str>,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    if let Some(since) = since
+        && since.parse::<Date>().is_err()
+    {
+        bail!("--since takes a date as YYYY-MM-DD, not `{since}`");
+    }
+    let path = usage::path_in(&setup.places.data_dir);
+    let (counts, message) = usage::load(&path)?;
+    if let Some(m) = message {
+        eprintln!("huashu: warning: {m}");
+    }
+    // Titles as the content has them now.
+    let library = setup.sources().load().loaded.library;
+    let title = |id: &crate::model::CardId| library.card(id).map(|c| c.title.as_str());
+    let table = counts.csv(since, title);
+    if csv {
+        out.write_all(table.as_bytes()).context("writing")?;
+    } else {
+        writeln!(out, "{}", path.display()).context("writing")?;
+        for row in table.lines().skip(1) {
+            let cells: Vec<&str> = row.rsplitn(4, ',').collect();
+            // day, copied, opened, "id,title"
+            if let [day, copied, opened, card] = cells[..] {
+                writeln!(out, "{day}  opened {opened:>4}  copied {copied:>4}  {card}")
+                    .context("writing")?;
+            }
+        }
+        if !setup.config.count_usage {
+            writeln!(out, "(counting is off: count_usage: false in the config)")
+                .context("writing")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,213 @@
+//! Usage counts for trainers: per day and card, how often it was opened and
+//! each of its scripts copied. Nothing else — no search text, nothing about
+//! customers. Kept in the app's data directory (`usage.ron`), written
+//! atomically; `huashu usage --csv` exports it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::CardId;
+
+/// What happened, as the app reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UsageEvent {
+    Opened(CardId),
+    /// Script `n` (0-based, reading order) of a card was copied.
+    Copied(CardId, usize),
+}
+
+/// One card's counts on one day.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    #[serde(default)]
+    pub opened: u32,
+    /// Copies per script number (0-based).
+    #[serde(default)]
+    pub copied: BTreeMap<usize, u32>,
+}
+
+impl Counts {
+    pub fn copied_total(&self) -> u32 {
+        self.copied.values().sum()
+    }
+}
+
+/// All counts: day (`YYYY-MM-DD`) → card → counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    #[serde(default)]
+    pub days: BTreeMap<String, BTreeMap<CardId, Counts>>,
+}
+
+impl Usage {
+    pub fn record(&mut self, event: &UsageEvent, day: &str) {
+        let cards = self.days.entry(day.to_owned()).or_default();
+        match event {
+            UsageEvent::Opened(id) => {
+                let c = cards.entry(id.clone()).or_default();
+                c.opened = c.opened.saturating_add(1);
+            }
+            UsageEvent::Copied(id, n) => {
+                let c = cards
+                    .entry(id.clone())
+                    .or_default()
+                    .copied
+                    .entry(*n)
+                    .or_default();
+                *c = c.saturating_add(1);
+            }
+        }
+    }
+
+    /// `card_id,title,opened,copied,day`, one row per card and day from
+    /// `since` on, by day then id. `title` gives the current title (empty
+    /// for a card that no longer exists).
+    pub fn csv<'a>(
+        &self,
+        since: Option<&str>,
+        title: impl Fn(&CardId) -> Option<&'a str>,
+    ) -> String {
+        let mut out = String::from("card_id,title,opened,copied,day\n");
+        for (day, cards) in &self.days {
+            if since.is_some_and(|s| day.as_str() < s) {
+                continue;
+            }
+            for (id, counts) in cards {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{day}",
+                    csv_field(id.as_str()),
+                    csv_field(title(id).unwrap_or("")),
+                    counts.opened,
+                    counts.copied_total()
+                );
+            }
+        }
+        out
+    }
+}
+
+/// A CSV field, quoted when it has a comma, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The counts file of a data directory.
+pub fn path_in(data_dir: &Path) -> PathBuf {
+    data_dir.join("usage.ron")
+}
+
+/// Reads the counts; none yet → empty. A damaged file is moved to
+/// `usage.ron.bak` (so nothing is lost) and counting starts again; the
+/// returned message says so once.
+pub fn load(path: &Path) -> Result<(Usage, Option<String>), UsageError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Usage::default(), None)),
+        Err(source) => {
+            return Err(UsageError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let parsed = std::str::from_utf8(&bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|text| ron::from_str::<Usage>(text).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(usage) => Ok((usage, None)),
+        Err(why) => {
+            let backup = path.with_extension("ron.bak");
+            std::fs::rename(path, &backup).map_err(|source| UsageError::Write {
+                path: backup.clone(),
+                source,
+            })?;
+            Ok((
+                Usage::default(),
+                Some(format!(
+                    "{} was damaged ({why}); kept it as {} and started counting again",
+                    path.display(),
+                    backup.display()
+                )),
+            ))
+        }
+    }
+}
+
+/// Writes the counts: a temporary file beside it, then a rename.
+pub fn save(path: &Path, usage: &Usage) -> Result<(), UsageError> {
+    let err = |source| UsageError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let text = ron::ser::to_string_pretty(usage, ron::ser::PrettyConfig::default())
+        .map_err(|e| err(std::io::Error::other(e)))?;
+    crate::atomic::write(path, text.as_bytes()).map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> CardId {
+        CardId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn counts_per_day_card_and_script() {
+        let mut u = Usage::default();
+        u.record(&UsageEvent::Opened(id("a")), "2026-11-28");
+        u.record(&UsageEvent::Opened(id("a")), "2026-11-28");
+        u.record(&UsageEvent::Copied(id("a"), 1), "2026-11-28");
+        u.record(&UsageEvent::Copied(id("a"), 0), "2026-11-29");
+        u.record(&UsageEvent::Copied(id("b"), 0), "2026-11-29");
+        let day = &u.days["2026-11-28"][&id("a")];
+        assert_eq!((day.opened, day.copied_total()), (2, 1));
+        let title = |c: &CardId| (c.as_str() == "a").then_some("取号, \"错误\"");
+        assert_eq!(
+            u.csv(Some("2026-11-29"), title),
+            "card_id,title,opened,copied,day\na,\"取号, \"\"错误\"\"\",0,1,2026-11-29\nb,,0,1,2026-11-29\n"
+        );
+    }
+
+    #[test]
+    fn saved_counts_load_back_and_a_damaged_file_is_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path_in(dir.path());
+        let mut u = Usage::default();
+        u.record(&UsageEvent::Copied(id("a"), 2), "2026-11-29");
+        save(&path, &u).unwrap();
+        assert_eq!(load(&path).unwrap(), (u, None));
+
+        std::fs::write(&path, "Usage(days: {").unwrap();
+        let (fresh, message) = load(&path).unwrap();
+        assert_eq!(fresh, Usage::default());
+        assert!(message.unwrap().contains("usage.ron.bak"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("usage.ron.bak")).unwrap(),
+            "Usage(days: {"
+        );
+        assert!(!path.exists());
+    }
+}

@@ -1,0 +1,139 @@
+//! Usage counts: the window counts openings and copies (only when counting
+//! is on), and `huashu usage --csv` exports them (golden file).
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use huashu::app::{AppState, Settings};
+use huashu::content;
+use huashu::model::CardId;
+use huashu::ui::HuashuApp;
+use predicates::prelude::*;
+
+/// A config that reads the built-in cards and keeps its state in `state`.
+fn config(dir: &Path, state: &Path, count: bool) -> PathBuf {
+    let path = dir.join("config.ron");
+    std::fs::write(
+        &path,
+        format!(
+            "Config(sources: [Builtin], state_dir: r\"{}\", count_usage: {count})",
+            state.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn huashu() -> Command {
+    let mut cmd = Command::cargo_bin("huashu").unwrap();
+    cmd.env("NO_COLOR", "1").env_remove("HUASHU_CONFIG");
+    cmd
+}
+
+#[test]
+fn usage_csv_matches_the_golden_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = Path::new("tests/fixtures/usage/state")
+        .canonicalize()
+        .unwrap();
+    let cfg = config(tmp.path(), &state, true);
+    let expected = std::fs::read_to_string("tests/fixtures/usage/expected.csv").unwrap();
+    huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "--csv"])
+        .assert()
+        .success()
+        .stdout(expected.clone());
+    let since: String = expected
+        .lines()
+        .filter(|l| !l.ends_with("2026-11-27"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "--csv", "--since", "2026-11-28"])
+        .assert()
+        .success()
+        .stdout(since);
+    huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "--since", "28/11"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+}
+
+#[test]
+fn the_window_counts_openings_and_copies_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = huashu::usage::path_in(tmp.path());
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.count_usage(file.clone());
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("qhcw");
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::ALT, Key::Num2);
+    harness.run();
+    let usage = harness.state().usage().unwrap().clone();
+    assert_eq!(usage.days.len(), 1);
+    let (day, cards) = usage.days.iter().next().unwrap();
+    assert_eq!(day.len(), 10, "{day}");
+    let counts = &cards[&CardId::parse("wrong-queue-ticket").unwrap()];
+    assert_eq!(counts.opened, 1);
+    assert_eq!(counts.copied.get(&1), Some(&1));
+    // Saved with the settings (eframe's save), atomically, and loads back.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    assert!(storage.0.contains_key(huashu::ui::SETTINGS_KEY));
+    assert_eq!(huashu::usage::load(&file).unwrap(), (usage, None));
+    // Nothing about the query is kept.
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("qhcw"));
+    assert!(text.contains("wrong-queue-ticket"));
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn counting_off_in_the_config_is_said_by_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(tmp.path(), &tmp.path().join("state"), false);
+    huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("usage")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("counting is off"));
+}
