@@ -50,11 +50,11 @@ fn usage_csv_matches_the_golden_file() {
         .assert()
         .success()
         .stdout(expected.clone());
-    let since: String = expected
-        .lines()
-        .filter(|l| !l.ends_with("2026-11-27"))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let mut since = String::new();
+    for line in expected.lines().filter(|l| !l.ends_with("2026-11-27")) {
+        since.push_str(line);
+        since.push('\n');
+    }
     huashu()
         .arg("--config")
         .arg(&cfg)

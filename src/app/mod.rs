@@ -640,11 +640,13 @@ mod tests {
         let mut s = state();
         s.handle(Command::SetQuery("qhcw".into()));
         let effects = s.handle(Command::CopyScript(1));
+        let id = s.shown_card().unwrap().id.clone();
         assert_eq!(
             effects,
-            vec![Effect::CopyText(
-                "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?".into()
-            )]
+            vec![
+                Effect::CopyText("等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?".into()),
+                Effect::Count(UsageEvent::Copied(id, 1)),
+            ]
         );
         assert_eq!(s.notice().unwrap().text, "已复制 话术 2");
         assert!(
@@ -668,10 +670,10 @@ mod tests {
         });
         let effects = s.handle(Command::CopyScript(2));
         assert_eq!(
-            effects,
-            vec![Effect::CopyText(
+            effects[0],
+            Effect::CopyText(
                 "女士,你是我们的贵宾卡。请和我一起去贵宾区。我给你倒杯水,给你一些零食。".into()
-            )]
+            )
         );
     }
 
