@@ -86,39 +86,28 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Loaded {
     Loader::default().load(dirs)
 }
 
-/// One source's files, ready to build: with a [`Loader`] that has seen them
-/// before, broken files are replaced by their last good versions.
-#[derive(Debug, Default)]
-pub struct LayerFiles {
-    pub files: Vec<(PathBuf, Vec<u8>)>,
-    /// Problems reading the source (missing directory, unreadable file).
-    pub read_diagnostics: Vec<Diagnostic>,
-    /// Problems of the current versions of `kept` files, and a note for
-    /// each (the build reports everything else).
-    pub kept_diagnostics: Vec<Diagnostic>,
-    pub file_count: usize,
-    /// Files shown as they last loaded without errors.
-    pub kept: Vec<PathBuf>,
-    /// Whether the source, as it is now, loads without errors.
-    pub clean: bool,
-}
-
-/// Loads the same directories again and again (live reload). A file that
-/// now has errors — or can no longer be read, or whose directory is gone —
-/// is used as it last loaded without errors, so a half-finished edit never
-/// takes cards off the counter; its problems are still reported.
+/// Remembers each file's last version that loaded without errors, to use
+/// while the file is broken, unreadable, or its directory is gone — so a
+/// half-finished edit never takes cards off the counter (live reload).
 #[derive(Debug, Default)]
 pub struct Loader {
-    /// The bytes of each file's last version that loaded without errors.
     last_good: BTreeMap<PathBuf, Vec<u8>>,
 }
 
 impl Loader {
+    /// Loads `dirs` as one source, with last good versions of broken files.
     pub fn load(&mut self, dirs: &[PathBuf]) -> Loaded {
-        let layer = self.read_layer(dirs);
-        let file_count = layer.file_count;
-        let kept = layer.kept.clone();
-        let (library, diagnostics) = assemble(vec![layer]);
+        let input = LayerInput {
+            read: read_dirs(dirs),
+            dirs: dirs.to_vec(),
+            fallback: Fallback::PerFile(self),
+        };
+        let (library, diagnostics, outputs) = load_layers(vec![input]);
+        let (file_count, kept) = outputs
+            .into_iter()
+            .next()
+            .map(|o| (o.file_count, o.kept))
+            .unwrap_or_default();
         Loaded {
             library,
             diagnostics,
@@ -128,26 +117,17 @@ impl Loader {
         }
     }
 
-    /// Reads one source (its directories) and puts last good versions in
-    /// place of broken files.
-    pub fn read_layer(&mut self, dirs: &[PathBuf]) -> LayerFiles {
-        let Read {
-            mut files,
-            diagnostics: read_diagnostics,
-            file_count,
-            failed_dirs,
-        } = read_dirs(dirs);
-        let mut alone = Vec::new();
-        build(files.clone(), &mut alone);
-        let failed: BTreeSet<PathBuf> = read_diagnostics
-            .iter()
-            .chain(&alone)
-            .filter(|d| d.is_error())
-            .map(|d| d.path.clone())
-            .collect();
-        let clean = failed.is_empty() && failed_dirs.is_empty();
+    /// Puts last good versions in place of the `failed` files of `read`
+    /// (and of files lost with a failed directory), remembers the others.
+    /// Returns the files replaced.
+    fn substitute(
+        &mut self,
+        read: &mut Read,
+        failed: &BTreeSet<PathBuf>,
+        dirs: &[PathBuf],
+    ) -> Vec<PathBuf> {
         let mut kept = Vec::new();
-        for (path, bytes) in &mut files {
+        for (path, bytes) in &mut read.files {
             if failed.contains(path) {
                 if let Some(good) = self.last_good.get(path.as_path()) {
                     bytes.clone_from(good);
@@ -157,64 +137,185 @@ impl Loader {
                 self.last_good.insert(path.clone(), bytes.clone());
             }
         }
-        // Files that could not be read, or whose directory went away.
         for (path, good) in &self.last_good {
-            let present = files.iter().any(|(p, _)| p == path);
-            let lost = failed.contains(path) || failed_dirs.iter().any(|d| path.starts_with(d));
+            let present = read.files.iter().any(|(p, _)| p == path);
+            let lost =
+                failed.contains(path) || read.failed_dirs.iter().any(|d| path.starts_with(d));
             if !present && lost {
-                files.push((path.clone(), good.clone()));
+                read.files.push((path.clone(), good.clone()));
                 kept.push(path.clone());
             }
         }
         // Forget files that were deleted or renamed.
+        let files = &read.files;
         self.last_good
             .retain(|path, _| files.iter().any(|(p, _)| p == path));
-        files.sort_by(|(a, _), (b, _)| load_order(dirs, a).cmp(&load_order(dirs, b)));
+        read.files
+            .sort_by(|(a, _), (b, _)| load_order(dirs, a).cmp(&load_order(dirs, b)));
         kept.sort();
-        let mut kept_diagnostics: Vec<Diagnostic> = alone
-            .into_iter()
-            .filter(|d| kept.contains(&d.path))
-            .collect();
-        kept_diagnostics.extend(kept.iter().map(|path| {
-            Diagnostic::warning(
-                path,
-                None,
-                "这个文件现在有错误，窗口里仍在使用它上次没有错误的版本",
-            )
-            .with_help("改正这个文件里的错误并保存，新内容会自动出现")
-        }));
-        LayerFiles {
-            files,
-            read_diagnostics,
-            kept_diagnostics,
-            file_count,
-            kept,
-            clean,
-        }
+        kept
     }
 }
 
-/// Builds sources in order (later ones override earlier ones by id) and
-/// gathers their problems: reading problems first, then by file.
-pub fn assemble(layers: Vec<LayerFiles>) -> (Library, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
-    let mut files = Vec::new();
-    let mut kept_paths = BTreeSet::new();
-    let mut later = Vec::new();
-    for (n, layer) in layers.into_iter().enumerate() {
-        diagnostics.extend(layer.read_diagnostics);
-        later.extend(layer.kept_diagnostics);
-        kept_paths.extend(layer.kept);
-        files.extend(layer.files.into_iter().map(|(p, b)| (p, b, n)));
+/// Files in memory: `(path, bytes)`.
+pub type Files = Vec<(PathBuf, Vec<u8>)>;
+
+/// What replaces a source's broken files.
+pub(crate) enum Fallback<'a> {
+    /// Nothing (the built-in cards cannot break).
+    None,
+    /// Each broken file by its last good version.
+    PerFile(&'a mut Loader),
+    /// The whole source by other files (a cache), when it is unreachable
+    /// or any file is broken; called only then.
+    Whole(Box<dyn FnOnce() -> Option<Files> + 'a>),
+}
+
+/// One source to load.
+pub(crate) struct LayerInput<'a> {
+    pub read: Read,
+    pub dirs: Vec<PathBuf>,
+    pub fallback: Fallback<'a>,
+}
+
+/// How one source did.
+#[derive(Debug, Default)]
+pub(crate) struct LayerOutput {
+    pub file_count: usize,
+    /// Files shown as they last loaded without errors.
+    pub kept: Vec<PathBuf>,
+    /// The whole source was replaced (by its cache).
+    pub replaced: bool,
+    /// The source as it is now loads without errors.
+    pub clean: bool,
+    /// A missing or unreadable directory: its message.
+    pub unreachable: Option<String>,
+    pub errors: usize,
+    /// The files as read (before any fallback).
+    pub files: Files,
+    /// The paths used in the build.
+    pub used: Vec<PathBuf>,
+}
+
+/// Judges one source by the first build's problems and, if it is broken,
+/// puts its fallback in place.
+fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
+    let in_layer = |path: &Path| input.read.files.iter().any(|(p, _)| p == path);
+    let errors: Vec<&Diagnostic> = input
+        .read
+        .diagnostics
+        .iter()
+        .chain(first.iter().filter(|d| in_layer(&d.path)))
+        .filter(|d| d.is_error())
+        .collect();
+    let failed: BTreeSet<PathBuf> = errors.iter().map(|d| d.path.clone()).collect();
+    let unreachable = errors
+        .iter()
+        .find(|d| input.read.failed_dirs.contains(&d.path))
+        .map(|d| d.message.clone());
+    let clean = failed.is_empty() && input.read.failed_dirs.is_empty();
+    let mut out = LayerOutput {
+        file_count: input.read.file_count,
+        clean,
+        unreachable,
+        errors: errors.len(),
+        files: input.read.files.clone(),
+        ..LayerOutput::default()
+    };
+    match std::mem::replace(&mut input.fallback, Fallback::None) {
+        Fallback::None => {}
+        // Also remembers the good files when all are good.
+        Fallback::PerFile(loader) => {
+            out.kept = loader.substitute(&mut input.read, &failed, &input.dirs);
+        }
+        Fallback::Whole(other) => {
+            if !clean && let Some(files) = other() {
+                input.read.files = files;
+                out.replaced = true;
+            }
+        }
     }
-    let order: Vec<PathBuf> = files.iter().map(|(p, _, _)| p.clone()).collect();
-    let mut built = Vec::new();
-    let library = build_layers(files, &mut built);
-    // A kept file's problems are those of its current version.
-    later.extend(built.into_iter().filter(|d| !kept_paths.contains(&d.path)));
+    out.used = input.read.files.iter().map(|(p, _)| p.clone()).collect();
+    out
+}
+
+/// Loads sources in order (later ones override earlier ones by id): one
+/// build; only when something is broken, fallbacks are put in and it is
+/// built again. Problems: reading first, then by file; a kept file's are
+/// those of its current version.
+pub(crate) fn load_layers(
+    inputs: Vec<LayerInput<'_>>,
+) -> (Library, Vec<Diagnostic>, Vec<LayerOutput>) {
+    let mut inputs = inputs;
+    let stamp = |inputs: &[LayerInput<'_>]| -> Vec<(PathBuf, Vec<u8>, usize)> {
+        inputs
+            .iter()
+            .enumerate()
+            .flat_map(|(n, i)| {
+                i.read
+                    .files
+                    .iter()
+                    .map(move |(p, b)| (p.clone(), b.clone(), n))
+            })
+            .collect()
+    };
+    let mut first = Vec::new();
+    let mut library = build_layers(stamp(&inputs), &mut first);
+    let mut outputs: Vec<LayerOutput> = Vec::with_capacity(inputs.len());
+    let mut changed = false;
+    let mut notes = Vec::new();
+    for input in &mut inputs {
+        let out = fall_back(input, &first);
+        changed |= out.replaced || !out.kept.is_empty();
+        for path in &out.kept {
+            notes.push(
+                Diagnostic::warning(
+                    path,
+                    None,
+                    "这个文件现在有错误，窗口里仍在使用它上次没有错误的版本",
+                )
+                .with_help("改正这个文件里的错误并保存，新内容会自动出现"),
+            );
+        }
+        outputs.push(out);
+    }
+    // Problems of what is not shown as it is now (a replaced source) are
+    // left out; a kept file's are those of its current version.
+    let replaced_paths: BTreeSet<PathBuf> = outputs
+        .iter()
+        .filter(|o| o.replaced)
+        .flat_map(|o| o.files.iter().map(|(p, _)| p.clone()))
+        .collect();
+    let kept_paths: BTreeSet<PathBuf> = outputs.iter().flat_map(|o| o.kept.clone()).collect();
+    let mut later: Vec<Diagnostic> = first
+        .iter()
+        .filter(|d| kept_paths.contains(&d.path))
+        .cloned()
+        .collect();
+    later.extend(notes);
+    let mut built = first;
+    if changed {
+        built = Vec::new();
+        library = build_layers(stamp(&inputs), &mut built);
+    }
+    later.extend(
+        built
+            .into_iter()
+            .filter(|d| !kept_paths.contains(&d.path) && !replaced_paths.contains(&d.path)),
+    );
+    let order: Vec<PathBuf> = inputs
+        .iter()
+        .flat_map(|i| i.read.files.iter().map(|(p, _)| p.clone()))
+        .collect();
     sort_by_file(&mut later, &order);
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for (input, out) in inputs.iter().zip(&outputs) {
+        if !out.replaced {
+            diagnostics.extend(input.read.diagnostics.iter().cloned());
+        }
+    }
     diagnostics.append(&mut later);
-    (library, diagnostics)
+    (library, diagnostics, outputs)
 }
 
 /// Where `path` comes in a load of `dirs`: its directory's place, then the path.
@@ -228,15 +329,16 @@ fn load_order<'a>(dirs: &[PathBuf], path: &'a Path) -> (usize, &'a Path) {
 }
 
 /// The files found under some directories.
-struct Read {
-    files: Vec<(PathBuf, Vec<u8>)>,
-    diagnostics: Vec<Diagnostic>,
-    file_count: usize,
+#[derive(Debug, Default)]
+pub(crate) struct Read {
+    pub files: Files,
+    pub diagnostics: Vec<Diagnostic>,
+    pub file_count: usize,
     /// Directories that are missing or could not be listed.
-    failed_dirs: Vec<PathBuf>,
+    pub failed_dirs: Vec<PathBuf>,
 }
 
-fn read_dirs(dirs: &[PathBuf]) -> Read {
+pub(crate) fn read_dirs(dirs: &[PathBuf]) -> Read {
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     let mut file_count = 0;

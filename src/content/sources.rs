@@ -17,7 +17,8 @@ use serde::Deserialize;
 
 use crate::content::diagnostic::Diagnostic;
 use crate::content::load::{
-    BUILTIN_PREFIX, LayerFiles, Loaded, Loader, Origin, assemble, builtin_files,
+    BUILTIN_PREFIX, Fallback, Files, LayerInput, LayerOutput, Loaded, Loader, Origin, Read,
+    builtin_files, load_layers, read_dirs,
 };
 
 /// One layer of content.
@@ -326,43 +327,64 @@ impl Sources {
     }
 
     pub fn load(&mut self) -> SourcesLoaded {
-        let mut layers = Vec::with_capacity(self.specs.len());
-        let mut reports = Vec::with_capacity(self.specs.len());
-        let mut notes = Vec::new();
-        for (n, spec) in self.specs.clone().iter().enumerate() {
-            let (layer, report) = match spec {
-                SourceSpec::Builtin => builtin_layer(spec),
-                SourceSpec::Local(_) | SourceSpec::Data(_) => {
-                    let layer = self.loaders[n].read_layer(spec.dirs());
-                    let state = layer_state(&layer);
-                    let report = SourceReport {
-                        spec: spec.clone(),
-                        state,
-                        cards: 0,
-                        files: layer.files.len(),
-                        using_cache: None,
-                        cache_refreshed: false,
-                    };
-                    (layer, report)
-                }
-                SourceSpec::Central(dir) => self.central_layer(n, spec, dir, &mut notes),
-            };
-            layers.push(layer);
-            reports.push(report);
-        }
-        let file_layers: Vec<Vec<PathBuf>> = layers
+        let caches: Vec<Option<Cache>> = self
+            .specs
             .iter()
-            .map(|l| l.files.iter().map(|(p, _)| p.clone()).collect())
+            .map(|spec| match spec {
+                SourceSpec::Central(dir) => Some(Cache::new(&self.cache_dir, dir)),
+                _ => None,
+            })
             .collect();
-        let file_count = layers.iter().map(|l| l.file_count).sum();
-        let kept = layers.iter().flat_map(|l| l.kept.clone()).collect();
-        let (library, mut diagnostics) = assemble(layers);
+        // When a cache is used: when it was taken.
+        let taken: Vec<std::cell::OnceCell<String>> = self
+            .specs
+            .iter()
+            .map(|_| std::cell::OnceCell::new())
+            .collect();
+        let mut inputs = Vec::with_capacity(self.specs.len());
+        for ((spec, loader), (cache, taken)) in self
+            .specs
+            .iter()
+            .zip(&mut self.loaders)
+            .zip(caches.iter().zip(&taken))
+        {
+            let dirs = spec.dirs().to_vec();
+            let input = match (spec, cache) {
+                (SourceSpec::Builtin, _) => LayerInput {
+                    read: builtin_read(),
+                    dirs,
+                    fallback: Fallback::None,
+                },
+                (SourceSpec::Central(_), Some(cache)) => LayerInput {
+                    read: read_dirs(&dirs),
+                    dirs,
+                    fallback: Fallback::Whole(Box::new(move || {
+                        let (files, when) = cache.read()?;
+                        let _ = taken.set(when);
+                        Some(files)
+                    })),
+                },
+                _ => LayerInput {
+                    read: read_dirs(&dirs),
+                    dirs,
+                    fallback: Fallback::PerFile(loader),
+                },
+            };
+            inputs.push(input);
+        }
+        let (library, mut diagnostics, outputs) = load_layers(inputs);
+
+        let mut notes = Vec::new();
+        let mut reports = Vec::with_capacity(outputs.len());
+        for (n, out) in outputs.iter().enumerate() {
+            let taken = taken[n].get().cloned().unwrap_or_default();
+            reports.push(self.report(n, out, caches[n].as_ref(), taken, &mut notes));
+        }
         diagnostics.splice(0..0, notes);
         // Cards each source contributed (after overrides and withdrawals).
-        let files = &library.files;
         for card in &library.cards {
-            if let Some(path) = files.get(card.origin.file)
-                && let Some(layer) = file_layers.iter().position(|l| l.contains(path))
+            if let Some(path) = library.files.get(card.origin.file)
+                && let Some(layer) = outputs.iter().position(|o| o.used.contains(path))
             {
                 reports[layer].cards += 1;
             }
@@ -372,45 +394,67 @@ impl Sources {
             .filter_map(|r| r.using_cache.as_deref())
             .min()
             .map(|when| format!("离线副本 · 更新于 {when}"));
-        let dirs = self
-            .specs
-            .iter()
-            .flat_map(|s| s.dirs().iter().cloned())
-            .collect();
         SourcesLoaded {
             loaded: Loaded {
                 library,
                 diagnostics,
-                file_count,
-                origin: Origin::Dirs(dirs),
-                kept,
+                file_count: outputs.iter().map(|o| o.file_count).sum(),
+                origin: Origin::Dirs(
+                    self.specs
+                        .iter()
+                        .flat_map(|s| s.dirs().iter().cloned())
+                        .collect(),
+                ),
+                kept: outputs.into_iter().flat_map(|o| o.kept).collect(),
             },
             reports,
             banner,
         }
     }
+}
 
-    fn central_layer(
+impl Sources {
+    /// How source `n` did; refreshes its cache when it is a central source
+    /// that loaded cleanly.
+    fn report(
         &mut self,
         n: usize,
-        spec: &SourceSpec,
-        dir: &Path,
+        out: &LayerOutput,
+        cache: Option<&Cache>,
+        taken: String,
         notes: &mut Vec<Diagnostic>,
-    ) -> (LayerFiles, SourceReport) {
-        let cache = Cache::new(&self.cache_dir, dir);
-        // A fresh loader: the central source counts as a whole.
-        let layer = Loader::default().read_layer(&[dir.to_path_buf()]);
-        let state = layer_state(&layer);
+    ) -> SourceReport {
+        let spec = &self.specs[n];
+        let state = if let Some(why) = &out.unreachable {
+            SourceState::Unreachable(why.clone())
+        } else if out.clean {
+            SourceState::Ok
+        } else {
+            SourceState::Broken(out.errors.max(1))
+        };
         let mut report = SourceReport {
             spec: spec.clone(),
             state: state.clone(),
             cards: 0,
-            files: layer.files.len(),
+            files: out.used.len(),
             using_cache: None,
             cache_refreshed: false,
         };
-        if state == SourceState::Ok {
-            match cache.refresh(dir, &layer.files, !self.stamped[n]) {
+        let (SourceSpec::Central(dir), Some(cache)) = (spec, cache) else {
+            return report;
+        };
+        if out.replaced {
+            let what = match &state {
+                SourceState::Unreachable(why) => format!("中心内容目录无法访问（{why}）"),
+                _ => format!("中心内容目录有 {} 个错误（可能正在复制）", out.errors),
+            };
+            notes.push(
+                Diagnostic::warning(dir, None, format!("{what}，正在使用 {taken} 的离线副本"))
+                    .with_help("恢复后会自动切换回中心内容"),
+            );
+            report.using_cache = Some(taken);
+        } else if state == SourceState::Ok {
+            match cache.refresh(dir, &out.files, !self.stamped[n]) {
                 Ok(refreshed) => {
                     report.cache_refreshed = refreshed;
                     self.stamped[n] = true;
@@ -420,39 +464,13 @@ impl Sources {
                         .with_help("中心内容照常使用；检查这个目录是否可写"),
                 ),
             }
-            return (layer, report);
         }
-        match cache.read() {
-            Some((files, when)) => {
-                let what = match &state {
-                    SourceState::Unreachable(why) => format!("中心内容目录无法访问（{why}）"),
-                    SourceState::Broken(errors) => {
-                        format!("中心内容目录有 {errors} 个错误（可能正在复制）")
-                    }
-                    SourceState::Ok => String::new(),
-                };
-                notes.push(
-                    Diagnostic::warning(dir, None, format!("{what}，正在使用 {when} 的离线副本"))
-                        .with_help("恢复后会自动切换回中心内容"),
-                );
-                report.files = files.len();
-                report.using_cache = Some(when);
-                let cached = LayerFiles {
-                    file_count: files.len(),
-                    files,
-                    clean: true,
-                    ..LayerFiles::default()
-                };
-                (cached, report)
-            }
-            // No cache yet: show what can be loaded, with its problems.
-            None => (layer, report),
-        }
+        report
     }
 }
 
-fn builtin_layer(spec: &SourceSpec) -> (LayerFiles, SourceReport) {
-    let files: Vec<(PathBuf, Vec<u8>)> = builtin_files()
+fn builtin_read() -> Read {
+    let files: Files = builtin_files()
         .iter()
         .map(|(rel, bytes)| {
             (
@@ -461,43 +479,10 @@ fn builtin_layer(spec: &SourceSpec) -> (LayerFiles, SourceReport) {
             )
         })
         .collect();
-    let report = SourceReport {
-        spec: spec.clone(),
-        state: SourceState::Ok,
-        cards: 0,
-        files: files.len(),
-        using_cache: None,
-        cache_refreshed: false,
-    };
-    (
-        LayerFiles {
-            file_count: files.len(),
-            files,
-            clean: true,
-            ..LayerFiles::default()
-        },
-        report,
-    )
-}
-
-fn layer_state(layer: &LayerFiles) -> SourceState {
-    if let Some(d) = layer
-        .read_diagnostics
-        .iter()
-        .find(|d| d.is_error() && d.pos.is_none() && d.path.extension().is_none_or(|e| e != "ron"))
-    {
-        return SourceState::Unreachable(d.message.clone());
-    }
-    if layer.clean {
-        SourceState::Ok
-    } else {
-        let errors = layer
-            .read_diagnostics
-            .iter()
-            .chain(&layer.kept_diagnostics)
-            .filter(|d| d.is_error())
-            .count();
-        SourceState::Broken(errors.max(1))
+    Read {
+        file_count: files.len(),
+        files,
+        ..Read::default()
     }
 }
 
@@ -514,9 +499,6 @@ pub struct Cache {
     /// Test hook: fail at this step of a refresh.
     fail_at: Option<CacheStep>,
 }
-
-/// Files in memory: `(path, bytes)`.
-pub type Files = Vec<(PathBuf, Vec<u8>)>;
 
 /// The steps of a cache refresh.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -577,14 +559,13 @@ impl Cache {
             let dir = self.root.join(name);
             let stamp: Stamp =
                 ron::from_str(&std::fs::read_to_string(dir.join(STAMP)).ok()?).ok()?;
-            let layer = Loader::default().read_layer(&[dir]);
-            Some((layer.files, stamp.updated))
+            Some((read_dirs(&[dir]).files, stamp.updated))
         })
     }
 
-    /// Makes the copy equal to `files` (read from `source`); rewrites the
-    /// stamp even when unchanged if `stamp` (once per run). Returns whether
-    /// anything was written.
+    /// Makes the copy equal to `files` (read from `source`); when they are
+    /// equal already, only rewrites the stamp if `stamp` (once per run).
+    /// Returns whether the files were copied.
     pub fn refresh(
         &self,
         source: &Path,
@@ -602,7 +583,11 @@ impl Cache {
                     .iter()
                     .all(|(p, b)| relative.get(p).is_some_and(|r| *r == b.as_slice()))
         });
-        if unchanged && !stamp {
+        if unchanged {
+            if stamp {
+                // Same content: only note that it was seen now.
+                crate::atomic::write(&current.join(STAMP), Self::stamp_text(source)?.as_bytes())?;
+            }
             return Ok(false);
         }
         let next = self.root.join("next");
@@ -618,12 +603,7 @@ impl Cache {
             std::fs::write(path, bytes)?;
         }
         self.step(CacheStep::WriteStamp)?;
-        let stamp = Stamp {
-            updated: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
-            source: source.display().to_string(),
-        };
-        let text = ron::ser::to_string_pretty(&stamp, ron::ser::PrettyConfig::default())
-            .map_err(std::io::Error::other)?;
+        let text = Self::stamp_text(source)?;
         let mut file = std::fs::File::create(next.join(STAMP))?;
         std::io::Write::write_all(&mut file, text.as_bytes())?;
         file.sync_all()?;
@@ -640,12 +620,20 @@ impl Cache {
         Ok(true)
     }
 
+    fn stamp_text(source: &Path) -> std::io::Result<String> {
+        let stamp = Stamp {
+            updated: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
+            source: source.display().to_string(),
+        };
+        ron::ser::to_string_pretty(&stamp, ron::ser::PrettyConfig::default())
+            .map_err(std::io::Error::other)
+    }
+
     fn read_current(&self) -> Option<BTreeMap<PathBuf, Vec<u8>>> {
         let dir = self.root.join("current");
         std::fs::metadata(dir.join(STAMP)).ok()?;
-        let layer = Loader::default().read_layer(std::slice::from_ref(&dir));
         Some(
-            layer
+            read_dirs(std::slice::from_ref(&dir))
                 .files
                 .into_iter()
                 .filter_map(|(p, b)| Some((p.strip_prefix(&dir).ok()?.to_path_buf(), b)))
