@@ -269,14 +269,15 @@ impl HuashuApp {
             });
         if let Some(banner) = state.banner() {
             // Calm: the cards are there, only not the newest.
+            let (fill, text) = theme::banner_colours(ui.visuals());
             egui::Panel::top("banner")
                 .frame(
                     egui::Frame::new()
-                        .fill(ui.visuals().faint_bg_color)
+                        .fill(fill)
                         .inner_margin(egui::Margin::symmetric(10, 4)),
                 )
                 .show(ui, |ui| {
-                    ui.label(RichText::new(banner).color(ui.visuals().weak_text_color()))
+                    ui.label(RichText::new(banner).color(text))
                         .on_hover_text(
                             "中心内容目录暂时无法访问，显示的是本机保存的副本；恢复后自动更新",
                         );

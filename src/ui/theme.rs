@@ -124,6 +124,18 @@ pub fn script_box(visuals: &Visuals) -> (Color32, Color32) {
     }
 }
 
+/// The offline banner: calm (a soft blue-grey strip), readable in every
+/// theme. Fill and text.
+pub fn banner_colours(visuals: &Visuals) -> (Color32, Color32) {
+    if visuals.dark_mode {
+        (Color32::from_rgb(35, 45, 60), Color32::from_gray(205))
+    } else if visuals.override_text_color == Some(Color32::BLACK) {
+        (Color32::from_gray(225), Color32::BLACK)
+    } else {
+        (Color32::from_rgb(228, 236, 246), Color32::from_gray(55))
+    }
+}
+
 /// The draft badge: hard to miss in every theme.
 pub fn draft_colours() -> (Color32, Color32) {
     (Color32::from_rgb(200, 60, 20), Color32::WHITE)
