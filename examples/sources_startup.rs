@@ -31,7 +31,10 @@ fn ms(d: Duration) -> String {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let state = tempfile_dir()?;
-    let specs = vec![SourceSpec::Builtin, SourceSpec::Central(args.central.clone())];
+    let specs = vec![
+        SourceSpec::Builtin,
+        SourceSpec::Central(args.central.clone()),
+    ];
     let run = |label: &str| {
         let t = Instant::now();
         let loaded = Sources::new(specs.clone(), state.clone()).load();
@@ -46,8 +49,15 @@ fn main() -> anyhow::Result<()> {
             ms(load),
             ms(index),
             ms(load + index),
-            if loaded.reports[1].cache_refreshed { "  (cache refreshed)" } else { "" },
-            loaded.banner.map(|b| format!("  [{b}]")).unwrap_or_default()
+            if loaded.reports[1].cache_refreshed {
+                "  (cache refreshed)"
+            } else {
+                ""
+            },
+            loaded
+                .banner
+                .map(|b| format!("  [{b}]"))
+                .unwrap_or_default()
         );
     };
     run("first start (empty cache)");

@@ -22,3 +22,18 @@ fn content_format_example_loads() {
     assert_eq!(library.cards.len(), 1);
     assert_eq!(library.cards[0].steps.len(), 2);
 }
+
+#[test]
+fn readme_config_example_parses() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = &readme[readme.find("## Deploying to many counters").unwrap()..];
+    let start = section.find("```ron\n").unwrap() + "```ron\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let config = huashu::content::sources::Config::parse(
+        std::path::Path::new("README.md"),
+        &section[start..end],
+    )
+    .unwrap();
+    assert_eq!(config.sources.len(), 3);
+    assert_eq!(config.recheck_seconds, 60);
+}

@@ -277,10 +277,9 @@ impl HuashuApp {
                         .inner_margin(egui::Margin::symmetric(10, 4)),
                 )
                 .show(ui, |ui| {
-                    ui.label(RichText::new(banner).color(text))
-                        .on_hover_text(
-                            "中心内容目录暂时无法访问，显示的是本机保存的副本；恢复后自动更新",
-                        );
+                    ui.label(RichText::new(banner).color(text)).on_hover_text(
+                        "中心内容目录暂时无法访问，显示的是本机保存的副本；恢复后自动更新",
+                    );
                 });
         }
         let now = ctx.input(|i| i.time);
