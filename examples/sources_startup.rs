@@ -71,7 +71,7 @@ fn main() -> anyhow::Result<()> {
     println!(
         "cache refresh alone           {} files, {:.1} MB: {}",
         files.len(),
-        bytes as f64 / 1e6,
+        f64::from(u32::try_from(bytes).unwrap_or(u32::MAX)) / 1e6,
         ms(t.elapsed())
     );
     let away = args.central.with_extension("away");
