@@ -7,5 +7,6 @@ pub mod cli;
 pub mod content;
 pub mod model;
 pub mod search;
+pub mod store;
 pub mod ui;
 pub mod usage;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::model::CardId;
+use crate::store::StoreError;
 
 /// What happened, as the app reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,71 +100,20 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum UsageError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
 /// The counts file of a data directory.
 pub fn path_in(data_dir: &Path) -> PathBuf {
     data_dir.join("usage.ron")
 }
 
-/// Reads the counts; none yet → empty. A damaged file is moved to
-/// `usage.ron.bak` (so nothing is lost) and counting starts again; the
-/// returned message says so once.
-pub fn load(path: &Path) -> Result<(Usage, Option<String>), UsageError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Usage::default(), None)),
-        Err(source) => {
-            return Err(UsageError::Read {
-                path: path.to_owned(),
-                source,
-            });
-        }
-    };
-    let parsed = std::str::from_utf8(&bytes)
-        .map_err(|e| e.to_string())
-        .and_then(|text| ron::from_str::<Usage>(text).map_err(|e| e.to_string()));
-    match parsed {
-        Ok(usage) => Ok((usage, None)),
-        Err(why) => {
-            let backup = path.with_extension("ron.bak");
-            std::fs::rename(path, &backup).map_err(|source| UsageError::Write {
-                path: backup.clone(),
-                source,
-            })?;
-            Ok((
-                Usage::default(),
-                Some(format!(
-                    "{} was damaged ({why}); kept it as {} and started counting again",
-                    path.display(),
-                    backup.display()
-                )),
-            ))
-        }
-    }
+/// Reads the counts; none yet → empty. A damaged file is kept as
+/// `usage.ron.bak` and counting starts again; the message says so once.
+pub fn load(path: &Path) -> Result<(Usage, Option<String>), StoreError> {
+    crate::store::load(path)
 }
 
-/// Writes the counts: a temporary file beside it, then a rename.
-pub fn save(path: &Path, usage: &Usage) -> Result<(), UsageError> {
-    let err = |source| UsageError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let text = ron::ser::to_string_pretty(usage, ron::ser::PrettyConfig::default())
-        .map_err(|e| err(std::io::Error::other(e)))?;
-    crate::atomic::write(path, text.as_bytes()).map_err(err)
+/// Writes the counts atomically.
+pub fn save(path: &Path, usage: &Usage) -> Result<(), StoreError> {
+    crate::store::save(path, usage)
 }
 
 #[cfg(test)]

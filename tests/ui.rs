@@ -491,3 +491,49 @@ fn offline_copy_shows_a_calm_banner_until_the_source_is_back() {
     harness.run();
     assert!(harness.query_by_label(banner).is_none());
 }
+
+#[test]
+fn a_damaged_settings_file_is_kept_aside_and_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("settings.ron");
+    std::fs::write(&file, "(zoom: 1.5, theme: Purple").unwrap();
+    let (settings, message) = huashu::ui::read_settings(&file, None);
+    assert_eq!(settings, Settings::default());
+    assert!(message.unwrap().contains("settings.ron.bak"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("settings.ron.bak")).unwrap(),
+        "(zoom: 1.5, theme: Purple"
+    );
+    assert_eq!(huashu::ui::read_settings(&file, None).1, None, "once");
+
+    // Saved atomically when they change, and read back.
+    let mut app = HuashuApp::new(AppState::new(
+        content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]),
+        settings,
+    ));
+    app.keep_settings_in(file.clone());
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::T);
+    harness.run();
+    eframe::App::save(harness.state_mut(), &mut NoStorage);
+    let (read, message) = huashu::ui::read_settings(&file, None);
+    assert!(read.pinned);
+    assert_eq!(message, None);
+}
+
+/// eframe's storage that must not be written to.
+struct NoStorage;
+
+impl eframe::Storage for NoStorage {
+    fn get_string(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn set_string(&mut self, _: &str, _: String) {
+        panic!("settings go to their own file");
+    }
+    fn remove_string(&mut self, _: &str) {}
+    fn flush(&mut self) {}
+}

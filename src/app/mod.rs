@@ -486,6 +486,12 @@ impl AppState {
         }
     }
 
+    /// Shows a message briefly (e.g. that a damaged settings file was
+    /// replaced).
+    pub fn report(&mut self, text: String) {
+        self.notify(text);
+    }
+
     fn notify(&mut self, text: String) {
         let serial = self.notice.as_ref().map_or(1, |n| n.serial + 1);
         self.notice = Some(Notice { text, serial });

@@ -23,6 +23,8 @@ pub struct DecodeError {
     /// UTF-8 before it.
     pub line: usize,
     pub col: usize,
+    /// The byte is a NUL: a binary file (or UTF-16 without a BOM).
+    pub nul: bool,
 }
 
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
@@ -43,6 +45,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             text: normalize_newlines(&text),
             encoding: Some(encoding.name()),
         });
+    }
+    // Text has no NUL bytes; binary files and BOM-less UTF-16 do.
+    if let Some(at) = memchr::memchr(0, bytes) {
+        return Err(locate(bytes, at));
     }
     match utf8(bytes) {
         Ok(text) => Ok(Decoded {
@@ -104,7 +110,12 @@ fn locate(bytes: &[u8], offset: usize) -> DecodeError {
     let before = normalize_newlines(&before);
     let line = 1 + before.matches('\n').count();
     let col = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count());
-    DecodeError { offset, line, col }
+    DecodeError {
+        offset,
+        line,
+        col,
+        nul: bytes.get(offset) == Some(&0),
+    }
 }
 
 /// `\r\n` and lone `\r` become `\n`.

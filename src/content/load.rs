@@ -366,7 +366,8 @@ pub(crate) fn read_dirs(dirs: &[PathBuf]) -> Read {
                 continue;
             }
             Ok(_) => {
-                if !collect(dir, 0, &mut paths, &mut diagnostics) {
+                let mut seen = BTreeSet::new();
+                if !collect(dir, 0, &mut paths, &mut diagnostics, &mut seen) {
                     failed_dirs.push(dir.clone());
                 }
             }
@@ -480,6 +481,12 @@ fn decode_file(path: &Path, bytes: &[u8]) -> Result<(String, Option<Diagnostic>)
             .with_help("建议在记事本里“另存为”，编码选 UTF-8");
             Ok((text, Some(warning)))
         }
+        Err(e) if e.nul => Err(Diagnostic::error(
+            path,
+            Some(Pos::new(e.line, e.col)),
+            format!("第 {} 个字节是 NUL（0 字节）：这不是文本文件", e.offset + 1),
+        )
+        .with_help("可能是二进制文件，或没有 BOM 的 UTF-16；用记事本打开后“另存为”UTF-8 编码；整个文件没有加载")),
         Err(e) => Err(Diagnostic::error(
             path,
             Some(Pos::new(e.line, e.col)),
@@ -527,7 +534,18 @@ fn collect(
     depth: usize,
     out: &mut Vec<PathBuf>,
     diagnostics: &mut Vec<Diagnostic>,
+    seen: &mut BTreeSet<PathBuf>,
 ) -> bool {
+    // Each directory once, however links lead to it.
+    if let Ok(real) = std::fs::canonicalize(dir)
+        && !seen.insert(real)
+    {
+        diagnostics.push(
+            Diagnostic::warning(dir, None, "这个链接指回已经读过的目录，跳过")
+                .with_help("可能是指向自己的链接（快捷方式循环）"),
+        );
+        return true;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -549,9 +567,21 @@ fn collect(
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        if kind.is_dir() {
+        // A link to a directory is followed (a share mounted into the
+        // content directory); a loop ends at `MAX_DEPTH`.
+        let is_dir = kind.is_dir() || (kind.is_symlink() && path.is_dir());
+        if is_dir {
             if depth < MAX_DEPTH {
-                collect(&path, depth + 1, out, diagnostics);
+                collect(&path, depth + 1, out, diagnostics, seen);
+            } else {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &path,
+                        None,
+                        format!("目录嵌套超过 {MAX_DEPTH} 层，没有读取"),
+                    )
+                    .with_help("可能是指向自己的链接（快捷方式循环）"),
+                );
             }
         } else if has_ron_extension(&path) {
             out.push(path);

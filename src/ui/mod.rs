@@ -23,6 +23,7 @@ use crate::app::{AppState, Command, Content, Effect, Level, Settings, Theme};
 use crate::content::Loaded;
 use crate::content::sources::{Setup, Sources};
 use crate::content::watch::{Recheck, Watch};
+use crate::store;
 use crate::usage::{self, Usage};
 
 pub use search_bar::PLACEHOLDER;
@@ -50,6 +51,7 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
     let recheck = setup.config.recheck();
     let count_usage = setup.config.count_usage;
     let usage_file = usage::path_in(&setup.places.data_dir);
+    let settings_file = setup.places.data_dir.join("settings.ron");
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("话术助手")
@@ -62,9 +64,15 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
         "huashu",
         options,
         Box::new(move |cc| {
-            let settings = load_settings(cc.storage);
+            let (settings, damaged) = read_settings(&settings_file, cc.storage);
             let content = Content::new(first.loaded).with_banner(first.banner);
-            let mut app = HuashuApp::new(AppState::with_content(content, settings));
+            let mut state = AppState::with_content(content, settings);
+            if let Some(message) = damaged {
+                log::warn!("{message}");
+                state.report("设置文件损坏，已恢复默认设置（旧文件已保存为 .bak）".into());
+            }
+            let mut app = HuashuApp::new(state);
+            app.keep_settings_in(settings_file);
             app.watch(sources, recheck, cc.egui_ctx.clone());
             if count_usage {
                 app.count_usage(usage_file);
@@ -73,6 +81,22 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
         }),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Reads the settings file; without one, the settings earlier versions
+/// kept in eframe's storage. A damaged file is kept as `.bak` and replaced
+/// by defaults; the message (to show once) says so.
+pub fn read_settings(
+    file: &Path,
+    storage: Option<&dyn eframe::Storage>,
+) -> (Settings, Option<String>) {
+    if !file.exists() {
+        return (load_settings(storage), None);
+    }
+    match store::load::<Settings>(file) {
+        Ok((settings, message)) => (settings.sanitized(), message),
+        Err(e) => (Settings::default(), Some(e.to_string())),
+    }
 }
 
 /// Reads settings saved by an earlier run; a damaged value is reported
@@ -109,6 +133,9 @@ pub struct HuashuApp {
     watching: Option<Watch>,
     /// Usage counts, when counting is on.
     usage: Option<UsageStore>,
+    /// Where the settings are kept (else in eframe's storage), and what
+    /// was last written there.
+    settings_file: Option<(PathBuf, Settings)>,
 }
 
 /// Usage counts in memory and where they are saved.
@@ -133,7 +160,14 @@ impl HuashuApp {
             reloads: None,
             watching: None,
             usage: None,
+            settings_file: None,
         }
+    }
+
+    /// Keeps the settings in `path` (written atomically when they change)
+    /// instead of eframe's storage.
+    pub fn keep_settings_in(&mut self, path: PathBuf) {
+        self.settings_file = Some((path, self.state.settings.clone()));
     }
 
     /// Counts card openings and script copies in `path` (see `usage`).
@@ -423,7 +457,17 @@ impl eframe::App for HuashuApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, SETTINGS_KEY, &self.state.settings);
+        match &mut self.settings_file {
+            Some((path, saved)) => {
+                if *saved != self.state.settings {
+                    match store::save(path, &self.state.settings) {
+                        Ok(()) => saved.clone_from(&self.state.settings),
+                        Err(e) => log::warn!("{e}"),
+                    }
+                }
+            }
+            None => eframe::set_value(storage, SETTINGS_KEY, &self.state.settings),
+        }
         if let Some(store) = &mut self.usage
             && store.dirty
         {
