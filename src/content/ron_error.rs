@@ -11,6 +11,23 @@ pub fn describe(err: &Error, at: Option<char>) -> (String, Option<String>) {
     if let Some(found) = at.and_then(full_width_punctuation) {
         return found;
     }
+    // A closing bracket where a comma or a value was expected: the
+    // brackets do not pair up.
+    if let Some(close @ (')' | ']' | '}')) = at
+        && matches!(
+            err,
+            Error::ExpectedComma
+                | Error::ExpectedStructLikeEnd
+                | Error::ExpectedArrayEnd
+                | Error::ExpectedMapEnd
+                | Error::ExpectedOptionEnd
+        )
+    {
+        return (
+            format!("括号不配对：这里的 `{close}` 对不上前面打开的括号"),
+            Some("`(` 要用 `)` 关闭，`[` 用 `]`，`{` 用 `}`；检查这一行和上一行".into()),
+        );
+    }
     match err {
         Error::Eof => (
             "文件意外结束".into(),

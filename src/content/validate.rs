@@ -352,6 +352,18 @@ fn parse_file(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ParsedFile> {
     let src = Source::new(path, file, text);
+    // Nothing but blanks and `//` comments: a new or emptied file.
+    if text
+        .lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with("//"))
+    {
+        diags.push(
+            src.warning(Pos::START, "文件是空的（没有 `Chapter(...)`），没有卡片")
+                .with_help("新建的文件可以从 docs/editing.md 里的例子开始写"),
+        );
+        return None;
+    }
     let raw: RawChapter<'_> = match raw::ron_options().from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
