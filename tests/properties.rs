@@ -1,0 +1,159 @@
+//! Properties: any valid card written out and loaded again is the same
+//! card; the search takes any Unicode query without panicking, quickly.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use huashu::content::{build, write};
+use huashu::model::{
+    Card, CardId, Chapter, FillField, Library, Meta, Origin, Script, Section, Status, Step,
+    Template,
+};
+use huashu::search::Searcher;
+use proptest::prelude::*;
+
+/// Text as editors write it: Chinese, ASCII, punctuation of both widths,
+/// quotes, backslashes and braces (escaped by the writer), no blanks at
+/// the ends.
+fn text() -> impl Strategy<Value = String> {
+    "[\\p{Han}a-zA-Z0-9，。！？“”、：；（）\"'\\\\{}:,()\\[\\] ～\u{3000}😀]{1,40}"
+        .prop_map(|s| s.trim().to_owned())
+        .prop_filter("not blank", |s| !s.is_empty())
+}
+
+fn card(n: usize) -> impl Strategy<Value = Card> {
+    (
+        text(),
+        prop::collection::vec(text(), 0..3),
+        prop::collection::vec((text(), prop::collection::vec(text(), 0..3)), 0..4),
+        prop::collection::vec(text(), 0..3),
+        prop::option::of(text()),
+        any::<bool>(),
+    )
+        .prop_map(move |(title, scene, steps, view, note, draft)| Card {
+            id: CardId::parse(&format!("card-{n}")).unwrap(),
+            title,
+            aliases: Vec::new(),
+            section: 0,
+            scene,
+            steps: steps
+                .into_iter()
+                .map(|(action, scripts)| Step {
+                    action,
+                    scripts: scripts
+                        .iter()
+                        .map(|s| Script {
+                            template: Template::literal(s),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            view,
+            links: Vec::new(),
+            fields: BTreeMap::<String, FillField>::new(),
+            meta: Meta {
+                status: draft.then_some(Status::Draft),
+                note,
+                ..Meta::default()
+            },
+            origin: Origin {
+                file: 0,
+                line: 1,
+                col: 1,
+            },
+        })
+}
+
+fn library(cards: Vec<Card>) -> Library {
+    Library {
+        files: vec![PathBuf::from("p.ron")],
+        chapters: vec![Chapter {
+            title: Some("第一章 测试".into()),
+            note: None,
+            file: 0,
+        }],
+        sections: vec![Section {
+            chapter: 0,
+            title: None,
+        }],
+        cards,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn a_written_card_loads_back_the_same(a in card(1), b in card(2)) {
+        let original = library(vec![a, b]);
+        let text = write::chapter_file(&original, 0, &["property test".into()], &|_| Vec::new());
+        let mut diagnostics = Vec::new();
+        let again = build(vec![(PathBuf::from("p.ron"), text.clone().into_bytes())], &mut diagnostics);
+        prop_assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}\n{text}");
+        prop_assert_eq!(again.cards.len(), 2);
+        for (x, y) in again.cards.iter().zip(&original.cards) {
+            prop_assert_eq!(&x.id, &y.id);
+            prop_assert_eq!(&x.title, &y.title);
+            prop_assert_eq!(&x.scene, &y.scene);
+            prop_assert_eq!(&x.steps, &y.steps);
+            prop_assert_eq!(&x.view, &y.view);
+            prop_assert_eq!(&x.meta, &y.meta);
+        }
+    }
+
+    #[test]
+    fn any_query_is_answered_quickly(query in any::<String>()) {
+        let mut searcher = searcher();
+        let t = Instant::now();
+        let found = searcher.search(&query, 50);
+        prop_assert!(t.elapsed() < Duration::from_millis(500), "{:?} for {query:?}", t.elapsed());
+        prop_assert!(found.hits.len() <= 50);
+    }
+}
+
+fn searcher() -> Searcher {
+    Searcher::new(Arc::new(huashu::content::load_builtin().library))
+}
+
+#[test]
+fn awkward_queries_are_answered_quickly() {
+    let mut searcher = searcher();
+    let long_chinese = "客户取号错误".repeat(600);
+    let long_ascii = "qhcw".repeat(2600);
+    let queries = [
+        "😀👍🏽",
+        "e\u{301}\u{302}\u{303}",
+        "\u{202E}qhcw\u{202C}",
+        "مرحبا بالعالم",
+        "שלום",
+        "\u{0}\u{1}\u{7f}",
+        "\u{FEFF}证件",
+        "   ",
+        "ＡＴＭ（１）",
+        long_chinese.as_str(),
+        long_ascii.as_str(),
+        "\u{10FFFF}\u{E000}",
+    ];
+    for q in queries {
+        // Each keystroke, as typed.
+        let mut typed = String::new();
+        let t = Instant::now();
+        for c in q.chars().take(200) {
+            typed.push(c);
+            searcher.search(&typed, 50);
+        }
+        searcher.search(q, 50);
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "{:?} for {:?}",
+            t.elapsed(),
+            q.chars().take(20).collect::<String>()
+        );
+    }
+    // 10 KB queries: the whole thing at once.
+    assert!(long_ascii.len() > 10_000 && long_chinese.len() > 10_000);
+}
