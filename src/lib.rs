@@ -4,6 +4,7 @@
 pub mod app;
 pub mod atomic;
 pub mod cli;
+pub mod console;
 pub mod content;
 pub mod model;
 pub mod search;

@@ -1,5 +1,9 @@
 //! Entry point: a subcommand runs the CLI, no subcommand opens the window.
 
+// A GUI program on Windows: no console window at the counter (the CLI
+// attaches to the console it was started from, see `huashu::console`).
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -12,6 +16,7 @@ use huashu::cli::{self, Cli};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    huashu::console::attach_parent_console();
     match try_main() {
         Ok(code) => code,
         // `huashu list | head`: the reader has what it wanted.

@@ -42,6 +42,43 @@ const EFFECT_LOG: usize = 64;
 /// Opens the counter window on the configured content sources (`--data`
 /// replaces them; see `content::sources`), watched and reloaded.
 pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()> {
+    let chosen = std::env::var(RENDERER_ENV).ok();
+    let glow = chosen
+        .as_deref()
+        .is_some_and(|r| r.eq_ignore_ascii_case("glow"));
+    let attempt =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| open_window(data, config, glow)));
+    let failure = match attempt {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => e,
+        Err(_) => anyhow::anyhow!("the window's renderer crashed"),
+    };
+    if chosen.is_some() {
+        return Err(failure);
+    }
+    // wgpu may not start (no usable GPU driver, Wine's Direct3D 12): try
+    // OpenGL. One process has one event loop, so in a fresh process.
+    log::warn!("{failure:#}; starting again with the OpenGL renderer");
+    let status = std::process::Command::new(std::env::current_exe().context("finding the program")?)
+        .args(std::env::args_os().skip(1))
+        .env(RENDERER_ENV, "glow")
+        .status()
+        .context("starting again with the OpenGL renderer")?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(failure.context("neither wgpu nor OpenGL could open the window"))
+    }
+}
+
+/// `HUASHU_RENDERER=glow` (OpenGL) or `wgpu` chooses the renderer; by
+/// default wgpu, with OpenGL when wgpu does not start.
+pub const RENDERER_ENV: &str = "HUASHU_RENDERER";
+
+/// The window icon (also the desktop entry's).
+const ICON: &[u8] = include_bytes!("../../assets/icon.png");
+
+fn open_window(data: &[PathBuf], config: Option<&Path>, glow: bool) -> anyhow::Result<()> {
     let setup = Setup::resolve(data, config).context("reading the config")?;
     let mut sources = setup.sources();
     let first = sources.load();
@@ -52,12 +89,22 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
     let count_usage = setup.config.count_usage;
     let usage_file = usage::path_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("话术助手")
+        .with_app_id("huashu")
+        .with_inner_size([1000.0, 760.0])
+        .with_min_inner_size([360.0, 320.0]);
+    match eframe::icon_data::from_png_bytes(ICON) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => log::warn!("window icon: {e}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("话术助手")
-            .with_app_id("huashu")
-            .with_inner_size([1000.0, 760.0])
-            .with_min_inner_size([360.0, 320.0]),
+        viewport,
+        renderer: if glow {
+            eframe::Renderer::Glow
+        } else {
+            eframe::Renderer::Wgpu
+        },
         ..Default::default()
     };
     eframe::run_native(
