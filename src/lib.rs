@@ -9,5 +9,6 @@ pub mod content;
 pub mod model;
 pub mod search;
 pub mod store;
+#[cfg(feature = "gui")]
 pub mod ui;
 pub mod usage;

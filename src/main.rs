@@ -6,7 +6,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Parser as _;
 use huashu::cli::{self, Cli};
 
@@ -32,10 +31,21 @@ fn try_main() -> anyhow::Result<ExitCode> {
     let args = Cli::parse();
     match &args.command {
         Some(command) => cli::run(command, &args),
-        None => huashu::ui::run_window(&args.data, args.config.as_deref())
-            .context("opening the window")
-            .map(|()| ExitCode::SUCCESS),
+        None => open_window(&args),
     }
+}
+
+#[cfg(feature = "gui")]
+fn open_window(args: &Cli) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    huashu::ui::run_window(&args.data, args.config.as_deref())
+        .context("opening the window")
+        .map(|()| ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_window(_: &Cli) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("this build has no window (built without the `gui` feature); use a subcommand")
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -325,3 +325,19 @@ fn cli_explains_inputs_it_cannot_use() {
         .failure()
         .stderr(predicate::str::contains("neither UTF-8 nor GBK"));
 }
+
+/// Found by fuzzing: a step that is only a script (`①脚本：…`) made a card
+/// that did not load (empty action).
+#[test]
+fn a_step_that_is_only_a_script_imports_and_loads() {
+    let text = "第二章 现金业务 第一节 取款 一、大额取款未预约 场景再现 客户要取钱。 解决方案 ①脚本：尽量满足您。 ②说明新钞有限。 作者观点 能满足的尽量满足。";
+    let imported = import(text);
+    let card = &imported.library.cards[0];
+    assert_eq!(card.steps[0].action, "");
+    assert_eq!(card.steps[0].scripts[0].template.source(), "尽量满足您。");
+    let ron = huashu::content::write::chapter_file(&imported.library, 0, &[], &|_| Vec::new());
+    let mut diagnostics = Vec::new();
+    let again = content::build(vec![("x.ron".into(), ron.into_bytes())], &mut diagnostics);
+    assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+    assert_eq!(again.cards[0].steps, card.steps);
+}

@@ -619,8 +619,15 @@ fn check_steps(
             continue;
         };
         let action = step.action.trim();
-        if action.is_empty() {
-            diags.push(src.error(pos, format!("第 {} 步的 `action` 是空的", n + 1)));
+        // A step may be only what to say (`(2)演讲:…` in the manual).
+        if action.is_empty() && step.scripts.is_empty() {
+            diags.push(
+                src.error(
+                    pos,
+                    format!("第 {} 步是空的：没有 `action` 也没有话术", n + 1),
+                )
+                .with_help("写上这一步要做什么，或者删掉这一步"),
+            );
         } else if let Some(prefix) = numbering_prefix(action) {
             diags.push(
                 src.warning(pos, format!("第 {} 步的文字以编号“{prefix}”开头", n + 1))

@@ -178,7 +178,10 @@ fn steps_ui(
         ui.horizontal_top(|ui| {
             ui.label(RichText::new(format!("{}.", n + 1)).strong());
             ui.vertical(|ui| {
-                paragraph(ui, &step.action, ranges(marks, Field::Step { index: n }));
+                // A step may be only a script.
+                if !step.action.is_empty() {
+                    paragraph(ui, &step.action, ranges(marks, Field::Step { index: n }));
+                }
                 for (k, script) in step.scripts.iter().enumerate() {
                     script_ui(ui, state, index, script, script_no, marks, (n, k), out);
                     script_no += 1;

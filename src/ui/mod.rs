@@ -46,8 +46,9 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
     let glow = chosen
         .as_deref()
         .is_some_and(|r| r.eq_ignore_ascii_case("glow"));
-    let attempt =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| open_window(data, config, glow)));
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        open_window(data, config, glow)
+    }));
     let failure = match attempt {
         Ok(Ok(())) => return Ok(()),
         Ok(Err(e)) => e,
@@ -59,11 +60,12 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
     // wgpu may not start (no usable GPU driver, Wine's Direct3D 12): try
     // OpenGL. One process has one event loop, so in a fresh process.
     log::warn!("{failure:#}; starting again with the OpenGL renderer");
-    let status = std::process::Command::new(std::env::current_exe().context("finding the program")?)
-        .args(std::env::args_os().skip(1))
-        .env(RENDERER_ENV, "glow")
-        .status()
-        .context("starting again with the OpenGL renderer")?;
+    let status =
+        std::process::Command::new(std::env::current_exe().context("finding the program")?)
+            .args(std::env::args_os().skip(1))
+            .env(RENDERER_ENV, "glow")
+            .status()
+            .context("starting again with the OpenGL renderer")?;
     if status.success() {
         Ok(())
     } else {
