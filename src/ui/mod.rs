@@ -43,11 +43,13 @@ const EFFECT_LOG: usize = 64;
 /// replaces them; see `content::sources`), watched and reloaded.
 pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()> {
     let chosen = std::env::var(RENDERER_ENV).ok();
-    let glow = chosen
-        .as_deref()
-        .is_some_and(|r| r.eq_ignore_ascii_case("glow"));
+    let first = match chosen.as_deref() {
+        Some(r) if r.eq_ignore_ascii_case("glow") => Renderer::Glow,
+        Some(r) if r.eq_ignore_ascii_case("wgpu") => Renderer::Wgpu,
+        _ => Renderer::platform_default(),
+    };
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        open_window(data, config, glow)
+        open_window(data, config, first)
     }));
     let failure = match attempt {
         Ok(Ok(())) => return Ok(()),
@@ -57,30 +59,67 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
     if chosen.is_some() {
         return Err(failure);
     }
-    // wgpu may not start (no usable GPU driver, Wine's Direct3D 12): try
-    // OpenGL. One process has one event loop, so in a fresh process.
-    log::warn!("{failure:#}; starting again with the OpenGL renderer");
+    // One process has one event loop: try the other renderer in a fresh one.
+    let other = first.other();
+    log::warn!("{failure:#}; starting again with {}", other.name());
     let status =
         std::process::Command::new(std::env::current_exe().context("finding the program")?)
             .args(std::env::args_os().skip(1))
-            .env(RENDERER_ENV, "glow")
+            .env(RENDERER_ENV, other.name())
             .status()
-            .context("starting again with the OpenGL renderer")?;
+            .with_context(|| format!("starting again with {}", other.name()))?;
     if status.success() {
         Ok(())
     } else {
-        Err(failure.context("neither wgpu nor OpenGL could open the window"))
+        Err(failure.context("neither renderer could open the window"))
     }
 }
 
-/// `HUASHU_RENDERER=glow` (OpenGL) or `wgpu` chooses the renderer; by
-/// default wgpu, with OpenGL when wgpu does not start.
+/// `HUASHU_RENDERER=glow` (OpenGL) or `wgpu` chooses the renderer.
 pub const RENDERER_ENV: &str = "HUASHU_RENDERER";
+
+/// What draws the window. The first choice depends on the platform and the
+/// other is tried when it does not start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Renderer {
+    Wgpu,
+    Glow,
+}
+
+impl Renderer {
+    /// Windows: OpenGL first — it works with ordinary drivers and under
+    /// Wine, where wgpu picks a Direct3D 12 device that cannot compile its
+    /// shaders and shows nothing (without failing); where OpenGL is too old
+    /// (remote desktop, basic display driver) it fails to start and wgpu's
+    /// Direct3D 12 (WARP) takes over. Elsewhere wgpu first (Vulkan/GL on
+    /// Mesa), OpenGL second.
+    fn platform_default() -> Self {
+        if cfg!(windows) {
+            Self::Glow
+        } else {
+            Self::Wgpu
+        }
+    }
+
+    fn other(self) -> Self {
+        match self {
+            Self::Wgpu => Self::Glow,
+            Self::Glow => Self::Wgpu,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Wgpu => "wgpu",
+            Self::Glow => "glow",
+        }
+    }
+}
 
 /// The window icon (also the desktop entry's).
 const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
-fn open_window(data: &[PathBuf], config: Option<&Path>, glow: bool) -> anyhow::Result<()> {
+fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> anyhow::Result<()> {
     let setup = Setup::resolve(data, config).context("reading the config")?;
     let mut sources = setup.sources();
     let first = sources.load();
@@ -102,10 +141,9 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, glow: bool) -> anyhow::R
     }
     let options = eframe::NativeOptions {
         viewport,
-        renderer: if glow {
-            eframe::Renderer::Glow
-        } else {
-            eframe::Renderer::Wgpu
+        renderer: match renderer {
+            Renderer::Glow => eframe::Renderer::Glow,
+            Renderer::Wgpu => eframe::Renderer::Wgpu,
         },
         ..Default::default()
     };
