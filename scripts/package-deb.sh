@@ -31,7 +31,8 @@ Section: utils
 Priority: optional
 Architecture: amd64
 Installed-Size: $size
-Depends: libc6 (>= 2.31), libgcc-s1, libxkbcommon0, libxkbcommon-x11-0, libx11-6, libxcursor1, libxrandr2, libxi6, libegl1 | libgl1, libgl1-mesa-dri | libvulkan1
+Depends: libc6 (>= 2.31), libgcc-s1, libxkbcommon0, libxkbcommon-x11-0, libx11-6, libxcursor1, libxrandr2, libxi6, libegl1, libgl1
+Recommends: libegl-mesa0, libglx-mesa0, libgl1-mesa-dri, mesa-vulkan-drivers
 Maintainer: huashu developers <huashu@localhost>
 Description: 话术助手 — speech scripts for bank lobby managers
  Type a few characters or pinyin initials and see the scenario card:
