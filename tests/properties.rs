@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 
 use huashu::content::{build, write};
 use huashu::model::{
-    Card, CardId, Chapter, FillField, Library, Meta, Origin, Script, Section, Status, Step,
-    Template,
+    Card, CardId, Chapter, FillField, Library, Meta, Origin, Section, Status, Step,
 };
 use huashu::search::Searcher;
 use proptest::prelude::*;
@@ -42,15 +41,7 @@ fn card(n: usize) -> impl Strategy<Value = Card> {
             scene,
             steps: steps
                 .into_iter()
-                .map(|(action, scripts)| Step {
-                    action,
-                    scripts: scripts
-                        .iter()
-                        .map(|s| Script {
-                            template: Template::literal(s),
-                        })
-                        .collect(),
-                })
+                .map(|(action, scripts)| Step::plain(action, &scripts))
                 .collect(),
             view,
             links: Vec::new(),

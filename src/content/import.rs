@@ -17,9 +17,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::content::diagnostic::{LineIndex, Pos};
-use crate::model::{
-    Card, CardId, Chapter, Library, Meta, Origin, Script, Section, Status, Step, Template,
-};
+use crate::model::{Card, CardId, Chapter, Library, Meta, Origin, Section, Status, Step, Template};
 
 /// A problem found in the input, at its position there.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -663,15 +661,7 @@ fn scenario_card(
         .iter()
         .map(|(_, text)| {
             let (action, scripts) = split_scripts(text);
-            Step {
-                action,
-                scripts: scripts
-                    .iter()
-                    .map(|s| Script {
-                        template: Template::literal(s),
-                    })
-                    .collect(),
-            }
+            Step::plain(action, &scripts)
         })
         .filter(|s| !s.action.is_empty() || !s.scripts.is_empty())
         .collect();

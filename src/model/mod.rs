@@ -133,6 +133,21 @@ pub struct Step {
     pub scripts: Vec<Script>,
 }
 
+impl Step {
+    /// A step whose scripts are plain text (no fill-in fields).
+    pub fn plain(action: String, scripts: &[String]) -> Self {
+        Self {
+            action,
+            scripts: scripts
+                .iter()
+                .map(|s| Script {
+                    template: Template::literal(s),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A fill-in field used by scripts as `{name}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FillField {
