@@ -309,3 +309,18 @@ fn the_window_shows_the_good_cards_among_all_the_bad_ones() {
     assert_eq!(state.rows().len(), 1, "the list is not blank");
     assert_eq!(state.content_problems().0, 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_named_ron_is_skipped_not_waited_for() {
+    let dir = dir_with(&[]);
+    let fifo = dir.path().join("pipe.ron");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no mkfifo");
+        return;
+    }
+    let (report, code) = check(dir.path());
+    assert_eq!(code, 0, "{report}");
+    insta::assert_snapshot!("pipe", report);
+}

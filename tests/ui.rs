@@ -537,3 +537,14 @@ impl eframe::Storage for NoStorage {
     fn remove_string(&mut self, _: &str) {}
     fn flush(&mut self) {}
 }
+
+#[test]
+fn no_cards_at_all_says_so_rather_than_no_match() {
+    let (mut harness, tx) = reloadable();
+    tx.send(Content::new(content::Loaded::empty()).with_banner(Some("正在读取内容……".into())))
+        .unwrap();
+    harness.run();
+    harness.get_by_label("还没有卡片");
+    harness.get_by_label("正在读取内容……");
+    assert!(harness.query_by_label("没有找到卡片").is_none());
+}

@@ -36,6 +36,17 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Nothing loaded (yet).
+    pub fn empty() -> Self {
+        Self {
+            library: Library::default(),
+            diagnostics: Vec::new(),
+            file_count: 0,
+            origin: Origin::Dirs(Vec::new()),
+            kept: Vec::new(),
+        }
+    }
+
     pub fn error_count(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
@@ -584,7 +595,20 @@ fn collect(
                 );
             }
         } else if has_ron_extension(&path) {
-            out.push(path);
+            // A pipe, socket or device would block or never end: only
+            // regular files (or links that do not resolve: reading them
+            // reports why).
+            let regular = kind.is_file()
+                || (kind.is_symlink() && std::fs::metadata(&path).map_or(true, |m| m.is_file()));
+            if regular {
+                out.push(path);
+            } else {
+                diagnostics.push(Diagnostic::warning(
+                    &path,
+                    None,
+                    "这不是普通文件（可能是管道或设备），跳过",
+                ));
+            }
         }
     }
     true

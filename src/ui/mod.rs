@@ -21,7 +21,7 @@ use egui::{RichText, ViewportCommand, WindowLevel};
 
 use crate::app::{AppState, Command, Content, Effect, Level, Settings, Theme};
 use crate::content::Loaded;
-use crate::content::sources::{Setup, Sources};
+use crate::content::sources::{Setup, Sources, SourcesLoaded};
 use crate::content::watch::{Recheck, Watch};
 use crate::store;
 use crate::usage::{self, Usage};
@@ -75,6 +75,11 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
     }
 }
 
+/// How long the window waits for the first load before opening without it.
+const FIRST_LOAD_WAIT: Duration = Duration::from_secs(2);
+/// Shown while a slow first load is still going on.
+const SLOW_LOAD: &str = "正在读取内容……（内容目录响应较慢）";
+
 /// `HUASHU_RENDERER=glow` (OpenGL) or `wgpu` chooses the renderer.
 pub const RENDERER_ENV: &str = "HUASHU_RENDERER";
 
@@ -121,11 +126,22 @@ const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
 fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> anyhow::Result<()> {
     let setup = Setup::resolve(data, config).context("reading the config")?;
+    // The first load on its own thread: a network share that hangs must
+    // not keep the window from opening. Wait a little for it (the usual
+    // case: milliseconds), else open with a note and take it when it comes.
+    let (loaded_tx, loaded_rx) = mpsc::channel();
     let mut sources = setup.sources();
-    let first = sources.load();
-    for d in &first.loaded.diagnostics {
-        log::warn!("{d}");
-    }
+    std::thread::Builder::new()
+        .name("content-load".into())
+        .spawn(move || {
+            let first = sources.load();
+            for d in &first.loaded.diagnostics {
+                log::warn!("{d}");
+            }
+            let _ = loaded_tx.send((sources, first));
+        })
+        .context("starting the content-load thread")?;
+    let first = loaded_rx.recv_timeout(FIRST_LOAD_WAIT).ok();
     let recheck = setup.config.recheck();
     let count_usage = setup.config.count_usage;
     let usage_file = usage::path_in(&setup.places.data_dir);
@@ -152,7 +168,16 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
         options,
         Box::new(move |cc| {
             let (settings, damaged) = read_settings(&settings_file, cc.storage);
-            let content = Content::new(first.loaded).with_banner(first.banner);
+            let (content, sources) = match first {
+                Some((sources, first)) => (
+                    Content::new(first.loaded).with_banner(first.banner),
+                    Some(sources),
+                ),
+                None => (
+                    Content::new(Loaded::empty()).with_banner(Some(SLOW_LOAD.into())),
+                    None,
+                ),
+            };
             let mut state = AppState::with_content(content, settings);
             if let Some(message) = damaged {
                 log::warn!("{message}");
@@ -160,7 +185,10 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
             }
             let mut app = HuashuApp::new(state);
             app.keep_settings_in(settings_file);
-            app.watch(sources, recheck, cc.egui_ctx.clone());
+            match sources {
+                Some(sources) => app.watch(sources, recheck, cc.egui_ctx.clone()),
+                None => app.await_first_load(loaded_rx, recheck, &cc.egui_ctx),
+            }
             if count_usage {
                 app.count_usage(usage_file);
             }
@@ -223,6 +251,8 @@ pub struct HuashuApp {
     /// Where the settings are kept (else in eframe's storage), and what
     /// was last written there.
     settings_file: Option<(PathBuf, Settings)>,
+    /// A slow first load still to come, and the central re-check interval.
+    first_load: Option<(Receiver<(Sources, SourcesLoaded)>, Duration)>,
 }
 
 /// Usage counts in memory and where they are saved.
@@ -248,6 +278,7 @@ impl HuashuApp {
             watching: None,
             usage: None,
             settings_file: None,
+            first_load: None,
         }
     }
 
@@ -314,6 +345,46 @@ impl HuashuApp {
         }
     }
 
+    /// Takes the first load when it comes (it was slow), then watches.
+    fn await_first_load(
+        &mut self,
+        loaded: Receiver<(Sources, SourcesLoaded)>,
+        recheck: Duration,
+        ctx: &egui::Context,
+    ) {
+        let (tx, rx) = mpsc::channel();
+        let waker = ctx.clone();
+        let forward = std::thread::Builder::new()
+            .name("content-first".into())
+            .spawn(move || {
+                if let Ok(first) = loaded.recv()
+                    && tx.send(first).is_ok()
+                {
+                    waker.request_repaint();
+                }
+            });
+        match forward {
+            Ok(_) => self.first_load = Some((rx, recheck)),
+            Err(e) => log::warn!("cannot wait for the content: {e}"),
+        }
+    }
+
+    /// Puts in what a slow first load or the watcher delivered.
+    fn take_new_content(&mut self, ctx: &egui::Context) {
+        if let Some((rx, recheck)) = &self.first_load
+            && let Ok((sources, first)) = rx.try_recv()
+        {
+            let recheck = *recheck;
+            self.first_load = None;
+            let content = Content::new(first.loaded).with_banner(first.banner);
+            self.state.replace_content(content);
+            self.watch(sources, recheck, ctx.clone());
+        }
+        if let Some(content) = self.reloads.as_ref().and_then(|rx| rx.try_iter().last()) {
+            self.state.replace_content(content);
+        }
+    }
+
     /// Takes new content from `reloads` at each frame (tests send their own).
     pub fn receive_content(&mut self, reloads: Receiver<Content>) {
         self.reloads = Some(reloads);
@@ -357,9 +428,7 @@ impl HuashuApp {
             self.carry_out(&ctx, Effect::SetWindowLevel(Level::AlwaysOnTop));
         }
         self.frames += 1;
-        if let Some(content) = self.reloads.as_ref().and_then(|rx| rx.try_iter().last()) {
-            self.state.replace_content(content);
-        }
+        self.take_new_content(&ctx);
 
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());

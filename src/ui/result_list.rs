@@ -36,6 +36,13 @@ pub fn result_list_ui(
     scroll_to_selected: bool,
 ) -> Vec<Command> {
     let mut out = Vec::new();
+    if state.library().cards.is_empty() {
+        // Not a search without hits: there are no cards (yet).
+        ui.add_space(12.0);
+        ui.label(RichText::new("还没有卡片").heading());
+        ui.label("内容还在读取，或内容目录里没有卡片；状态栏会显示内容问题。");
+        return out;
+    }
     if state.rows().is_empty() {
         ui.add_space(12.0);
         ui.label(RichText::new("没有找到卡片").heading());
