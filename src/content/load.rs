@@ -628,21 +628,3 @@ fn io_reason(e: &std::io::Error) -> String {
     };
     format!("{what}（{e}）")
 }
-
-/// The directories to load: the given ones; with none, `./data` when it
-/// exists; `None` means the built-in copy.
-pub fn resolve(dirs: &[PathBuf]) -> Option<Vec<PathBuf>> {
-    if !dirs.is_empty() {
-        return Some(dirs.to_vec());
-    }
-    let local = PathBuf::from("data");
-    local.is_dir().then(|| vec![local])
-}
-
-/// The default content (see [`resolve`]).
-pub fn load(dirs: &[PathBuf]) -> Loaded {
-    match resolve(dirs) {
-        Some(dirs) => load_dirs(&dirs),
-        None => load_builtin(),
-    }
-}

@@ -14,6 +14,6 @@ pub mod write;
 
 pub use diagnostic::{Diagnostic, Pos, Severity};
 pub use load::{
-    BUILTIN_PREFIX, Loaded, Loader, MAX_FILE_BYTES, Origin, build, builtin_files, load,
-    load_builtin, load_dirs, resolve,
+    BUILTIN_PREFIX, Loaded, Loader, MAX_FILE_BYTES, Origin, build, builtin_files, load_builtin,
+    load_dirs,
 };

@@ -246,9 +246,11 @@ pub fn resolve_sources(data: &[PathBuf], config: Option<&Config>) -> Vec<SourceS
     if let Some(config) = config {
         return config.sources.clone();
     }
-    match crate::content::load::resolve(&[]) {
-        Some(dirs) => vec![SourceSpec::Data(dirs)],
-        None => vec![SourceSpec::Builtin],
+    let local = PathBuf::from("data");
+    if local.is_dir() {
+        vec![SourceSpec::Data(vec![local])]
+    } else {
+        vec![SourceSpec::Builtin]
     }
 }
 

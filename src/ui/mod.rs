@@ -390,11 +390,6 @@ impl HuashuApp {
         self.reloads = Some(reloads);
     }
 
-    pub fn from_creation(cc: &eframe::CreationContext<'_>, loaded: Loaded) -> Self {
-        let settings = load_settings(cc.storage);
-        Self::new(AppState::new(loaded, settings))
-    }
-
     pub fn state(&self) -> &AppState {
         &self.state
     }
