@@ -71,16 +71,9 @@ pub fn builtin_files() -> &'static [(&'static str, &'static [u8])] {
 /// Loads the content compiled into the binary (a copy of `data/`).
 pub fn load_builtin() -> Loaded {
     let mut diagnostics = Vec::new();
-    let files = builtin_files()
-        .iter()
-        .map(|(rel, bytes)| {
-            (
-                PathBuf::from(format!("{BUILTIN_PREFIX}/{rel}")),
-                bytes.to_vec(),
-            )
-        })
-        .collect::<Vec<_>>();
-    let file_count = files.len();
+    let Read {
+        files, file_count, ..
+    } = read_builtin();
     let library = build(files, &mut diagnostics);
     Loaded {
         library,
@@ -337,6 +330,24 @@ fn load_order<'a>(dirs: &[PathBuf], path: &'a Path) -> (usize, &'a Path) {
             .unwrap_or(usize::MAX),
         path,
     )
+}
+
+/// The built-in files, under `BUILTIN_PREFIX`.
+pub(crate) fn read_builtin() -> Read {
+    let files: Files = builtin_files()
+        .iter()
+        .map(|(rel, bytes)| {
+            (
+                PathBuf::from(format!("{BUILTIN_PREFIX}/{rel}")),
+                bytes.to_vec(),
+            )
+        })
+        .collect();
+    Read {
+        file_count: files.len(),
+        files,
+        ..Read::default()
+    }
 }
 
 /// The files found under some directories.

@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use crate::content::diagnostic::Diagnostic;
 use crate::content::load::{
-    BUILTIN_PREFIX, Fallback, Files, LayerInput, LayerOutput, Loaded, Loader, Origin, Read,
-    builtin_files, load_layers, read_dirs,
+    Fallback, Files, LayerInput, LayerOutput, Loaded, Loader, Origin, load_layers, read_builtin,
+    read_dirs,
 };
 
 /// One layer of content.
@@ -353,7 +353,7 @@ impl Sources {
             let dirs = spec.dirs().to_vec();
             let input = match (spec, cache) {
                 (SourceSpec::Builtin, _) => LayerInput {
-                    read: builtin_read(),
+                    read: read_builtin(),
                     dirs,
                     fallback: Fallback::None,
                 },
@@ -468,23 +468,6 @@ impl Sources {
             }
         }
         report
-    }
-}
-
-fn builtin_read() -> Read {
-    let files: Files = builtin_files()
-        .iter()
-        .map(|(rel, bytes)| {
-            (
-                PathBuf::from(format!("{BUILTIN_PREFIX}/{rel}")),
-                bytes.to_vec(),
-            )
-        })
-        .collect();
-    Read {
-        file_count: files.len(),
-        files,
-        ..Read::default()
     }
 }
 
