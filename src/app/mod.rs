@@ -8,6 +8,7 @@ pub mod settings;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::content::sources::SourcesLoaded;
 use crate::content::{Diagnostic, Loaded};
 use crate::model::{Card, CardId, Library};
 use crate::search::{Highlight, Searcher};
@@ -140,6 +141,11 @@ impl Content {
     pub fn with_banner(mut self, banner: Option<String>) -> Self {
         self.banner = banner;
         self
+    }
+
+    /// A layered load, with its offline banner.
+    pub fn from_sources(loaded: SourcesLoaded) -> Self {
+        Self::new(loaded.loaded).with_banner(loaded.banner)
     }
 
     pub fn library(&self) -> &Library {

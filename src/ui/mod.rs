@@ -169,10 +169,7 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
         Box::new(move |cc| {
             let (settings, damaged) = read_settings(&settings_file, cc.storage);
             let (content, sources) = match first {
-                Some((sources, first)) => (
-                    Content::new(first.loaded).with_banner(first.banner),
-                    Some(sources),
-                ),
+                Some((sources, first)) => (Content::from_sources(first), Some(sources)),
                 None => (
                     Content::new(Loaded::empty()).with_banner(Some(SLOW_LOAD.into())),
                     None,
@@ -328,7 +325,7 @@ impl HuashuApp {
             for d in &loaded.loaded.diagnostics {
                 log::info!("{d}");
             }
-            let content = Content::new(loaded.loaded).with_banner(loaded.banner);
+            let content = Content::from_sources(loaded);
             if tx.send(content).is_ok() {
                 ctx.request_repaint();
             }
@@ -376,7 +373,7 @@ impl HuashuApp {
         {
             let recheck = *recheck;
             self.first_load = None;
-            let content = Content::new(first.loaded).with_banner(first.banner);
+            let content = Content::from_sources(first);
             self.state.replace_content(content);
             self.watch(sources, recheck, ctx.clone());
         }
