@@ -10,7 +10,7 @@ fn content_format_example_loads() {
     let example = &doc[start..end];
     let mut diagnostics = Vec::new();
     let library = huashu::content::build(
-        vec![("example.ron".into(), example.as_bytes().to_vec())],
+        &[("example.ron".into(), example.as_bytes().to_vec())],
         &mut diagnostics,
     );
     let problems: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();

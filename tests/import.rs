@@ -337,7 +337,7 @@ fn a_step_that_is_only_a_script_imports_and_loads() {
     assert_eq!(card.steps[0].scripts[0].template.source(), "尽量满足您。");
     let ron = huashu::content::write::chapter_file(&imported.library, 0, &[], &|_| Vec::new());
     let mut diagnostics = Vec::new();
-    let again = content::build(vec![("x.ron".into(), ron.into_bytes())], &mut diagnostics);
+    let again = content::build(&[("x.ron".into(), ron.into_bytes())], &mut diagnostics);
     assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
     assert_eq!(again.cards[0].steps, card.steps);
 }

@@ -83,7 +83,7 @@ proptest! {
         let original = library(vec![a, b]);
         let text = write::chapter_file(&original, 0, &["property test".into()], &|_| Vec::new());
         let mut diagnostics = Vec::new();
-        let again = build(vec![(PathBuf::from("p.ron"), text.clone().into_bytes())], &mut diagnostics);
+        let again = build(&[(PathBuf::from("p.ron"), text.clone().into_bytes())], &mut diagnostics);
         prop_assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}\n{text}");
         prop_assert_eq!(again.cards.len(), 2);
         for (x, y) in again.cards.iter().zip(&original.cards) {

@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
     let mut diagnostics = Vec::new();
-    let library = build(files.clone(), &mut diagnostics);
+    let library = build(&files, &mut diagnostics);
     let errors: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.is_error())

@@ -11,7 +11,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut diagnostics = Vec::new();
-    let library = build(vec![(PathBuf::from("fuzz.ron"), data.to_vec())], &mut diagnostics);
+    let library = build(&[(PathBuf::from("fuzz.ron"), data.to_vec())], &mut diagnostics);
     for d in &diagnostics {
         // Every message can be shown.
         let _ = d.to_string();
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let text = write::chapter_file(&library, 0, &[], &|_| Vec::new());
     let mut again_diagnostics = Vec::new();
     let again = build(
-        vec![(PathBuf::from("again.ron"), text.clone().into_bytes())],
+        &[(PathBuf::from("again.ron"), text.clone().into_bytes())],
         &mut again_diagnostics,
     );
     assert!(

@@ -150,11 +150,11 @@ fn render(
 /// The written files must load without errors (else it is our bug).
 fn check_loads(files: &[(PathBuf, String)]) -> anyhow::Result<()> {
     let mut diagnostics = Vec::new();
-    let in_memory = files
+    let in_memory: Vec<(PathBuf, Vec<u8>)> = files
         .iter()
         .map(|(p, t)| (p.clone(), t.clone().into_bytes()))
         .collect();
-    content::build(in_memory, &mut diagnostics);
+    content::build(&in_memory, &mut diagnostics);
     let errors: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.is_error())

@@ -74,7 +74,7 @@ pub fn load_builtin() -> Loaded {
     let Read {
         files, file_count, ..
     } = read_builtin();
-    let library = build(files, &mut diagnostics);
+    let library = build(&files, &mut diagnostics);
     Loaded {
         library,
         diagnostics,
@@ -195,10 +195,10 @@ pub(crate) struct LayerOutput {
     /// A missing or unreadable directory: its message.
     pub unreachable: Option<String>,
     pub errors: usize,
-    /// The files as read (before any fallback).
+    /// The paths as read (before any fallback).
+    pub read_paths: Vec<PathBuf>,
+    /// The files used in the build (after any fallback).
     pub files: Files,
-    /// The paths used in the build.
-    pub used: Vec<PathBuf>,
 }
 
 /// Judges one source by the first build's problems and, if it is broken,
@@ -223,7 +223,7 @@ fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
         clean,
         unreachable,
         errors: errors.len(),
-        files: input.read.files.clone(),
+        read_paths: input.read.files.iter().map(|(p, _)| p.clone()).collect(),
         ..LayerOutput::default()
     };
     match std::mem::replace(&mut input.fallback, Fallback::None) {
@@ -239,7 +239,6 @@ fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
             }
         }
     }
-    out.used = input.read.files.iter().map(|(p, _)| p.clone()).collect();
     out
 }
 
@@ -251,20 +250,17 @@ pub(crate) fn load_layers(
     inputs: Vec<LayerInput<'_>>,
 ) -> (Library, Vec<Diagnostic>, Vec<LayerOutput>) {
     let mut inputs = inputs;
-    let stamp = |inputs: &[LayerInput<'_>]| -> Vec<(PathBuf, Vec<u8>, usize)> {
-        inputs
-            .iter()
-            .enumerate()
-            .flat_map(|(n, i)| {
-                i.read
-                    .files
-                    .iter()
-                    .map(move |(p, b)| (p.clone(), b.clone(), n))
-            })
-            .collect()
+    let build_all = |inputs: &[LayerInput<'_>], diagnostics: &mut Vec<Diagnostic>| {
+        let files = inputs.iter().enumerate().flat_map(|(n, i)| {
+            i.read
+                .files
+                .iter()
+                .map(move |(p, b)| (p.as_path(), b.as_slice(), n))
+        });
+        build_layers(files, diagnostics)
     };
     let mut first = Vec::new();
-    let mut library = build_layers(stamp(&inputs), &mut first);
+    let mut library = build_all(&inputs, &mut first);
     let mut outputs: Vec<LayerOutput> = Vec::with_capacity(inputs.len());
     let mut changed = false;
     let mut notes = Vec::new();
@@ -288,7 +284,7 @@ pub(crate) fn load_layers(
     let replaced_paths: BTreeSet<PathBuf> = outputs
         .iter()
         .filter(|o| o.replaced)
-        .flat_map(|o| o.files.iter().map(|(p, _)| p.clone()))
+        .flat_map(|o| o.read_paths.iter().cloned())
         .collect();
     let kept_paths: BTreeSet<PathBuf> = outputs.iter().flat_map(|o| o.kept.clone()).collect();
     let mut later: Vec<Diagnostic> = first
@@ -300,7 +296,7 @@ pub(crate) fn load_layers(
     let mut built = first;
     if changed {
         built = Vec::new();
-        library = build_layers(stamp(&inputs), &mut built);
+        library = build_all(&inputs, &mut built);
     }
     later.extend(
         built
@@ -313,10 +309,11 @@ pub(crate) fn load_layers(
         .collect();
     sort_by_file(&mut later, &order);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for (input, out) in inputs.iter().zip(&outputs) {
+    for (input, out) in inputs.into_iter().zip(&mut outputs) {
         if !out.replaced {
-            diagnostics.extend(input.read.diagnostics.iter().cloned());
+            diagnostics.extend(input.read.diagnostics);
         }
+        out.files = input.read.files;
     }
     diagnostics.append(&mut later);
     (library, diagnostics, outputs)
@@ -418,9 +415,9 @@ pub(crate) fn read_dirs(dirs: &[PathBuf]) -> Read {
 }
 
 /// Decodes and validates files that are already in memory (pure).
-pub fn build(files: Vec<(PathBuf, Vec<u8>)>, diagnostics: &mut Vec<Diagnostic>) -> Library {
+pub fn build(files: &[(PathBuf, Vec<u8>)], diagnostics: &mut Vec<Diagnostic>) -> Library {
     build_layers(
-        files.into_iter().map(|(p, b)| (p, b, 0)).collect(),
+        files.iter().map(|(p, b)| (p.as_path(), b.as_slice(), 0)),
         diagnostics,
     )
 }
@@ -428,33 +425,34 @@ pub fn build(files: Vec<(PathBuf, Vec<u8>)>, diagnostics: &mut Vec<Diagnostic>) 
 /// Like [`build`], for files of several sources: `(path, bytes, layer)`,
 /// layers in ascending order. A card of a later layer replaces the card
 /// with the same id of an earlier one; `withdraw` takes earlier cards out.
-pub fn build_layers(
-    files: Vec<(PathBuf, Vec<u8>, usize)>,
+pub fn build_layers<'a>(
+    files: impl IntoIterator<Item = (&'a Path, &'a [u8], usize)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Library {
-    let order: Vec<PathBuf> = files.iter().map(|(p, _, _)| p.clone()).collect();
-    let mut texts = Vec::with_capacity(files.len());
+    let mut order: Vec<PathBuf> = Vec::new();
+    let mut texts = Vec::new();
     let mut decode_diags = Vec::new();
     for (path, bytes, layer) in files {
-        match decode_file(&path, &bytes) {
+        order.push(path.to_path_buf());
+        match decode_file(path, bytes) {
             Ok((text, warning)) => {
                 decode_diags.extend(warning);
-                texts.push(FileText { path, text, layer });
+                texts.push(FileText {
+                    path: path.to_path_buf(),
+                    text,
+                    layer,
+                });
             }
             Err(d) => decode_diags.push(d),
         }
     }
-    let sources: Vec<(PathBuf, String)> = texts
-        .iter()
-        .map(|t| (t.path.clone(), t.text.clone()))
-        .collect();
     let mut content_diags = Vec::new();
-    let library = validate::build_library(texts, &mut content_diags);
+    let library = validate::build_library(&texts, &mut content_diags);
     let mut all: Vec<Diagnostic> = decode_diags;
     all.append(&mut content_diags);
     for d in &mut all {
         let Some(pos) = d.pos else { continue };
-        if let Some((_, text)) = sources.iter().find(|(p, _)| *p == d.path) {
+        if let Some(FileText { text, .. }) = texts.iter().find(|t| t.path == d.path) {
             d.excerpt = text
                 .lines()
                 .nth(pos.line.saturating_sub(1) as usize)

@@ -386,7 +386,9 @@ impl Sources {
         // Cards each source contributed (after overrides and withdrawals).
         for card in &library.cards {
             if let Some(path) = library.files.get(card.origin.file)
-                && let Some(layer) = outputs.iter().position(|o| o.used.contains(path))
+                && let Some(layer) = outputs
+                    .iter()
+                    .position(|o| o.files.iter().any(|(p, _)| p == path))
             {
                 reports[layer].cards += 1;
             }
@@ -438,7 +440,7 @@ impl Sources {
             spec: spec.clone(),
             state: state.clone(),
             cards: 0,
-            files: out.used.len(),
+            files: out.files.len(),
             using_cache: None,
             cache_refreshed: false,
         };

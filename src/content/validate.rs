@@ -34,7 +34,7 @@ struct Seen {
 
 /// Builds the library from files in load order. `diagnostics` receives every
 /// problem, sorted by file then position.
-pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) -> Library {
+pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> Library {
     let mut library = Library::default();
     let mut per_file: Vec<Vec<Diagnostic>> = Vec::new();
     let mut pending: Vec<PendingLinks> = Vec::new();
@@ -42,9 +42,10 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
     // (id, position, layer, file) of each `withdraw` entry.
     let mut withdrawals: Vec<(CardId, Pos, usize, usize)> = Vec::new();
 
-    for (file, FileText { path, text, layer }) in files.into_iter().enumerate() {
+    for (file, FileText { path, text, layer }) in files.iter().enumerate() {
+        let (path, layer) = (path.as_path(), *layer);
         let mut diags = Vec::new();
-        if let Some(parsed) = parse_file(&path, file, &text, &mut diags) {
+        if let Some(parsed) = parse_file(path, file, text, &mut diags) {
             withdrawals.extend(
                 parsed
                     .withdraw
@@ -79,7 +80,8 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
                     }
                     if let Some(seen) = id_seen.get(&pc.card.id) {
                         let (first_file, first_pos) = (seen.file, seen.pos);
-                        let first_path = library.files.get(first_file).unwrap_or(&path);
+                        let first_path =
+                            library.files.get(first_file).map_or(path, PathBuf::as_path);
                         let where_ = if first_file == file {
                             format!("第 {} 行", first_pos.line)
                         } else {
@@ -87,7 +89,7 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
                         };
                         diags.push(
                             Diagnostic::error(
-                                &path,
+                                path,
                                 Some(pc.id_pos),
                                 format!(
                                     "id `{}` 重复：{where_} 已经用过；这张卡片（{}）没有加载",
@@ -116,7 +118,7 @@ pub fn build_library(files: Vec<FileText>, diagnostics: &mut Vec<Diagnostic>) ->
                 }
             }
         }
-        library.files.push(path);
+        library.files.push(path.to_path_buf());
         per_file.push(diags);
     }
 

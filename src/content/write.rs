@@ -192,7 +192,7 @@ mod tests {
             })
             .collect();
         let mut diagnostics = Vec::new();
-        let again = build(files, &mut diagnostics);
+        let again = build(&files, &mut diagnostics);
         assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
         assert_eq!(again.cards.len(), original.cards.len());
         for (a, b) in again.cards.iter().zip(&original.cards) {
