@@ -509,13 +509,8 @@ struct Stamp {
 
 impl Cache {
     pub fn new(cache_dir: &Path, source: &Path) -> Self {
-        // FNV-1a of the source path: one cache per central source.
-        let hash = source
-            .to_string_lossy()
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
+        // One cache per central source.
+        let hash = fnv1a(FNV_START, source.to_string_lossy().as_bytes());
         Self {
             root: cache_dir.join(format!("central-{hash:016x}")),
             fail_at: None,
@@ -629,6 +624,16 @@ impl Cache {
     }
 }
 
+/// FNV-1a's starting value.
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of `bytes`, continuing from `h`.
+fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// A cheap fingerprint of a directory tree (names, sizes, modification
 /// times; `0` when missing), to notice changes where no notification comes.
 pub fn fingerprint(dir: &Path) -> u64 {
@@ -640,24 +645,19 @@ pub fn fingerprint(dir: &Path) -> u64 {
         entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let Ok(meta) = entry.metadata() else { continue };
-            let mut mix = |bytes: &[u8]| {
-                for &b in bytes {
-                    *h = (*h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-                }
-            };
-            mix(entry.file_name().to_string_lossy().as_bytes());
-            mix(&meta.len().to_le_bytes());
+            *h = fnv1a(*h, entry.file_name().to_string_lossy().as_bytes());
+            *h = fnv1a(*h, &meta.len().to_le_bytes());
             if let Ok(modified) = meta.modified()
                 && let Ok(since) = modified.duration_since(std::time::UNIX_EPOCH)
             {
-                mix(&since.as_nanos().to_le_bytes());
+                *h = fnv1a(*h, &since.as_nanos().to_le_bytes());
             }
             if meta.is_dir() && depth < 8 {
                 walk(&entry.path(), depth + 1, h);
             }
         }
     }
-    let mut h = 0xcbf2_9ce4_8422_2325_u64;
+    let mut h = FNV_START;
     if dir.is_dir() {
         h ^= 1;
         walk(dir, 0, &mut h);
