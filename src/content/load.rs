@@ -170,9 +170,10 @@ pub(crate) enum Fallback<'a> {
     None,
     /// Each broken file by its last good version.
     PerFile(&'a mut Loader),
-    /// The whole source by other files (a cache), when it is unreachable
-    /// or any file is broken; called only then.
-    Whole(Box<dyn FnOnce() -> Option<Files> + 'a>),
+    /// The whole source by other files (a cache) and a word on them (when
+    /// they were taken), when it is unreachable or any file is broken;
+    /// called only then.
+    Whole(Box<dyn FnOnce() -> Option<(Files, String)> + 'a>),
 }
 
 /// One source to load.
@@ -188,8 +189,9 @@ pub(crate) struct LayerOutput {
     pub file_count: usize,
     /// Files shown as they last loaded without errors.
     pub kept: Vec<PathBuf>,
-    /// The whole source was replaced (by its cache).
-    pub replaced: bool,
+    /// The whole source was replaced (by its cache): the fallback's word
+    /// on what replaced it.
+    pub replaced: Option<String>,
     /// The source as it is now loads without errors.
     pub clean: bool,
     /// A missing or unreadable directory: its message.
@@ -233,9 +235,9 @@ fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
             out.kept = loader.substitute(&mut input.read, &failed, &input.dirs);
         }
         Fallback::Whole(other) => {
-            if !clean && let Some(files) = other() {
+            if !clean && let Some((files, what)) = other() {
                 input.read.files = files;
-                out.replaced = true;
+                out.replaced = Some(what);
             }
         }
     }
@@ -266,7 +268,7 @@ pub(crate) fn load_layers(
     let mut notes = Vec::new();
     for input in &mut inputs {
         let out = fall_back(input, &first);
-        changed |= out.replaced || !out.kept.is_empty();
+        changed |= out.replaced.is_some() || !out.kept.is_empty();
         for path in &out.kept {
             notes.push(
                 Diagnostic::warning(
@@ -283,7 +285,7 @@ pub(crate) fn load_layers(
     // left out; a kept file's are those of its current version.
     let replaced_paths: BTreeSet<PathBuf> = outputs
         .iter()
-        .filter(|o| o.replaced)
+        .filter(|o| o.replaced.is_some())
         .flat_map(|o| o.read_paths.iter().cloned())
         .collect();
     let kept_paths: BTreeSet<PathBuf> = outputs.iter().flat_map(|o| o.kept.clone()).collect();
@@ -310,7 +312,7 @@ pub(crate) fn load_layers(
     sort_by_file(&mut later, &order);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for (input, out) in inputs.into_iter().zip(&mut outputs) {
-        if !out.replaced {
+        if out.replaced.is_none() {
             diagnostics.extend(input.read.diagnostics);
         }
         out.files = input.read.files;

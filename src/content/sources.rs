@@ -337,19 +337,8 @@ impl Sources {
                 _ => None,
             })
             .collect();
-        // When a cache is used: when it was taken.
-        let taken: Vec<std::cell::OnceCell<String>> = self
-            .specs
-            .iter()
-            .map(|_| std::cell::OnceCell::new())
-            .collect();
         let mut inputs = Vec::with_capacity(self.specs.len());
-        for ((spec, loader), (cache, taken)) in self
-            .specs
-            .iter()
-            .zip(&mut self.loaders)
-            .zip(caches.iter().zip(&taken))
-        {
+        for ((spec, loader), cache) in self.specs.iter().zip(&mut self.loaders).zip(&caches) {
             let dirs = spec.dirs().to_vec();
             let input = match (spec, cache) {
                 (SourceSpec::Builtin, _) => LayerInput {
@@ -360,11 +349,8 @@ impl Sources {
                 (SourceSpec::Central(_), Some(cache)) => LayerInput {
                     read: read_dirs(&dirs),
                     dirs,
-                    fallback: Fallback::Whole(Box::new(move || {
-                        let (files, when) = cache.read()?;
-                        let _ = taken.set(when);
-                        Some(files)
-                    })),
+                    // The cache, and when it was taken.
+                    fallback: Fallback::Whole(Box::new(|| cache.read())),
                 },
                 _ => LayerInput {
                     read: read_dirs(&dirs),
@@ -379,8 +365,7 @@ impl Sources {
         let mut notes = Vec::new();
         let mut reports = Vec::with_capacity(outputs.len());
         for (n, out) in outputs.iter().enumerate() {
-            let taken = taken[n].get().cloned().unwrap_or_default();
-            reports.push(self.report(n, out, caches[n].as_ref(), taken, &mut notes));
+            reports.push(self.report(n, out, caches[n].as_ref(), &mut notes));
         }
         diagnostics.splice(0..0, notes);
         // Cards each source contributed (after overrides and withdrawals).
@@ -425,7 +410,6 @@ impl Sources {
         n: usize,
         out: &LayerOutput,
         cache: Option<&Cache>,
-        taken: String,
         notes: &mut Vec<Diagnostic>,
     ) -> SourceReport {
         let spec = &self.specs[n];
@@ -447,7 +431,7 @@ impl Sources {
         let (SourceSpec::Central(dir), Some(cache)) = (spec, cache) else {
             return report;
         };
-        if out.replaced {
+        if let Some(taken) = &out.replaced {
             let what = match &state {
                 SourceState::Unreachable(why) => format!("中心内容目录无法访问（{why}）"),
                 _ => format!("中心内容目录有 {} 个错误（可能正在复制）", out.errors),
@@ -456,7 +440,7 @@ impl Sources {
                 Diagnostic::warning(dir, None, format!("{what}，正在使用 {taken} 的离线副本"))
                     .with_help("恢复后会自动切换回中心内容"),
             );
-            report.using_cache = Some(taken);
+            report.using_cache = Some(taken.clone());
         } else if state == SourceState::Ok {
             match cache.refresh(dir, &out.files, !self.stamped[n]) {
                 Ok(refreshed) => {
