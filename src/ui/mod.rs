@@ -13,6 +13,7 @@ mod theme;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -130,7 +131,11 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
     // not keep the window from opening. Wait a little for it (the usual
     // case: milliseconds), else open with a note and take it when it comes.
     let (loaded_tx, loaded_rx) = mpsc::channel();
+    // The window's context, once it exists, to ask for a frame when a slow
+    // load arrives (before that, the first frame looks for it anyway).
+    let waker: Arc<OnceLock<egui::Context>> = Arc::default();
     let mut sources = setup.sources();
+    let wake = waker.clone();
     std::thread::Builder::new()
         .name("content-load".into())
         .spawn(move || {
@@ -138,7 +143,11 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
             for d in &first.loaded.diagnostics {
                 log::warn!("{d}");
             }
-            let _ = loaded_tx.send((sources, first));
+            if loaded_tx.send((sources, first)).is_ok()
+                && let Some(ctx) = wake.get()
+            {
+                ctx.request_repaint();
+            }
         })
         .context("starting the content-load thread")?;
     let first = loaded_rx.recv_timeout(FIRST_LOAD_WAIT).ok();
@@ -182,9 +191,11 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
             }
             let mut app = HuashuApp::new(state);
             app.keep_settings_in(settings_file);
-            match sources {
-                Some(sources) => app.watch(sources, recheck, cc.egui_ctx.clone()),
-                None => app.await_first_load(loaded_rx, recheck, &cc.egui_ctx),
+            if let Some(sources) = sources {
+                app.watch(sources, recheck, cc.egui_ctx.clone());
+            } else {
+                let _ = waker.set(cc.egui_ctx.clone());
+                app.first_load = Some((loaded_rx, recheck));
             }
             if count_usage {
                 app.count_usage(usage_file);
@@ -339,30 +350,6 @@ impl HuashuApp {
                 self.reloads = Some(rx);
             }
             Err(e) => log::warn!("{e}; edits will show after a restart"),
-        }
-    }
-
-    /// Takes the first load when it comes (it was slow), then watches.
-    fn await_first_load(
-        &mut self,
-        loaded: Receiver<(Sources, SourcesLoaded)>,
-        recheck: Duration,
-        ctx: &egui::Context,
-    ) {
-        let (tx, rx) = mpsc::channel();
-        let waker = ctx.clone();
-        let forward = std::thread::Builder::new()
-            .name("content-first".into())
-            .spawn(move || {
-                if let Ok(first) = loaded.recv()
-                    && tx.send(first).is_ok()
-                {
-                    waker.request_repaint();
-                }
-            });
-        match forward {
-            Ok(_) => self.first_load = Some((rx, recheck)),
-            Err(e) => log::warn!("cannot wait for the content: {e}"),
         }
     }
 
