@@ -72,22 +72,28 @@ impl Usage {
         title: impl Fn(&CardId) -> Option<&'a str>,
     ) -> String {
         let mut out = String::from("card_id,title,opened,copied,day\n");
-        for (day, cards) in &self.days {
-            if since.is_some_and(|s| day.as_str() < s) {
-                continue;
-            }
-            for (id, counts) in cards {
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{day}",
-                    csv_field(id.as_str()),
-                    csv_field(title(id).unwrap_or("")),
-                    counts.opened,
-                    counts.copied_total()
-                );
-            }
+        for (day, id, counts) in self.rows(since) {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{day}",
+                csv_field(id.as_str()),
+                csv_field(title(id).unwrap_or("")),
+                counts.opened,
+                counts.copied_total()
+            );
         }
         out
+    }
+
+    /// `(day, card, counts)` from `since` on, by day then card.
+    pub fn rows<'s>(
+        &'s self,
+        since: Option<&'s str>,
+    ) -> impl Iterator<Item = (&'s str, &'s CardId, &'s Counts)> {
+        self.days
+            .iter()
+            .filter(move |(day, _)| since.is_none_or(|s| day.as_str() >= s))
+            .flat_map(|(day, cards)| cards.iter().map(move |(id, c)| (day.as_str(), id, c)))
     }
 }
 

@@ -28,18 +28,20 @@ pub fn run(
     // Titles as the content has them now.
     let library = setup.sources().load().loaded.library;
     let title = |id: &crate::model::CardId| library.card(id).map(|c| c.title.as_str());
-    let table = counts.csv(since, title);
     if csv {
-        out.write_all(table.as_bytes()).context("writing")?;
+        out.write_all(counts.csv(since, title).as_bytes())
+            .context("writing")?;
     } else {
         writeln!(out, "{}", path.display()).context("writing")?;
-        for row in table.lines().skip(1) {
-            let cells: Vec<&str> = row.rsplitn(4, ',').collect();
-            // day, copied, opened, "id,title"
-            if let [day, copied, opened, card] = cells[..] {
-                writeln!(out, "{day}  opened {opened:>4}  copied {copied:>4}  {card}")
-                    .context("writing")?;
-            }
+        for (day, id, c) in counts.rows(since) {
+            writeln!(
+                out,
+                "{day}  opened {:>4}  copied {:>4}  {id} {}",
+                c.opened,
+                c.copied_total(),
+                title(id).unwrap_or("")
+            )
+            .context("writing")?;
         }
         if !setup.config.count_usage {
             writeln!(out, "(counting is off: count_usage: false in the config)")
