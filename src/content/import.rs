@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::content::diagnostic::{LineIndex, Pos};
-use crate::model::{Card, CardId, Chapter, Library, Meta, Origin, Section, Status, Step, Template};
+use crate::model::{Card, CardId, Chapter, Library, Meta, Origin, Section, Status, Step};
 
 /// A problem found in the input, at its position there.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -656,25 +656,20 @@ fn scenario_card(
     } else {
         raw.title.trim().to_owned()
     };
-    let steps: Vec<Step> = raw
+    // Each step's action and scripts, as text.
+    let parts: Vec<(String, Vec<String>)> = raw
         .steps
         .iter()
-        .map(|(_, text)| {
-            let (action, scripts) = split_scripts(text);
-            Step::plain(action, &scripts)
-        })
-        .filter(|s| !s.action.is_empty() || !s.scripts.is_empty())
+        .map(|(_, text)| split_scripts(text))
+        .filter(|(action, scripts)| !action.is_empty() || !scripts.is_empty())
         .collect();
-    if !raw.saw_solution || steps.is_empty() {
+    if !raw.saw_solution || parts.is_empty() {
         problems.push((pos, "：没有解决方案步骤（输入可能在这里截断）".into()));
     }
     let last_text = if raw.view.is_empty() {
-        steps.last().map(|s| {
-            s.scripts
-                .last()
-                .map_or(s.action.as_str(), |t| source_text(&t.template))
-                .to_owned()
-        })
+        parts
+            .last()
+            .map(|(action, scripts)| scripts.last().unwrap_or(action).clone())
     } else {
         raw.view.last().cloned()
     };
@@ -683,7 +678,7 @@ fn scenario_card(
     {
         let (at, place) = if raw.view.is_empty() {
             let at = raw.steps.last().map_or(raw.at, |s| s.0);
-            (at, format!("在第{}步中途截断", steps.len()))
+            (at, format!("在第{}步中途截断", parts.len()))
         } else {
             (raw.end, "在作者观点中途截断".to_owned())
         };
@@ -714,7 +709,10 @@ fn scenario_card(
         aliases: Vec::new(),
         section,
         scene: raw.scene,
-        steps,
+        steps: parts
+            .into_iter()
+            .map(|(action, scripts)| Step::plain(action, &scripts))
+            .collect(),
         view: raw.view,
         links: Vec::new(),
         fields: BTreeMap::new(),
@@ -724,13 +722,6 @@ fn scenario_card(
             line: pos.line,
             col: pos.col,
         },
-    }
-}
-
-fn source_text(t: &Template) -> &str {
-    match t.segments() {
-        [crate::model::Segment::Text(s)] => s,
-        _ => "",
     }
 }
 
