@@ -41,7 +41,7 @@ fn first(query: &str) -> String {
     let mut searcher = Searcher::new(library());
     let ranked = typed(&mut searcher, query);
     // Typing and a fresh search agree.
-    let fresh = searcher.search_fresh(query, 10);
+    let fresh = searcher.search(query, 10);
     assert_eq!(titles(&searcher, &fresh), ranked, "{query}");
     ranked.first().cloned().unwrap_or_default()
 }
@@ -86,25 +86,34 @@ fn the_issue_examples_rank_the_intended_card_first() {
 }
 
 #[test]
-fn every_term_must_match() {
-    let mut searcher = Searcher::new(library());
-    let r = searcher.search_fresh("汇款 口罩", 10);
-    assert_eq!(r.total, 0);
-    assert!(r.hits.is_empty());
+fn cards_matching_every_word_come_before_partial_matches() {
+    let lib = library();
+    let mut searcher = Searcher::new(lib.clone());
+    // No card has both; each of the two cards has one of them.
+    let r = searcher.search("汇款 口罩", 10);
+    assert_eq!(r.complete, 0);
+    assert_eq!(r.total, 2);
+    assert!(r.hits.iter().all(|h| h.partial && h.tally.words == 1));
+    // 柜员 and 差评 together in one card: it comes first, not partial.
+    let r = searcher.search("柜员 差评", 10);
+    assert_eq!(lib.cards[r.hits[0].card].title, "客户给柜员差评");
+    assert!(!r.hits[0].partial);
+    assert!(r.hits[1..].iter().all(|h| h.partial));
+    assert_eq!(r.complete, 1);
 }
 
 #[test]
 fn nonsense_finds_nothing() {
     let mut searcher = Searcher::new(library());
-    assert_eq!(searcher.search_fresh("xqzv", 10).total, 0);
-    assert_eq!(searcher.search_fresh("飞机", 10).total, 0);
+    assert_eq!(searcher.search("xqzv", 10).total, 0);
+    assert_eq!(searcher.search("飞机", 10).total, 0);
 }
 
 #[test]
 fn empty_query_lists_all_cards_in_chapter_order() {
     let lib = library();
     let mut searcher = Searcher::new(lib.clone());
-    let r = searcher.search_fresh("  ", 100);
+    let r = searcher.search("  ", 100);
     assert_eq!(r.total, lib.cards.len());
     let order: Vec<usize> = r.hits.iter().map(|h| h.card).collect();
     assert_eq!(order, (0..lib.cards.len()).collect::<Vec<_>>());
@@ -114,8 +123,8 @@ fn empty_query_lists_all_cards_in_chapter_order() {
 #[test]
 fn limit_keeps_the_best_and_total_counts_all() {
     let mut searcher = Searcher::new(library());
-    let all = searcher.search_fresh("客户", 100);
-    let two = searcher.search_fresh("客户", 2);
+    let all = searcher.search("客户", 100);
+    let two = searcher.search("客户", 2);
     assert_eq!(two.total, all.total);
     assert_eq!(two.hits, all.hits[..2]);
 }
@@ -124,7 +133,7 @@ fn limit_keeps_the_best_and_total_counts_all() {
 fn title_hits_beat_body_hits() {
     let mut searcher = Searcher::new(library());
     // 大堂经理 is in many scenes and scripts but in no title; 柜员 is in titles.
-    let r = searcher.search_fresh("柜员", 10);
+    let r = searcher.search("柜员", 10);
     let t = titles(&searcher, &r);
     let with_title = t.iter().filter(|x| x.contains("柜员")).count();
     assert!(with_title >= 3);
@@ -137,8 +146,8 @@ fn results_are_stable_across_runs() {
     let mut a = Searcher::new(library());
     let mut b = Searcher::new(library());
     for q in queries {
-        assert_eq!(a.search_fresh(q, 50), b.search_fresh(q, 50), "{q}");
-        assert_eq!(a.search(q, 50), a.search_fresh(q, 50), "{q}");
+        assert_eq!(a.search(q, 50), b.search(q, 50), "{q}");
+        assert_eq!(a.search(q, 50), a.search(q, 50), "{q}");
     }
 }
 
@@ -146,7 +155,7 @@ fn results_are_stable_across_runs() {
 fn highlights_pinyin_in_chinese_characters() {
     let lib = library();
     let mut searcher = Searcher::new(lib.clone());
-    let r = searcher.search_fresh("qhcw", 5);
+    let r = searcher.search("qhcw", 5);
     let hit = &r.hits[0];
     let title = &lib.cards[hit.card].title;
     assert_eq!(title, "客户取号错误");
@@ -160,7 +169,7 @@ fn highlights_pinyin_in_chinese_characters() {
 fn highlights_chinese_in_title_and_body_as_byte_ranges() {
     let lib = library();
     let mut searcher = Searcher::new(lib.clone());
-    let r = searcher.search_fresh("证件", 5);
+    let r = searcher.search("证件", 5);
     let hit = &r.hits[0];
     let card = &lib.cards[hit.card];
     let title_ranges = hit.ranges_in(Field::Title);
@@ -183,7 +192,7 @@ fn highlights_chinese_in_title_and_body_as_byte_ranges() {
 fn highlights_scattered_and_mixed_multibyte() {
     let lib = library();
     let mut searcher = Searcher::new(lib.clone());
-    let r = searcher.search_fresh("客户取错", 5);
+    let r = searcher.search("客户取错", 5);
     let hit = &r.hits[0];
     let title = &lib.cards[hit.card].title;
     let parts: Vec<&str> = hit
@@ -194,7 +203,7 @@ fn highlights_scattered_and_mixed_multibyte() {
     assert_eq!(parts, ["客户取", "错"]);
 
     // Full-width query, half-width text: ranges are in the original text.
-    let r = searcher.search_fresh("ＶＩＰ窗口", 5);
+    let r = searcher.search("ＶＩＰ窗口", 5);
     let hit = &r.hits[0];
     let card = &lib.cards[hit.card];
     let script = card.steps[1].scripts[0].default_text(&card.fields);
@@ -210,7 +219,7 @@ fn highlights_scattered_and_mixed_multibyte() {
 #[test]
 fn fill_in_choices_are_searchable() {
     let mut searcher = Searcher::new(library());
-    let r = searcher.search_fresh("漂亮", 5);
+    let r = searcher.search("漂亮", 5);
     assert_eq!(
         titles(&searcher, &r).first().map(String::as_str),
         Some("客户冒用他人证件")
@@ -229,7 +238,7 @@ proptest! {
         let len = len.min(title.len() - start);
         let needle: String = title[start..start + len].iter().collect();
         let mut searcher = Searcher::new(lib.clone());
-        let r = searcher.search_fresh(&needle, 10);
+        let r = searcher.search(&needle, 10);
         let rank = r.hits.iter().position(|h| h.card == card);
         prop_assert!(rank.is_some(), "{needle} did not find {}", lib.cards[card].title);
         let rank = rank.unwrap_or(usize::MAX);

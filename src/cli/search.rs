@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::output::report_errors;
 use crate::content::Loaded;
 use crate::model::Card;
-use crate::search::{Field, Highlight, Searcher};
+use crate::search::{Field, Highlight, Searcher, Tally};
 
 /// One line of `search --json`.
 #[derive(Debug, Serialize)]
@@ -20,7 +20,10 @@ struct HitLine<'a> {
     rank: usize,
     id: &'a str,
     title: &'a str,
-    score: u32,
+    score: u64,
+    /// Query words matched, and the rest of the ranking rules' tally.
+    tally: Tally,
+    partial: bool,
     /// Matched characters per field, as `[start, end)` character indices.
     highlights: Vec<FieldRanges>,
 }
@@ -55,6 +58,8 @@ pub fn run(
                 id: card.id.as_str(),
                 title: &card.title,
                 score: hit.score,
+                tally: hit.tally,
+                partial: hit.partial,
                 highlights: highlights
                     .iter()
                     .filter_map(|h| field_ranges(card, h))
@@ -75,13 +80,17 @@ pub fn run(
                     _ => None,
                 })
                 .unwrap_or_default();
+            let matched = if hit.partial {
+                format!("  部分匹配 {}/{}", hit.tally.words, results.words.len())
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "{:>3}. {}{alias}  {}  ({})",
+                "{:>3}. {}{alias}  {}{matched}",
                 rank + 1,
                 marked(&card.title, hit.ranges_in(Field::Title)),
                 card.id,
-                hit.score
             )
         }
         .context("writing the results")?;

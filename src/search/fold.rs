@@ -11,6 +11,12 @@ pub fn fold_char(c: char) -> char {
     c.to_ascii_lowercase()
 }
 
+/// Folds what was typed: also traditional characters to simplified
+/// (`取號` → `取号`; one character to one character).
+pub fn fold_query(text: &str) -> String {
+    fold(&fast2s::convert(text))
+}
+
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     fold_into(&mut out, text);
@@ -41,6 +47,12 @@ mod tests {
         let mut out = String::from("前：");
         fold_into(&mut out, "取号ＶＩＰ窗口Ａ");
         assert_eq!(out, "前：取号vip窗口a");
+    }
+
+    #[test]
+    fn queries_fold_traditional_characters() {
+        assert_eq!(fold_query("取號 櫃員ＡＢ"), "取号 柜员ab");
+        assert_eq!(fold_query("差评"), "差评");
     }
 
     #[test]

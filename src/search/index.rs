@@ -5,22 +5,10 @@
 
 use super::fold::{fold, fold_into};
 use super::pinyin::{PinyinTable, Syllables};
+use super::weights::{self, AFTER_SEPARATOR, AT_START, COVERS_FIELD, QUALITY_BITS, SUBSTRING};
 pub use super::postings::{BODY, NO_POS, Postings, SCRIPT, long_card, long_kinds};
 use super::postings::{PostingBuilder, PostingStore, char_key, pair_key, part_of};
 use crate::model::{Card, Library};
-
-/// Field weights: title > aliases > scripts > body.
-pub const W_TITLE: u32 = 10;
-pub const W_ALIAS: u32 = 7;
-pub const W_SCRIPT: u32 = 3;
-pub const W_BODY: u32 = 2;
-/// The weight of short field `f` of a card: the title (0) or an alias.
-pub fn field_weight(f: usize) -> u32 {
-    if f == 0 { W_TITLE } else { W_ALIAS }
-}
-
-/// Quality of a substring match in a long field.
-pub const LONG_MATCH: u32 = 1000;
 
 /// At most 2^28 cards (the long postings keep a kind mask in 4 bits).
 pub const MAX_CARDS: usize = 1 << 28;
@@ -111,57 +99,36 @@ pub struct Index {
     pub(super) pinyin: PinyinTable,
     pub(super) card_fields: Vec<u32>,
     /// Per letter: cards with a title or alias syllable starting with it,
-    /// and the score of that letter typed alone.
+    /// and the score of that letter typed alone (see [`pack_short`]).
     initials: [Vec<(u32, u16)>; 26],
     /// The posting lists, split by key (see `postings::part_of`).
     postings: Vec<PostingStore>,
 }
 
-/// The weighted quality of a substring match at character `at` of a short
-/// field: 1000, +300 at the start, +150 after a separator, up to +200 for
-/// covering the field.
+/// The quality of a substring match at character `at` of a short field.
 pub fn short_quality(field_chars: usize, at: usize, prev: Option<char>, len: usize) -> u32 {
     let start = if at == 0 {
-        300
+        AT_START
     } else if prev.is_some_and(|c| !c.is_alphanumeric()) {
-        150
+        AFTER_SEPARATOR
     } else {
         0
     };
-    1000 + start + coverage(200, len, field_chars)
+    SUBSTRING + start + weights::coverage(COVERS_FIELD, len, field_chars)
 }
 
-/// `points × part / whole`, at most `points`.
-pub fn coverage(points: u32, part: usize, whole: usize) -> u32 {
-    // A table for the common small cases (divisions are slow in hot loops).
-    if points == 200 && whole < 64 && part < 64 {
-        return u32::from(COVERAGE_200[whole][part]);
-    }
-    let part = u32::try_from(part).unwrap_or(u32::MAX);
-    let whole = u32::try_from(whole.max(1)).unwrap_or(u32::MAX);
-    points * part.min(whole) / whole
+/// A short-field match as kept in the postings: the title bit above the
+/// quality, so that the larger value is the better match.
+pub fn pack_short(title: bool, quality: u32) -> u16 {
+    let q = quality.min((1 << QUALITY_BITS) - 1);
+    u16::try_from((u32::from(title) << QUALITY_BITS) | q).unwrap_or(u16::MAX)
 }
 
-/// `COVERAGE_200[whole][part]` = `200 × min(part, whole) / max(whole, 1)`.
-static COVERAGE_200: [[u8; 64]; 64] = {
-    let mut t = [[0u8; 64]; 64];
-    let mut whole = 0;
-    while whole < 64 {
-        let w = if whole == 0 { 1 } else { whole };
-        let mut part = 0;
-        while part < 64 {
-            let p = if part < w { part } else { w };
-            // At most 200, fits in u8.
-            #[allow(clippy::cast_possible_truncation)]
-            {
-                t[whole][part] = (200 * p / w) as u8;
-            }
-            part += 1;
-        }
-        whole += 1;
-    }
-    t
-};
+/// `(title?, quality)` of a value made by [`pack_short`].
+pub fn unpack_short(packed: u16) -> (bool, u32) {
+    let packed = u32::from(packed);
+    (packed >> QUALITY_BITS != 0, packed & ((1 << QUALITY_BITS) - 1))
+}
 
 /// Below this many cards the index is built on the calling thread.
 const PARALLEL_FROM: usize = 2000;
@@ -324,16 +291,16 @@ fn prepare(cards: &[Card], first: u32) -> Prepared {
         grams.clear();
         let mut initials = [0u16; 26];
         for (f, field) in text.short.iter().enumerate() {
-            let weight = field_weight(f);
-            collect_short(field, weight, field_bit(f), &mut grams);
+            collect_short(field, f == 0, field_bit(f), &mut grams);
             let n = index.pinyin.push(&field.syllables);
             let present = field.syllables.initials;
             for (letter, best) in (b'a'..=b'z').zip(initials.iter_mut()) {
                 if present & (1 << (letter - b'a')) == 0 {
                     continue;
                 }
-                if let Some(q) = index.pinyin.quality(n, index.pinyin.begin(n, letter), 1) {
-                    *best = (*best).max(u16::try_from(weight * q).unwrap_or(u16::MAX));
+                // One letter matches where a syllable starts: never scattered.
+                if let Some((_, q)) = index.pinyin.quality(n, index.pinyin.begin(n, letter), 1) {
+                    *best = (*best).max(pack_short(f == 0, q));
                 }
             }
         }
@@ -424,15 +391,13 @@ pub fn field_bit(f: usize) -> u8 {
     1 << f.min(7)
 }
 
-/// Every character and pair of a short field with the weighted score a
-/// term equal to it gets at that place: `(key, score, field bit)`.
-fn collect_short(field: &ShortField, weight: u32, bit: u8, out: &mut Vec<(u64, u16, u8)>) {
+/// Every character and pair of a short field with the score a word equal
+/// to it gets at that place (see [`pack_short`]): `(key, score, field bit)`.
+fn collect_short(field: &ShortField, title: bool, bit: u8, out: &mut Vec<(u64, u16, u8)>) {
     let chars: Vec<char> = field.folded.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).map(|j| chars[j]);
-        let score = |len| {
-            u16::try_from(weight * short_quality(field.chars, i, prev, len)).unwrap_or(u16::MAX)
-        };
+        let score = |len| pack_short(title, short_quality(field.chars, i, prev, len));
         out.push((char_key(c), score(1), bit));
         if let Some(&next) = chars.get(i + 1) {
             out.push((pair_key(c, next), score(2), bit));

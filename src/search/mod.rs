@@ -1,32 +1,44 @@
-//! Search: field-weighted fuzzy, substring and pinyin matching over cards.
-//! No egui; used by the window (one call per keystroke) and `huashu search`.
+//! Search: what a lobby manager types → ranked cards, one call per
+//! keystroke. No egui, no I/O; used by the window and `huashu search`.
 //!
-//! Ranking, per whitespace-separated term (every term must match somewhere):
-//! - short fields (title ×10, aliases ×7): substring, fuzzy (characters in
-//!   order with gaps, via fuzzy-matcher) or, for letter-only terms, pinyin;
-//!   a match at the start or after a separator and one covering more of the
-//!   field score higher; contiguous beats scattered;
-//! - long fields (scripts ×3, scene/steps/view ×2): substring only.
+//! A query goes through five stages, one file each:
+//! 1. `query` (+ `segment`, `fold`): fold, split, cut Chinese runs into the
+//!    content's words, drop fillers; each word gets its pinyin letters or
+//!    its characters' readings;
+//! 2. `candidates`: per word, the cards it matches and how (literal,
+//!    scattered via fuzzy-matcher, pinyin, homophone, pinyin typo), from
+//!    the posting lists in `index` (`postings`, `pinyin`);
+//! 3. `rules`: each card's hits tallied and ranked by words → typo →
+//!    proximity → attribute → exactness (constants in `weights`);
+//! 4. `top`: the best `limit` cards, ties in chapter order;
+//! 5. `highlight`: where the words matched, for the listed cards and the
+//!    shown one.
 //!
-//! A term's score is its best field; the card's score is the sum over terms;
-//! ties keep chapter order. Speed comes from posting lists of characters and
-//! character pairs (only cards containing the term are looked at), from
-//! narrowing (typing forward only rescans the previous hits) and from
-//! computing highlights for the shown hits only.
+//! Cards that match only some of the words are listed after those that
+//! match all of them, marked [`Hit::partial`].
 
+mod candidates;
 mod fold;
+mod highlight;
 mod index;
 pub mod pinyin;
 mod postings;
 mod query;
-mod rank;
+mod rules;
+mod segment;
+mod top;
+pub mod weights;
 
 use std::ops::Range;
 use std::sync::Arc;
 
-pub use fold::{fold, fold_char};
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+pub use fold::{fold, fold_char, fold_query};
 pub use index::Index;
-pub use query::Query;
+pub use query::{Query, Word};
+pub use rules::{RULES, Rule, Tally};
+pub use segment::{FILLERS, Vocabulary};
 
 use crate::model::Library;
 
@@ -68,7 +80,12 @@ pub struct Highlight {
 pub struct Hit {
     /// Index into `Library::cards`.
     pub card: usize,
-    pub score: u32,
+    /// The ranking rules' values in one number (larger ranks higher).
+    pub score: u64,
+    /// What the score is made of.
+    pub tally: Tally,
+    /// Not every word of the query matched.
+    pub partial: bool,
     /// Matches in the title and aliases (what a result list shows), sorted
     /// by field. [`Searcher::highlights`] gives those of the whole card.
     pub highlights: Vec<Highlight>,
@@ -87,16 +104,20 @@ impl Hit {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Results {
     pub hits: Vec<Hit>,
+    /// Cards matching at least one word.
     pub total: usize,
+    /// Cards matching every word.
+    pub complete: usize,
+    /// The words the query was read as.
+    pub words: Vec<String>,
 }
 
-/// A library with its index, remembering the last query so that typing
-/// forward only rescans the previous hits.
+/// A library with its index.
 pub struct Searcher {
     library: Arc<Library>,
     index: Index,
-    last: Option<rank::Matched>,
-    scratch: rank::Scratch,
+    skim: SkimMatcherV2,
+    dp: pinyin::Scratch,
 }
 
 impl Searcher {
@@ -105,8 +126,8 @@ impl Searcher {
         Self {
             library,
             index,
-            last: None,
-            scratch: rank::Scratch::default(),
+            skim: SkimMatcherV2::default(),
+            dp: pinyin::Scratch::default(),
         }
     }
 
@@ -118,36 +139,87 @@ impl Searcher {
         &self.index
     }
 
-    /// Ranks the cards for `query`; highlights are computed for the
-    /// returned `limit` hits only. An empty query returns every card in
+    /// How `input` is read: its words, in order.
+    pub fn parse(&self, input: &str) -> Query {
+        Query::parse(input, &self.index)
+    }
+
+    /// Ranks the cards for `input`; highlights are computed for the
+    /// returned `limit` hits only. A blank query returns every card in
     /// chapter order.
-    pub fn search(&mut self, query: &str, limit: usize) -> Results {
-        let query = Query::parse(query);
-        let matched = rank::score(&self.index, query, self.last.take());
-        let results = rank::top(
-            &self.library,
-            &self.index,
-            &matched,
-            limit,
-            &mut self.scratch,
-        );
-        self.last = Some(matched);
-        results
+    pub fn search(&mut self, input: &str, limit: usize) -> Results {
+        if input.trim().is_empty() {
+            return self.everything(limit);
+        }
+        let query = self.parse(input);
+        let hits: Vec<candidates::Hits> = query
+            .words
+            .iter()
+            .map(|w| candidates::word_hits(&self.index, w, &self.skim))
+            .collect();
+        let tallies = rules::tally(self.index.len(), &hits);
+        let n_words = query.words.len();
+        let total = tallies.len();
+        let complete = tallies
+            .iter()
+            .filter(|(_, t)| usize::from(t.words) >= n_words)
+            .count();
+        let hits = top::top(tallies, limit)
+            .into_iter()
+            .filter_map(|(card, tally, score)| {
+                let c = self.library.cards.get(card as usize)?;
+                let text = self.index.cards.get(card as usize)?;
+                Some(Hit {
+                    card: card as usize,
+                    score,
+                    tally,
+                    partial: usize::from(tally.words) < n_words,
+                    highlights: highlight::highlights(
+                        c,
+                        text,
+                        &query,
+                        false,
+                        &self.skim,
+                        &mut self.dp,
+                    ),
+                })
+            })
+            .collect();
+        Results {
+            hits,
+            total,
+            complete,
+            words: query.words.into_iter().map(|w| w.text).collect(),
+        }
+    }
+
+    fn everything(&self, limit: usize) -> Results {
+        let n = self.library.cards.len().min(self.index.len());
+        Results {
+            hits: (0..n.min(limit))
+                .map(|card| Hit {
+                    card,
+                    score: 0,
+                    tally: Tally::default(),
+                    partial: false,
+                    highlights: Vec::new(),
+                })
+                .collect(),
+            total: n,
+            complete: n,
+            words: Vec::new(),
+        }
     }
 
     /// Where `query` matches in every field of card `card` (for the card
     /// being shown), sorted by field.
     pub fn highlights(&mut self, card: usize, query: &str) -> Vec<Highlight> {
-        let query = Query::parse(query);
+        let query = self.parse(query);
         match (self.library.cards.get(card), self.index.cards.get(card)) {
-            (Some(c), Some(text)) => rank::highlights(c, text, &query, true, &mut self.scratch),
+            (Some(c), Some(text)) => {
+                highlight::highlights(c, text, &query, true, &self.skim, &mut self.dp)
+            }
             _ => Vec::new(),
         }
-    }
-
-    /// Like [`Self::search`], without narrowing from the previous query.
-    pub fn search_fresh(&mut self, query: &str, limit: usize) -> Results {
-        self.last = None;
-        self.search(query, limit)
     }
 }

@@ -13,6 +13,11 @@ use std::sync::LazyLock;
 
 use pinyin::ToPinyin as _;
 
+use super::weights::{PINYIN_ADJACENT, PINYIN_COVERS, PINYIN_FROM_START, PINYIN_SKIPPING, coverage};
+
+/// Stands for any one letter in typed letters (typo tolerance).
+pub const WILDCARD: u8 = b'?';
+
 /// The phrase dictionary (see `assets/pinyin-phrases.txt`).
 pub struct PhraseDict {
     phrases: HashMap<String, Vec<String>>,
@@ -323,6 +328,8 @@ impl PinyinTable {
                 .get(field)
                 .copied()
                 .unwrap_or(0)
+        } else if c == WILDCARD {
+            u64::MAX
         } else {
             0
         };
@@ -394,23 +401,24 @@ impl PinyinTable {
         }
     }
 
-    /// Quality of a match of `typed_len` letters ending in `st`, or `None`:
-    /// 1200 adjacent syllables from the first, 900 adjacent elsewhere or
-    /// skipping from the first, 600 skipping; up to +200 for covering the
-    /// field.
-    pub fn quality(&self, field: usize, st: PinyinState, typed_len: usize) -> Option<u32> {
+    /// How a match of `typed_len` letters ending in `st` went, or `None`:
+    /// whether it skipped syllables (scattered), and its quality (see
+    /// `weights`: adjacent syllables from the first, adjacent elsewhere or
+    /// skipping from the first, skipping; plus coverage of the field).
+    pub fn quality(&self, field: usize, st: PinyinState, typed_len: usize) -> Option<(bool, u32)> {
         if st.gap == 0 {
             return None;
         }
         let base = if st.cont0 != 0 {
-            1200
+            PINYIN_FROM_START
         } else if st.cont != 0 || st.gap0 != 0 {
-            900
+            PINYIN_ADJACENT
         } else {
-            600
+            PINYIN_SKIPPING
         };
         let len = usize::from(self.len.get(field).copied().unwrap_or(0));
-        Some(base + super::index::coverage(200, typed_len, len))
+        let scattered = st.cont == 0;
+        Some((scattered, base + coverage(PINYIN_COVERS, typed_len, len)))
     }
 }
 
@@ -457,12 +465,13 @@ pub fn match_letters(
     if letters == 0 || letters > MAX_LETTERS || count == 0 {
         return None;
     }
-    if field.initials & bit(typed[0]) == 0 || letter_mask(typed) & !field.letter_set != 0 {
+    let first_ok = typed[0] == WILDCARD || field.initials & bit(typed[0]) != 0;
+    if !first_ok || letter_mask(typed) & !field.letter_set != 0 {
         return None;
     }
     if letters == 1 {
         // The first syllable starting with that letter.
-        let first = (0..count).find(|&s| field.syllable(s)[0] == typed[0])?;
+        let first = (0..count).find(|&s| same(field.syllable(s)[0], typed[0]))?;
         return Some(PinyinMatch {
             syllables: vec![first],
             gaps: 0,
@@ -496,7 +505,7 @@ pub fn match_letters(
             let syllable = field.syllable(from);
             let longest = syllable.len().min(letters - at);
             for len in 1..=longest {
-                if syllable[len - 1] != typed[at + len - 1] {
+                if !same(syllable[len - 1], typed[at + len - 1]) {
                     break;
                 }
                 let rest = scratch.best[(at + len) * width + from + 1];
@@ -542,9 +551,14 @@ pub fn match_letters(
     })
 }
 
+/// A field's letter `have` against a typed letter (`WILDCARD` is any).
+fn same(have: u8, typed: u8) -> bool {
+    have == typed || typed == WILDCARD
+}
+
 fn is_subsequence(needle: &[u8], haystack: &[u8]) -> bool {
     let mut rest = haystack.iter();
-    needle.iter().all(|n| rest.any(|h| h == n))
+    needle.iter().all(|&n| rest.any(|&h| same(h, n)))
 }
 
 #[cfg(test)]
@@ -643,11 +657,13 @@ mod tests {
         let f = t.push(&Syllables::of("客户取号错误"));
         let q = |typed: &[u8]| t.quality(f, t.run(f, typed), typed.len());
         // ke hu qu hao cuo wu: 14 letters.
-        assert_eq!(q(b"khq"), Some(1200 + 200 * 3 / 14));
-        assert_eq!(q(b"qhcw"), Some(900 + 200 * 4 / 14));
-        assert_eq!(q(b"kqh"), Some(900 + 200 * 3 / 14));
-        assert_eq!(q(b"huw"), Some(600 + 200 * 3 / 14));
+        assert_eq!(q(b"khq"), Some((false, 1200 + 200 * 3 / 14)));
+        assert_eq!(q(b"qhcw"), Some((false, 900 + 200 * 4 / 14)));
+        assert_eq!(q(b"kqh"), Some((true, 900 + 200 * 3 / 14)));
+        assert_eq!(q(b"huw"), Some((true, 600 + 200 * 3 / 14)));
         assert_eq!(q(b"wq"), None);
+        // A wildcard stands for one letter.
+        assert_eq!(q(b"q?cw").map(|x| x.0), Some(false));
     }
 
     #[test]

@@ -1,129 +1,220 @@
-//! Parsing what the lobby manager typed into terms.
+//! Stage 1: what the lobby manager typed → the words to look for.
+//!
+//! Folding (traditional → simplified, full-width → half-width, lower
+//! case), pinyin separators (`qu'hao`, `q'h'c'w` as input methods show a
+//! composition), splitting at spaces, punctuation and Chinese/ASCII
+//! boundaries (`汇款cuo`), then Chinese runs cut into words by the
+//! content's vocabulary (see `segment`). Each word knows how it can match:
+//! literally, as pinyin letters, or by its characters' readings.
 
-use super::fold::fold;
+use pinyin::ToPinyinMulti as _;
+
+use super::fold::fold_query;
 use super::pinyin::MAX_LETTERS;
+use super::segment::{Vocabulary, segment};
+use super::weights::MAX_WORDS;
 
-/// One whitespace-separated part of the query, folded.
+/// One word of the query, folded.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Term {
+pub struct Word {
     pub text: String,
     pub chars: Vec<char>,
-    /// The term as pinyin letters, when it is made only of ASCII letters.
+    /// The word as pinyin letters, when it is made only of ASCII letters.
     pub letters: Option<Vec<u8>>,
+    /// Chinese: each character's possible readings (ü written `v`), for
+    /// homophones; empty otherwise.
+    pub readings: Vec<Vec<String>>,
+    /// Chinese: occurs literally in the content (a word of the content's
+    /// vocabulary). Words that do not are looked for by their readings.
+    pub known: bool,
 }
 
-impl Term {
-    fn new(text: String) -> Self {
+impl Word {
+    fn new(text: String, known: bool) -> Self {
         let letters = (text.len() <= MAX_LETTERS && text.bytes().all(|b| b.is_ascii_lowercase()))
             .then(|| text.as_bytes().to_vec());
+        let chars: Vec<char> = text.chars().collect();
+        let readings = if chars.iter().all(|c| !c.is_ascii()) {
+            chars.iter().map(|&c| readings_of(c)).collect()
+        } else {
+            Vec::new()
+        };
         Self {
-            chars: text.chars().collect(),
             text,
+            chars,
             letters,
+            readings,
+            known,
         }
     }
 
-    /// Scattered (fuzzy) matching applies to Chinese terms of two or more
-    /// characters; letters go through pinyin instead.
-    pub fn fuzzy(&self) -> bool {
+    /// Chinese words of two or more characters also match scattered (in
+    /// order, with gaps) in titles and aliases; letters go through pinyin.
+    pub fn scatters(&self) -> bool {
         self.chars.len() >= 2 && self.letters.is_none()
+    }
+
+    /// Chinese words of two or more characters can match as homophones.
+    pub fn has_readings(&self) -> bool {
+        self.readings.len() >= 2 && self.readings.iter().all(|r| !r.is_empty())
     }
 }
 
-/// A parsed query: terms that must all match.
+/// Every toneless reading of a character, `ü` as `v`, without repeats.
+fn readings_of(c: char) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(multi) = c.to_pinyin_multi() {
+        for p in multi {
+            let plain = p.plain().replace('ü', "v");
+            if !out.contains(&plain) {
+                out.push(plain);
+            }
+        }
+    }
+    out
+}
+
+/// A parsed query: the words, in order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Query {
-    pub terms: Vec<Term>,
+    pub words: Vec<Word>,
 }
 
 impl Query {
-    /// Splits on whitespace (full-width too) and between Chinese and ASCII
-    /// letters/digits, so `汇款cuo` is the terms `汇款` and `cuo`.
-    pub fn parse(input: &str) -> Self {
-        let folded = fold(input);
-        let mut terms = Vec::new();
-        for word in folded.split_whitespace() {
-            let mut current = String::new();
-            let mut current_ascii = None;
-            for c in word.chars() {
-                let ascii = c.is_ascii_alphanumeric();
-                let cjk = !c.is_ascii();
-                let kind = if ascii {
-                    Some(true)
-                } else if cjk {
-                    Some(false)
-                } else {
-                    current_ascii // punctuation sticks to what it follows
+    /// Parses `input`; Chinese runs are cut by `vocabulary`. At most
+    /// `MAX_WORDS` words are kept.
+    pub fn parse(input: &str, vocabulary: &impl Vocabulary) -> Self {
+        let mut words = Vec::new();
+        for run in runs(&fold_query(input)) {
+            if run.chinese && run.text.chars().count() >= 2 {
+                let chars: Vec<char> = run.text.chars().collect();
+                words.extend(
+                    segment(&chars, vocabulary)
+                        .into_iter()
+                        .map(|p| Word::new(p.text, p.known)),
+                );
+            } else {
+                let known = !run.chinese || {
+                    let chars: Vec<char> = run.text.chars().collect();
+                    vocabulary.occurs(&chars)
                 };
-                if current_ascii.is_some() && kind.is_some() && kind != current_ascii {
-                    terms.push(Term::new(std::mem::take(&mut current)));
-                }
-                current.push(c);
-                if kind.is_some() {
-                    current_ascii = kind;
-                }
-            }
-            if !current.is_empty() {
-                terms.push(Term::new(current));
+                words.push(Word::new(run.text, known));
             }
         }
-        Self { terms }
+        words.truncate(MAX_WORDS);
+        Self { words }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.words.is_empty()
     }
+}
 
-    /// True when every card matching `self` also matches `previous`: the
-    /// same terms, the last one possibly extended, maybe more terms after.
-    pub fn narrows(&self, previous: &Query) -> bool {
-        let Some((last, rest)) = previous.terms.split_last() else {
-            return true;
+/// A run of Chinese characters, or of ASCII letters and digits.
+struct Run {
+    text: String,
+    chinese: bool,
+}
+
+/// Splits folded text at whitespace, punctuation and script boundaries;
+/// pinyin separators (`'`) inside a run are dropped.
+fn runs(folded: &str) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    let mut current = String::new();
+    let mut chinese = false;
+    for c in folded.chars() {
+        if c == '\'' || c == '’' || c == '‘' {
+            continue; // qu'hao = quhao
+        }
+        let kind = if c.is_ascii_alphanumeric() {
+            Some(false)
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            Some(true)
+        } else {
+            None // a separator
         };
-        let n = rest.len();
-        self.terms.len() > n
-            && self.terms[..n] == *rest
-            && self.terms[n].text.starts_with(&last.text)
+        if kind != Some(chinese) && !current.is_empty() {
+            out.push(Run {
+                text: std::mem::take(&mut current),
+                chinese,
+            });
+        }
+        if let Some(k) = kind {
+            chinese = k;
+            current.push(c);
+        }
     }
+    if !current.is_empty() {
+        out.push(Run {
+            text: current,
+            chinese,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every piece is known.
+    struct All;
+    impl Vocabulary for All {
+        fn occurs(&self, _: &[char]) -> bool {
+            true
+        }
+    }
+
     fn texts(q: &str) -> Vec<String> {
-        Query::parse(q).terms.into_iter().map(|t| t.text).collect()
+        Query::parse(q, &All)
+            .words
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
     }
 
     #[test]
-    fn splits_on_space_and_script_boundaries() {
+    fn splits_on_space_punctuation_and_script_boundaries() {
         assert_eq!(texts("柜员 不熟练"), ["柜员", "不熟练"]);
         assert_eq!(texts("汇款　cuo"), ["汇款", "cuo"]);
         assert_eq!(texts("汇款cuo"), ["汇款", "cuo"]);
         assert_eq!(texts("ＡＴＭ机"), ["atm", "机"]);
-        assert_eq!(texts("（1）"), ["(1)"]);
+        assert_eq!(texts("（1）"), ["1"]);
+        assert_eq!(texts("柜员，差评"), ["柜员", "差评"]);
         assert_eq!(texts("   "), Vec::<String>::new());
     }
 
     #[test]
-    fn letters_are_pinyin_candidates() {
-        let q = Query::parse("QHCW 证件 atm2");
-        assert_eq!(q.terms[0].letters.as_deref(), Some(&b"qhcw"[..]));
-        assert_eq!(q.terms[1].letters, None);
-        assert_eq!(q.terms[2].letters, None, "digits are not pinyin");
-        assert!(q.terms[1].fuzzy());
-        assert!(!q.terms[0].fuzzy());
+    fn input_method_separators_join_pinyin() {
+        assert_eq!(texts("qu'hao"), ["quhao"]);
+        assert_eq!(texts("q'h'c'w"), ["qhcw"]);
+        assert_eq!(texts("ｑｕ＇ｈａｏ"), ["quhao"]);
     }
 
     #[test]
-    fn narrowing() {
-        let p = |s| Query::parse(s);
-        assert!(p("qhc").narrows(&p("qh")));
-        assert!(p("汇款 c").narrows(&p("汇款")));
-        assert!(p("汇款 cu").narrows(&p("汇款 c")));
-        assert!(p("q").narrows(&p("")));
-        assert!(!p("qh").narrows(&p("qhc")), "deleting widens");
-        assert!(!p("qx").narrows(&p("qh")));
-        assert!(!p("").narrows(&p("q")));
+    fn traditional_characters_are_folded() {
+        assert_eq!(texts("取號"), ["取号"]);
+        assert_eq!(texts("櫃員"), ["柜员"]);
+    }
+
+    #[test]
+    fn letters_are_pinyin_and_chinese_has_readings() {
+        let q = Query::parse("QHCW 证件 atm2", &All);
+        assert_eq!(q.words[0].letters.as_deref(), Some(&b"qhcw"[..]));
+        assert_eq!(q.words[1].letters, None);
+        assert_eq!(q.words[2].letters, None, "digits are not pinyin");
+        assert!(q.words[1].scatters());
+        assert!(!q.words[0].scatters());
+        assert_eq!(q.words[1].readings[0], ["zheng"]);
+        assert!(q.words[1].readings[1].contains(&"jian".to_owned()));
+        let q = Query::parse("差平", &All);
+        assert!(q.words[0].readings[0].contains(&"cha".to_owned()));
+        assert!(q.words[0].readings[0].contains(&"chai".to_owned()));
+    }
+
+    #[test]
+    fn at_most_max_words() {
+        let many = "a ".repeat(40);
+        assert_eq!(Query::parse(&many, &All).words.len(), MAX_WORDS);
     }
 }

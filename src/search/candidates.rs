@@ -1,0 +1,762 @@
+//! Stage 2: for one word of the query, the cards it matches and how well
+//! (its best [`WordHit`] in each card).
+//!
+//! Candidates come from the posting lists (see `index`), so only cards
+//! that can match are looked at:
+//! - literally: one- and two-character words are ranked from the lists
+//!   alone; longer ones intersect their pairs' lists and look where they
+//!   line up;
+//! - scattered (characters in order with gaps) in a title or alias:
+//!   fields holding every character are aligned by fuzzy-matcher;
+//! - pinyin letters in a title or alias: the bit-parallel matcher
+//!   (`pinyin::PinyinTable`) over cards with a syllable starting with the
+//!   first letter;
+//! - tolerantly, only when the word matched no title or alias exactly:
+//!   a Chinese word by its characters' readings (homophones), letters with
+//!   one letter wrong, missing or extra.
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use memchr::memmem::Finder;
+
+use super::index::{
+    BODY, CardText, Index, NO_POS, Postings, SCRIPT, field_bit, long_card, long_kinds,
+    short_quality, unpack_short,
+};
+use super::pinyin::{Syllables, WILDCARD};
+use super::query::Word;
+use super::segment::Vocabulary;
+use super::weights::{
+    self, ALIAS, BODY as W_BODY, HOMOPHONE, HOMOPHONE_COVERS, IN_LONG_TEXT, SCATTERED,
+    SCATTERED_AT_START, SCATTERED_COMPACT, SCATTERED_COVERS, SCRIPT as W_SCRIPT, TITLE,
+    TYPO_MIN_LETTERS, TYPO_PENALTY, short_field,
+};
+
+/// How one word matched in one card, packed so that a larger value is a
+/// better match (the rules' order: exact before typo, contiguous before
+/// scattered, then the field's weight, then the quality).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WordHit(u32);
+
+impl WordHit {
+    pub fn new(typo: bool, scattered: bool, attribute: u32, quality: u32) -> Self {
+        Self(
+            (u32::from(!typo) << 31)
+                | (u32::from(!scattered) << 30)
+                | (attribute.min(0xFF) << 16)
+                | quality.min(0xFFFF),
+        )
+    }
+
+    pub fn typo(self) -> bool {
+        self.0 >> 31 == 0
+    }
+
+    pub fn scattered(self) -> bool {
+        (self.0 >> 30) & 1 == 0
+    }
+
+    pub fn attribute(self) -> u32 {
+        (self.0 >> 16) & 0xFF
+    }
+
+    pub fn quality(self) -> u32 {
+        self.0 & 0xFFFF
+    }
+
+    /// An exact match in a title or alias.
+    fn exact_short(self) -> bool {
+        !self.typo() && self.attribute() >= ALIAS
+    }
+}
+
+/// `(card, best hit)`, ascending by card, one entry per card.
+pub type Hits = Vec<(u32, WordHit)>;
+
+/// Every card `word` matches, with its best hit there.
+pub fn word_hits(index: &Index, word: &Word, skim: &SkimMatcherV2) -> Hits {
+    let literal = Literal::new(index, word);
+    let scattered = if word.scatters() {
+        scattered_candidates(index, word)
+    } else {
+        Vec::new()
+    };
+    let letters = word.letters.as_deref();
+    let initials: &[(u32, u16)] = match letters {
+        Some(&[c]) => index.cards_with_initial(c),
+        _ => &[],
+    };
+    let with_initial: Vec<u32> = match letters {
+        Some(l) if l.len() > 1 => index
+            .cards_with_initial(l[0])
+            .iter()
+            .map(|&(c, _)| c)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let single: Vec<u32> = initials.iter().map(|&(c, _)| c).collect();
+    let scattered_cards: Vec<u32> = scattered.iter().map(|&(c, _)| c).collect();
+    let mut walk = Walk::default();
+    let mut out = Vec::new();
+    for card in union(
+        &[
+            &literal.short_cards(),
+            &literal.long_cards(),
+            &scattered_cards,
+            &single,
+            &with_initial,
+        ],
+        index.len(),
+    ) {
+        let text = &index.cards[card as usize];
+        let mut best = literal.hit(card, text, &mut walk);
+        if best.is_none()
+            && let Some(fields) = value_of(&scattered, &mut walk.scattered, card)
+        {
+            best = best.max(scattered_hit(text, word, fields, skim));
+        }
+        match letters {
+            Some([_]) => {
+                if let Some(packed) = value_of(initials, &mut walk.initial, card) {
+                    let (title, q) = unpack_short(packed);
+                    best = best.max(Some(WordHit::new(false, false, short_weight(title), q)));
+                }
+            }
+            Some(l) => best = best.max(pinyin_hit(index, card, l, false)),
+            None => {}
+        }
+        if let Some(hit) = best {
+            out.push((card, hit));
+        }
+    }
+    if out.iter().any(|(_, h)| h.exact_short()) {
+        return out;
+    }
+    if word.has_readings() {
+        out = merge(out, homophone_hits(index, word));
+    }
+    if let Some(l) = letters
+        && l.len() >= TYPO_MIN_LETTERS
+    {
+        out = merge(out, typo_hits(index, l));
+    }
+    out
+}
+
+fn short_weight(title: bool) -> u32 {
+    if title { TITLE } else { ALIAS }
+}
+
+/// Two hit lists merged, keeping the better hit of a card in both.
+fn merge(a: Hits, b: Hits) -> Hits {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x.0 == y.0 {
+            out.push((x.0, x.1.max(y.1)));
+            i += 1;
+            j += 1;
+        } else if x.0 < y.0 {
+            out.push(x);
+            i += 1;
+        } else {
+            out.push(y);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// The union of card lists, ascending, without repeats.
+fn union(lists: &[&[u32]], cards: usize) -> Vec<u32> {
+    let mut bits = vec![0u64; cards.div_ceil(64)];
+    for list in lists {
+        for &c in *list {
+            if let Some(word) = bits.get_mut(c as usize / 64) {
+                *word |= 1 << (c % 64);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (w, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            let bit = word.trailing_zeros();
+            out.push(u32::try_from(w * 64).unwrap_or(u32::MAX) + bit);
+            word &= word - 1;
+        }
+    }
+    out
+}
+
+/// Positions in sorted lists, advanced alongside ascending card numbers.
+#[derive(Default)]
+struct Walk {
+    short: usize,
+    long: usize,
+    scattered: usize,
+    initial: usize,
+}
+
+/// The value `card` has in `list` (ascending by card), searching on from
+/// `*at` and leaving `*at` there for the next, larger card.
+fn value_of<V: Copy>(list: &[(u32, V)], at: &mut usize, card: u32) -> Option<V> {
+    *at = seek(list, *at, |(c, _)| c < card);
+    list.get(*at).filter(|&&(c, _)| c == card).map(|&(_, v)| v)
+}
+
+/// First index at or after `from` where `before` is false (galloping search).
+fn seek<T: Copy>(list: &[T], from: usize, before: impl Fn(T) -> bool) -> usize {
+    let mut step = 1;
+    let mut lo = from;
+    let mut hi = from;
+    while hi < list.len() && before(list[hi]) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    let hi = hi.min(list.len());
+    lo + list[lo..hi].partition_point(|&x| before(x))
+}
+
+/// A word's literal (substring) matches, from the posting lists.
+struct Literal<'i> {
+    word: &'i Word,
+    finder: Finder<'i>,
+    /// `(card, (packed hit, fields))` in titles/aliases; the hit is exact
+    /// for ≤ 2 characters, longer words are looked for in `fields` (see
+    /// `index::field_bit`).
+    short: Vec<(u32, (u16, u8))>,
+    /// Cards with it (or, for longer words, all its pairs) in scripts/body.
+    long: Vec<(u32, Long)>,
+}
+
+/// What the postings tell about a word in a card's scripts/body.
+#[derive(Clone, Copy, Debug)]
+enum Long {
+    /// In these kinds of field (`SCRIPT`, `BODY`).
+    Kinds(u8),
+    /// Found at this byte of the card's long text; with `maybe_script`,
+    /// another occurrence may be in the scripts.
+    At { byte: u16, maybe_script: bool },
+    /// Its pairs are there, but not found at their first places: look.
+    Unknown,
+}
+
+impl<'i> Literal<'i> {
+    fn new(index: &'i Index, word: &'i Word) -> Self {
+        let finder = Finder::new(word.text.as_bytes());
+        let empty = |finder| Self {
+            word,
+            finder,
+            short: Vec::new(),
+            long: Vec::new(),
+        };
+        let (short, long) = match word.chars.as_slice() {
+            [] => return empty(finder),
+            [c] => from_postings(index.char_postings(*c)),
+            [a, b] => from_postings(index.pair_postings(*a, *b)),
+            chars => {
+                let Some(lists) = pair_lists(index, chars) else {
+                    return empty(finder);
+                };
+                let short = intersect_short(&lists)
+                    .into_iter()
+                    .map(|(c, fields)| (c, (0, fields)))
+                    .collect();
+                (short, intersect_long(index, word, &lists))
+            }
+        };
+        Self {
+            word,
+            finder,
+            short,
+            long,
+        }
+    }
+
+    fn short_cards(&self) -> Vec<u32> {
+        self.short.iter().map(|&(c, _)| c).collect()
+    }
+
+    fn long_cards(&self) -> Vec<u32> {
+        self.long.iter().map(|&(c, _)| c).collect()
+    }
+
+    fn hit(&self, card: u32, text: &CardText, walk: &mut Walk) -> Option<WordHit> {
+        if let Some((packed, fields)) = value_of(&self.short, &mut walk.short, card) {
+            let hit = if self.word.chars.len() <= 2 {
+                let (title, q) = unpack_short(packed);
+                Some(WordHit::new(false, false, short_weight(title), q))
+            } else {
+                short_fields_hit(text, self.word, fields)
+            };
+            if hit.is_some() {
+                return hit; // a title or alias beats any long field
+            }
+        }
+        let long = value_of(&self.long, &mut walk.long, card)?;
+        let kinds = match long {
+            Long::Kinds(kinds) => kinds,
+            Long::At { byte, maybe_script } => {
+                let kind = text.kind_at_byte(usize::from(byte));
+                let scripts = &text.long.as_bytes()[..text.scripts_bytes];
+                if kind == BODY && maybe_script && self.finder.find(scripts).is_some() {
+                    SCRIPT
+                } else {
+                    kind
+                }
+            }
+            Long::Unknown => self
+                .finder
+                .find(text.long.as_bytes())
+                .map_or(0, |pos| text.kind_at_byte(pos)),
+        };
+        if kinds & SCRIPT != 0 {
+            Some(WordHit::new(false, false, W_SCRIPT, IN_LONG_TEXT))
+        } else if kinds & BODY != 0 {
+            Some(WordHit::new(false, false, W_BODY, IN_LONG_TEXT))
+        } else {
+            None
+        }
+    }
+}
+
+fn pair_lists<'i>(index: &'i Index, chars: &[char]) -> Option<Vec<Postings<'i>>> {
+    chars
+        .windows(2)
+        .map(|w| index.pair_postings(w[0], w[1]))
+        .collect()
+}
+
+fn from_postings(p: Option<Postings<'_>>) -> (Vec<(u32, (u16, u8))>, Vec<(u32, Long)>) {
+    let Some(p) = p else {
+        return (Vec::new(), Vec::new());
+    };
+    let short = p
+        .short_cards
+        .iter()
+        .zip(p.short_scores)
+        .zip(p.short_fields)
+        .map(|((&c, &s), &f)| (c, (s, f)))
+        .collect();
+    let long = p
+        .long
+        .iter()
+        .map(|&l| (long_card(l), Long::Kinds(long_kinds(l))))
+        .collect();
+    (short, long)
+}
+
+/// Cards with one title or alias holding every gram of `lists`, with a
+/// mask of those fields (see `index::field_bit`).
+fn intersect_short(lists: &[Postings<'_>]) -> Vec<(u32, u8)> {
+    let mut order: Vec<Postings<'_>> = lists.to_vec();
+    order.sort_by_key(|p| p.short_cards.len());
+    let Some((first, rest)) = order.split_first() else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u32, u8)> = first
+        .short_cards
+        .iter()
+        .copied()
+        .zip(first.short_fields.iter().copied())
+        .collect();
+    for p in rest {
+        let mut at = 0;
+        out.retain_mut(|(c, fields)| {
+            at = seek(p.short_cards, at, |x| x < *c);
+            if p.short_cards.get(at) != Some(c) {
+                return false;
+            }
+            *fields &= p.short_fields.get(at).copied().unwrap_or(0);
+            *fields != 0
+        });
+    }
+    out
+}
+
+/// Where a word of three or more characters may be in one card's
+/// scripts/body: `Some(Long)` when the card has every pair.
+struct LongWalk<'a, 'i> {
+    lists: &'a [Postings<'i>],
+    offsets: Vec<usize>,
+    at: Vec<usize>,
+    starts: Vec<Option<usize>>,
+}
+
+impl<'a, 'i> LongWalk<'a, 'i> {
+    fn new(word: &str, lists: &'a [Postings<'i>]) -> Self {
+        Self {
+            lists,
+            // Byte offset of each pair's first character within the word.
+            offsets: word.char_indices().map(|(i, _)| i).collect(),
+            at: vec![0; lists.len()],
+            starts: vec![None; lists.len()],
+        }
+    }
+
+    /// `None` when some pair is not in `card`; else where the pairs' first
+    /// occurrences say the word starts (aligned), or `Some(None)`.
+    fn visit(&mut self, card: u32) -> Option<(u8, Option<usize>)> {
+        let mut kinds = SCRIPT | BODY;
+        for (i, p) in self.lists.iter().enumerate() {
+            self.at[i] = seek(p.long, self.at[i], |l| long_card(l) < card);
+            let l = *p.long.get(self.at[i])?;
+            if long_card(l) != card {
+                return None;
+            }
+            kinds &= long_kinds(l);
+            let pos = p.long_pos.get(self.at[i]).copied().unwrap_or(NO_POS);
+            self.starts[i] = (pos != NO_POS)
+                .then(|| usize::from(pos).checked_sub(self.offsets.get(i).copied().unwrap_or(0)))
+                .flatten();
+        }
+        let aligned = self.starts[0].is_some() && self.starts.iter().all(|s| *s == self.starts[0]);
+        Some((kinds, if aligned { self.starts[0] } else { None }))
+    }
+}
+
+/// Cards with every pair in scripts/body. Where the pairs' first
+/// occurrences line up, the word is there; else it is looked for where each
+/// pair first occurs (enough for phrases); if not found there, `Unknown`.
+fn intersect_long(index: &Index, word: &Word, lists: &[Postings<'_>]) -> Vec<(u32, Long)> {
+    let Some(shortest) = lists.iter().min_by_key(|p| p.long.len()) else {
+        return Vec::new();
+    };
+    let needle = word.text.as_bytes();
+    let mut walk = LongWalk::new(&word.text, lists);
+    let mut out = Vec::new();
+    for &entry in shortest.long {
+        let card = long_card(entry);
+        let Some((kinds, aligned)) = walk.visit(card) else {
+            continue;
+        };
+        let found = aligned.or_else(|| {
+            let long = index
+                .cards
+                .get(card as usize)
+                .map_or(&[][..], |c| c.long.as_bytes());
+            walk.starts
+                .iter()
+                .flatten()
+                .copied()
+                .find(|&s| long.get(s..).is_some_and(|rest| rest.starts_with(needle)))
+        });
+        let long = match found.and_then(|b| u16::try_from(b).ok()) {
+            Some(byte) => Long::At {
+                byte,
+                maybe_script: kinds & SCRIPT != 0,
+            },
+            None => Long::Unknown,
+        };
+        out.push((card, long));
+    }
+    out
+}
+
+/// At most this many cards are searched through to decide whether a piece
+/// of a query occurs in the content (where the posting lists do not
+/// already show it).
+const OCCURS_LOOKS: usize = 16;
+
+impl Vocabulary for Index {
+    fn occurs(&self, word: &[char]) -> bool {
+        match word {
+            [] => false,
+            [c] => self.char_postings(*c).is_some(),
+            [a, b] => self.pair_postings(*a, *b).is_some(),
+            chars => {
+                let Some(lists) = pair_lists(self, chars) else {
+                    return false;
+                };
+                let text: String = chars.iter().collect();
+                let in_short = intersect_short(&lists).into_iter().any(|(card, fields)| {
+                    self.cards.get(card as usize).is_some_and(|t| {
+                        t.short.iter().enumerate().any(|(f, field)| {
+                            fields & field_bit(f) != 0 && field.folded.contains(&text)
+                        })
+                    })
+                });
+                if in_short {
+                    return true;
+                }
+                let Some(shortest) = lists.iter().min_by_key(|p| p.long.len()) else {
+                    return false;
+                };
+                let finder = Finder::new(text.as_bytes());
+                let mut walk = LongWalk::new(&text, &lists);
+                let mut looks = 0;
+                for &entry in shortest.long {
+                    let card = long_card(entry);
+                    match walk.visit(card) {
+                        None => {}
+                        Some((_, Some(_))) => return true,
+                        Some((_, None)) => {
+                            looks += 1;
+                            if looks > OCCURS_LOOKS {
+                                return false;
+                            }
+                            let found = self
+                                .cards
+                                .get(card as usize)
+                                .is_some_and(|c| finder.find(c.long.as_bytes()).is_some());
+                            if found {
+                                return true;
+                            }
+                        }
+                    }
+                }
+                false
+            }
+        }
+    }
+}
+
+/// A word of three or more characters in the title or aliases (only the
+/// `fields` that hold all its pairs are looked at).
+fn short_fields_hit(text: &CardText, word: &Word, fields: u8) -> Option<WordHit> {
+    let mut best = None;
+    for (f, field) in text.short.iter().enumerate() {
+        if fields & field_bit(f) == 0 {
+            continue;
+        }
+        for (pos, _) in field.folded.match_indices(word.text.as_str()) {
+            let before = &field.folded[..pos];
+            let at = before.chars().count();
+            let q = short_quality(
+                field.chars,
+                at,
+                before.chars().next_back(),
+                word.chars.len(),
+            );
+            best = best.max(Some(WordHit::new(false, false, short_field(f), q)));
+        }
+    }
+    best
+}
+
+/// Cards with a title or alias containing every character of the word,
+/// with a mask of those fields (see `index::field_bit`).
+fn scattered_candidates(index: &Index, word: &Word) -> Vec<(u32, u8)> {
+    let mut chars = word.chars.clone();
+    chars.sort_unstable();
+    chars.dedup();
+    match chars
+        .iter()
+        .map(|&c| index.char_postings(c))
+        .collect::<Option<Vec<_>>>()
+    {
+        Some(lists) => intersect_short(&lists),
+        None => Vec::new(),
+    }
+}
+
+/// Characters in order with gaps in a title or alias (fuzzy-matcher
+/// aligns them), scored by compactness, start and coverage.
+fn scattered_hit(
+    text: &CardText,
+    word: &Word,
+    fields: u8,
+    skim: &SkimMatcherV2,
+) -> Option<WordHit> {
+    let mut best = None;
+    for (f, field) in text.short.iter().enumerate() {
+        if fields & field_bit(f) == 0 {
+            continue;
+        }
+        if let Some(indices) = scattered_indices(skim, &field.folded, &word.text) {
+            let q = scattered_quality(&indices, word.chars.len(), field.chars);
+            best = best.max(Some(WordHit::new(false, true, short_field(f), q)));
+        }
+    }
+    best
+}
+
+/// Character indices where `word`'s characters occur in order in `field`
+/// (fuzzy-matcher's alignment), or `None`.
+pub fn scattered_indices(skim: &SkimMatcherV2, field: &str, word: &str) -> Option<Vec<usize>> {
+    use fuzzy_matcher::FuzzyMatcher as _;
+    skim.fuzzy_indices(field, word).map(|(_, indices)| indices)
+}
+
+/// `SCATTERED` + compactness + start + coverage.
+fn scattered_quality(indices: &[usize], word_chars: usize, field_chars: usize) -> u32 {
+    let (Some(&first), Some(&last)) = (indices.first(), indices.last()) else {
+        return 0;
+    };
+    let span = last - first + 1;
+    SCATTERED
+        + weights::coverage(SCATTERED_COMPACT, word_chars, span)
+        + if first == 0 { SCATTERED_AT_START } else { 0 }
+        + weights::coverage(SCATTERED_COVERS, word_chars, field_chars)
+}
+
+/// The best pinyin match of `letters` among a card's title and aliases.
+fn pinyin_hit(index: &Index, card: u32, letters: &[u8], typo: bool) -> Option<WordHit> {
+    let fields = index.pinyin_fields(card);
+    let title = fields.start;
+    let mut best = None;
+    for field in fields {
+        let st = index.pinyin.run(field, letters);
+        if let Some((scattered, q)) = index.pinyin.quality(field, st, letters.len()) {
+            let q = if typo { q.saturating_sub(TYPO_PENALTY) } else { q };
+            best = best.max(Some(WordHit::new(
+                typo,
+                scattered,
+                short_field(field - title),
+                q,
+            )));
+        }
+    }
+    best
+}
+
+/// Homophones: titles and aliases with the word's readings on adjacent
+/// syllables (`差平` → 客户给柜员差评).
+fn homophone_hits(index: &Index, word: &Word) -> Hits {
+    let Some(first) = word.readings.first() else {
+        return Vec::new();
+    };
+    let mut cards: Vec<u32> = Vec::new();
+    let mut letters: Vec<u8> = first.iter().filter_map(|r| r.bytes().next()).collect();
+    letters.sort_unstable();
+    letters.dedup();
+    for l in letters {
+        cards.extend(index.cards_with_initial(l).iter().map(|&(c, _)| c));
+    }
+    cards.sort_unstable();
+    cards.dedup();
+    let mut out = Vec::new();
+    for card in cards {
+        let Some(text) = index.cards.get(card as usize) else {
+            continue;
+        };
+        let mut best = None;
+        for (f, field) in text.short.iter().enumerate() {
+            if homophone_at(&field.syllables, &word.readings).is_some() {
+                let q = HOMOPHONE + weights::coverage(HOMOPHONE_COVERS, word.chars.len(), field.chars);
+                best = best.max(Some(WordHit::new(true, false, short_field(f), q)));
+            }
+        }
+        if let Some(hit) = best {
+            out.push((card, hit));
+        }
+    }
+    out
+}
+
+/// The first syllable of a run of adjacent syllables read as `readings`
+/// (one set of readings per character).
+pub fn homophone_at(syllables: &Syllables, readings: &[Vec<String>]) -> Option<usize> {
+    let n = readings.len();
+    if n == 0 || syllables.len() < n {
+        return None;
+    }
+    (0..=syllables.len() - n).find(|&start| {
+        readings.iter().enumerate().all(|(k, options)| {
+            let s = syllables.syllable(start + k);
+            options.iter().any(|r| r.as_bytes() == s)
+        })
+    })
+}
+
+/// Every way to make one typo in `letters`: a letter left out, a letter
+/// replaced, a letter missing (`WILDCARD` stands for any letter). The first
+/// letter is kept where it can be.
+pub fn typo_variants(letters: &[u8]) -> Vec<Vec<u8>> {
+    let n = letters.len();
+    let mut out = Vec::with_capacity(3 * n);
+    for i in 0..n {
+        let mut v = letters.to_vec();
+        v.remove(i);
+        out.push(v);
+    }
+    for i in 1..n {
+        let mut v = letters.to_vec();
+        v[i] = WILDCARD;
+        out.push(v);
+    }
+    for i in 1..=n {
+        let mut v = letters.to_vec();
+        v.insert(i, WILDCARD);
+        out.push(v);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Titles and aliases matching `letters` with one typo.
+fn typo_hits(index: &Index, letters: &[u8]) -> Hits {
+    let mut out: Hits = Vec::new();
+    for variant in typo_variants(letters) {
+        let Some(&first) = variant.first() else {
+            continue;
+        };
+        let mut hits = Vec::new();
+        for &(card, _) in index.cards_with_initial(first) {
+            if let Some(hit) = pinyin_hit(index, card, &variant, true) {
+                hits.push((card, hit));
+            }
+        }
+        out = merge(out, hits);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_hits_order_by_the_rules() {
+        let exact_body = WordHit::new(false, false, W_BODY, 1000);
+        let scattered_title = WordHit::new(false, true, TITLE, 1500);
+        let typo_title = WordHit::new(true, false, TITLE, 1500);
+        let title = WordHit::new(false, false, TITLE, 1000);
+        let title_start = WordHit::new(false, false, TITLE, 1300);
+        assert!(exact_body > scattered_title, "contiguous beats scattered");
+        assert!(scattered_title > typo_title, "exact beats a typo");
+        assert!(title > exact_body, "title beats body");
+        assert!(title_start > title);
+        assert!(typo_title.typo() && !typo_title.scattered());
+        assert_eq!(title_start.attribute(), TITLE);
+        assert_eq!(title_start.quality(), 1300);
+    }
+
+    #[test]
+    fn typo_variants_cover_one_edit() {
+        let v = typo_variants(b"qhcv");
+        assert!(v.contains(&b"qhc".to_vec()), "extra letter");
+        assert!(v.contains(&b"qhc?".to_vec()), "wrong letter");
+        assert!(v.contains(&b"q?hcv".to_vec()), "missing letter");
+        assert!(v.iter().all(|x| x.first() != Some(&WILDCARD)));
+    }
+
+    #[test]
+    fn homophones_by_readings() {
+        let syl = Syllables::of("客户给柜员差评");
+        let readings = |s: &[&[&str]]| -> Vec<Vec<String>> {
+            s.iter()
+                .map(|r| r.iter().map(|&x| x.to_owned()).collect())
+                .collect()
+        };
+        assert_eq!(
+            homophone_at(&syl, &readings(&[&["cha", "chai"], &["ping"]])),
+            Some(5)
+        );
+        assert_eq!(homophone_at(&syl, &readings(&[&["ping"], &["cha"]])), None);
+    }
+
+    #[test]
+    fn merge_keeps_the_better_hit() {
+        let a = vec![(1, WordHit::new(false, false, 2, 1)), (3, WordHit::new(true, false, 10, 1))];
+        let b = vec![(2, WordHit::new(true, false, 7, 1)), (3, WordHit::new(false, false, 2, 1))];
+        let m = merge(a, b);
+        assert_eq!(m.iter().map(|x| x.0).collect::<Vec<_>>(), [1, 2, 3]);
+        assert!(!m[2].1.typo());
+    }
+}

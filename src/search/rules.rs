@@ -1,0 +1,181 @@
+//! Stage 3: the ranking rules. Each card's word hits are tallied; each
+//! rule turns the tally into one number, and the numbers are compared in
+//! the rules' order (see `weights` for why this order).
+
+use super::candidates::{Hits, WordHit};
+use super::weights::{ATTRIBUTE_BITS, COUNT_BITS, EXACTNESS_BITS, MAX_WORDS};
+
+/// What a card's matched words add up to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    /// Query words that matched.
+    pub words: u8,
+    /// … of which only tolerantly (homophone, pinyin typo).
+    pub typos: u8,
+    /// … of which scattered (characters with gaps, skipped syllables).
+    pub scattered: u8,
+    /// Sum of the matched fields' weights.
+    pub attribute: u16,
+    /// Sum of the matches' qualities.
+    pub exactness: u32,
+}
+
+impl Tally {
+    pub fn add(&mut self, hit: WordHit) {
+        self.words = self.words.saturating_add(1);
+        self.typos = self.typos.saturating_add(u8::from(hit.typo()));
+        self.scattered = self.scattered.saturating_add(u8::from(hit.scattered()));
+        let attribute = u16::try_from(hit.attribute()).unwrap_or(u16::MAX);
+        self.attribute = self.attribute.saturating_add(attribute);
+        self.exactness = self.exactness.saturating_add(hit.quality());
+    }
+}
+
+/// One ranking rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    Words,
+    Typo,
+    Proximity,
+    Attribute,
+    Exactness,
+}
+
+/// The rules, most important first.
+pub const RULES: [Rule; 5] = [
+    Rule::Words,
+    Rule::Typo,
+    Rule::Proximity,
+    Rule::Attribute,
+    Rule::Exactness,
+];
+
+const MAX_COUNT: u64 = MAX_WORDS as u64;
+
+impl Rule {
+    /// The rule's value for a tally: larger is better.
+    pub fn value(self, t: &Tally) -> u64 {
+        match self {
+            Rule::Words => u64::from(t.words).min(MAX_COUNT),
+            Rule::Typo => MAX_COUNT - u64::from(t.typos).min(MAX_COUNT),
+            Rule::Proximity => MAX_COUNT - u64::from(t.scattered).min(MAX_COUNT),
+            Rule::Attribute => u64::from(t.attribute),
+            Rule::Exactness => u64::from(t.exactness).min((1 << EXACTNESS_BITS) - 1),
+        }
+    }
+
+    /// Bits the rule's value takes in a [`key`].
+    pub fn bits(self) -> u32 {
+        match self {
+            Rule::Words | Rule::Typo | Rule::Proximity => COUNT_BITS,
+            Rule::Attribute => ATTRIBUTE_BITS,
+            Rule::Exactness => EXACTNESS_BITS,
+        }
+    }
+}
+
+/// The rules' values in one number: comparing keys compares the rules in
+/// order.
+pub fn key(t: &Tally) -> u64 {
+    RULES
+        .iter()
+        .fold(0, |key, rule| (key << rule.bits()) | rule.value(t))
+}
+
+/// Each card's tally over the words' hits; cards no word matched are
+/// left out. Ascending by card.
+pub fn tally(cards: usize, words: &[Hits]) -> Vec<(u32, Tally)> {
+    let mut tallies = vec![Tally::default(); cards];
+    for hits in words {
+        for &(card, hit) in hits {
+            if let Some(t) = tallies.get_mut(card as usize) {
+                t.add(hit);
+            }
+        }
+    }
+    (0u32..)
+        .zip(tallies)
+        .filter(|(_, t)| t.words > 0)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::weights::{ALIAS, BODY, SCRIPT, TITLE};
+    use super::*;
+
+    fn tally_of(hits: &[WordHit]) -> Tally {
+        let mut t = Tally::default();
+        for &h in hits {
+            t.add(h);
+        }
+        t
+    }
+
+    fn exact(attribute: u32, quality: u32) -> WordHit {
+        WordHit::new(false, false, attribute, quality)
+    }
+
+    #[test]
+    fn more_words_first() {
+        let two_in_body = tally_of(&[exact(BODY, 1000), exact(BODY, 1000)]);
+        let one_in_title = tally_of(&[exact(TITLE, 1500)]);
+        assert!(Rule::Words.value(&two_in_body) > Rule::Words.value(&one_in_title));
+        assert!(key(&two_in_body) > key(&one_in_title));
+    }
+
+    #[test]
+    fn typos_after_words() {
+        let exact_body = tally_of(&[exact(BODY, 1000)]);
+        let homophone_title = tally_of(&[WordHit::new(true, false, TITLE, 1000)]);
+        assert!(Rule::Typo.value(&exact_body) > Rule::Typo.value(&homophone_title));
+        assert!(key(&exact_body) > key(&homophone_title));
+    }
+
+    #[test]
+    fn proximity_before_attribute() {
+        // `kz`: 口罩 whole in an alias beats k…z scattered in a title.
+        let contiguous_alias = tally_of(&[exact(ALIAS, 1400)]);
+        let scattered_title = tally_of(&[WordHit::new(false, true, TITLE, 900)]);
+        assert!(Rule::Proximity.value(&contiguous_alias) > Rule::Proximity.value(&scattered_title));
+        assert!(key(&contiguous_alias) > key(&scattered_title));
+    }
+
+    #[test]
+    fn attribute_before_exactness() {
+        let title = tally_of(&[exact(TITLE, 1000)]);
+        let script_start = tally_of(&[exact(SCRIPT, 1500)]);
+        assert!(Rule::Attribute.value(&title) > Rule::Attribute.value(&script_start));
+        assert!(key(&title) > key(&script_start));
+    }
+
+    #[test]
+    fn exactness_last() {
+        let start = tally_of(&[exact(TITLE, 1300)]);
+        let inside = tally_of(&[exact(TITLE, 1000)]);
+        assert!(key(&start) > key(&inside));
+    }
+
+    #[test]
+    fn the_largest_tally_fits_its_key() {
+        let best = WordHit::new(false, false, TITLE, super::super::weights::MAX_QUALITY);
+        let t = tally_of(&vec![best; MAX_WORDS]);
+        let mut bits = 64;
+        for rule in RULES {
+            bits -= rule.bits();
+            let v = rule.value(&t);
+            assert!(v < 1 << rule.bits(), "{rule:?}");
+            assert_eq!((key(&t) >> bits) & ((1 << rule.bits()) - 1), v, "{rule:?}");
+        }
+    }
+
+    #[test]
+    fn tally_leaves_out_unmatched_cards() {
+        let a = vec![(0, exact(TITLE, 1000)), (2, exact(BODY, 1000))];
+        let b = vec![(2, exact(ALIAS, 1000))];
+        let t = tally(4, &[a, b]);
+        assert_eq!(t.iter().map(|x| x.0).collect::<Vec<_>>(), [0, 2]);
+        assert_eq!(t[1].1.words, 2);
+        assert_eq!(u32::from(t[1].1.attribute), BODY + ALIAS);
+    }
+}
