@@ -178,6 +178,10 @@ fn search_ranks_and_marks_matches() {
         &["汇款", "cuo"],
         &["证件"],
         &["柜员", "不熟练"],
+        // A phrase as an input method commits it; a wrong homophone.
+        &["新员工被差评了怎么办"],
+        &["差平"],
+        &["qu'hao"],
     ] {
         let mut cmd = huashu();
         cmd.arg("search").args(["--limit", "3"]).args(query);
@@ -186,6 +190,34 @@ fn search_ranks_and_marks_matches() {
         out.push_str(&stdout_of(&mut cmd));
     }
     insta::assert_snapshot!(out);
+}
+
+/// `huashu eval`: the shipped queries pass their floor; a floor above
+/// what is reached fails with exit 1; a bad file is exit 2 with the line.
+#[test]
+fn eval_reports_figures_misses_and_fails_below_the_floor() {
+    let out = stdout_of(huashu().args(["eval", "tests/fixtures/queries.tsv", "--min-top1", "95"]));
+    assert!(out.contains("条查询：首位命中"), "{out}");
+    let low = huashu()
+        .args(["eval", "tests/fixtures/queries.tsv", "--min-top1", "100"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8(low.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("未命中") && text.contains("低于要求的 100%"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("q.tsv");
+    std::fs::write(
+        &bad,
+        "qhcw\twrong-queue-ticket\n差评 bad-review-for-teller\n",
+    )
+    .unwrap();
+    let assert = huashu().arg("eval").arg(&bad).assert().code(2);
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("q.tsv:2: 这一行没有制表符"), "{text}");
 }
 
 #[test]

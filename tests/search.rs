@@ -226,6 +226,20 @@ fn fill_in_choices_are_searchable() {
     );
 }
 
+/// The shipped queries, written the way managers describe situations,
+/// find their card first at least 95 % of the time.
+#[test]
+fn managers_queries_find_their_card() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .args(["eval", "tests/fixtures/queries.tsv", "--min-top1", "95"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let queries = text.lines().last().unwrap();
+    assert!(queries.starts_with("73 条查询"), "{queries}");
+}
+
 proptest! {
     /// Any substring of a title finds that card among the top 3, unless more
     /// than three titles contain it; then every card ranked above it has it

@@ -2,6 +2,7 @@
 //! subcommand opens the window.
 
 mod check;
+mod eval;
 mod import;
 mod list;
 mod output;
@@ -55,8 +56,8 @@ pub enum Command {
     },
     /// Rank the cards for a query, as the window does. 搜索卡片。
     ///
-    /// Chinese, pinyin (full, initials or mixed: qhcw) or both; words
-    /// separated by spaces must all match.
+    /// Chinese phrases, pinyin (full, initials or mixed: qhcw, qu'hao) or
+    /// both; cards matching every word first, then partial matches.
     Search {
         /// How many cards to show. 显示多少张卡片。
         #[arg(long, default_value_t = 10)]
@@ -68,6 +69,18 @@ pub enum Command {
         /// What the lobby manager would type. 搜索词。
         #[arg(required = true)]
         query: Vec<String>,
+    },
+    /// How well the search finds the intended cards. 评估搜索效果。
+    ///
+    /// Reads `query<TAB>expected card id` lines (`#` comments) and prints
+    /// every query whose card did not rank first, then top-1, top-3 and the
+    /// mean reciprocal rank. Exit status 1 when top-1 is below --min-top1.
+    Eval {
+        /// The queries file. 查询文件。
+        queries: PathBuf,
+        /// Least acceptable top-1, in percent. 首位命中率下限（百分比）。
+        #[arg(long, value_name = "PERCENT")]
+        min_top1: Option<f64>,
     },
     /// Show each content source, its state and card count. 显示内容来源。
     ///
@@ -115,6 +128,9 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
     match command {
         Command::Check => check::run(&load()?, &mut std::io::stdout().lock(), painter),
         Command::List { json } => list::run(&load()?, *json, &mut std::io::stdout().lock()),
+        Command::Eval { queries, min_top1 } => {
+            eval::run(load()?, queries, *min_top1, &mut std::io::stdout().lock())
+        }
         Command::Sources => sources::run(&setup()?, &mut std::io::stdout().lock()),
         Command::Usage { csv, since } => usage::run(
             &setup()?,

@@ -49,6 +49,10 @@ pub fn run(
     let library = Arc::new(loaded.library);
     let mut searcher = Searcher::new(library.clone());
     let results = searcher.search(query, limit);
+    if !json && results.words.len() > 1 {
+        // How a phrase was read: the words looked for.
+        writeln!(out, "查询词：{}", results.words.join(" · ")).context("writing the results")?;
+    }
     for (rank, hit) in results.hits.iter().enumerate() {
         let card = &library.cards[hit.card];
         if json {

@@ -64,7 +64,7 @@ impl WordHit {
     }
 
     /// An exact match in a title or alias.
-    fn exact_short(self) -> bool {
+    pub fn exact_short(self) -> bool {
         !self.typo() && self.attribute() >= ALIAS
     }
 }
@@ -602,7 +602,11 @@ fn pinyin_hit(index: &Index, card: u32, letters: &[u8], typo: bool) -> Option<Wo
     for field in fields {
         let st = index.pinyin.run(field, letters);
         if let Some((scattered, q)) = index.pinyin.quality(field, st, letters.len()) {
-            let q = if typo { q.saturating_sub(TYPO_PENALTY) } else { q };
+            let q = if typo {
+                q.saturating_sub(TYPO_PENALTY)
+            } else {
+                q
+            };
             best = best.max(Some(WordHit::new(
                 typo,
                 scattered,
@@ -637,7 +641,8 @@ fn homophone_hits(index: &Index, word: &Word) -> Hits {
         let mut best = None;
         for (f, field) in text.short.iter().enumerate() {
             if homophone_at(&field.syllables, &word.readings).is_some() {
-                let q = HOMOPHONE + weights::coverage(HOMOPHONE_COVERS, word.chars.len(), field.chars);
+                let q =
+                    HOMOPHONE + weights::coverage(HOMOPHONE_COVERS, word.chars.len(), field.chars);
                 best = best.max(Some(WordHit::new(true, false, short_field(f), q)));
             }
         }
@@ -753,8 +758,14 @@ mod tests {
 
     #[test]
     fn merge_keeps_the_better_hit() {
-        let a = vec![(1, WordHit::new(false, false, 2, 1)), (3, WordHit::new(true, false, 10, 1))];
-        let b = vec![(2, WordHit::new(true, false, 7, 1)), (3, WordHit::new(false, false, 2, 1))];
+        let a = vec![
+            (1, WordHit::new(false, false, 2, 1)),
+            (3, WordHit::new(true, false, 10, 1)),
+        ];
+        let b = vec![
+            (2, WordHit::new(true, false, 7, 1)),
+            (3, WordHit::new(false, false, 2, 1)),
+        ];
         let m = merge(a, b);
         assert_eq!(m.iter().map(|x| x.0).collect::<Vec<_>>(), [1, 2, 3]);
         assert!(!m[2].1.typo());

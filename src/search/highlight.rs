@@ -85,7 +85,11 @@ fn tolerant_ranges(
                 .flatten()
         });
         if let Some(m) = m {
-            return m.syllables.iter().map(|&s| syllables.char_range(s)).collect();
+            return m
+                .syllables
+                .iter()
+                .map(|&s| syllables.char_range(s))
+                .collect();
         }
     }
     if word.has_readings()

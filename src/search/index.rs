@@ -5,9 +5,9 @@
 
 use super::fold::{fold, fold_into};
 use super::pinyin::{PinyinTable, Syllables};
-use super::weights::{self, AFTER_SEPARATOR, AT_START, COVERS_FIELD, QUALITY_BITS, SUBSTRING};
 pub use super::postings::{BODY, NO_POS, Postings, SCRIPT, long_card, long_kinds};
 use super::postings::{PostingBuilder, PostingStore, char_key, pair_key, part_of};
+use super::weights::{self, AFTER_SEPARATOR, AT_START, COVERS_FIELD, QUALITY_BITS, SUBSTRING};
 use crate::model::{Card, Library};
 
 /// At most 2^28 cards (the long postings keep a kind mask in 4 bits).
@@ -127,7 +127,10 @@ pub fn pack_short(title: bool, quality: u32) -> u16 {
 /// `(title?, quality)` of a value made by [`pack_short`].
 pub fn unpack_short(packed: u16) -> (bool, u32) {
     let packed = u32::from(packed);
-    (packed >> QUALITY_BITS != 0, packed & ((1 << QUALITY_BITS) - 1))
+    (
+        packed >> QUALITY_BITS != 0,
+        packed & ((1 << QUALITY_BITS) - 1),
+    )
 }
 
 /// Below this many cards the index is built on the calling thread.

@@ -151,12 +151,35 @@ impl Searcher {
         if input.trim().is_empty() {
             return self.everything(limit);
         }
-        let query = self.parse(input);
-        let hits: Vec<candidates::Hits> = query
-            .words
-            .iter()
-            .map(|w| candidates::word_hits(&self.index, w, &self.skim))
-            .collect();
+        let parsed = self.parse(input);
+        // An unknown word (not in the content) is first looked for as a
+        // whole (a wrong homophone: 差平); if nothing has it, its
+        // characters are looked for one by one.
+        let mut query = Query::default();
+        let mut hits: Vec<candidates::Hits> = Vec::new();
+        for word in parsed.words {
+            let found = candidates::word_hits(&self.index, &word, &self.skim);
+            if found.is_empty() && !word.known && word.chars.len() >= 2 {
+                for c in word.characters(&self.index) {
+                    hits.push(candidates::word_hits(&self.index, &c, &self.skim));
+                    query.words.push(c);
+                }
+            } else {
+                hits.push(found);
+                query.words.push(word);
+            }
+        }
+        query.words.truncate(weights::MAX_WORDS);
+        hits.truncate(weights::MAX_WORDS);
+        // Beside other words, one Chinese character in a paragraph is
+        // chance: it counts only in a title or alias.
+        if query.words.len() > 1 {
+            for (word, hits) in query.words.iter().zip(&mut hits) {
+                if word.chars.len() == 1 && !word.chars[0].is_ascii() {
+                    hits.retain(|(_, h)| h.attribute() >= weights::ALIAS);
+                }
+            }
+        }
         let tallies = rules::tally(self.index.len(), &hits);
         let n_words = query.words.len();
         let total = tallies.len();

@@ -13,7 +13,9 @@ use std::sync::LazyLock;
 
 use pinyin::ToPinyin as _;
 
-use super::weights::{PINYIN_ADJACENT, PINYIN_COVERS, PINYIN_FROM_START, PINYIN_SKIPPING, coverage};
+use super::weights::{
+    PINYIN_ADJACENT, PINYIN_COVERS, PINYIN_FROM_START, PINYIN_SKIPPING, coverage,
+};
 
 /// Stands for any one letter in typed letters (typo tolerance).
 pub const WILDCARD: u8 = b'?';

@@ -30,7 +30,7 @@ pub struct Word {
 }
 
 impl Word {
-    fn new(text: String, known: bool) -> Self {
+    pub(super) fn new(text: String, known: bool) -> Self {
         let letters = (text.len() <= MAX_LETTERS && text.bytes().all(|b| b.is_ascii_lowercase()))
             .then(|| text.as_bytes().to_vec());
         let chars: Vec<char> = text.chars().collect();
@@ -52,6 +52,16 @@ impl Word {
     /// order, with gaps) in titles and aliases; letters go through pinyin.
     pub fn scatters(&self) -> bool {
         self.chars.len() >= 2 && self.letters.is_none()
+    }
+
+    /// An unknown word's characters as words of their own (fillers left
+    /// out): how it is read when it matched nothing as a whole.
+    pub fn characters(&self, vocabulary: &impl Vocabulary) -> Vec<Word> {
+        self.chars
+            .iter()
+            .filter(|c| !super::segment::is_filler(&[**c]))
+            .map(|&c| Word::new(c.to_string(), vocabulary.occurs(&[c])))
+            .collect()
     }
 
     /// Chinese words of two or more characters can match as homophones.

@@ -93,10 +93,7 @@ pub fn tally(cards: usize, words: &[Hits]) -> Vec<(u32, Tally)> {
             }
         }
     }
-    (0u32..)
-        .zip(tallies)
-        .filter(|(_, t)| t.words > 0)
-        .collect()
+    (0u32..).zip(tallies).filter(|(_, t)| t.words > 0).collect()
 }
 
 #[cfg(test)]

@@ -19,11 +19,77 @@ pub trait Vocabulary {
 /// Words that carry no meaning in a description of a situation. Longer
 /// ones first where one starts another.
 pub const FILLERS: &[&str] = &[
-    "怎么办", "怎么", "什么", "为什么", "一下", "一直", "非常", "特别", "有点", "有些", "总是", "老是",
-    "还是", "就是", "这个", "那个", "这样", "那样", "然后", "但是", "可是", "因为", "所以", "如果",
-    "我们", "你们", "他们", "她们", "的", "地", "得", "了", "着", "过", "很", "太", "吗", "呢", "啊",
-    "吧", "呀", "哦", "嘛", "啦", "哈", "就", "都", "也", "又", "再", "还", "把", "被", "让", "在",
-    "是", "有", "我", "你", "他", "她", "它", "这", "那", "要", "想", "说", "和", "跟", "与", "或",
+    "怎么办",
+    "怎么",
+    "什么",
+    "为什么",
+    "一下",
+    "一直",
+    "非常",
+    "特别",
+    "有点",
+    "有些",
+    "总是",
+    "老是",
+    "还是",
+    "就是",
+    "这个",
+    "那个",
+    "这样",
+    "那样",
+    "然后",
+    "但是",
+    "可是",
+    "因为",
+    "所以",
+    "如果",
+    "我们",
+    "你们",
+    "他们",
+    "她们",
+    "的",
+    "地",
+    "得",
+    "了",
+    "着",
+    "过",
+    "很",
+    "太",
+    "吗",
+    "呢",
+    "啊",
+    "吧",
+    "呀",
+    "哦",
+    "嘛",
+    "啦",
+    "哈",
+    "就",
+    "都",
+    "也",
+    "又",
+    "再",
+    "还",
+    "把",
+    "被",
+    "让",
+    "在",
+    "是",
+    "有",
+    "我",
+    "你",
+    "他",
+    "她",
+    "它",
+    "这",
+    "那",
+    "要",
+    "想",
+    "说",
+    "和",
+    "跟",
+    "与",
+    "或",
 ];
 
 /// The longest piece looked up in the vocabulary.
@@ -37,10 +103,8 @@ pub struct Piece {
     pub known: bool,
 }
 
-fn is_filler(chars: &[char]) -> bool {
-    FILLERS
-        .iter()
-        .any(|f| f.chars().eq(chars.iter().copied()))
+pub fn is_filler(chars: &[char]) -> bool {
+    FILLERS.iter().any(|f| f.chars().eq(chars.iter().copied()))
 }
 
 /// Cuts `run` (Chinese characters, folded) into words; fillers dropped

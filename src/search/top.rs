@@ -34,7 +34,12 @@ mod tests {
     #[test]
     fn best_first_ties_in_card_order_and_limited() {
         let tallies = vec![(0, t(1, 5)), (1, t(2, 1)), (2, t(1, 5)), (3, t(1, 9))];
-        let cards = |limit| top(tallies.clone(), limit).iter().map(|x| x.0).collect::<Vec<_>>();
+        let cards = |limit| {
+            top(tallies.clone(), limit)
+                .iter()
+                .map(|x| x.0)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(cards(10), [1, 3, 0, 2]);
         assert_eq!(cards(2), [1, 3]);
         assert!(cards(0).is_empty());
