@@ -64,6 +64,12 @@ const CHINESE: &[&str] = &[
     "客户 不满意",
     "转柜",
     "口罩",
+    // Phrases as an input method commits them.
+    "新员工差评",
+    "客户生气投诉",
+    "外籍客户购汇",
+    "客户不肯摘口罩怎么办",
+    "柜员太慢了客户要换柜台",
 ];
 const PINYIN: &[&str] = &[
     "qhcw",
@@ -78,6 +84,9 @@ const PINYIN: &[&str] = &[
     "hk",
     "gyc",
     "zhuangui",
+    // As input methods show a composition.
+    "qu'hao'cuo'wu",
+    "q'h'c'w",
 ];
 
 /// Every prefix of every query, in typing order.

@@ -22,7 +22,7 @@ use super::index::{
     BODY, CardText, Index, NO_POS, Postings, SCRIPT, field_bit, long_card, long_kinds,
     short_quality, unpack_short,
 };
-use super::pinyin::{Syllables, WILDCARD};
+use super::pinyin::{PinyinState, Syllables, WILDCARD};
 use super::query::Word;
 use super::segment::Vocabulary;
 use super::weights::{
@@ -72,28 +72,106 @@ impl WordHit {
 /// `(card, best hit)`, ascending by card, one entry per card.
 pub type Hits = Vec<(u32, WordHit)>;
 
-/// Every card `word` matches, with its best hit there.
-pub fn word_hits(index: &Index, word: &Word, skim: &SkimMatcherV2) -> Hits {
-    let literal = Literal::new(index, word);
+/// The pinyin states of the title/alias fields still matching some typed
+/// letters: typing one more letter only steps these.
+#[derive(Clone, Debug, Default)]
+struct PinyinScan {
+    letters: Vec<u8>,
+    /// `(card, field, state)`, ascending by card and field.
+    alive: Vec<(u32, u32, PinyinState)>,
+}
+
+/// Matches words against an index. Keeps the pinyin scans of the last
+/// query's letters so that typing on steps them (a cache: the hits are
+/// the same as from scratch).
+#[derive(Default)]
+pub struct Matcher {
+    skim: SkimMatcherV2,
+    scans: Vec<PinyinScan>,
+    next_scans: Vec<PinyinScan>,
+}
+
+impl Matcher {
+    pub fn skim(&self) -> &SkimMatcherV2 {
+        &self.skim
+    }
+
+    /// A word's hits were taken from a cache: keep its scan for the next
+    /// query too.
+    pub fn reuse(&mut self, word: &Word) {
+        if let Some(letters) = word.letters.as_deref()
+            && let Some(at) = self.scans.iter().position(|s| s.letters == letters)
+        {
+            let scan = self.scans.swap_remove(at);
+            self.next_scans.push(scan);
+        }
+    }
+
+    /// Call after each query: its scans are kept for the next one.
+    pub fn end_query(&mut self) {
+        self.scans = std::mem::take(&mut self.next_scans);
+    }
+
+    /// Every card `word` matches, with its best hit there. With
+    /// `short_only`, only titles and aliases are looked at.
+    pub fn word_hits(&mut self, index: &Index, word: &Word, short_only: bool) -> Hits {
+        let mut out = literal_and_scattered(index, word, short_only, &self.skim);
+        if let Some(letters) = word.letters.as_deref() {
+            let pinyin = if let [c] = letters {
+                index
+                    .cards_with_initial(*c)
+                    .iter()
+                    .map(|&(card, packed)| {
+                        let (title, q) = unpack_short(packed);
+                        (card, WordHit::new(false, false, short_weight(title), q))
+                    })
+                    .collect()
+            } else {
+                let from = self
+                    .scans
+                    .iter()
+                    .filter(|s| letters.starts_with(&s.letters))
+                    .max_by_key(|s| s.letters.len());
+                let scan = pinyin_scan(index, letters, from);
+                let hits = scan_hits(index, &scan, false);
+                self.next_scans.push(scan);
+                hits
+            };
+            out = merge(&out, &pinyin);
+        }
+        // Tolerance only where exactness found nothing: a Chinese word found
+        // nowhere (a wrong homophone is not in the content), letters that
+        // match no title or alias.
+        if word.has_readings() && out.is_empty() {
+            return homophone_hits(index, word);
+        }
+        if let Some(l) = word.letters.as_deref()
+            && l.len() >= TYPO_MIN_LETTERS
+            && !out.iter().any(|(_, h)| h.exact_short())
+        {
+            out = merge(&out, &typo_hits(index, l));
+        }
+        out
+    }
+}
+
+/// A word's literal matches, and for Chinese words of two or more
+/// characters its scattered ones in titles and aliases.
+fn literal_and_scattered(
+    index: &Index,
+    word: &Word,
+    short_only: bool,
+    skim: &SkimMatcherV2,
+) -> Hits {
+    let mut literal = Literal::new(index, word);
+    if short_only {
+        literal.long.clear();
+    }
     let scattered = if word.scatters() {
         scattered_candidates(index, word)
     } else {
         Vec::new()
     };
-    let letters = word.letters.as_deref();
-    let initials: &[(u32, u16)] = match letters {
-        Some(&[c]) => index.cards_with_initial(c),
-        _ => &[],
-    };
-    let with_initial: Vec<u32> = match letters {
-        Some(l) if l.len() > 1 => index
-            .cards_with_initial(l[0])
-            .iter()
-            .map(|&(c, _)| c)
-            .collect(),
-        _ => Vec::new(),
-    };
-    let single: Vec<u32> = initials.iter().map(|&(c, _)| c).collect();
     let scattered_cards: Vec<u32> = scattered.iter().map(|&(c, _)| c).collect();
     let mut walk = Walk::default();
     let mut out = Vec::new();
@@ -102,8 +180,6 @@ pub fn word_hits(index: &Index, word: &Word, skim: &SkimMatcherV2) -> Hits {
             &literal.short_cards(),
             &literal.long_cards(),
             &scattered_cards,
-            &single,
-            &with_initial,
         ],
         index.len(),
     ) {
@@ -112,32 +188,69 @@ pub fn word_hits(index: &Index, word: &Word, skim: &SkimMatcherV2) -> Hits {
         if best.is_none()
             && let Some(fields) = value_of(&scattered, &mut walk.scattered, card)
         {
-            best = best.max(scattered_hit(text, word, fields, skim));
-        }
-        match letters {
-            Some([_]) => {
-                if let Some(packed) = value_of(initials, &mut walk.initial, card) {
-                    let (title, q) = unpack_short(packed);
-                    best = best.max(Some(WordHit::new(false, false, short_weight(title), q)));
-                }
-            }
-            Some(l) => best = best.max(pinyin_hit(index, card, l, false)),
-            None => {}
+            best = scattered_hit(text, word, fields, skim);
         }
         if let Some(hit) = best {
             out.push((card, hit));
         }
     }
-    if out.iter().any(|(_, h)| h.exact_short()) {
-        return out;
+    out
+}
+
+/// The fields matching `letters`, stepped on from `from` (a scan of a
+/// prefix of them) when there is one.
+fn pinyin_scan(index: &Index, letters: &[u8], from: Option<&PinyinScan>) -> PinyinScan {
+    let table = &index.pinyin;
+    let mut alive = Vec::new();
+    match from {
+        Some(prev) if !prev.letters.is_empty() => {
+            let rest = &letters[prev.letters.len()..];
+            for &(card, field, st) in &prev.alive {
+                let f = field as usize;
+                let st = rest.iter().fold(st, |st, &c| table.step(f, st, c));
+                if st.alive() {
+                    alive.push((card, field, st));
+                }
+            }
+        }
+        _ => {
+            if let Some(&first) = letters.first() {
+                for &(card, _) in index.cards_with_initial(first) {
+                    for f in index.pinyin_fields(card) {
+                        let st = table.run(f, letters);
+                        if st.alive() {
+                            alive.push((card, u32::try_from(f).unwrap_or(u32::MAX), st));
+                        }
+                    }
+                }
+            }
+        }
     }
-    if word.has_readings() {
-        out = merge(out, homophone_hits(index, word));
+    PinyinScan {
+        letters: letters.to_vec(),
+        alive,
     }
-    if let Some(l) = letters
-        && l.len() >= TYPO_MIN_LETTERS
-    {
-        out = merge(out, typo_hits(index, l));
+}
+
+/// The best pinyin hit per card of a scan.
+fn scan_hits(index: &Index, scan: &PinyinScan, typo: bool) -> Hits {
+    let mut out: Hits = Vec::new();
+    for &(card, field, st) in &scan.alive {
+        let f = field as usize;
+        let Some((scattered, q)) = index.pinyin.quality(f, st, scan.letters.len()) else {
+            continue;
+        };
+        let q = if typo {
+            q.saturating_sub(TYPO_PENALTY)
+        } else {
+            q
+        };
+        let title = index.pinyin_fields(card).start;
+        let hit = WordHit::new(typo, scattered, short_field(f - title), q);
+        match out.last_mut() {
+            Some((c, best)) if *c == card => *best = (*best).max(hit),
+            _ => out.push((card, hit)),
+        }
     }
     out
 }
@@ -147,25 +260,28 @@ fn short_weight(title: bool) -> u32 {
 }
 
 /// Two hit lists merged, keeping the better hit of a card in both.
-fn merge(a: Hits, b: Hits) -> Hits {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        if x.0 == y.0 {
-            out.push((x.0, x.1.max(y.1)));
-            i += 1;
-            j += 1;
-        } else if x.0 < y.0 {
-            out.push(x);
-            i += 1;
-        } else {
-            out.push(y);
-            j += 1;
+fn merge(left: &[(u32, WordHit)], right: &[(u32, WordHit)]) -> Hits {
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut l, mut r) = (0, 0);
+    while let (Some(&x), Some(&y)) = (left.get(l), right.get(r)) {
+        match x.0.cmp(&y.0) {
+            std::cmp::Ordering::Equal => {
+                out.push((x.0, x.1.max(y.1)));
+                l += 1;
+                r += 1;
+            }
+            std::cmp::Ordering::Less => {
+                out.push(x);
+                l += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(y);
+                r += 1;
+            }
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
+    out.extend_from_slice(&left[l..]);
+    out.extend_from_slice(&right[r..]);
     out
 }
 
@@ -197,7 +313,6 @@ struct Walk {
     short: usize,
     long: usize,
     scattered: usize,
-    initial: usize,
 }
 
 /// The value `card` has in `list` (ascending by card), searching on from
@@ -331,7 +446,11 @@ fn pair_lists<'i>(index: &'i Index, chars: &[char]) -> Option<Vec<Postings<'i>>>
         .collect()
 }
 
-fn from_postings(p: Option<Postings<'_>>) -> (Vec<(u32, (u16, u8))>, Vec<(u32, Long)>) {
+/// A word's title/alias candidates `(card, (packed hit, fields))` and its
+/// scripts/body candidates.
+type Candidates = (Vec<(u32, (u16, u8))>, Vec<(u32, Long)>);
+
+fn from_postings(p: Option<Postings<'_>>) -> Candidates {
     let Some(p) = p else {
         return (Vec::new(), Vec::new());
     };
@@ -594,45 +713,33 @@ fn scattered_quality(indices: &[usize], word_chars: usize, field_chars: usize) -
         + weights::coverage(SCATTERED_COVERS, word_chars, field_chars)
 }
 
-/// The best pinyin match of `letters` among a card's title and aliases.
-fn pinyin_hit(index: &Index, card: u32, letters: &[u8], typo: bool) -> Option<WordHit> {
-    let fields = index.pinyin_fields(card);
-    let title = fields.start;
-    let mut best = None;
-    for field in fields {
-        let st = index.pinyin.run(field, letters);
-        if let Some((scattered, q)) = index.pinyin.quality(field, st, letters.len()) {
-            let q = if typo {
-                q.saturating_sub(TYPO_PENALTY)
-            } else {
-                q
-            };
-            best = best.max(Some(WordHit::new(
-                typo,
-                scattered,
-                short_field(field - title),
-                q,
-            )));
-        }
-    }
-    best
-}
-
 /// Homophones: titles and aliases with the word's readings on adjacent
 /// syllables (`差平` → 客户给柜员差评).
 fn homophone_hits(index: &Index, word: &Word) -> Hits {
-    let Some(first) = word.readings.first() else {
-        return Vec::new();
-    };
-    let mut cards: Vec<u32> = Vec::new();
-    let mut letters: Vec<u8> = first.iter().filter_map(|r| r.bytes().next()).collect();
-    letters.sort_unstable();
-    letters.dedup();
-    for l in letters {
-        cards.extend(index.cards_with_initial(l).iter().map(|&(c, _)| c));
+    // Candidates: cards with a syllable read like each character.
+    let mut cards: Option<Vec<u32>> = None;
+    for readings in &word.readings {
+        let mut these: Vec<u32> = readings
+            .iter()
+            .flat_map(|r| index.cards_with_syllable(r.as_bytes()).iter().copied())
+            .collect();
+        these.sort_unstable();
+        these.dedup();
+        cards = Some(match cards {
+            None => these,
+            Some(so_far) => {
+                let mut at = 0;
+                so_far
+                    .into_iter()
+                    .filter(|&c| {
+                        at = seek(&these, at, |x| x < c);
+                        these.get(at) == Some(&c)
+                    })
+                    .collect()
+            }
+        });
     }
-    cards.sort_unstable();
-    cards.dedup();
+    let cards = cards.unwrap_or_default();
     let mut out = Vec::new();
     for card in cards {
         let Some(text) = index.cards.get(card as usize) else {
@@ -658,6 +765,18 @@ fn homophone_hits(index: &Index, word: &Word) -> Hits {
 pub fn homophone_at(syllables: &Syllables, readings: &[Vec<String>]) -> Option<usize> {
     let n = readings.len();
     if n == 0 || syllables.len() < n {
+        return None;
+    }
+    // Each character needs a syllable with one of its readings' initials.
+    let initial = |r: &String| {
+        r.bytes()
+            .next()
+            .map_or(0, |b| 1u32 << (b.wrapping_sub(b'a') & 31))
+    };
+    let possible = readings
+        .iter()
+        .all(|options| options.iter().any(|r| syllables.initials & initial(r) != 0));
+    if !possible {
         return None;
     }
     (0..=syllables.len() - n).find(|&start| {
@@ -698,16 +817,8 @@ pub fn typo_variants(letters: &[u8]) -> Vec<Vec<u8>> {
 fn typo_hits(index: &Index, letters: &[u8]) -> Hits {
     let mut out: Hits = Vec::new();
     for variant in typo_variants(letters) {
-        let Some(&first) = variant.first() else {
-            continue;
-        };
-        let mut hits = Vec::new();
-        for &(card, _) in index.cards_with_initial(first) {
-            if let Some(hit) = pinyin_hit(index, card, &variant, true) {
-                hits.push((card, hit));
-            }
-        }
-        out = merge(out, hits);
+        let scan = pinyin_scan(index, &variant, None);
+        out = merge(&out, &scan_hits(index, &scan, true));
     }
     out
 }
@@ -766,7 +877,7 @@ mod tests {
             (2, WordHit::new(true, false, 7, 1)),
             (3, WordHit::new(false, false, 2, 1)),
         ];
-        let m = merge(a, b);
+        let m = merge(&a, &b);
         assert_eq!(m.iter().map(|x| x.0).collect::<Vec<_>>(), [1, 2, 3]);
         assert!(!m[2].1.typo());
     }

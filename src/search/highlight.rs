@@ -68,6 +68,7 @@ fn tolerant_ranges(
     dp: &mut pinyin::Scratch,
 ) -> Vec<Range<usize>> {
     if word.scatters()
+        && word.chars.iter().all(|&c| field.folded.contains(c))
         && let Some(indices) = scattered_indices(skim, &field.folded, &word.text)
     {
         return indices.into_iter().map(|i| i..i + 1).collect();
@@ -96,7 +97,8 @@ fn tolerant_ranges(
         && let Some(start) = homophone_at(&field.syllables, &word.readings)
     {
         let end = start + word.readings.len() - 1;
-        return vec![field.syllables.char_range(start).start..field.syllables.char_range(end).end];
+        let chars = field.syllables.char_range(start).start..field.syllables.char_range(end).end;
+        return std::iter::once(chars).collect();
     }
     Vec::new()
 }

@@ -3,6 +3,8 @@
 //! term is ranked from the lists alone), and the pinyin of its titles and
 //! aliases as bit masks (see `pinyin::PinyinTable`).
 
+use std::collections::HashMap;
+
 use super::fold::{fold, fold_into};
 use super::pinyin::{PinyinTable, Syllables};
 pub use super::postings::{BODY, NO_POS, Postings, SCRIPT, long_card, long_kinds};
@@ -101,8 +103,20 @@ pub struct Index {
     /// Per letter: cards with a title or alias syllable starting with it,
     /// and the score of that letter typed alone (see [`pack_short`]).
     initials: [Vec<(u32, u16)>; 26],
+    /// Per syllable (see [`syllable_key`]): cards with it in a title or
+    /// alias, ascending (for homophones).
+    syllables: HashMap<u64, Vec<u32>>,
     /// The posting lists, split by key (see `postings::part_of`).
     postings: Vec<PostingStore>,
+}
+
+/// A syllable of up to eight letters as a number (longer ones: `None`).
+pub fn syllable_key(letters: &[u8]) -> Option<u64> {
+    (letters.len() <= 8).then(|| {
+        letters
+            .iter()
+            .fold(0u64, |key, &b| (key << 8) | u64::from(b))
+    })
 }
 
 /// The quality of a substring match at character `at` of a short field.
@@ -210,6 +224,13 @@ impl Index {
         }
     }
 
+    /// Cards with syllable `letters` in a title or alias, ascending.
+    pub(super) fn cards_with_syllable(&self, letters: &[u8]) -> &[u32] {
+        syllable_key(letters)
+            .and_then(|key| self.syllables.get(&key))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The pinyin field numbers of card `card`'s short fields (title first).
     pub(super) fn pinyin_fields(&self, card: u32) -> std::ops::Range<usize> {
         let c = card as usize;
@@ -243,6 +264,11 @@ impl Index {
                 .initials
                 .iter()
                 .map(|v| v.capacity() * 8)
+                .sum::<usize>()
+            + self
+                .syllables
+                .values()
+                .map(|v| 32 + v.capacity() * 4)
                 .sum::<usize>();
         self.postings
             .iter()
@@ -273,6 +299,9 @@ impl Prepared {
             .extend(rest.index.card_fields.iter().skip(1).map(|&f| f + fields));
         for (a, b) in mine.initials.iter_mut().zip(rest.index.initials) {
             a.extend(b);
+        }
+        for (key, cards) in rest.index.syllables {
+            mine.syllables.entry(key).or_default().extend(cards);
         }
         self.short.extend(rest.short);
     }
@@ -310,6 +339,16 @@ fn prepare(cards: &[Card], first: u32) -> Prepared {
         for (cards, score) in index.initials.iter_mut().zip(initials) {
             if score > 0 {
                 cards.push((card_no, score));
+            }
+        }
+        for field in &text.short {
+            for s in 0..field.syllables.len() {
+                if let Some(key) = syllable_key(field.syllables.syllable(s)) {
+                    let cards = index.syllables.entry(key).or_default();
+                    if cards.last() != Some(&card_no) {
+                        cards.push(card_no);
+                    }
+                }
             }
         }
         index

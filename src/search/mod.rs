@@ -32,8 +32,6 @@ pub mod weights;
 use std::ops::Range;
 use std::sync::Arc;
 
-use fuzzy_matcher::skim::SkimMatcherV2;
-
 pub use fold::{fold, fold_char, fold_query};
 pub use index::Index;
 pub use query::{Query, Word};
@@ -112,12 +110,16 @@ pub struct Results {
     pub words: Vec<String>,
 }
 
-/// A library with its index.
+/// A library with its index. Remembers the last query's word hits, so
+/// that a keystroke only computes the words it changed (a cache: results
+/// are the same as from a new `Searcher`).
 pub struct Searcher {
     library: Arc<Library>,
     index: Index,
-    skim: SkimMatcherV2,
+    matcher: candidates::Matcher,
     dp: pinyin::Scratch,
+    /// `(word, short only, hits)` of the last query.
+    last: Vec<(String, bool, Arc<candidates::Hits>)>,
 }
 
 impl Searcher {
@@ -126,8 +128,9 @@ impl Searcher {
         Self {
             library,
             index,
-            skim: SkimMatcherV2::default(),
+            matcher: candidates::Matcher::default(),
             dp: pinyin::Scratch::default(),
+            last: Vec::new(),
         }
     }
 
@@ -152,16 +155,36 @@ impl Searcher {
             return self.everything(limit);
         }
         let parsed = self.parse(input);
+        let several = parsed.words.len() > 1;
+        let mut previous = std::mem::take(&mut self.last);
+        let mut hits_of = |word: &Word, short_only: bool| -> Arc<candidates::Hits> {
+            let cached = previous
+                .iter()
+                .position(|(t, s, _)| *t == word.text && *s == short_only);
+            let hits = match cached {
+                Some(at) => {
+                    self.matcher.reuse(word);
+                    previous.swap_remove(at).2
+                }
+                None => Arc::new(self.matcher.word_hits(&self.index, word, short_only)),
+            };
+            self.last
+                .push((word.text.clone(), short_only, hits.clone()));
+            hits
+        };
+        // Beside other words, one Chinese character in a paragraph is
+        // chance: it counts only in a title or alias.
+        let short_only = |w: &Word| several && w.chars.len() == 1 && !w.chars[0].is_ascii();
         // An unknown word (not in the content) is first looked for as a
         // whole (a wrong homophone: 差平); if nothing has it, its
         // characters are looked for one by one.
         let mut query = Query::default();
-        let mut hits: Vec<candidates::Hits> = Vec::new();
+        let mut hits: Vec<Arc<candidates::Hits>> = Vec::new();
         for word in parsed.words {
-            let found = candidates::word_hits(&self.index, &word, &self.skim);
+            let found = hits_of(&word, short_only(&word));
             if found.is_empty() && !word.known && word.chars.len() >= 2 {
                 for c in word.characters(&self.index) {
-                    hits.push(candidates::word_hits(&self.index, &c, &self.skim));
+                    hits.push(hits_of(&c, true));
                     query.words.push(c);
                 }
             } else {
@@ -169,17 +192,9 @@ impl Searcher {
                 query.words.push(word);
             }
         }
+        self.matcher.end_query();
         query.words.truncate(weights::MAX_WORDS);
         hits.truncate(weights::MAX_WORDS);
-        // Beside other words, one Chinese character in a paragraph is
-        // chance: it counts only in a title or alias.
-        if query.words.len() > 1 {
-            for (word, hits) in query.words.iter().zip(&mut hits) {
-                if word.chars.len() == 1 && !word.chars[0].is_ascii() {
-                    hits.retain(|(_, h)| h.attribute() >= weights::ALIAS);
-                }
-            }
-        }
         let tallies = rules::tally(self.index.len(), &hits);
         let n_words = query.words.len();
         let total = tallies.len();
@@ -202,7 +217,7 @@ impl Searcher {
                         text,
                         &query,
                         false,
-                        &self.skim,
+                        self.matcher.skim(),
                         &mut self.dp,
                     ),
                 })
@@ -240,7 +255,7 @@ impl Searcher {
         let query = self.parse(query);
         match (self.library.cards.get(card), self.index.cards.get(card)) {
             (Some(c), Some(text)) => {
-                highlight::highlights(c, text, &query, true, &self.skim, &mut self.dp)
+                highlight::highlights(c, text, &query, true, self.matcher.skim(), &mut self.dp)
             }
             _ => Vec::new(),
         }

@@ -243,6 +243,13 @@ pub struct PinyinState {
     cont0: u64,
 }
 
+impl PinyinState {
+    /// Some way of matching is still open (once closed, no letter opens it).
+    pub fn alive(&self) -> bool {
+        self.gap != 0
+    }
+}
+
 /// The pinyin of many short fields as bit masks (one bit per letter of a
 /// field's concatenated syllables, at most 64), for a bit-parallel matcher.
 /// Stored letter by letter, so that a typed letter reads two dense streams.

@@ -84,10 +84,10 @@ pub fn key(t: &Tally) -> u64 {
 
 /// Each card's tally over the words' hits; cards no word matched are
 /// left out. Ascending by card.
-pub fn tally(cards: usize, words: &[Hits]) -> Vec<(u32, Tally)> {
+pub fn tally<H: AsRef<Hits>>(cards: usize, words: &[H]) -> Vec<(u32, Tally)> {
     let mut tallies = vec![Tally::default(); cards];
     for hits in words {
-        for &(card, hit) in hits {
+        for &(card, hit) in hits.as_ref() {
             if let Some(t) = tallies.get_mut(card as usize) {
                 t.add(hit);
             }
@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn the_largest_tally_fits_its_key() {
         let best = WordHit::new(false, false, TITLE, super::super::weights::MAX_QUALITY);
-        let t = tally_of(&vec![best; MAX_WORDS]);
+        let t = tally_of(&[best; MAX_WORDS]);
         let mut bits = 64;
         for rule in RULES {
             bits -= rule.bits();

@@ -131,21 +131,16 @@ const _: () = {
     assert!(MAX_QUALITY < 1 << QUALITY_BITS);
     assert!(QUALITY_BITS < 16);
     assert!(TYPO_PENALTY < PINYIN_SKIPPING);
+    // Within one field a match at the start beats one inside.
+    assert!(TITLE > ALIAS && ALIAS > SCRIPT && SCRIPT > BODY);
+    assert!(AT_START > AFTER_SEPARATOR);
+    assert!(PINYIN_FROM_START > PINYIN_ADJACENT && PINYIN_ADJACENT > PINYIN_SKIPPING);
+    assert!(MAX_QUALITY == SUBSTRING + AT_START + COVERS_FIELD);
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_rule_order_is_in_the_constants() {
-        // Attribute beats exactness only through the rule order, but within
-        // one field a match at the start must still beat one inside.
-        assert!(TITLE > ALIAS && ALIAS > SCRIPT && SCRIPT > BODY);
-        assert!(SUBSTRING + AT_START > SUBSTRING + AFTER_SEPARATOR);
-        assert!(PINYIN_FROM_START > PINYIN_ADJACENT && PINYIN_ADJACENT > PINYIN_SKIPPING);
-        assert_eq!(MAX_QUALITY, SUBSTRING + AT_START + COVERS_FIELD);
-    }
 
     #[test]
     fn coverage_is_proportional_and_capped() {
