@@ -142,6 +142,13 @@ impl Searcher {
         &self.index
     }
 
+    /// Forgets the last query, so that the next search computes every word
+    /// (to compare with, in tests and benchmarks).
+    pub fn clear_cache(&mut self) {
+        self.last.clear();
+        self.matcher = candidates::Matcher::default();
+    }
+
     /// How `input` is read: its words, in order.
     pub fn parse(&self, input: &str) -> Query {
         Query::parse(input, &self.index)
