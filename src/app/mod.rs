@@ -39,6 +39,8 @@ pub struct Row {
     pub group: Group,
     /// Matches in the title and aliases.
     pub highlights: Vec<Highlight>,
+    /// A hit matching only some of the query's words.
+    pub partial: bool,
 }
 
 /// Where the arrow keys go.
@@ -70,6 +72,10 @@ pub enum Zoom {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     SetQuery(String),
+    /// The box's text while an input method composes (committed text plus
+    /// the preedit): the list follows it when it finds cards, the
+    /// selection and an open card stay.
+    Compose(String),
     /// ↑ (−1) / ↓ (+1), or a page (±5).
     Move(i32),
     /// A row was clicked: select and open it.
@@ -366,6 +372,12 @@ impl AppState {
                     self.refresh();
                 }
             }
+            Command::Compose(text) => {
+                if text != self.query {
+                    self.query = text;
+                    self.refresh_composing();
+                }
+            }
             Command::Move(delta) => match self.focus {
                 Focus::Card => effects.push(Effect::ScrollCard(if delta.abs() > 1 {
                     delta.signum() * 8
@@ -530,8 +542,25 @@ impl AppState {
                 card: h.card,
                 group: Group::Hit,
                 highlights: h.highlights,
+                partial: h.partial,
             })
             .collect();
+    }
+
+    /// While composing: the rows follow the text only when it finds cards
+    /// (never a flash of 没有找到卡片); the shown card stays selected if it
+    /// is listed; an opened card and the focus stay.
+    fn refresh_composing(&mut self) {
+        let shown = self.shown();
+        let old = (std::mem::take(&mut self.rows), self.total, self.selected);
+        self.refresh();
+        if self.rows.is_empty() {
+            (self.rows, self.total, self.selected) = old;
+            return;
+        }
+        if let Some(at) = shown.and_then(|card| self.rows.iter().position(|r| r.card == card)) {
+            self.selected = at;
+        }
     }
 
     /// Like `refresh`, keeping the same card selected if it is still listed.
@@ -558,6 +587,7 @@ impl AppState {
                     card,
                     group,
                     highlights: Vec::new(),
+                    partial: false,
                 });
             }
         };

@@ -9,12 +9,13 @@ pub const HINT: &str = "↑↓ 选择 · Enter 打开 · Esc 清空/返回 · Al
 
 /// Consumes the window's shortcuts from this frame's input. Arrow keys,
 /// Enter and Esc are taken only when `navigating` (the search box or nothing
-/// has focus), so a focused chooser keeps them.
-pub fn shortcuts(ctx: &egui::Context, navigating: bool) -> Vec<Command> {
+/// has focus), so a focused chooser keeps them; and never while an input
+/// method `composing`: they are its keys (choose, commit, cancel).
+pub fn shortcuts(ctx: &egui::Context, navigating: bool, composing: bool) -> Vec<Command> {
     let mut out = Vec::new();
     ctx.input_mut(|i| {
         let mut key = |m: Modifiers, k: Key| i.consume_key(m, k);
-        if navigating {
+        if navigating && !composing {
             if key(Modifiers::NONE, Key::ArrowDown) {
                 out.push(Command::Move(1));
             }
@@ -31,7 +32,7 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool) -> Vec<Command> {
                 out.push(Command::OpenSelected);
             }
         }
-        if key(Modifiers::NONE, Key::Escape) {
+        if !composing && key(Modifiers::NONE, Key::Escape) {
             out.push(Command::Back);
         }
         if key(Modifiers::COMMAND, Key::F) || key(Modifiers::COMMAND, Key::L) {
@@ -72,6 +73,33 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool) -> Vec<Command> {
                 out.push(Command::CopyScript(n));
                 copied.push((n + 1).to_string());
             }
+        }
+        // Keys an input method uses while composing (choose, commit,
+        // cancel, edit the preedit) reach the app on some platforms too:
+        // they must not also move, open, clear or edit the box.
+        if composing {
+            i.events.retain(|e| {
+                !matches!(
+                    e,
+                    egui::Event::Key {
+                        key: Key::Enter
+                            | Key::Escape
+                            | Key::Tab
+                            | Key::Space
+                            | Key::Backspace
+                            | Key::Delete
+                            | Key::ArrowUp
+                            | Key::ArrowDown
+                            | Key::ArrowLeft
+                            | Key::ArrowRight
+                            | Key::PageUp
+                            | Key::PageDown
+                            | Key::Home
+                            | Key::End,
+                        ..
+                    }
+                )
+            });
         }
         // X11 also sends Alt+digit's digit as text, in the same frame or
         // while Alt is still held: keep it out of the search box. (Ctrl+Alt

@@ -244,6 +244,8 @@ pub struct HuashuApp {
     set_up: bool,
     frames: u64,
     focus_search: bool,
+    /// An input method is composing in the search box (a preedit shown).
+    composing: bool,
     scroll: i32,
     applied_theme: Option<Theme>,
     effects: Vec<Effect>,
@@ -277,6 +279,7 @@ impl HuashuApp {
             set_up: false,
             frames: 0,
             focus_search: true,
+            composing: false,
             scroll: 0,
             applied_theme: None,
             effects: Vec::new(),
@@ -411,7 +414,23 @@ impl HuashuApp {
 
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
-        let mut commands = keys::shortcuts(&ctx, navigating);
+        let ime = search_bar::ime_events(&ctx);
+        let was_composing = self.composing;
+        match ime {
+            search_bar::Ime::Preedit => {
+                self.composing = ctx.input(|i| {
+                    i.events.iter().rev().find_map(|e| match e {
+                        egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => {
+                            Some(!text.is_empty())
+                        }
+                        _ => None,
+                    })
+                }) == Some(true);
+            }
+            search_bar::Ime::Commit => self.composing = false,
+            search_bar::Ime::None => {}
+        }
+        let mut commands = keys::shortcuts(&ctx, navigating, was_composing || self.composing);
         let focus_now = std::mem::take(&mut self.focus_search) || focused.is_none();
         let scroll = std::mem::take(&mut self.scroll);
         let key = (self.state.selected(), self.state.query().to_owned());
@@ -424,7 +443,7 @@ impl HuashuApp {
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
             .show(ui, |ui| {
                 if compact {
-                    commands.extend(search_bar::search_bar_ui(ui, state, focus_now));
+                    commands.extend(search_bar::search_bar_ui(ui, state, focus_now, ime));
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         commands.extend(search_bar::controls_ui(ui, state));
                     });
@@ -432,7 +451,7 @@ impl HuashuApp {
                     // Right to left: the controls, then the box takes the rest.
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         commands.extend(search_bar::controls_ui(ui, state));
-                        commands.extend(search_bar::search_bar_ui(ui, state, focus_now));
+                        commands.extend(search_bar::search_bar_ui(ui, state, focus_now, ime));
                     });
                 }
             });
@@ -488,7 +507,15 @@ impl HuashuApp {
         self.track_notice(&ctx, now);
         if !commands.is_empty() {
             for command in commands {
+                let typed = matches!(command, Command::SetQuery(_) | Command::Compose(_));
+                let before = (!typed && self.composing).then(|| self.state.query().to_owned());
                 self.handle(&ctx, command);
+                // The box's text changed from code under a composition: end
+                // it, or the input method would go on composing into it.
+                if before.is_some_and(|b| b != self.state.query()) {
+                    ctx.memory_mut(egui::Memory::interrupt_ime);
+                    self.composing = false;
+                }
             }
             // Show the new state now rather than at the next input.
             ctx.request_repaint();

@@ -49,6 +49,13 @@ pub fn result_list_ui(
         ui.label("试试换个说法，或用拼音首字母：例如“取号错误”输入 qhcw，“证件核实”输入 zjhs。");
         return out;
     }
+    if state.rows().first().is_some_and(|r| r.partial) {
+        ui.label(
+            RichText::new("没有卡片包含全部的词；下面的卡片包含其中一部分")
+                .small()
+                .weak(),
+        );
+    }
     if state.total() > state.rows().len() {
         ui.label(
             RichText::new(format!(
@@ -116,6 +123,16 @@ fn row_ui(ui: &mut egui::Ui, state: &AppState, row: &Row, selected: bool) -> egu
             let text = small.text.get(range).unwrap_or("");
             job.append(text, 0.0, section.format);
         }
+    }
+    if row.partial {
+        job.append(
+            "  部分匹配",
+            0.0,
+            egui::TextFormat::simple(
+                TextStyle::Small.resolve(ui.style()),
+                ui.visuals().weak_text_color(),
+            ),
+        );
     }
     if state.settings.is_favourite(&card.id) {
         job.append(

@@ -11,8 +11,33 @@ pub fn search_id() -> Id {
     Id::unique("huashu-search")
 }
 
-/// The search box; `focus` asks for keyboard focus this frame.
-pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: bool) -> Vec<Command> {
+/// What this frame's input-method events leave the box in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ime {
+    /// No input-method event this frame.
+    None,
+    /// The last event was a preedit (a composition going on, or ended
+    /// without a commit).
+    Preedit,
+    /// The last event was a commit.
+    Commit,
+}
+
+/// The input-method events of this frame, as [`Ime`].
+pub fn ime_events(ctx: &egui::Context) -> Ime {
+    ctx.input(|i| {
+        i.events.iter().fold(Ime::None, |last, e| match e {
+            egui::Event::Ime(egui::ImeEvent::Preedit { .. }) => Ime::Preedit,
+            egui::Event::Ime(egui::ImeEvent::Commit(_)) => Ime::Commit,
+            _ => last,
+        })
+    })
+}
+
+/// The search box; `focus` asks for keyboard focus this frame (only when
+/// the box lacks it: asking again would end an input method's composition
+/// and, on X11, reset the input method to its default mode).
+pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: bool, ime: Ime) -> Vec<Command> {
     let mut out = Vec::new();
     let mut query = state.query().to_owned();
     let response = ui.add(
@@ -21,13 +46,26 @@ pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: bool) -> Vec<Co
             .hint_text(PLACEHOLDER)
             .font(egui::TextStyle::Heading)
             .desired_width(ui.available_width())
-            .margin(egui::vec2(10.0, 6.0)),
+            .margin(egui::vec2(10.0, 6.0))
+            // Enter opens a card and Esc clears the box: neither may take
+            // the keyboard from it (re-focusing would end a composition).
+            .return_key(None)
+            .event_filter(egui::EventFilter {
+                horizontal_arrows: true,
+                vertical_arrows: true,
+                escape: true,
+                ..egui::EventFilter::default()
+            }),
     );
-    if focus {
+    if focus && !response.has_focus() {
         response.request_focus();
     }
     if response.changed() {
-        out.push(Command::SetQuery(query));
+        out.push(if ime == Ime::Preedit {
+            Command::Compose(query)
+        } else {
+            Command::SetQuery(query)
+        });
     }
     out
 }

@@ -1,0 +1,244 @@
+//! The search box under an input method, in `egui_kittest`: the event
+//! sequences Microsoft Pinyin, Sogou and fcitx5 (on-the-spot) send
+//! (egui-winit's `on_ime` turns them into `Event::Ime`). The list follows
+//! a composition without losing the selection or the open card and never
+//! flashes 没有找到卡片; keys the input method uses do nothing else; the
+//! app never ends a composition or re-focuses the box it already has.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::path::PathBuf;
+
+use egui::accesskit::Role;
+use egui::{Event, ImeEvent, Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use huashu::app::{AppState, Effect, Focus, Settings};
+use huashu::content;
+use huashu::ui::HuashuApp;
+
+fn harness() -> Harness<'static, HuashuApp> {
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness
+}
+
+fn preedit(harness: &mut Harness<'_, HuashuApp>, text: &str) {
+    harness.event(Event::Ime(ImeEvent::Preedit {
+        text: text.into(),
+        active_range_chars: Some(text.chars().count()..text.chars().count()),
+    }));
+    harness.run();
+    assert!(
+        harness.query_by_label("没有找到卡片").is_none(),
+        "no flash of 没有找到卡片 while composing {text:?}"
+    );
+}
+
+fn commit(harness: &mut Harness<'_, HuashuApp>, text: &str) {
+    harness.event(Event::Ime(ImeEvent::Commit(text.into())));
+    harness.run();
+}
+
+/// Microsoft Pinyin: `Preedit(…)` per letter, then `Preedit("")` and
+/// `Commit(phrase)`.
+fn ms_pinyin(harness: &mut Harness<'_, HuashuApp>, letters: &[&str], phrase: &str) {
+    for l in letters {
+        preedit(harness, l);
+    }
+    preedit(harness, "");
+    commit(harness, phrase);
+}
+
+fn query(harness: &Harness<'_, HuashuApp>) -> String {
+    harness.state().state().query().to_owned()
+}
+
+fn shown_title(harness: &Harness<'_, HuashuApp>) -> String {
+    harness.state().state().shown_card().unwrap().title.clone()
+}
+
+fn interrupted(harness: &Harness<'_, HuashuApp>) -> bool {
+    harness
+        .output()
+        .platform_output
+        .ime
+        .as_ref()
+        .is_some_and(|ime| ime.should_interrupt_composition)
+}
+
+/// Runs frame by frame and checks that in every frame the box keeps the
+/// input method: allowed (egui-winit disallows it for a frame without an
+/// IME output, which on X11 recreates the input context) and not told to
+/// end a composition.
+fn keeps_the_input_method(harness: &mut Harness<'_, HuashuApp>) -> Result<(), String> {
+    for frame in 0..6 {
+        harness.step();
+        match &harness.output().platform_output.ime {
+            None => return Err(format!("frame {frame}: the input method was switched off")),
+            Some(ime) if ime.should_interrupt_composition => {
+                return Err(format!("frame {frame}: the composition was interrupted"));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_whole_phrase_committed_by_microsoft_pinyin_finds_the_card() {
+    let mut harness = harness();
+    ms_pinyin(
+        &mut harness,
+        &["x", "xin", "xin'yuan", "xin'yuan'gong"],
+        "新员工",
+    );
+    ms_pinyin(&mut harness, &["c", "cha", "cha'p", "cha'ping"], "差评");
+    assert_eq!(query(&harness), "新员工差评");
+    assert_eq!(shown_title(&harness), "客户给柜员差评");
+    assert!(!interrupted(&harness));
+}
+
+#[test]
+fn sogou_apostrophes_in_the_preedit_search_as_pinyin() {
+    let mut harness = harness();
+    // Sogou shows the letters with ' between syllables while composing;
+    // the list follows them.
+    for p in ["q", "qu", "qu'h", "qu'hao"] {
+        preedit(&mut harness, p);
+    }
+    assert_eq!(query(&harness), "qu'hao");
+    assert_eq!(shown_title(&harness), "客户取号错误");
+    // The manager picks the wrong homophone: 区号.
+    preedit(&mut harness, "");
+    commit(&mut harness, "区号");
+    assert_eq!(query(&harness), "区号");
+    assert_eq!(shown_title(&harness), "客户取号错误");
+}
+
+#[test]
+fn composing_keeps_the_selection_and_the_open_card() {
+    let mut harness = harness();
+    harness.get_by_role(Role::TextInput).type_text("柜员");
+    harness.run();
+    harness.key_press(Key::ArrowDown);
+    harness.key_press(Key::Enter);
+    harness.run();
+    let opened = harness.state().state().shown();
+    assert_eq!(harness.state().state().focus(), Focus::Card);
+    // fcitx5 on the spot: the preedit goes into the box letter by letter;
+    // `cha` finds cards, `chaq` finds none: the list stays as it was.
+    for p in ["c", "ch", "cha", "chaq"] {
+        preedit(&mut harness, p);
+        let state = harness.state().state();
+        assert_eq!(state.shown(), opened, "preedit {p}");
+        assert_eq!(state.focus(), Focus::Card, "preedit {p}");
+        assert!(!state.rows().is_empty());
+    }
+    assert_eq!(query(&harness), "柜员chaq");
+}
+
+#[test]
+fn enter_and_arrows_during_a_composition_belong_to_the_input_method() {
+    let mut harness = harness();
+    preedit(&mut harness, "qu'hao");
+    let before = harness.state().state().selected();
+    harness.key_press(Key::ArrowDown);
+    harness.key_press(Key::Enter);
+    harness.run();
+    let state = harness.state().state();
+    assert_eq!(state.focus(), Focus::List, "Enter did not open a card");
+    assert_eq!(state.selected(), before, "↓ did not move");
+    assert!(state.settings.recents.is_empty());
+    // Enter commits the letters as typed (fcitx5, Sogou).
+    preedit(&mut harness, "");
+    commit(&mut harness, "quhao");
+    assert_eq!(query(&harness), "quhao");
+    assert_eq!(shown_title(&harness), "客户取号错误");
+}
+
+#[test]
+fn esc_during_a_composition_cancels_only_the_composition() {
+    let mut harness = harness();
+    harness.get_by_role(Role::TextInput).type_text("柜员");
+    harness.run();
+    preedit(&mut harness, "cuo");
+    // The input method takes Esc and clears its preedit.
+    harness.key_press(Key::Escape);
+    preedit(&mut harness, "");
+    assert_eq!(
+        query(&harness),
+        "柜员",
+        "the app's Esc did not clear the box"
+    );
+    assert!(!interrupted(&harness));
+}
+
+#[test]
+fn esc_and_ctrl_f_do_not_reset_the_input_method() {
+    let mut harness = harness();
+    harness.get_by_role(Role::TextInput).type_text("qhcw");
+    harness.run();
+    // Esc clears the box, which keeps the keyboard: egui must not be told
+    // to end a composition (on X11 that recreates the input context).
+    harness.key_press(Key::Escape);
+    keeps_the_input_method(&mut harness).unwrap();
+    assert_eq!(query(&harness), "");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::F);
+    keeps_the_input_method(&mut harness).unwrap();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    keeps_the_input_method(&mut harness).unwrap();
+    assert!(harness.get_by_role(Role::TextInput).is_focused());
+    // Enter opens the card and the box keeps the keyboard too.
+    harness.get_by_role(Role::TextInput).type_text("qhcw");
+    harness.run();
+    harness.key_press(Key::Enter);
+    keeps_the_input_method(&mut harness).unwrap();
+    assert_eq!(harness.state().state().focus(), Focus::Card);
+    harness.key_press(Key::Escape);
+    keeps_the_input_method(&mut harness).unwrap();
+    // The next composition goes into the box as usual.
+    ms_pinyin(&mut harness, &["k", "kou", "kou'zhao"], "口罩");
+    assert_eq!(shown_title(&harness), "客户不配合证件核实");
+}
+
+#[test]
+fn alt_2_during_an_on_the_spot_composition_copies_and_keeps_the_preedit() {
+    let expected = "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?";
+    let mut harness = harness();
+    harness.get_by_role(Role::TextInput).type_text("qhcw");
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    preedit(&mut harness, "cuo");
+    harness.state_mut().clear_effects();
+    harness.key_down_modifiers(Modifiers::ALT, Key::Num2);
+    harness.event_modifiers(Event::Text("2".into()), Modifiers::ALT);
+    harness.key_up_modifiers(Modifiers::ALT, Key::Num2);
+    harness.run();
+    let copied: Vec<&Effect> = harness
+        .state()
+        .effects()
+        .iter()
+        .filter(|e| matches!(e, Effect::CopyText(_)))
+        .collect();
+    assert_eq!(copied, [&Effect::CopyText(expected.into())]);
+    assert_eq!(query(&harness), "qhcwcuo", "the preedit is left alone");
+    assert_eq!(shown_title(&harness), "客户取号错误");
+}
+
+#[test]
+fn backspacing_the_whole_preedit_leaves_the_committed_text() {
+    let mut harness = harness();
+    harness.get_by_role(Role::TextInput).type_text("差评");
+    harness.run();
+    for p in ["q", "qu", "q", ""] {
+        preedit(&mut harness, p);
+    }
+    assert_eq!(query(&harness), "差评");
+    assert_eq!(shown_title(&harness), "客户给柜员差评");
+}
