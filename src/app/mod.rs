@@ -378,21 +378,7 @@ impl AppState {
                     self.refresh_composing();
                 }
             }
-            Command::Move(delta) => match self.focus {
-                Focus::Card => effects.push(Effect::ScrollCard(if delta.abs() > 1 {
-                    delta.signum() * 8
-                } else {
-                    delta
-                })),
-                Focus::List => {
-                    if !self.rows.is_empty() {
-                        let last = i64::try_from(self.rows.len() - 1).unwrap_or(0);
-                        let at = i64::try_from(self.selected).unwrap_or(0) + i64::from(delta);
-                        self.selected = usize::try_from(at.clamp(0, last)).unwrap_or(0);
-                        self.opened = None;
-                    }
-                }
-            },
+            Command::Move(delta) => effects.extend(self.move_by(delta)),
             Command::Choose(row) => {
                 if row < self.rows.len() {
                     self.selected = row;
@@ -468,6 +454,26 @@ impl AppState {
             }
         }
         effects
+    }
+
+    /// ↑/↓: move the selection, or scroll an open card.
+    fn move_by(&mut self, delta: i32) -> Option<Effect> {
+        match self.focus {
+            Focus::Card => Some(Effect::ScrollCard(if delta.abs() > 1 {
+                delta.signum() * 8
+            } else {
+                delta
+            })),
+            Focus::List => {
+                if !self.rows.is_empty() {
+                    let last = i64::try_from(self.rows.len() - 1).unwrap_or(0);
+                    let at = i64::try_from(self.selected).unwrap_or(0) + i64::from(delta);
+                    self.selected = usize::try_from(at.clamp(0, last)).unwrap_or(0);
+                    self.opened = None;
+                }
+                None
+            }
+        }
     }
 
     /// Esc: close the problems list; else clear the query; with none,

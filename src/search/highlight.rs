@@ -59,8 +59,8 @@ pub fn highlights(
 }
 
 /// Character ranges where `word` matched in a short field that does not
-/// contain it literally: scattered, pinyin (with one typo if need be) or
-/// homophone.
+/// contain it literally: scattered, pinyin, or — when the search had to
+/// tolerate (see `Word::tolerant`) — pinyin with one typo or a homophone.
 fn tolerant_ranges(
     field: &ShortField,
     word: &Word,
@@ -77,7 +77,7 @@ fn tolerant_ranges(
         let syllables = &field.syllables;
         let exact = match_letters(letters, syllables, dp);
         let m = exact.or_else(|| {
-            (letters.len() >= TYPO_MIN_LETTERS)
+            (word.tolerant && letters.len() >= TYPO_MIN_LETTERS)
                 .then(|| {
                     typo_variants(letters)
                         .into_iter()
@@ -93,7 +93,8 @@ fn tolerant_ranges(
                 .collect();
         }
     }
-    if word.has_readings()
+    if word.tolerant
+        && word.has_readings()
         && let Some(start) = homophone_at(&field.syllables, &word.readings)
     {
         let end = start + word.readings.len() - 1;

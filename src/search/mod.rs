@@ -154,13 +154,11 @@ impl Searcher {
         Query::parse(input, &self.index)
     }
 
-    /// Ranks the cards for `input`; highlights are computed for the
-    /// returned `limit` hits only. A blank query returns every card in
-    /// chapter order.
-    pub fn search(&mut self, input: &str, limit: usize) -> Results {
-        if input.trim().is_empty() {
-            return self.everything(limit);
-        }
+    /// How `input` is searched for: its words, each with its hits. An
+    /// unknown word (not in the content) is first looked for as a whole (a
+    /// wrong homophone: 差平); if nothing has it, its characters are looked
+    /// for one by one.
+    fn resolve(&mut self, input: &str) -> (Query, Vec<Arc<candidates::Hits>>) {
         let parsed = self.parse(input);
         let several = parsed.words.len() > 1;
         let mut previous = std::mem::take(&mut self.last);
@@ -182,19 +180,20 @@ impl Searcher {
         // Beside other words, one Chinese character in a paragraph is
         // chance: it counts only in a title or alias.
         let short_only = |w: &Word| several && w.chars.len() == 1 && !w.chars[0].is_ascii();
-        // An unknown word (not in the content) is first looked for as a
-        // whole (a wrong homophone: 差平); if nothing has it, its
-        // characters are looked for one by one.
         let mut query = Query::default();
         let mut hits: Vec<Arc<candidates::Hits>> = Vec::new();
-        for word in parsed.words {
+        let tolerant = |hits: &candidates::Hits| hits.iter().any(|(_, h)| h.typo());
+        for mut word in parsed.words {
             let found = hits_of(&word, short_only(&word));
             if found.is_empty() && !word.known && word.chars.len() >= 2 {
-                for c in word.characters(&self.index) {
-                    hits.push(hits_of(&c, true));
+                for mut c in word.characters(&self.index) {
+                    let found = hits_of(&c, true);
+                    c.tolerant = tolerant(&found);
+                    hits.push(found);
                     query.words.push(c);
                 }
             } else {
+                word.tolerant = tolerant(&found);
                 hits.push(found);
                 query.words.push(word);
             }
@@ -202,6 +201,17 @@ impl Searcher {
         self.matcher.end_query();
         query.words.truncate(weights::MAX_WORDS);
         hits.truncate(weights::MAX_WORDS);
+        (query, hits)
+    }
+
+    /// Ranks the cards for `input`; highlights are computed for the
+    /// returned `limit` hits only. A blank query returns every card in
+    /// chapter order.
+    pub fn search(&mut self, input: &str, limit: usize) -> Results {
+        if input.trim().is_empty() {
+            return self.everything(limit);
+        }
+        let (query, hits) = self.resolve(input);
         let tallies = rules::tally(self.index.len(), &hits);
         let n_words = query.words.len();
         let total = tallies.len();
@@ -259,7 +269,10 @@ impl Searcher {
     /// Where `query` matches in every field of card `card` (for the card
     /// being shown), sorted by field.
     pub fn highlights(&mut self, card: usize, query: &str) -> Vec<Highlight> {
-        let query = self.parse(query);
+        if query.trim().is_empty() {
+            return Vec::new();
+        }
+        let (query, _) = self.resolve(query);
         match (self.library.cards.get(card), self.index.cards.get(card)) {
             (Some(c), Some(text)) => {
                 highlight::highlights(c, text, &query, true, self.matcher.skim(), &mut self.dp)

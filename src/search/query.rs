@@ -27,6 +27,9 @@ pub struct Word {
     /// Chinese: occurs literally in the content (a word of the content's
     /// vocabulary). Words that do not are looked for by their readings.
     pub known: bool,
+    /// Set once searched: it matched only tolerantly somewhere (homophone
+    /// or pinyin typo), so its highlights may show such matches.
+    pub tolerant: bool,
 }
 
 impl Word {
@@ -45,6 +48,7 @@ impl Word {
             letters,
             readings,
             known,
+            tolerant: false,
         }
     }
 

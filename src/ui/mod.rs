@@ -414,22 +414,8 @@ impl HuashuApp {
 
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
-        let ime = search_bar::ime_events(&ctx);
         let was_composing = self.composing;
-        match ime {
-            search_bar::Ime::Preedit => {
-                self.composing = ctx.input(|i| {
-                    i.events.iter().rev().find_map(|e| match e {
-                        egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => {
-                            Some(!text.is_empty())
-                        }
-                        _ => None,
-                    })
-                }) == Some(true);
-            }
-            search_bar::Ime::Commit => self.composing = false,
-            search_bar::Ime::None => {}
-        }
+        let ime = self.track_ime(&ctx);
         let mut commands = keys::shortcuts(&ctx, navigating, was_composing || self.composing);
         let focus_now = std::mem::take(&mut self.focus_search) || focused.is_none();
         let scroll = std::mem::take(&mut self.scroll);
@@ -506,20 +492,45 @@ impl HuashuApp {
 
         self.track_notice(&ctx, now);
         if !commands.is_empty() {
-            for command in commands {
-                let typed = matches!(command, Command::SetQuery(_) | Command::Compose(_));
-                let before = (!typed && self.composing).then(|| self.state.query().to_owned());
-                self.handle(&ctx, command);
-                // The box's text changed from code under a composition: end
-                // it, or the input method would go on composing into it.
-                if before.is_some_and(|b| b != self.state.query()) {
-                    ctx.memory_mut(egui::Memory::interrupt_ime);
-                    self.composing = false;
-                }
-            }
+            self.handle_all(&ctx, commands);
             // Show the new state now rather than at the next input.
             ctx.request_repaint();
         }
+    }
+
+    /// Applies this frame's commands.
+    fn handle_all(&mut self, ctx: &egui::Context, commands: Vec<Command>) {
+        for command in commands {
+            let typed = matches!(command, Command::SetQuery(_) | Command::Compose(_));
+            let before = (!typed && self.composing).then(|| self.state.query().to_owned());
+            self.handle(ctx, command);
+            // The box's text changed from code under a composition: end it,
+            // or the input method would go on composing into it.
+            if before.is_some_and(|b| b != self.state.query()) {
+                ctx.memory_mut(egui::Memory::interrupt_ime);
+                self.composing = false;
+            }
+        }
+    }
+
+    /// Follows this frame's input-method events: is a composition going on?
+    fn track_ime(&mut self, ctx: &egui::Context) -> search_bar::Ime {
+        let ime = search_bar::ime_events(ctx);
+        match ime {
+            search_bar::Ime::Preedit => {
+                self.composing = ctx.input(|i| {
+                    i.events.iter().rev().find_map(|e| match e {
+                        egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => {
+                            Some(!text.is_empty())
+                        }
+                        _ => None,
+                    })
+                }) == Some(true);
+            }
+            search_bar::Ime::Commit => self.composing = false,
+            search_bar::Ime::None => {}
+        }
+        ime
     }
 
     fn carry_out(&mut self, ctx: &egui::Context, effect: Effect) {
