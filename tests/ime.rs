@@ -231,6 +231,41 @@ fn alt_2_during_an_on_the_spot_composition_copies_and_keeps_the_preedit() {
     assert_eq!(shown_title(&harness), "客户取号错误");
 }
 
+/// fcitx5 on the spot (X11) does not pass Alt+2 on during a composition:
+/// it clears the preedit and commits "2", with Alt held, and only the key
+/// release arrives.
+#[test]
+fn alt_2_as_fcitx5_sends_it_copies_and_types_nothing() {
+    let expected = "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?";
+    let mut harness = harness();
+    ms_pinyin(&mut harness, &["q", "qu", "qu hao"], "取号");
+    harness.key_press(Key::Enter);
+    harness.run();
+    preedit(&mut harness, "cuo");
+    harness.state_mut().clear_effects();
+    harness.event_modifiers(
+        Event::Ime(ImeEvent::Preedit {
+            text: String::new(),
+            active_range_chars: None,
+        }),
+        Modifiers::ALT,
+    );
+    harness.event_modifiers(Event::Ime(ImeEvent::Commit("2".into())), Modifiers::ALT);
+    harness.key_up_modifiers(Modifiers::ALT, Key::Num2);
+    harness.run();
+    let copied: Vec<&Effect> = harness
+        .state()
+        .effects()
+        .iter()
+        .filter(|e| matches!(e, Effect::CopyText(_)))
+        .collect();
+    assert_eq!(copied, [&Effect::CopyText(expected.into())]);
+    assert_eq!(query(&harness), "取号cuo", "no digit; the preedit stays");
+    // Esc cancels the composition in the input method.
+    preedit(&mut harness, "");
+    assert_eq!(query(&harness), "取号");
+}
+
 #[test]
 fn backspacing_the_whole_preedit_leaves_the_committed_text() {
     let mut harness = harness();

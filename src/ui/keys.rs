@@ -7,6 +7,35 @@ use crate::app::{Command, Zoom};
 /// Shortcut help shown in the status bar.
 pub const HINT: &str = "↑↓ 选择 · Enter 打开 · Esc 清空/返回 · Alt+1…9 复制话术 · Ctrl+D 收藏 · Ctrl+T 置顶 · Ctrl +/− 字号";
 
+/// Alt+1…9 while an input method composes on the spot: fcitx5 (X11)
+/// ends the preedit and commits the digit instead of passing the key on
+/// (`Preedit("")`, `Commit("2")`, Alt held). Takes those events out (the
+/// preedit stays, as the input method still composes) and returns the copy
+/// commands.
+pub fn alt_digits_from_ime(ctx: &egui::Context, composing: bool) -> Vec<Command> {
+    let mut out = Vec::new();
+    ctx.input_mut(|i| {
+        let alt = i.modifiers.alt && !i.modifiers.ctrl && !i.modifiers.command;
+        if !alt {
+            return;
+        }
+        i.events.retain(|e| match e {
+            egui::Event::Ime(egui::ImeEvent::Commit(t)) => match t.as_bytes() {
+                [d @ b'1'..=b'9'] => {
+                    out.push(Command::CopyScript(usize::from(d - b'1')));
+                    false
+                }
+                _ => true,
+            },
+            egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => {
+                !(composing && text.is_empty())
+            }
+            _ => true,
+        });
+    });
+    out
+}
+
 /// Consumes the window's shortcuts from this frame's input. Arrow keys,
 /// Enter and Esc are taken only when `navigating` (the search box or nothing
 /// has focus), so a focused chooser keeps them; and never while an input

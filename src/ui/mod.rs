@@ -415,8 +415,13 @@ impl HuashuApp {
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
         let was_composing = self.composing;
+        let mut commands = keys::alt_digits_from_ime(&ctx, was_composing);
         let ime = self.track_ime(&ctx);
-        let mut commands = keys::shortcuts(&ctx, navigating, was_composing || self.composing);
+        commands.extend(keys::shortcuts(
+            &ctx,
+            navigating,
+            was_composing || self.composing,
+        ));
         let focus_now = std::mem::take(&mut self.focus_search) || focused.is_none();
         let scroll = std::mem::take(&mut self.scroll);
         let key = (self.state.selected(), self.state.query().to_owned());
