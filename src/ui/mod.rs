@@ -414,14 +414,7 @@ impl HuashuApp {
 
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
-        let was_composing = self.composing;
-        let mut commands = keys::alt_digits_from_ime(&ctx, was_composing);
-        let ime = self.track_ime(&ctx);
-        commands.extend(keys::shortcuts(
-            &ctx,
-            navigating,
-            was_composing || self.composing,
-        ));
+        let (ime, mut commands) = self.read_keys(&ctx, navigating);
         let focus_now = std::mem::take(&mut self.focus_search) || focused.is_none();
         let scroll = std::mem::take(&mut self.scroll);
         let key = (self.state.selected(), self.state.query().to_owned());
@@ -516,6 +509,20 @@ impl HuashuApp {
                 self.composing = false;
             }
         }
+    }
+
+    /// This frame's shortcuts, input-method state and Alt+digit commits.
+    fn read_keys(
+        &mut self,
+        ctx: &egui::Context,
+        navigating: bool,
+    ) -> (search_bar::Ime, Vec<Command>) {
+        let was_composing = self.composing;
+        let mut commands = keys::alt_digits_from_ime(ctx, was_composing);
+        let ime = self.track_ime(ctx);
+        let composing = was_composing || self.composing;
+        commands.extend(keys::shortcuts(ctx, navigating, composing));
+        (ime, commands)
     }
 
     /// Follows this frame's input-method events: is a composition going on?
