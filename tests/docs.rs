@@ -37,3 +37,34 @@ fn readme_config_example_parses() {
     assert_eq!(config.sources.len(), 3);
     assert_eq!(config.recheck_seconds, 60);
 }
+
+/// Every `console` block of the README: each `$ huashu …` line is run (from
+/// the repository, on the bundled cards) and must print what follows it.
+#[test]
+fn readme_console_examples_print_what_they_show() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let mut checked = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        let mut commands: Vec<(&str, String)> = Vec::new();
+        for line in block.lines() {
+            if let Some(command) = line.strip_prefix("$ ") {
+                commands.push((command, String::new()));
+            } else if let Some((_, expected)) = commands.last_mut() {
+                expected.push_str(line);
+                expected.push('\n');
+            }
+        }
+        for (command, expected) in commands {
+            let mut words = command.split_whitespace();
+            assert_eq!(words.next(), Some("huashu"), "{command}");
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+                .args(words)
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "$ {command}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1);
+}
