@@ -62,7 +62,11 @@ fn readme_console_examples_print_what_they_show() {
                 .args(words)
                 .output()
                 .unwrap();
-            assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "$ {command}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                expected,
+                "$ {command}"
+            );
             checked += 1;
         }
     }

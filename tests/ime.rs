@@ -54,6 +54,21 @@ fn ms_pinyin(harness: &mut Harness<'_, HuashuApp>, letters: &[&str], phrase: &st
     commit(harness, phrase);
 }
 
+/// Text typed without an input method (or in its English mode).
+fn type_text(harness: &mut Harness<'_, HuashuApp>, text: &str) {
+    harness.get_by_role(Role::TextInput).type_text(text);
+    harness.run();
+}
+
+fn copied<'h>(harness: &'h Harness<'_, HuashuApp>) -> Vec<&'h Effect> {
+    harness
+        .state()
+        .effects()
+        .iter()
+        .filter(|e| matches!(e, Effect::CopyText(_)))
+        .collect()
+}
+
 fn query(harness: &Harness<'_, HuashuApp>) -> String {
     harness.state().state().query().to_owned()
 }
@@ -123,8 +138,7 @@ fn sogou_apostrophes_in_the_preedit_search_as_pinyin() {
 #[test]
 fn composing_keeps_the_selection_and_the_open_card() {
     let mut harness = harness();
-    harness.get_by_role(Role::TextInput).type_text("柜员");
-    harness.run();
+    type_text(&mut harness, "柜员");
     harness.key_press(Key::ArrowDown);
     harness.key_press(Key::Enter);
     harness.run();
@@ -164,8 +178,7 @@ fn enter_and_arrows_during_a_composition_belong_to_the_input_method() {
 #[test]
 fn esc_during_a_composition_cancels_only_the_composition() {
     let mut harness = harness();
-    harness.get_by_role(Role::TextInput).type_text("柜员");
-    harness.run();
+    type_text(&mut harness, "柜员");
     preedit(&mut harness, "cuo");
     // The input method takes Esc and clears its preedit.
     harness.key_press(Key::Escape);
@@ -181,8 +194,7 @@ fn esc_during_a_composition_cancels_only_the_composition() {
 #[test]
 fn esc_and_ctrl_f_do_not_reset_the_input_method() {
     let mut harness = harness();
-    harness.get_by_role(Role::TextInput).type_text("qhcw");
-    harness.run();
+    type_text(&mut harness, "qhcw");
     // Esc clears the box, which keeps the keyboard: egui must not be told
     // to end a composition (on X11 that recreates the input context).
     harness.key_press(Key::Escape);
@@ -194,8 +206,7 @@ fn esc_and_ctrl_f_do_not_reset_the_input_method() {
     keeps_the_input_method(&mut harness).unwrap();
     assert!(harness.get_by_role(Role::TextInput).is_focused());
     // Enter opens the card and the box keeps the keyboard too.
-    harness.get_by_role(Role::TextInput).type_text("qhcw");
-    harness.run();
+    type_text(&mut harness, "qhcw");
     harness.key_press(Key::Enter);
     keeps_the_input_method(&mut harness).unwrap();
     assert_eq!(harness.state().state().focus(), Focus::Card);
@@ -210,8 +221,7 @@ fn esc_and_ctrl_f_do_not_reset_the_input_method() {
 fn alt_2_during_an_on_the_spot_composition_copies_and_keeps_the_preedit() {
     let expected = "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?";
     let mut harness = harness();
-    harness.get_by_role(Role::TextInput).type_text("qhcw");
-    harness.run();
+    type_text(&mut harness, "qhcw");
     harness.key_press(Key::Enter);
     harness.run();
     preedit(&mut harness, "cuo");
@@ -220,13 +230,7 @@ fn alt_2_during_an_on_the_spot_composition_copies_and_keeps_the_preedit() {
     harness.event_modifiers(Event::Text("2".into()), Modifiers::ALT);
     harness.key_up_modifiers(Modifiers::ALT, Key::Num2);
     harness.run();
-    let copied: Vec<&Effect> = harness
-        .state()
-        .effects()
-        .iter()
-        .filter(|e| matches!(e, Effect::CopyText(_)))
-        .collect();
-    assert_eq!(copied, [&Effect::CopyText(expected.into())]);
+    assert_eq!(copied(&harness), [&Effect::CopyText(expected.into())]);
     assert_eq!(query(&harness), "qhcwcuo", "the preedit is left alone");
     assert_eq!(shown_title(&harness), "客户取号错误");
 }
@@ -253,13 +257,7 @@ fn alt_2_as_fcitx5_sends_it_copies_and_types_nothing() {
     harness.event_modifiers(Event::Ime(ImeEvent::Commit("2".into())), Modifiers::ALT);
     harness.key_up_modifiers(Modifiers::ALT, Key::Num2);
     harness.run();
-    let copied: Vec<&Effect> = harness
-        .state()
-        .effects()
-        .iter()
-        .filter(|e| matches!(e, Effect::CopyText(_)))
-        .collect();
-    assert_eq!(copied, [&Effect::CopyText(expected.into())]);
+    assert_eq!(copied(&harness), [&Effect::CopyText(expected.into())]);
     assert_eq!(query(&harness), "取号cuo", "no digit; the preedit stays");
     // Esc cancels the composition in the input method.
     preedit(&mut harness, "");
@@ -269,8 +267,7 @@ fn alt_2_as_fcitx5_sends_it_copies_and_types_nothing() {
 #[test]
 fn backspacing_the_whole_preedit_leaves_the_committed_text() {
     let mut harness = harness();
-    harness.get_by_role(Role::TextInput).type_text("差评");
-    harness.run();
+    type_text(&mut harness, "差评");
     for p in ["q", "qu", "q", ""] {
         preedit(&mut harness, p);
     }
