@@ -86,6 +86,46 @@ fn the_issue_examples_rank_the_intended_card_first() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// The inputs of the issue on how managers really type: whole phrases, input
+/// method pinyin, wrong homophones, a wrong letter, traditional characters,
+/// a whole-word pinyin match in an alias over a scattered one in a title.
+#[test]
+fn phrases_input_method_pinyin_and_mistakes_find_the_card() {
+    let cases = [
+        ("新员工差评", "客户给柜员差评"),
+        ("客户生气投诉", "工作失误导致客户不满"),
+        ("外籍客户购汇", "柜员未办理相关业务"),
+        ("取号拿错", "客户取号错误"),
+        ("qu'hao", "客户取号错误"),
+        ("q'h'c'w", "客户取号错误"),
+        ("差平", "客户给柜员差评"),
+        ("曲号", "客户取号错误"),
+        ("qhcv", "客户取号错误"),
+        ("取號", "客户取号错误"),
+        ("kz", "客户不配合证件核实"),
+    ];
+    let mut failures = Vec::new();
+    for (query, expected) in cases {
+        let got = first(query);
+        if got != expected {
+            failures.push(format!("{query}: expected {expected}, got {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn tolerant_matches_rank_below_exact_ones() {
+    let lib = library();
+    let mut searcher = Searcher::new(lib.clone());
+    let r = searcher.search("差平", 10);
+    assert_eq!(r.hits[0].tally.typos, 1, "a homophone is a typo");
+    let r = searcher.search("差评", 10);
+    assert_eq!(r.hits[0].tally.typos, 0);
+    // Nothing for a word that is in no card, in no reading.
+    assert_eq!(searcher.search("飞机", 10).total, 0);
+}
+
 #[test]
 fn cards_matching_every_word_come_before_partial_matches() {
     let lib = library();
