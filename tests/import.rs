@@ -341,3 +341,125 @@ fn a_step_that_is_only_a_script_imports_and_loads() {
     assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
     assert_eq!(again.cards[0].steps, card.steps);
 }
+
+/// A Chinese numeral for 1…99, as manuals write chapter and scenario
+/// numbers (`十一`, `二十`, `四十七`).
+fn chinese(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match (n / 10, n % 10) {
+        (0, d) => DIGITS[d].to_owned(),
+        (1, d) => format!("十{}", DIGITS[d]),
+        (t, d) => format!("{}十{}", DIGITS[t], DIGITS[d]),
+    }
+}
+
+/// A manual of `chapters` × 10 sections × 20 scenarios whose numbering
+/// changes from section to section, as real manuals do: 一、…二十、;
+/// 一、…十、 then 11、…20、; 1、…20、; and steps numbered (1), 1., ① or
+/// 1、 (the same form as the Arabic scenario headings).
+fn mixed_manual(chapters: usize) -> String {
+    let mut text = String::new();
+    for c in 1..=chapters {
+        text.push_str(&format!("第{}章 业务区域{c}\n", chinese(c)));
+        for s in 1..=10 {
+            text.push_str(&format!("第{}节 情形{s}\n", chinese(s)));
+            let style = (c + s) % 4;
+            for k in 1..=20 {
+                let heading = match (style, k) {
+                    (0, k) => format!("{}、", chinese(k)),
+                    (1 | 3, k) if k <= 10 => format!("{}、", chinese(k)),
+                    _ => format!("{k}、"),
+                };
+                text.push_str(&format!("{heading}客户问题第{c}章{s}节{k}号\n"));
+                text.push_str("场景再现：客户来到网点办理业务，等了很久，非常着急。\n");
+                text.push_str("解决方案：\n");
+                for n in 1..=3 {
+                    let number = match style {
+                        0 => format!("({n})"),
+                        1 => format!("{n}."),
+                        2 => char::from_u32(0x2460 + n - 1).unwrap().to_string(),
+                        _ => format!("{n}、"),
+                    };
+                    text.push_str(&format!("{number}向客户说明情况。演讲：“您好，请稍等。”\n"));
+                }
+                if k % 3 != 0 {
+                    text.push_str("作者观点：耐心是第一位的。\n");
+                }
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn every_numbering_of_scenario_headings_starts_a_card() {
+    let imported = import(&mixed_manual(50));
+    let library = &imported.library;
+    assert_eq!(library.cards.len(), 10_000);
+    assert!(
+        library
+            .cards
+            .iter()
+            .all(|c| c.steps.len() == 3 && c.script_count() == 3),
+        "a card took another scenario's steps"
+    );
+    assert!(imported.warnings.is_empty(), "{}", warning_lines(&imported));
+    assert_eq!(library.cards[10].title, "客户问题第1章1节11号");
+}
+
+/// The silent merge of the issue, by hand: `十、` then `11、`, and a
+/// manual where a scenario's heading is lost entirely (its 场景再现 and
+/// 解决方案 land in the previous card, which is now reported).
+#[test]
+fn a_missed_heading_is_reported_not_merged_silently() {
+    let text = "第一章 大堂\n第一节 排队\n十、排错队\n场景再现：客户排错了队。\n解决方案：(1)道歉。\n\
+                11、插队\n场景再现：客户要插队。\n解决方案：1、说明规则。2、安排窗口。\n作者观点：要公平。\n";
+    let imported = import(text);
+    let titles: Vec<&str> = imported
+        .library
+        .cards
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect();
+    assert_eq!(titles, ["排错队", "插队"]);
+    assert_eq!(imported.library.cards[1].steps.len(), 2);
+
+    // The heading of the second scenario is gone (cut by a bad copy).
+    let text = "第一章 大堂\n第一节 排队\n一、排错队\n场景再现：客户排错了队。\n解决方案：(1)道歉。\n\
+                场景再现：客户要插队。\n解决方案：(1)说明规则。\n作者观点：要公平。\n";
+    let imported = import(text);
+    assert_eq!(imported.library.cards.len(), 1);
+    let lines = warning_lines(&imported);
+    assert!(
+        lines.contains("6:1: “排错队”里又出现了一次“场景再现”"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("7:1: “排错队”里又出现了一次“解决方案”"),
+        "{lines}"
+    );
+    assert!(imported.library.cards[0].meta.status.is_some(), "a draft");
+}
+
+#[test]
+fn a_card_with_far_more_steps_than_the_others_is_reported() {
+    let mut text = String::from("第一章 大堂\n第一节 排队\n");
+    for k in 1..=6 {
+        let steps = if k == 4 { 12 } else { 2 };
+        text.push_str(&format!(
+            "{}、问题{k}\n场景再现：客户来了。\n解决方案：",
+            chinese(k)
+        ));
+        for n in 1..=steps {
+            text.push_str(&format!("({n})处理。"));
+        }
+        text.push('\n');
+    }
+    let imported = import(&text);
+    let lines = warning_lines(&imported);
+    assert!(
+        lines.contains("“问题4”有 12 个步骤，远多于一般卡片的 2 个"),
+        "{lines}"
+    );
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+}

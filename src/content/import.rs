@@ -142,6 +142,9 @@ enum Marker<'a> {
     Section(&'a str, &'a str),
     /// `三、`: the number, and the rest.
     Scenario(u32, &'a str),
+    /// `11、`: a scenario heading or a step, told apart by what follows
+    /// (see `Parser::arabic_heading`).
+    Arabic(u32, &'a str),
     Scene(&'a str),
     Solution(&'a str),
     View(&'a str),
@@ -226,8 +229,20 @@ fn marker(s: &str) -> Option<Marker<'_>> {
     {
         return Some(Marker::Scenario(n, rest));
     }
+    if let Some((n, rest)) = s.split_once('、')
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = n.parse()
+        && n > 0
+    {
+        return Some(Marker::Arabic(n, rest));
+    }
     step_marker(s)
 }
+
+/// How many pieces after an Arabic `N、` are looked at for the 场景再现
+/// that makes it a scenario heading.
+const HEADING_LOOKAHEAD: usize = 24;
 
 /// A step number at the start of `s`.
 fn step_marker(s: &str) -> Option<Marker<'_>> {
@@ -256,8 +271,8 @@ fn circled(c: char) -> Option<u32> {
     (n < 20).then_some(n + 1)
 }
 
-/// Where step `n` begins inside `s` (not at its start): `(n)`, `（n）` or
-/// the circled number.
+/// Where step `n` begins inside `s` (not at its start): `(n)`, `（n）`,
+/// the circled number, or `n、` after the end of a sentence.
 fn find_step(s: &str, n: u32) -> Option<usize> {
     let mut forms = vec![format!("({n})"), format!("（{n}）")];
     if let Some(c) = (1..=20)
@@ -267,10 +282,24 @@ fn find_step(s: &str, n: u32) -> Option<usize> {
     {
         forms.push(c.to_string());
     }
-    forms
+    let bracketed = forms
         .iter()
         .filter_map(|f| s.match_indices(f.as_str()).map(|(i, _)| i).find(|&i| i > 0))
-        .min()
+        .min();
+    // `n、` right after the end of a sentence: `1、说明规则。2、安排窗口。`
+    let after_sentence = s
+        .match_indices(format!("{n}、").as_str())
+        .map(|(i, _)| i)
+        .find(|&i| {
+            s[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '”'))
+        });
+    match (bracketed, after_sentence) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// A scenario as read, before it becomes a card.
@@ -284,8 +313,11 @@ struct RawScenario {
     /// `(offset, text)` of each step, number markers removed.
     steps: Vec<(usize, String)>,
     view: Vec<String>,
+    saw_scene: bool,
     saw_solution: bool,
     saw_view: bool,
+    /// `(offset, problem)` found while reading it.
+    problems: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -322,8 +354,12 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn run(&mut self, pieces: &[Piece<'a>]) {
-        for piece in pieces {
-            self.piece(piece.at, piece.text);
+        for (i, piece) in pieces.iter().enumerate() {
+            let heading = match marker(piece.text) {
+                Some(Marker::Arabic(n, _)) => self.arabic_heading(n, &pieces[i + 1..]),
+                _ => false,
+            };
+            self.piece(piece.at, piece.text, heading);
         }
         if let Some(s) = self.scenario_mut() {
             s.end = pieces.last().map_or(0, |p| p.at + p.text.len());
@@ -364,7 +400,30 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn piece(&mut self, at: usize, text: &'a str) {
+    /// An Arabic `N、` is the next scenario's heading (not a step) when `N`
+    /// is the number the next scenario of this section would have and a
+    /// 场景再现 follows its title before any other part or number.
+    fn arabic_heading(&mut self, n: u32, after: &[Piece<'a>]) -> bool {
+        let expected = self
+            .chapters
+            .last()
+            .and_then(|c| c.sections.last())
+            .and_then(|s| s.scenarios.last())
+            .map_or(1, |s| s.number + 1);
+        if n != expected {
+            return false;
+        }
+        for piece in after.iter().take(HEADING_LOOKAHEAD) {
+            match marker(piece.text) {
+                Some(Marker::Scene(_)) => return true,
+                Some(_) => return false,
+                None => {}
+            }
+        }
+        false
+    }
+
+    fn piece(&mut self, at: usize, text: &'a str, arabic_heading: bool) {
         if self.title_pending {
             self.title_pending = false;
             if marker(text).is_none() {
@@ -372,7 +431,12 @@ impl<'a> Parser<'a> {
                 return;
             }
         }
-        match marker(text) {
+        let marker = match marker(text) {
+            Some(Marker::Arabic(n, rest)) if arabic_heading => Some(Marker::Scenario(n, rest)),
+            Some(Marker::Arabic(..)) => step_marker(text),
+            m => m,
+        };
+        match marker {
             Some(Marker::Chapter(n, rest)) => {
                 self.close_scenario(at);
                 self.chapters.push(RawChapter {
@@ -418,11 +482,26 @@ impl<'a> Parser<'a> {
             }
             Some(Marker::Scene(rest)) if self.scenario_mut().is_some() => {
                 self.part = Part::Scene;
+                if let Some(s) = self.scenario_mut() {
+                    if s.saw_solution || s.saw_view {
+                        s.problems.push((
+                            at,
+                            "里又出现了一次“场景再现”：可能是两个场景连在了一起（后一个场景的标题没有认出来）".into(),
+                        ));
+                    }
+                    s.saw_scene = true;
+                }
                 self.content(at, rest);
             }
             Some(Marker::Solution(rest)) if self.scenario_mut().is_some() => {
                 self.part = Part::Solution;
                 if let Some(s) = self.scenario_mut() {
+                    if s.saw_solution {
+                        s.problems.push((
+                            at,
+                            "里又出现了一次“解决方案”：可能是两个场景连在了一起（后一个场景的标题没有认出来）".into(),
+                        ));
+                    }
                     s.saw_solution = true;
                 }
                 self.content(at, rest);
@@ -628,6 +707,29 @@ fn build(
             }
         }
     }
+    for (card, problem) in outliers(&library.cards) {
+        let c = &mut library.cards[card];
+        let pos = Pos {
+            line: c.origin.line,
+            col: c.origin.col,
+        };
+        warnings.push(ImportWarning {
+            pos,
+            message: format!("“{}”{problem}；这张卡片写成了草稿", c.title),
+        });
+        let line = format!("（输入第{}行第{}列）{problem}", pos.line, pos.col);
+        c.meta.status = Some(Status::Draft);
+        c.meta.note = Some(match c.meta.note.take() {
+            Some(note) => format!("{note}另：{line}。"),
+            None => format!(
+                "导入时发现：“{}”{line}。请对照原书改正后删掉 status 和 note。",
+                c.title
+            ),
+        });
+        if let Some(p) = imported.problems.get_mut(card) {
+            p.push(line);
+        }
+    }
     for (k, &(from, to)) in garbled.iter().enumerate() {
         if !reported[k] {
             warnings.push(ImportWarning {
@@ -642,6 +744,43 @@ fn build(
     imported
 }
 
+/// Imports smaller than this have no typical card to compare with.
+const OUTLIER_MIN_CARDS: usize = 5;
+
+/// Cards whose step or script count is far above the typical card's
+/// (more than three times the median, and at least five more): a sign that
+/// scenarios were read as one. `(card, problem)`.
+fn outliers(cards: &[Card]) -> Vec<(usize, String)> {
+    if cards.len() < OUTLIER_MIN_CARDS {
+        return Vec::new();
+    }
+    let median = |counts: &mut Vec<usize>| {
+        counts.sort_unstable();
+        counts[counts.len() / 2]
+    };
+    let steps: Vec<usize> = cards.iter().map(|c| c.steps.len()).collect();
+    let scripts: Vec<usize> = cards.iter().map(Card::script_count).collect();
+    let (m_steps, m_scripts) = (median(&mut steps.clone()), median(&mut scripts.clone()));
+    let far = |n: usize, m: usize| n > 3 * m && n >= m + 5;
+    let mut out = Vec::new();
+    for (i, (&st, &sc)) in steps.iter().zip(&scripts).enumerate() {
+        if far(st, m_steps) {
+            out.push((
+                i,
+                format!("有 {st} 个步骤，远多于一般卡片的 {m_steps} 个：可能把几个场景读成了一个"),
+            ));
+        } else if far(sc, m_scripts) {
+            out.push((
+                i,
+                format!(
+                    "有 {sc} 段话术，远多于一般卡片的 {m_scripts} 段：可能把几个场景读成了一个"
+                ),
+            ));
+        }
+    }
+    out
+}
+
 fn scenario_card(
     raw: RawScenario,
     section: usize,
@@ -650,6 +789,11 @@ fn scenario_card(
     lines: &LineIndex<'_>,
 ) -> Card {
     let pos = lines.pos(raw.at);
+    problems.extend(
+        raw.problems
+            .iter()
+            .map(|(at, p)| (lines.pos(*at), p.clone())),
+    );
     let title = if raw.title.trim().is_empty() {
         problems.push((pos, "：场景没有标题".into()));
         format!("场景{}", raw.number)
