@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -360,9 +361,9 @@ fn chinese(n: usize) -> String {
 fn mixed_manual(chapters: usize) -> String {
     let mut text = String::new();
     for c in 1..=chapters {
-        text.push_str(&format!("第{}章 业务区域{c}\n", chinese(c)));
+        writeln!(text, "第{}章 业务区域{c}", chinese(c)).unwrap();
         for s in 1..=10 {
-            text.push_str(&format!("第{}节 情形{s}\n", chinese(s)));
+            writeln!(text, "第{}节 情形{s}", chinese(s)).unwrap();
             let style = (c + s) % 4;
             for k in 1..=20 {
                 let heading = match (style, k) {
@@ -370,7 +371,7 @@ fn mixed_manual(chapters: usize) -> String {
                     (1 | 3, k) if k <= 10 => format!("{}、", chinese(k)),
                     _ => format!("{k}、"),
                 };
-                text.push_str(&format!("{heading}客户问题第{c}章{s}节{k}号\n"));
+                writeln!(text, "{heading}客户问题第{c}章{s}节{k}号").unwrap();
                 text.push_str("场景再现：客户来到网点办理业务，等了很久，非常着急。\n");
                 text.push_str("解决方案：\n");
                 for n in 1..=3 {
@@ -380,7 +381,7 @@ fn mixed_manual(chapters: usize) -> String {
                         2 => char::from_u32(0x2460 + n - 1).unwrap().to_string(),
                         _ => format!("{n}、"),
                     };
-                    text.push_str(&format!("{number}向客户说明情况。演讲：“您好，请稍等。”\n"));
+                    writeln!(text, "{number}向客户说明情况。演讲：“您好，请稍等。”").unwrap();
                 }
                 if k % 3 != 0 {
                     text.push_str("作者观点：耐心是第一位的。\n");
@@ -446,12 +447,14 @@ fn a_card_with_far_more_steps_than_the_others_is_reported() {
     let mut text = String::from("第一章 大堂\n第一节 排队\n");
     for k in 1..=6 {
         let steps = if k == 4 { 12 } else { 2 };
-        text.push_str(&format!(
+        write!(
+            text,
             "{}、问题{k}\n场景再现：客户来了。\n解决方案：",
             chinese(k)
-        ));
+        )
+        .unwrap();
         for n in 1..=steps {
-            text.push_str(&format!("({n})处理。"));
+            write!(text, "({n})处理。").unwrap();
         }
         text.push('\n');
     }
