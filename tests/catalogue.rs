@@ -67,9 +67,16 @@ fn real_file() -> String {
     std::fs::read_to_string("data/04-business-area.ron").unwrap()
 }
 
+/// A zero-byte file (an interrupted copy) is an error: its last good
+/// version stays in use; a file of only comments is a new file (warning).
 #[test]
 fn empty_file() {
-    case("empty_file", &[("empty.ron", b"")], 0);
+    case("empty_file", &[("empty.ron", b"")], 1);
+}
+
+#[test]
+fn whitespace_only() {
+    case("blanks_only", &[("blank.ron", b"  \r\n\t\n \n")], 1);
 }
 
 #[test]
@@ -307,7 +314,7 @@ fn the_window_shows_the_good_cards_among_all_the_bad_ones() {
     let state = huashu::app::AppState::new(loaded, huashu::app::Settings::default());
     assert_eq!(state.library().cards.len(), 1);
     assert_eq!(state.rows().len(), 1, "the list is not blank");
-    assert_eq!(state.content_problems().0, 2);
+    assert_eq!(state.content_problems().0, 3);
 }
 
 #[cfg(unix)]

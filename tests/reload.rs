@@ -234,3 +234,17 @@ fn a_single_file_is_watched_across_save_by_rename() {
         }
     }
 }
+
+/// A save that was cut off leaves a zero-byte file: its cards stay.
+#[test]
+fn a_file_emptied_by_an_interrupted_save_keeps_its_cards() {
+    let (_tmp, dir) = data_copy();
+    let dirs = [dir.clone()];
+    let mut loader = Loader::default();
+    assert_eq!(loader.load(&dirs).library.cards.len(), 7);
+    std::fs::write(dir.join(FILE), b"").unwrap();
+    let emptied = loader.load(&dirs);
+    assert_eq!(emptied.library.cards.len(), 7, "nothing disappears");
+    assert_eq!(emptied.kept, vec![dir.join(FILE)]);
+    assert_eq!(emptied.error_count(), 1);
+}

@@ -249,6 +249,58 @@ fn central_broken_mid_run_keeps_the_last_good_and_recovers() {
     assert_eq!(titles(&mut sources), vec!["甲", "乙（新）", "丙"]);
 }
 
+/// An interrupted copy leaves a zero-byte file on the share: the counters
+/// keep its cards (from the offline copy), and the offline copy is not
+/// overwritten with the empty file — nor with a file that can no longer be
+/// read.
+#[test]
+fn a_zero_byte_or_unreadable_file_on_the_share_loses_no_cards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let cache = tmp.path().join("cache");
+    write_files(
+        &central,
+        &[
+            ("a.ron", &chapter(&[("a", "甲")])),
+            (
+                "b.ron",
+                &chapter(&[("b1", "乙"), ("b2", "丙"), ("b3", "丁")]),
+            ),
+        ],
+    );
+    let specs = vec![SourceSpec::Central(central.clone())];
+    let mut sources = Sources::new(specs.clone(), cache.clone());
+    assert_eq!(titles(&mut sources).len(), 4);
+
+    std::fs::write(central.join("b.ron"), b"").unwrap();
+    let loaded = sources.load();
+    assert!(
+        matches!(loaded.reports[0].state, SourceState::Broken(1)),
+        "{:?}",
+        loaded.reports[0].state
+    );
+    assert!(!loaded.reports[0].cache_refreshed);
+    assert_eq!(loaded.loaded.library.cards.len(), 4, "no card lost");
+    assert!(loaded.banner.is_some());
+
+    // The share goes away: the offline copy still has all four.
+    std::fs::rename(&central, tmp.path().join("away")).unwrap();
+    let offline = Sources::new(specs.clone(), cache.clone()).load();
+    assert_eq!(offline.loaded.library.cards.len(), 4);
+    std::fs::rename(tmp.path().join("away"), &central).unwrap();
+
+    // A file that cannot be read any more (a link to nowhere).
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(central.join("b.ron")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("gone.ron"), central.join("b.ron")).unwrap();
+        let loaded = Sources::new(specs, cache).load();
+        assert!(matches!(loaded.reports[0].state, SourceState::Broken(_)));
+        assert!(!loaded.reports[0].cache_refreshed);
+        assert_eq!(loaded.loaded.library.cards.len(), 4);
+    }
+}
+
 #[test]
 fn cache_swap_leaves_the_old_or_the_new_copy_at_every_step() {
     let tmp = tempfile::tempdir().unwrap();

@@ -354,7 +354,20 @@ fn parse_file(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ParsedFile> {
     let src = Source::new(path, file, text);
-    // Nothing but blanks and `//` comments: a new or emptied file.
+    // Nothing at all, or only blanks: what an interrupted copy or a full
+    // disk leaves. An error, so the file's last good version (or the
+    // central source's offline copy) stays in use.
+    if text.trim().is_empty() {
+        diags.push(
+            src.error(
+                Pos::START,
+                "文件是空的（0 字节或只有空白）：可能是复制或保存被中断了；这个文件没有加载",
+            )
+            .with_help("窗口继续使用这个文件上次没有错误的版本；请重新复制或保存这个文件"),
+        );
+        return None;
+    }
+    // Nothing but `//` comments: a file begun on purpose.
     if text
         .lines()
         .map(str::trim)
