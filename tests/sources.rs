@@ -513,3 +513,122 @@ fn a_running_counter_survives_the_share_going_away_and_picks_up_its_return() {
     assert_eq!(titles, vec!["甲", "乙"]);
     assert_eq!(banner, None);
 }
+
+fn lookup(tmp: &Path) -> huashu::content::sources::Lookup {
+    huashu::content::sources::Lookup {
+        env_config: None,
+        places: huashu::content::sources::Places {
+            config_file: tmp.join("user/config.ron"),
+            cache_dir: tmp.join("cache"),
+            data_dir: tmp.join("state"),
+        },
+        system_config: Some(tmp.join("etc/huashu/config.ron")),
+        working_dir: Some(tmp.join("cwd")),
+        program_dir: Some(tmp.join("program")),
+    }
+}
+
+/// Started from a shortcut in another folder: `data/` beside the program
+/// is used, and said; the working directory's `data/` comes first; a
+/// machine-wide config applies when the user has none.
+#[test]
+fn content_is_found_beside_the_program_and_the_machine_config_applies() {
+    use huashu::content::sources::{Chosen, Setup};
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    std::fs::create_dir_all(t.join("cwd")).unwrap();
+    let setup = Setup::resolve_in(&[], None, lookup(t)).unwrap();
+    assert_eq!(setup.chosen, Chosen::Builtin);
+    assert_eq!(setup.sources, vec![SourceSpec::Builtin]);
+
+    write_files(
+        &t.join("program/data"),
+        &[("a.ron", &chapter(&[("a", "甲")]))],
+    );
+    let setup = Setup::resolve_in(&[], None, lookup(t)).unwrap();
+    assert_eq!(setup.chosen, Chosen::BesideProgram(t.join("program/data")));
+    assert_eq!(
+        setup.sources,
+        vec![SourceSpec::Data(vec![t.join("program/data")])]
+    );
+    assert!(setup.chosen.to_string().starts_with("程序旁边的 data 目录"));
+
+    write_files(&t.join("cwd/data"), &[("b.ron", &chapter(&[("b", "乙")]))]);
+    let setup = Setup::resolve_in(&[], None, lookup(t)).unwrap();
+    assert_eq!(setup.chosen, Chosen::WorkingDir(t.join("cwd/data")));
+
+    // IT's machine-wide config, then the user's own on top of it.
+    let system = t.join("etc/huashu/config.ron");
+    std::fs::create_dir_all(system.parent().unwrap()).unwrap();
+    std::fs::write(&system, "Config(sources: [Builtin], recheck_seconds: 30)").unwrap();
+    let setup = Setup::resolve_in(&[], None, lookup(t)).unwrap();
+    assert_eq!(setup.chosen, Chosen::Config(system.clone()));
+    assert_eq!(setup.config.recheck_seconds, 30);
+    let user = t.join("user/config.ron");
+    std::fs::create_dir_all(user.parent().unwrap()).unwrap();
+    std::fs::write(&user, "Config(recheck_seconds: 90)").unwrap();
+    let setup = Setup::resolve_in(&[], None, lookup(t)).unwrap();
+    assert_eq!(setup.chosen, Chosen::Config(user));
+    assert_eq!(setup.config.recheck_seconds, 90);
+}
+
+/// The cache of a central folder does not depend on how its path is
+/// written: case (on Windows) and a trailing separator.
+#[test]
+fn one_share_one_cache_however_its_path_is_written() {
+    use huashu::content::sources::central_key;
+    let win = |p: &str| central_key(Path::new(p), true);
+    assert_eq!(
+        win(r"\\SERVER\share\huashu"),
+        win(r"\\server\share\huashu\")
+    );
+    assert_eq!(win(r"\\server\share\huashu"), win("//server/share/huashu/"));
+    assert_eq!(win(r"Z:\"), r"z:\");
+    assert_ne!(win(r"\\server\share\a"), win(r"\\server\share\b"));
+    let unix = |p: &str| central_key(Path::new(p), false);
+    assert_eq!(unix("/mnt/share/huashu/"), unix("/mnt/share/huashu"));
+    assert_ne!(
+        unix("/mnt/Share"),
+        unix("/mnt/share"),
+        "case matters on Linux"
+    );
+    assert_eq!(unix("/"), "/");
+}
+
+/// The real program, copied into a folder with `data/` beside it and
+/// started from elsewhere (as a desktop shortcut does).
+#[test]
+fn the_program_started_from_elsewhere_reads_the_data_beside_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let program = tmp.path().join("huashu-folder");
+    std::fs::create_dir_all(&program).unwrap();
+    let exe = program.join("huashu");
+    std::fs::copy(env!("CARGO_BIN_EXE_huashu"), &exe).unwrap();
+    write_files(
+        &program.join("data"),
+        &[("a.ron", &chapter(&[("beside", "程序旁边的卡片")]))],
+    );
+    let elsewhere = tmp.path().join("desktop");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = std::process::Command::new(&exe)
+        .current_dir(&elsewhere)
+        .env_remove("HUASHU_CONFIG")
+        .env("HOME", tmp.path().join("home"))
+        .env("XDG_CONFIG_HOME", tmp.path().join("home/.config"))
+        .args(["list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("程序旁边的卡片"), "{text}");
+    let out = std::process::Command::new(&exe)
+        .current_dir(&elsewhere)
+        .env_remove("HUASHU_CONFIG")
+        .env("HOME", tmp.path().join("home"))
+        .env("XDG_CONFIG_HOME", tmp.path().join("home/.config"))
+        .env("XDG_CACHE_HOME", tmp.path().join("home/.cache"))
+        .args(["sources"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("content: 程序旁边的 data 目录"), "{text}");
+}

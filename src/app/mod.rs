@@ -8,7 +8,7 @@ pub mod settings;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::content::sources::SourcesLoaded;
+use crate::content::sources::{Chosen, SourcesLoaded};
 use crate::content::{Diagnostic, Loaded};
 use crate::model::{Card, CardId, Library};
 use crate::search::{Highlight, Searcher};
@@ -180,6 +180,8 @@ pub struct AppState {
     diagnostics: Vec<Diagnostic>,
     problems_open: bool,
     banner: Option<String>,
+    /// Why the content comes from where it does.
+    chosen: Option<Chosen>,
 }
 
 impl AppState {
@@ -203,6 +205,7 @@ impl AppState {
             diagnostics: content.diagnostics,
             problems_open: false,
             banner: content.banner,
+            chosen: None,
         };
         state.refresh();
         state.update_card_highlights();
@@ -249,6 +252,17 @@ impl AppState {
 
     pub fn problems_open(&self) -> bool {
         self.problems_open
+    }
+
+    /// Says why the content comes from where it does (status bar).
+    #[must_use]
+    pub fn with_chosen(mut self, chosen: Chosen) -> Self {
+        self.chosen = Some(chosen);
+        self
+    }
+
+    pub fn chosen(&self) -> Option<&Chosen> {
+        self.chosen.as_ref()
     }
 
     /// A calm note about where the content comes from (offline copy).

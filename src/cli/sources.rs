@@ -14,6 +14,7 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         .config_file
         .as_ref()
         .map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string());
+    writeln!(out, "content: {}", setup.chosen).context("writing")?;
     writeln!(out, "config: {config}").context("writing")?;
     writeln!(out, "cache:  {}", setup.places.cache_dir.display()).context("writing")?;
     for (n, report) in loaded.reports.iter().enumerate() {

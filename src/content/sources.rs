@@ -195,6 +195,68 @@ impl Places {
 /// Environment variable naming the config file (like `--config`).
 pub const CONFIG_ENV: &str = "HUASHU_CONFIG";
 
+/// The machine-wide config file IT can deploy, read when the user has
+/// none: `/etc/huashu/config.ron` on Linux, `%ProgramData%\huashu\config.ron`
+/// on Windows.
+pub fn system_config_file() -> Option<PathBuf> {
+    if cfg!(windows) {
+        std::env::var_os("ProgramData")
+            .filter(|v| !v.is_empty())
+            .map(|d| PathBuf::from(d).join("huashu").join("config.ron"))
+    } else {
+        Some(PathBuf::from("/etc/huashu/config.ron"))
+    }
+}
+
+/// Why these sources are the ones loaded (said by `huashu sources` and the
+/// window's status bar).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Chosen {
+    /// `--data` on the command line.
+    DataArg,
+    /// A config file: `--config`, `HUASHU_CONFIG`, the user's or the
+    /// machine's.
+    Config(PathBuf),
+    /// `data/` in the working directory.
+    WorkingDir(PathBuf),
+    /// `data/` beside the program (a shortcut started it elsewhere).
+    BesideProgram(PathBuf),
+    /// None of those: the cards inside the program.
+    Builtin,
+}
+
+impl Chosen {
+    /// A few words for the status bar.
+    pub fn short(&self) -> &'static str {
+        match self {
+            Self::DataArg => "内容：--data 指定的目录",
+            Self::Config(_) => "内容：按配置文件",
+            Self::WorkingDir(_) => "内容：当前目录的 data",
+            Self::BesideProgram(_) => "内容：程序旁边的 data",
+            Self::Builtin => "内容：程序内置的卡片",
+        }
+    }
+}
+
+impl std::fmt::Display for Chosen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DataArg => write!(f, "命令行 --data 指定的目录"),
+            Self::Config(p) => write!(f, "配置文件 {}", p.display()),
+            Self::WorkingDir(p) => write!(
+                f,
+                "当前目录下的 data 目录 {}",
+                std::path::absolute(p).as_deref().unwrap_or(p).display()
+            ),
+            Self::BesideProgram(p) => write!(f, "程序旁边的 data 目录 {}", p.display()),
+            Self::Builtin => write!(
+                f,
+                "程序内置的卡片（没有 --data、没有配置文件，当前目录和程序旁边都没有 data 目录）"
+            ),
+        }
+    }
+}
+
 /// What a run uses: the config (and the file it came from), the places
 /// for cache and data, and the sources to load.
 #[derive(Clone, Debug)]
@@ -204,31 +266,87 @@ pub struct Setup {
     pub config_file: Option<PathBuf>,
     pub places: Places,
     pub sources: Vec<SourceSpec>,
+    /// Why these sources.
+    pub chosen: Chosen,
+}
+
+/// Where a run looks for its config and content, gathered from the
+/// environment (see [`Setup::resolve_in`]).
+#[derive(Clone, Debug)]
+pub struct Lookup {
+    /// `HUASHU_CONFIG`.
+    pub env_config: Option<PathBuf>,
+    pub places: Places,
+    /// The machine-wide config file.
+    pub system_config: Option<PathBuf>,
+    /// The directory relative paths start from (empty: the process's).
+    pub working_dir: Option<PathBuf>,
+    /// The directory the program is in.
+    pub program_dir: Option<PathBuf>,
+}
+
+impl Lookup {
+    pub fn from_environment() -> Self {
+        Self {
+            env_config: std::env::var_os(CONFIG_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            places: Places::platform(),
+            system_config: system_config_file(),
+            // Relative: paths in messages stay as short as they were typed.
+            working_dir: Some(PathBuf::new()),
+            program_dir: std::env::current_exe()
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf)),
+        }
+    }
 }
 
 impl Setup {
-    /// `--config`, else `HUASHU_CONFIG` (both must exist), else the
-    /// platform's config file if there is one; `--data` replaces the sources.
+    /// `--config`, else `HUASHU_CONFIG` (both must exist), else the user's
+    /// config file, else the machine's; `--data` replaces the sources.
     pub fn resolve(data: &[PathBuf], config_arg: Option<&Path>) -> Result<Self, ConfigError> {
-        let env = std::env::var_os(CONFIG_ENV)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from);
-        let platform = Places::platform();
-        let (path, must_exist) = match (config_arg, env) {
-            (Some(p), _) => (p.to_path_buf(), true),
-            (None, Some(p)) => (p, true),
-            (None, None) => (platform.config_file.clone(), false),
+        Self::resolve_in(data, config_arg, Lookup::from_environment())
+    }
+
+    /// [`Self::resolve`] with the environment given.
+    pub fn resolve_in(
+        data: &[PathBuf],
+        config_arg: Option<&Path>,
+        lookup: Lookup,
+    ) -> Result<Self, ConfigError> {
+        let mut candidates: Vec<(PathBuf, bool)> = match (config_arg, lookup.env_config) {
+            (Some(p), _) => vec![(p.to_path_buf(), true)],
+            (None, Some(p)) => vec![(p, true)],
+            (None, None) => std::iter::once(lookup.places.config_file.clone())
+                .chain(lookup.system_config)
+                .map(|p| (p, false))
+                .collect(),
         };
-        let read = Config::read(&path, must_exist)?;
-        let sources = resolve_sources(data, read.as_ref());
-        let config_file = read.is_some().then_some(path);
-        let config = read.unwrap_or_default();
-        let places = platform.with_state_dir(config.state_dir.as_deref());
+        let mut read = None;
+        for (path, must_exist) in candidates.drain(..) {
+            if let Some(config) = Config::read(&path, must_exist)? {
+                read = Some((config, path));
+                break;
+            }
+        }
+        let (sources, chosen) = resolve_sources(
+            data,
+            read.as_ref().map(|(c, p)| (c, p.as_path())),
+            lookup.working_dir.as_deref(),
+            lookup.program_dir.as_deref(),
+        );
+        let (config, config_file) = match read {
+            Some((c, p)) => (c, Some(p)),
+            None => (Config::default(), None),
+        };
+        let places = lookup.places.with_state_dir(config.state_dir.as_deref());
         Ok(Self {
             config,
             config_file,
             places,
             sources,
+            chosen,
         })
     }
 
@@ -238,19 +356,52 @@ impl Setup {
 }
 
 /// The layers to load: `--data` directories replace the configured
-/// sources; with neither, `./data` when it exists, else the built-in cards.
-pub fn resolve_sources(data: &[PathBuf], config: Option<&Config>) -> Vec<SourceSpec> {
+/// sources; with neither, `data/` in the working directory, then `data/`
+/// beside the program, else the built-in cards.
+pub fn resolve_sources(
+    data: &[PathBuf],
+    config: Option<(&Config, &Path)>,
+    working_dir: Option<&Path>,
+    program_dir: Option<&Path>,
+) -> (Vec<SourceSpec>, Chosen) {
     if !data.is_empty() {
-        return vec![SourceSpec::Data(data.to_vec())];
+        return (vec![SourceSpec::Data(data.to_vec())], Chosen::DataArg);
     }
-    if let Some(config) = config {
-        return config.sources.clone();
+    if let Some((config, path)) = config {
+        return (config.sources.clone(), Chosen::Config(path.to_path_buf()));
     }
-    let local = PathBuf::from("data");
-    if local.is_dir() {
-        vec![SourceSpec::Data(vec![local])]
+    if let Some(dir) = working_dir.map(|d| d.join("data")).filter(|d| d.is_dir()) {
+        return (
+            vec![SourceSpec::Data(vec![dir.clone()])],
+            Chosen::WorkingDir(dir),
+        );
+    }
+    if let Some(dir) = program_dir.map(|d| d.join("data")).filter(|d| d.is_dir()) {
+        return (
+            vec![SourceSpec::Data(vec![dir.clone()])],
+            Chosen::BesideProgram(dir),
+        );
+    }
+    (vec![SourceSpec::Builtin], Chosen::Builtin)
+}
+
+/// The cache's key for a central folder: the same folder written with
+/// other letter case or a trailing separator is the same share (Windows
+/// rules — case-insensitive, `/` as `\` — where `windows`).
+pub fn central_key(path: &Path, windows: bool) -> String {
+    let text = path.to_string_lossy();
+    if windows {
+        let mut key = text.replace('/', "\\").to_lowercase();
+        while key.len() > 3 && key.ends_with('\\') {
+            key.pop();
+        }
+        key
     } else {
-        vec![SourceSpec::Builtin]
+        let mut key = text.into_owned();
+        while key.len() > 1 && key.ends_with('/') {
+            key.pop();
+        }
+        key
     }
 }
 
@@ -494,7 +645,8 @@ struct Stamp {
 impl Cache {
     pub fn new(cache_dir: &Path, source: &Path) -> Self {
         // One cache per central source.
-        let hash = fnv1a(FNV_START, source.to_string_lossy().as_bytes());
+        let key = central_key(source, cfg!(windows));
+        let hash = fnv1a(FNV_START, key.as_bytes());
         Self {
             root: cache_dir.join(format!("central-{hash:016x}")),
             fail_at: None,

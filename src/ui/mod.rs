@@ -151,6 +151,7 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
         })
         .context("starting the content-load thread")?;
     let first = loaded_rx.recv_timeout(FIRST_LOAD_WAIT).ok();
+    let chosen = setup.chosen.clone();
     let recheck = setup.config.recheck();
     let count_usage = setup.config.count_usage;
     let usage_file = usage::path_in(&setup.places.data_dir);
@@ -184,7 +185,7 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
                     None,
                 ),
             };
-            let mut state = AppState::with_content(content, settings);
+            let mut state = AppState::with_content(content, settings).with_chosen(chosen);
             if let Some(message) = damaged {
                 log::warn!("{message}");
                 state.report("设置文件损坏，已恢复默认设置（旧文件已保存为 .bak）".into());
@@ -631,6 +632,10 @@ fn status_ui(
             );
         }
         out.extend(problems::indicator_ui(ui, state));
+        if let Some(chosen) = state.chosen() {
+            ui.label(RichText::new(chosen.short()).small().weak())
+                .on_hover_text(chosen.to_string());
+        }
         ui.label(RichText::new(keys::HINT).small().weak());
     });
     out
