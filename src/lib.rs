@@ -7,8 +7,8 @@ pub mod cli;
 pub mod console;
 pub mod content;
 pub mod model;
+pub mod persist;
 pub mod search;
-pub mod store;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod usage;

@@ -30,22 +30,41 @@ fn main() -> ExitCode {
 fn try_main() -> anyhow::Result<ExitCode> {
     let args = Cli::parse();
     match &args.command {
-        Some(command) => cli::run(command, &args),
-        None => open_window(&args),
+        Some(command) => {
+            // Warnings of the command line go to stderr; its output is its own.
+            let _log = huashu::persist::log::to_stderr();
+            cli::run(command, &args)
+        }
+        None => Ok(open_window(&args)),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_window(args: &Cli) -> anyhow::Result<ExitCode> {
-    use anyhow::Context as _;
-    huashu::ui::run_window(&args.data, args.config.as_deref())
-        .context("opening the window")
-        .map(|()| ExitCode::SUCCESS)
+fn open_window(args: &Cli) -> ExitCode {
+    // The window logs to a file IT can read (and stderr, when there is one).
+    let dir = huashu::content::sources::Places::platform().data_dir;
+    let log = huashu::persist::log::to_file(&dir);
+    match &log {
+        Ok(_) => log::info!("huashu {} starting", env!("CARGO_PKG_VERSION")),
+        Err(e) => eprintln!("huashu: warning: no log file in {}: {e}", dir.display()),
+    }
+    match huashu::ui::run_window(&args.data, args.config.as_deref()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log::error!("{e:#}");
+            let file = huashu::persist::log::current_file(&dir);
+            huashu::console::show_error(&format!("{e:#}\n\n日志：{}", file.display()));
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_window(_: &Cli) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("this build has no window (built without the `gui` feature); use a subcommand")
+fn open_window(_: &Cli) -> ExitCode {
+    eprintln!(
+        "huashu: error: this build has no window (built without the `gui` feature); use a subcommand"
+    );
+    ExitCode::from(2)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -5,12 +5,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::CardId;
-use crate::store::StoreError;
 
 /// What happened, as the app reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +42,25 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &Usage) {
+        for (day, cards) in &other.days {
+            let mine = self.days.entry(day.clone()).or_default();
+            for (card, counts) in cards {
+                let c = mine.entry(card.clone()).or_default();
+                c.opened = c.opened.saturating_add(counts.opened);
+                for (n, copies) in &counts.copied {
+                    let k = c.copied.entry(*n).or_default();
+                    *k = k.saturating_add(*copies);
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
     pub fn record(&mut self, event: &UsageEvent, day: &str) {
         let cards = self.days.entry(day.to_owned()).or_default();
         match event {
@@ -106,22 +123,6 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The counts file of a data directory.
-pub fn path_in(data_dir: &Path) -> PathBuf {
-    data_dir.join("usage.ron")
-}
-
-/// Reads the counts; none yet → empty. A damaged file is kept as
-/// `usage.ron.bak` and counting starts again; the message says so once.
-pub fn load(path: &Path) -> Result<(Usage, Option<String>), StoreError> {
-    crate::store::load(path)
-}
-
-/// Writes the counts atomically.
-pub fn save(path: &Path, usage: &Usage) -> Result<(), StoreError> {
-    crate::store::save(path, usage)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,22 +149,14 @@ mod tests {
     }
 
     #[test]
-    fn saved_counts_load_back_and_a_damaged_file_is_kept_aside() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = path_in(dir.path());
-        let mut u = Usage::default();
-        u.record(&UsageEvent::Copied(id("a"), 2), "2026-11-29");
-        save(&path, &u).unwrap();
-        assert_eq!(load(&path).unwrap(), (u, None));
-
-        std::fs::write(&path, "Usage(days: {").unwrap();
-        let (fresh, message) = load(&path).unwrap();
-        assert_eq!(fresh, Usage::default());
-        assert!(message.unwrap().contains("usage.ron.bak"));
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("usage.ron.bak")).unwrap(),
-            "Usage(days: {"
-        );
-        assert!(!path.exists());
+    fn counts_add_up() {
+        let mut a = Usage::default();
+        a.record(&UsageEvent::Copied(id("a"), 1), "2026-11-29");
+        let mut b = Usage::default();
+        b.record(&UsageEvent::Copied(id("a"), 1), "2026-11-29");
+        b.record(&UsageEvent::Opened(id("b")), "2026-11-30");
+        a.add(&b);
+        assert_eq!(a.days["2026-11-29"][&id("a")].copied[&1], 2);
+        assert_eq!(a.days["2026-11-30"][&id("b")].opened, 1);
     }
 }

@@ -74,7 +74,7 @@ fn usage_csv_matches_the_golden_file() {
 #[test]
 fn the_window_counts_openings_and_copies_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = huashu::usage::path_in(tmp.path());
+    let file = huashu::persist::usage_file::path_in(tmp.path());
     let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     app.count_usage(file.clone());
@@ -101,7 +101,10 @@ fn the_window_counts_openings_and_copies_and_nothing_else() {
     let mut storage = MemoryStorage::default();
     eframe::App::save(harness.state_mut(), &mut storage);
     assert!(storage.0.contains_key(huashu::ui::SETTINGS_KEY));
-    assert_eq!(huashu::usage::load(&file).unwrap(), (usage, None));
+    assert_eq!(
+        huashu::persist::usage_file::load(&file).unwrap(),
+        (usage, None)
+    );
     // Nothing about the query is kept.
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains("qhcw"));
@@ -136,4 +139,78 @@ fn counting_off_in_the_config_is_said_by_the_report() {
         .assert()
         .success()
         .stdout(predicate::str::contains("counting is off"));
+}
+
+/// Two processes counting at once (two windows, or a window and a second
+/// start): every count is kept. The child processes are this test binary
+/// run again in child mode.
+#[test]
+fn counts_from_two_processes_add_up() {
+    const CHILD: &str = "HUASHU_TEST_USAGE_CHILD";
+    if let Some(path) = std::env::var_os(CHILD) {
+        let mut one = huashu::usage::Usage::default();
+        one.record(
+            &huashu::usage::UsageEvent::Opened(CardId::parse("a").unwrap()),
+            "2026-11-30",
+        );
+        for _ in 0..50 {
+            huashu::persist::usage_file::add(Path::new(&path), &one).unwrap();
+        }
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = huashu::persist::usage_file::path_in(tmp.path());
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(&exe)
+                .args(["--exact", "counts_from_two_processes_add_up", "--nocapture"])
+                .env(CHILD, &file)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let (usage, _) = huashu::persist::usage_file::load(&file).unwrap();
+    assert_eq!(
+        usage.days["2026-11-30"][&CardId::parse("a").unwrap()].opened,
+        100
+    );
+}
+
+/// A panic while the window runs: what was counted and changed is saved
+/// on the way out (the app's drop), not lost.
+#[test]
+fn a_panic_in_the_window_still_saves_settings_and_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage_file = huashu::persist::usage_file::path_in(tmp.path());
+    let settings_file = tmp.path().join("settings.ron");
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.count_usage(usage_file.clone());
+    app.keep_settings_in(settings_file.clone());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let mut harness = Harness::builder()
+            .with_size([1000.0, 760.0])
+            .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+        harness.run();
+        harness
+            .get_by_role(egui::accesskit::Role::TextInput)
+            .type_text("qhcw");
+        harness.run();
+        harness.key_press(Key::Enter);
+        harness.run();
+        panic!("a bug somewhere in a frame");
+    }));
+    assert!(result.is_err());
+    let (usage, _) = huashu::persist::usage_file::load(&usage_file).unwrap();
+    let day = usage.days.values().next().unwrap();
+    assert_eq!(day[&CardId::parse("wrong-queue-ticket").unwrap()].opened, 1);
+    let settings = std::fs::read_to_string(&settings_file).unwrap();
+    assert!(
+        settings.contains("wrong-queue-ticket"),
+        "recents saved: {settings}"
+    );
 }

@@ -7,7 +7,7 @@ use anyhow::{Context as _, bail};
 
 use crate::content::sources::Setup;
 use crate::model::Date;
-use crate::usage;
+use crate::persist::usage_file;
 
 pub fn run(
     setup: &Setup,
@@ -20,8 +20,8 @@ pub fn run(
     {
         bail!("--since takes a date as YYYY-MM-DD, not `{since}`");
     }
-    let path = usage::path_in(&setup.places.data_dir);
-    let (counts, message) = usage::load(&path)?;
+    let path = usage_file::path_in(&setup.places.data_dir);
+    let (counts, message) = usage_file::load(&path)?;
     if let Some(m) = message {
         eprintln!("huashu: warning: {m}");
     }

@@ -12,6 +12,7 @@ mod text;
 mod theme;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -24,8 +25,8 @@ use crate::app::{AppState, Command, Content, Effect, Level, Settings, Theme};
 use crate::content::Loaded;
 use crate::content::sources::{Setup, Sources, SourcesLoaded};
 use crate::content::watch::{Recheck, Watch};
-use crate::store;
-use crate::usage::{self, Usage};
+use crate::persist::{store, usage_file};
+use crate::usage::Usage;
 
 pub use search_bar::PLACEHOLDER;
 
@@ -42,6 +43,11 @@ const EFFECT_LOG: usize = 64;
 
 /// Opens the counter window on the configured content sources (`--data`
 /// replaces them; see `content::sources`), watched and reloaded.
+///
+/// Only a renderer that fails before the first frame is tried again with
+/// the other one (in a fresh process: one event loop per process). A panic
+/// later is not a relaunch: the window's drop saves the settings and usage
+/// counts, the panic is logged with its place, and this returns the error.
 pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()> {
     let chosen = std::env::var(RENDERER_ENV).ok();
     let first = match chosen.as_deref() {
@@ -49,20 +55,23 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
         Some(r) if r.eq_ignore_ascii_case("wgpu") => Renderer::Wgpu,
         _ => Renderer::platform_default(),
     };
+    log_panics();
+    let started = Arc::new(AtomicBool::new(false));
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        open_window(data, config, first)
+        open_window(data, config, first, started.clone())
     }));
-    let failure = match attempt {
-        Ok(Ok(())) => return Ok(()),
-        Ok(Err(e)) => e,
-        Err(_) => anyhow::anyhow!("the window's renderer crashed"),
+    let failure = match after_attempt(attempt, started.load(Ordering::SeqCst), first) {
+        Next::Done => return Ok(()),
+        Next::Fail(e) => return Err(e),
+        Next::OtherRenderer(e) if chosen.is_some() => return Err(e),
+        Next::OtherRenderer(e) => e,
     };
-    if chosen.is_some() {
-        return Err(failure);
-    }
-    // One process has one event loop: try the other renderer in a fresh one.
     let other = first.other();
-    log::warn!("{failure:#}; starting again with {}", other.name());
+    log::warn!(
+        "the {} renderer did not start ({failure:#}); starting again with {}",
+        first.name(),
+        other.name()
+    );
     let status =
         std::process::Command::new(std::env::current_exe().context("finding the program")?)
             .args(std::env::args_os().skip(1))
@@ -74,6 +83,57 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
     } else {
         Err(failure.context("neither renderer could open the window"))
     }
+}
+
+/// What to do after the window's event loop returned (or panicked).
+enum Next {
+    Done,
+    Fail(anyhow::Error),
+    /// The renderer did not start: try the other one.
+    OtherRenderer(anyhow::Error),
+}
+
+/// A failure or panic before the first frame is the renderer's; after it,
+/// the program's — never a reason to start again.
+fn after_attempt(
+    attempt: std::thread::Result<anyhow::Result<()>>,
+    showed_a_frame: bool,
+    renderer: Renderer,
+) -> Next {
+    match attempt {
+        Ok(Ok(())) => Next::Done,
+        Ok(Err(e)) if showed_a_frame => Next::Fail(e),
+        Err(_) if showed_a_frame => Next::Fail(anyhow::anyhow!(
+            "话术助手遇到内部错误，已停止；设置和使用次数已保存，详情见日志"
+        )),
+        Ok(Err(e)) => Next::OtherRenderer(e),
+        Err(_) => Next::OtherRenderer(anyhow::anyhow!(
+            "the {} renderer crashed while starting",
+            renderer.name()
+        )),
+    }
+}
+
+/// Every panic is logged with where it happened (then reported as usual).
+fn log_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let place = info
+            .location()
+            .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let thread = std::thread::current();
+        log::error!(
+            "panic in thread {}{place}: {message}",
+            thread.name().unwrap_or("<unnamed>")
+        );
+        default(info);
+    }));
 }
 
 /// How long the window waits for the first load before opening without it.
@@ -125,7 +185,12 @@ impl Renderer {
 /// The window icon (also the desktop entry's).
 const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
-fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> anyhow::Result<()> {
+fn open_window(
+    data: &[PathBuf],
+    config: Option<&Path>,
+    renderer: Renderer,
+    started: Arc<AtomicBool>,
+) -> anyhow::Result<()> {
     let setup = Setup::resolve(data, config).context("reading the config")?;
     // The first load on its own thread: a network share that hangs must
     // not keep the window from opening. Wait a little for it (the usual
@@ -154,7 +219,7 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
     let chosen = setup.chosen.clone();
     let recheck = setup.config.recheck();
     let count_usage = setup.config.count_usage;
-    let usage_file = usage::path_in(&setup.places.data_dir);
+    let usage_file = usage_file::path_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("话术助手")
@@ -191,6 +256,7 @@ fn open_window(data: &[PathBuf], config: Option<&Path>, renderer: Renderer) -> a
                 state.report("设置文件损坏，已恢复默认设置（旧文件已保存为 .bak）".into());
             }
             let mut app = HuashuApp::new(state);
+            app.started = Some(started);
             app.keep_settings_in(settings_file);
             if let Some(sources) = sources {
                 app.watch(sources, recheck, cc.egui_ctx.clone());
@@ -262,15 +328,19 @@ pub struct HuashuApp {
     /// Where the settings are kept (else in eframe's storage), and what
     /// was last written there.
     settings_file: Option<(PathBuf, Settings)>,
+    /// Set at the first frame (the renderer works).
+    started: Option<Arc<AtomicBool>>,
     /// A slow first load still to come, and the central re-check interval.
     first_load: Option<(Receiver<(Sources, SourcesLoaded)>, Duration)>,
 }
 
-/// Usage counts in memory and where they are saved.
+/// Usage counts of this run and where they are added up.
 struct UsageStore {
     path: PathBuf,
-    usage: Usage,
-    dirty: bool,
+    /// Everything counted in this run.
+    recorded: Usage,
+    /// Counted since the last save (added to the file at the next).
+    pending: Usage,
 }
 
 impl HuashuApp {
@@ -290,6 +360,7 @@ impl HuashuApp {
             watching: None,
             usage: None,
             settings_file: None,
+            started: None,
             first_load: None,
         }
     }
@@ -300,26 +371,19 @@ impl HuashuApp {
         self.settings_file = Some((path, self.state.settings.clone()));
     }
 
-    /// Counts card openings and script copies in `path` (see `usage`).
+    /// Counts card openings and script copies, added to `path` (see
+    /// `persist::usage_file`) at each save.
     pub fn count_usage(&mut self, path: PathBuf) {
-        match usage::load(&path) {
-            Ok((usage, message)) => {
-                if let Some(m) = message {
-                    log::warn!("{m}");
-                }
-                self.usage = Some(UsageStore {
-                    path,
-                    usage,
-                    dirty: false,
-                });
-            }
-            Err(e) => log::warn!("{e}; usage is not counted in this run"),
-        }
+        self.usage = Some(UsageStore {
+            path,
+            recorded: Usage::default(),
+            pending: Usage::default(),
+        });
     }
 
-    /// The counts so far (tests).
+    /// The counts of this run (tests).
     pub fn usage(&self) -> Option<&Usage> {
-        self.usage.as_ref().map(|u| &u.usage)
+        self.usage.as_ref().map(|u| &u.recorded)
     }
 
     /// Watches the sources' directories (and re-checks central ones every
@@ -411,6 +475,9 @@ impl HuashuApp {
             self.carry_out(&ctx, Effect::SetWindowLevel(Level::AlwaysOnTop));
         }
         self.frames += 1;
+        if let Some(started) = &self.started {
+            started.store(true, Ordering::SeqCst);
+        }
         self.take_new_content(&ctx);
 
         let focused = ctx.memory(egui::Memory::focused);
@@ -566,8 +633,8 @@ impl HuashuApp {
             Effect::Count(event) => {
                 if let Some(store) = &mut self.usage {
                     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-                    store.usage.record(event, &today);
-                    store.dirty = true;
+                    store.recorded.record(event, &today);
+                    store.pending.record(event, &today);
                     ctx.request_repaint_after(AUTO_SAVE + std::time::Duration::from_millis(200));
                 }
             }
@@ -641,31 +708,24 @@ fn status_ui(
     out
 }
 
+/// A panic unwinding through the window, or the window closing: what was
+/// not saved yet is saved now.
+impl Drop for HuashuApp {
+    fn drop(&mut self) {
+        self.persist();
+    }
+}
+
 impl eframe::App for HuashuApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        match &mut self.settings_file {
-            Some((path, saved)) => {
-                if *saved != self.state.settings {
-                    match store::save(path, &self.state.settings) {
-                        Ok(()) => saved.clone_from(&self.state.settings),
-                        Err(e) => log::warn!("{e}"),
-                    }
-                }
-            }
-            None => eframe::set_value(storage, SETTINGS_KEY, &self.state.settings),
+        if self.settings_file.is_none() {
+            eframe::set_value(storage, SETTINGS_KEY, &self.state.settings);
         }
-        if let Some(store) = &mut self.usage
-            && store.dirty
-        {
-            match usage::save(&store.path, &store.usage) {
-                Ok(()) => store.dirty = false,
-                Err(e) => log::warn!("{e}"),
-            }
-        }
+        self.persist();
     }
 
     fn auto_save_interval(&self) -> std::time::Duration {
@@ -674,11 +734,69 @@ impl eframe::App for HuashuApp {
 }
 
 impl HuashuApp {
+    /// Writes what changed: the settings file, and this run's new usage
+    /// counts (added to the file). Also on the way out after a panic.
+    pub fn persist(&mut self) {
+        if let Some((path, saved)) = &mut self.settings_file
+            && *saved != self.state.settings
+        {
+            match store::save(path, &self.state.settings) {
+                Ok(()) => saved.clone_from(&self.state.settings),
+                Err(e) => log::warn!("{e}"),
+            }
+        }
+        if let Some(store) = &mut self.usage
+            && !store.pending.is_empty()
+        {
+            match usage_file::add(&store.path, &store.pending) {
+                Ok(message) => {
+                    if let Some(m) = message {
+                        log::warn!("{m}");
+                    }
+                    store.pending = Usage::default();
+                }
+                Err(e) => log::warn!("{e}"),
+            }
+        }
+    }
+
     /// Applies a command and carries out its effects (also for tests and
     /// tools that drive the app without input).
     pub fn handle(&mut self, ctx: &egui::Context, command: Command) {
         for effect in self.state.handle(command) {
             self.carry_out(ctx, effect);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panic_payload() -> Box<dyn std::any::Any + Send> {
+        Box::new("boom")
+    }
+
+    #[test]
+    fn only_a_renderer_that_never_showed_a_frame_is_retried() {
+        let r = Renderer::Wgpu;
+        assert!(matches!(after_attempt(Ok(Ok(())), true, r), Next::Done));
+        assert!(matches!(
+            after_attempt(Err(panic_payload()), false, r),
+            Next::OtherRenderer(_)
+        ));
+        assert!(matches!(
+            after_attempt(Ok(Err(anyhow::anyhow!("no adapter"))), false, r),
+            Next::OtherRenderer(_)
+        ));
+        // After the first frame: the program's own failure, no relaunch.
+        assert!(matches!(
+            after_attempt(Err(panic_payload()), true, r),
+            Next::Fail(_)
+        ));
+        assert!(matches!(
+            after_attempt(Ok(Err(anyhow::anyhow!("lost"))), true, r),
+            Next::Fail(_)
+        ));
     }
 }
