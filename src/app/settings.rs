@@ -2,6 +2,7 @@
 //! eframe's storage apart from the app (window size and position are
 //! eframe's own).
 
+use ron::value::RawValue;
 use serde::{Deserialize, Serialize};
 
 use crate::model::CardId;
@@ -42,9 +43,15 @@ impl Theme {
     }
 }
 
+/// The settings file's format version. Bump it when a value changes
+/// meaning; an older program reading a newer file keeps what it knows.
+pub const SETTINGS_VERSION: u32 = 1;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
+    /// The format version the file was written with.
+    pub version: u32,
     /// Text and layout scale on top of the base sizes.
     pub zoom: f32,
     pub theme: Theme,
@@ -59,6 +66,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            version: SETTINGS_VERSION,
             zoom: 1.0,
             theme: Theme::default(),
             pinned: false,
@@ -101,6 +109,98 @@ impl Settings {
     }
 }
 
+/// The settings file as written, each value kept as its text so that one
+/// value this version cannot read costs only that value.
+#[derive(Deserialize)]
+#[serde(rename = "Settings")]
+struct RawSettings<'a> {
+    #[serde(default, borrow)]
+    version: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    zoom: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    theme: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    pinned: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    favourites: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    recents: Option<&'a RawValue>,
+}
+
+impl Settings {
+    /// Reads a settings file's text. Each value that cannot be read (a
+    /// newer version's theme, a mistyped number) takes its default and is
+    /// named in the notes; a card id that cannot be read leaves the others.
+    /// `Err` only when the text is not a settings file at all.
+    pub fn parse(text: &str) -> Result<(Self, Vec<String>), String> {
+        let raw: RawSettings<'_> = crate::content::raw::ron_options()
+            .from_str(text)
+            .map_err(|e| e.to_string())?;
+        let mut notes = Vec::new();
+        let mut out = Self::default();
+        fn value<T: serde::de::DeserializeOwned>(
+            raw: Option<&RawValue>,
+            name: &str,
+            notes: &mut Vec<String>,
+        ) -> Option<T> {
+            let raw = raw?;
+            match raw.into_rust::<T>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    notes.push(format!(
+                        "{name} 的值 {} 读不懂，用了默认值",
+                        raw.get_ron().trim()
+                    ));
+                    None
+                }
+            }
+        }
+        let version: u32 = value(raw.version, "version", &mut notes).unwrap_or(SETTINGS_VERSION);
+        if version > SETTINGS_VERSION {
+            notes.push(format!(
+                "设置文件是更新的版本（{version}）写的，这个版本只认识其中的一部分"
+            ));
+        }
+        if let Some(zoom) = value(raw.zoom, "zoom（字号）", &mut notes) {
+            out.zoom = zoom;
+        }
+        if let Some(theme) = value(raw.theme, "theme（主题）", &mut notes) {
+            out.theme = theme;
+        }
+        if let Some(pinned) = value(raw.pinned, "pinned（置顶）", &mut notes) {
+            out.pinned = pinned;
+        }
+        let ids = |raw: Option<&RawValue>, name: &str, notes: &mut Vec<String>| -> Vec<CardId> {
+            let items: Vec<&RawValue> =
+                match raw.map(|r| ron::from_str::<Vec<&RawValue>>(r.get_ron())) {
+                    None => Vec::new(),
+                    Some(Ok(items)) => items,
+                    Some(Err(_)) => {
+                        notes.push(format!("{name} 不是一个列表，用了默认值"));
+                        Vec::new()
+                    }
+                };
+            items
+                .into_iter()
+                .filter_map(|item| match item.into_rust::<CardId>() {
+                    Ok(id) => Some(id),
+                    Err(_) => {
+                        notes.push(format!(
+                            "{name} 里的 {} 读不懂，略过",
+                            item.get_ron().trim()
+                        ));
+                        None
+                    }
+                })
+                .collect()
+        };
+        out.favourites = ids(raw.favourites, "favourites（收藏）", &mut notes);
+        out.recents = ids(raw.recents, "recents（最近打开）", &mut notes);
+        Ok((out.sanitized(), notes))
+    }
+}
+
 fn dedup(ids: &mut Vec<CardId>) {
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(id.clone()));
@@ -119,6 +219,33 @@ mod tests {
         let s: Settings = ron::from_str("(theme: Dark)").unwrap();
         assert_eq!(s.theme, Theme::Dark);
         assert!((s.zoom - 1.0).abs() < f32::EPSILON);
+    }
+
+    /// A newer version's theme, then a downgrade: only the theme is lost;
+    /// the stars and recent cards stay.
+    #[test]
+    fn one_unknown_value_costs_only_that_value() {
+        let text = "Settings(version: 2, zoom: 1.3, theme: Sepia, pinned: true, \
+                    favourites: [\"a\", 3, \"b\"], recents: [\"c\"], future: (x: 1))";
+        let (s, notes) = Settings::parse(text).unwrap();
+        assert_eq!(s.theme, Theme::Light);
+        assert!((s.zoom - 1.3).abs() < 1e-6);
+        assert!(s.pinned);
+        assert_eq!(s.favourites, vec![id("a"), id("b")]);
+        assert_eq!(s.recents, vec![id("c")]);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes.iter().any(|n| n.contains("更新的版本（2）")));
+        assert!(notes.iter().any(|n| n.contains("theme（主题） 的值 Sepia")));
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("favourites（收藏） 里的 3"))
+        );
+        // Not a settings file at all.
+        assert!(Settings::parse("{{{").is_err());
+        // What this version writes reads back without notes.
+        let written = ron::to_string(&s).unwrap();
+        assert_eq!(Settings::parse(&written).unwrap(), (s, vec![]));
     }
 
     #[test]

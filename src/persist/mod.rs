@@ -3,6 +3,7 @@
 //! The window calls these; `ui` itself opens no file.
 
 pub mod log;
+pub mod settings_file;
 pub mod store;
 pub mod usage_file;
 

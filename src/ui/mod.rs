@@ -25,7 +25,7 @@ use crate::app::{AppState, Command, Content, Effect, Level, Settings, Theme};
 use crate::content::Loaded;
 use crate::content::sources::{Setup, Sources, SourcesLoaded};
 use crate::content::watch::{Recheck, Watch};
-use crate::persist::{store, usage_file};
+use crate::persist::{settings_file, usage_file};
 use crate::usage::Usage;
 
 pub use search_bar::PLACEHOLDER;
@@ -253,7 +253,7 @@ fn open_window(
             let mut state = AppState::with_content(content, settings).with_chosen(chosen);
             if let Some(message) = damaged {
                 log::warn!("{message}");
-                state.report("设置文件损坏，已恢复默认设置（旧文件已保存为 .bak）".into());
+                state.report(message);
             }
             let mut app = HuashuApp::new(state);
             app.started = Some(started);
@@ -273,19 +273,16 @@ fn open_window(
     .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Reads the settings file; without one, the settings earlier versions
-/// kept in eframe's storage. A damaged file is kept as `.bak` and replaced
-/// by defaults; the message (to show once) says so.
+/// Reads the settings file (see `persist::settings_file`); without one,
+/// the settings earlier versions kept in eframe's storage. The message, to
+/// show once, says exactly what was not as written.
 pub fn read_settings(
     file: &Path,
     storage: Option<&dyn eframe::Storage>,
 ) -> (Settings, Option<String>) {
-    if !file.exists() {
-        return (load_settings(storage), None);
-    }
-    match store::load::<Settings>(file) {
-        Ok((settings, message)) => (settings.sanitized(), message),
-        Err(e) => (Settings::default(), Some(e.to_string())),
+    match settings_file::load(file) {
+        settings_file::Found::Missing => (load_settings(storage), None),
+        settings_file::Found::Read(settings, message) => (settings, message),
     }
 }
 
@@ -740,7 +737,7 @@ impl HuashuApp {
         if let Some((path, saved)) = &mut self.settings_file
             && *saved != self.state.settings
         {
-            match store::save(path, &self.state.settings) {
+            match settings_file::save(path, &self.state.settings) {
                 Ok(()) => saved.clone_from(&self.state.settings),
                 Err(e) => log::warn!("{e}"),
             }
