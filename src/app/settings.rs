@@ -139,23 +139,6 @@ impl Settings {
             .map_err(|e| e.to_string())?;
         let mut notes = Vec::new();
         let mut out = Self::default();
-        fn value<T: serde::de::DeserializeOwned>(
-            raw: Option<&RawValue>,
-            name: &str,
-            notes: &mut Vec<String>,
-        ) -> Option<T> {
-            let raw = raw?;
-            match raw.into_rust::<T>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    notes.push(format!(
-                        "{name} 的值 {} 读不懂，用了默认值",
-                        raw.get_ron().trim()
-                    ));
-                    None
-                }
-            }
-        }
         let version: u32 = value(raw.version, "version", &mut notes).unwrap_or(SETTINGS_VERSION);
         if version > SETTINGS_VERSION {
             notes.push(format!(
@@ -198,6 +181,24 @@ impl Settings {
         out.favourites = ids(raw.favourites, "favourites（收藏）", &mut notes);
         out.recents = ids(raw.recents, "recents（最近打开）", &mut notes);
         Ok((out.sanitized(), notes))
+    }
+}
+
+/// One value of the settings file, or `None` (noted) when it cannot be read.
+fn value<T: serde::de::DeserializeOwned>(
+    raw: Option<&RawValue>,
+    name: &str,
+    notes: &mut Vec<String>,
+) -> Option<T> {
+    let raw = raw?;
+    if let Ok(v) = raw.into_rust::<T>() {
+        Some(v)
+    } else {
+        notes.push(format!(
+            "{name} 的值 {} 读不懂，用了默认值",
+            raw.get_ron().trim()
+        ));
+        None
     }
 }
 
