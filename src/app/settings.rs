@@ -166,15 +166,15 @@ impl Settings {
                 };
             items
                 .into_iter()
-                .filter_map(|item| match item.into_rust::<CardId>() {
-                    Ok(id) => Some(id),
-                    Err(_) => {
+                .filter_map(|item| {
+                    let id = item.into_rust::<CardId>().ok();
+                    if id.is_none() {
                         notes.push(format!(
                             "{name} 里的 {} 读不懂，略过",
                             item.get_ron().trim()
                         ));
-                        None
                     }
+                    id
                 })
                 .collect()
         };

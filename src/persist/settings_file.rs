@@ -77,8 +77,10 @@ mod tests {
         let path = dir.path().join("settings.ron");
         assert_eq!(load(&path), Found::Missing);
 
-        let mut s = Settings::default();
-        s.theme = Theme::Dark;
+        let s = Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        };
         save(&path, &s).unwrap();
         assert_eq!(load(&path), Found::Read(s, None));
 
