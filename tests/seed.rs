@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use huashu::content;
 use huashu::model::Card;
@@ -88,24 +88,20 @@ fn draft_card_is_the_truncated_one() {
 
 #[test]
 fn builtin_content_equals_data_dir() {
-    let mut on_disk: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut stack = vec![PathBuf::from("data")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "ron") {
-                let rel = path
-                    .strip_prefix("data")
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                on_disk.push((rel, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    on_disk.sort();
+    // The loader's own walker: what it would read from data/.
+    let (files, skipped) = content::walk::walk(Path::new("data")).unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let on_disk: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix("data")
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(path).unwrap())
+        })
+        .collect();
     let builtin: Vec<(String, Vec<u8>)> = content::builtin_files()
         .iter()
         .map(|(p, b)| ((*p).to_owned(), b.to_vec()))

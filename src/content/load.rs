@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use crate::content::decode::{self, Decoded};
 use crate::content::diagnostic::{Diagnostic, Pos};
 use crate::content::validate::{self, FileText};
+use crate::content::walk;
 use crate::model::Library;
 
 /// Files above this size are refused unread (a content file is a few KiB).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-/// How deep `load_dirs` looks into sub-directories.
-const MAX_DEPTH: usize = 8;
 
 /// Where the content came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -377,7 +376,7 @@ pub(crate) fn read_dirs(dirs: &[PathBuf]) -> Read {
                 continue;
             }
             // One content file given directly (`check --data x.ron`).
-            Ok(m) if m.is_file() && has_ron_extension(dir) => paths.push(dir.clone()),
+            Ok(m) if m.is_file() && walk::has_ron_extension(dir) => paths.push(dir.clone()),
             Ok(m) if !m.is_dir() => {
                 diagnostics.push(
                     Diagnostic::error(dir, None, "这不是一个目录，也不是 .ron 内容文件")
@@ -386,12 +385,20 @@ pub(crate) fn read_dirs(dirs: &[PathBuf]) -> Read {
                 failed_dirs.push(dir.clone());
                 continue;
             }
-            Ok(_) => {
-                let mut seen = BTreeSet::new();
-                if !collect(dir, 0, &mut paths, &mut diagnostics, &mut seen) {
+            Ok(_) => match walk::walk(dir) {
+                Ok((found, skipped)) => {
+                    paths = found;
+                    diagnostics.extend(skipped.into_iter().map(skipped_diagnostic));
+                }
+                Err(e) => {
+                    diagnostics.push(Diagnostic::error(
+                        dir,
+                        None,
+                        format!("无法读取目录：读取失败（{e}）"),
+                    ));
                     failed_dirs.push(dir.clone());
                 }
-            }
+            },
         }
         paths.sort();
         if paths.is_empty() {
@@ -550,84 +557,26 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     Ok(bytes)
 }
 
-/// Finds content files under `dir`; false when `dir` could not be listed.
-fn collect(
-    dir: &Path,
-    depth: usize,
-    out: &mut Vec<PathBuf>,
-    diagnostics: &mut Vec<Diagnostic>,
-    seen: &mut BTreeSet<PathBuf>,
-) -> bool {
-    // Each directory once, however links lead to it.
-    if let Ok(real) = std::fs::canonicalize(dir)
-        && !seen.insert(real)
-    {
-        diagnostics.push(
-            Diagnostic::warning(dir, None, "这个链接指回已经读过的目录，跳过")
-                .with_help("可能是指向自己的链接（快捷方式循环）"),
-        );
-        return true;
-    }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            diagnostics.push(Diagnostic::error(
-                dir,
-                None,
-                format!("无法读取目录：{}", io_reason(&e)),
-            ));
-            return false;
+/// What the walker skipped, told to the editor.
+fn skipped_diagnostic(skipped: walk::Skipped) -> Diagnostic {
+    match skipped {
+        walk::Skipped::Unlisted(dir, e) => {
+            Diagnostic::error(&dir, None, format!("无法读取目录：读取失败（{e}）"))
         }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        // Hidden files, editor backups and lock files are not content.
-        if name.to_string_lossy().starts_with(['.', '~', '#']) {
-            continue;
+        walk::Skipped::Loop(dir) => {
+            Diagnostic::warning(&dir, None, "这个链接指回已经读过的目录，跳过")
+                .with_help("可能是指向自己的链接（快捷方式循环）")
         }
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        // A link to a directory is followed (a share mounted into the
-        // content directory); a loop ends at `MAX_DEPTH`.
-        let is_dir = kind.is_dir() || (kind.is_symlink() && path.is_dir());
-        if is_dir {
-            if depth < MAX_DEPTH {
-                collect(&path, depth + 1, out, diagnostics, seen);
-            } else {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        &path,
-                        None,
-                        format!("目录嵌套超过 {MAX_DEPTH} 层，没有读取"),
-                    )
-                    .with_help("可能是指向自己的链接（快捷方式循环）"),
-                );
-            }
-        } else if has_ron_extension(&path) {
-            // A pipe, socket or device would block or never end: only
-            // regular files (or links that do not resolve: reading them
-            // reports why).
-            let regular = kind.is_file()
-                || (kind.is_symlink() && std::fs::metadata(&path).map_or(true, |m| m.is_file()));
-            if regular {
-                out.push(path);
-            } else {
-                diagnostics.push(Diagnostic::warning(
-                    &path,
-                    None,
-                    "这不是普通文件（可能是管道或设备），跳过",
-                ));
-            }
+        walk::Skipped::TooDeep(dir) => Diagnostic::warning(
+            &dir,
+            None,
+            format!("目录嵌套超过 {} 层，没有读取", walk::MAX_DEPTH),
+        )
+        .with_help("可能是指向自己的链接（快捷方式循环）"),
+        walk::Skipped::NotAFile(path) => {
+            Diagnostic::warning(&path, None, "这不是普通文件（可能是管道或设备），跳过")
         }
     }
-    true
-}
-
-fn has_ron_extension(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
 }
 
 /// A short Chinese reason for common I/O errors, with the system's text.

@@ -9,6 +9,9 @@ pub mod raw;
 mod ron_error;
 pub mod sources;
 pub mod validate;
+/// Which files under a content directory are content: the one walker,
+/// shared with `build.rs` (which `include!`s it to embed `data/`).
+pub mod walk;
 pub mod watch;
 pub mod write;
 
