@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod cli;
 pub mod console;
 pub mod content;
+pub mod glyphs;
 pub mod model;
 pub mod persist;
 pub mod search;

@@ -241,3 +241,13 @@ fn search_without_results_says_so() {
         .stdout("没有找到卡片；可以试试拼音首字母，例如 qhcw\n");
     huashu().arg("search").assert().code(2);
 }
+
+/// Names outside the bundled font: each character named once, at its first
+/// place in a card's text (not in comments), with how often it occurs.
+#[test]
+fn check_names_characters_the_bundled_font_lacks() {
+    let mut cmd = huashu();
+    cmd.args(["check", "--data", "tests/fixtures/fonts"]);
+    cmd.assert().success();
+    insta::assert_snapshot!(stdout_of(&mut cmd));
+}

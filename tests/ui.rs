@@ -22,6 +22,10 @@ fn harness_with(settings: Settings, width: f32) -> Harness<'static, HuashuApp> {
     let mut harness = Harness::builder()
         .with_size([width, 760.0])
         .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    // A character no font has fails the test instead of drawing a box.
+    harness
+        .ctx
+        .set_missing_glyph_policy(egui::MissingGlyphPolicy::Panic);
     harness.run();
     harness
 }
@@ -547,4 +551,55 @@ fn no_cards_at_all_says_so_rather_than_no_match() {
     harness.get_by_label("还没有卡片");
     harness.get_by_label("正在读取内容……");
     assert!(harness.query_by_label("没有找到卡片").is_none());
+}
+
+/// The window on cards with names outside the bundled font (喆 堃 昇 玥 垚
+/// 赟), with a candidate list of system fonts.
+fn rare_names_harness(fonts: &'static [&'static str]) -> Harness<'static, HuashuApp> {
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/fonts")]);
+    assert_eq!(loaded.error_count(), 0);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.fallback_fonts(fonts);
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness
+        .ctx
+        .set_missing_glyph_policy(egui::MissingGlyphPolicy::Panic);
+    harness
+}
+
+/// With a system Chinese font (Noto Sans CJK here; `.ci/run` installs it),
+/// names outside the bundled font render; without one, the missing glyph
+/// fails the test — so the fallback is what makes them render.
+#[test]
+fn characters_outside_the_bundled_font_use_a_system_font() {
+    let without = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut harness = rare_names_harness(&[]);
+        harness.run();
+    }));
+    assert!(
+        without.is_err(),
+        "without a fallback the glyphs are missing"
+    );
+
+    if !huashu::glyphs::system_cjk_fonts()
+        .iter()
+        .any(|f| std::path::Path::new(f).exists())
+    {
+        // `.ci/run` installs one, so CI always runs the rest.
+        eprintln!(
+            "SKIPPED the fallback half: no system Chinese font (apt-get install fonts-noto-cjk)"
+        );
+        return;
+    }
+    let mut harness = rare_names_harness(huashu::glyphs::system_cjk_fonts());
+    harness.run();
+    harness.get_by_role(Role::TextInput).type_text("王喆");
+    harness.run();
+    assert_eq!(
+        harness.state().state().shown_card().unwrap().title,
+        "客户王喆的证件核对"
+    );
+    assert_eq!(harness.state().state().missing_glyphs().len(), 6);
 }

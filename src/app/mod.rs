@@ -159,6 +159,37 @@ impl Content {
     }
 }
 
+/// Every Chinese character of a library's shown text that the bundled
+/// font lacks.
+fn missing_glyphs(library: &Library) -> Vec<char> {
+    let scripts: Vec<String> = library
+        .cards
+        .iter()
+        .flat_map(|c| c.scripts().map(|s| s.template.source()))
+        .collect();
+    let mut texts: Vec<&str> = scripts.iter().map(String::as_str).collect();
+    for card in &library.cards {
+        texts.push(&card.title);
+        texts.extend(card.aliases.iter().map(String::as_str));
+        texts.extend(card.scene.iter().map(String::as_str));
+        texts.extend(card.view.iter().map(String::as_str));
+        texts.extend(card.steps.iter().map(|s| s.action.as_str()));
+        texts.extend(
+            card.fields
+                .values()
+                .flat_map(|f| f.choices.iter().map(String::as_str)),
+        );
+        texts.extend(card.links.iter().map(|l| l.why.as_str()));
+    }
+    for chapter in &library.chapters {
+        texts.extend(chapter.title.as_deref());
+    }
+    for section in &library.sections {
+        texts.extend(section.title.as_deref());
+    }
+    crate::glyphs::missing_in(texts)
+}
+
 /// Everything the window shows.
 pub struct AppState {
     searcher: Searcher,
@@ -182,6 +213,8 @@ pub struct AppState {
     banner: Option<String>,
     /// Why the content comes from where it does.
     chosen: Option<Chosen>,
+    /// Chinese characters of the content the bundled font lacks.
+    missing_glyphs: Vec<char>,
 }
 
 impl AppState {
@@ -206,7 +239,9 @@ impl AppState {
             problems_open: false,
             banner: content.banner,
             chosen: None,
+            missing_glyphs: Vec::new(),
         };
+        state.missing_glyphs = missing_glyphs(state.library());
         state.refresh();
         state.update_card_highlights();
         state
@@ -265,6 +300,12 @@ impl AppState {
         self.chosen.as_ref()
     }
 
+    /// Chinese characters of the content that need a system font (see
+    /// `glyphs`), each once.
+    pub fn missing_glyphs(&self) -> &[char] {
+        &self.missing_glyphs
+    }
+
     /// A calm note about where the content comes from (offline copy).
     pub fn banner(&self) -> Option<&str> {
         self.banner.as_deref()
@@ -290,6 +331,7 @@ impl AppState {
         let old_selected = self.selected;
 
         self.searcher = content.searcher;
+        self.missing_glyphs = missing_glyphs(self.library());
         self.diagnostics = content.diagnostics;
         self.banner = content.banner;
         if self.diagnostics.is_empty() {

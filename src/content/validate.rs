@@ -330,6 +330,102 @@ impl<'a> Source<'a> {
     }
 }
 
+/// A warning for each Chinese character in the file's text that the
+/// bundled font lacks: at its first place, with how often it occurs.
+fn glyph_warnings(src: &Source<'_>, text: &str, diags: &mut Vec<Diagnostic>) {
+    let mut found: Vec<(char, usize, usize)> = Vec::new();
+    for (at, c) in string_chars(text) {
+        if crate::glyphs::needs_system_font(c) {
+            match found.iter_mut().find(|(f, _, _)| *f == c) {
+                Some((_, _, n)) => *n += 1,
+                None => found.push((c, at, 1)),
+            }
+        }
+    }
+    for (c, at, n) in found {
+        let times = if n > 1 {
+            format!("（共 {n} 处）")
+        } else {
+            String::new()
+        };
+        diags.push(
+            src.warning(
+                src.pos_at(at),
+                format!("“{c}”（U+{:04X}）不在程序自带的字体里{times}", u32::from(c)),
+            )
+            .with_help(
+                "窗口会用电脑上的中文字体显示它（Windows：微软雅黑或宋体；Linux：Noto Sans CJK 或文泉驿）；\
+                 没有装中文字体的电脑上会显示成方框",
+            ),
+        );
+    }
+}
+
+/// The characters inside the string literals of RON text, with their byte
+/// offsets (comments and syntax left out).
+fn string_chars(text: &str) -> Vec<(usize, char)> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '/' if chars.peek().is_some_and(|&(_, n)| n == '/') => {
+                for (_, n) in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|&(_, n)| n == '*') => {
+                chars.next();
+                let mut star = false;
+                for (_, n) in chars.by_ref() {
+                    if star && n == '/' {
+                        break;
+                    }
+                    star = n == '*';
+                }
+            }
+            '"' => {
+                while let Some((at, n)) = chars.next() {
+                    match n {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => out.push((at, n)),
+                    }
+                }
+            }
+            'r' if chars.peek().is_some_and(|&(_, n)| n == '"' || n == '#') => {
+                let mut hashes = 0;
+                while chars.next_if(|&(_, n)| n == '#').is_some() {
+                    hashes += 1;
+                }
+                if chars.next_if(|&(_, n)| n == '"').is_none() {
+                    continue;
+                }
+                // Up to `"` and as many `#`.
+                let closing: String = std::iter::once('"')
+                    .chain(std::iter::repeat_n('#', hashes))
+                    .collect();
+                let rest_start = chars.peek().map_or(text.len(), |&(i, _)| i);
+                let end = text[rest_start..]
+                    .find(&closing)
+                    .map_or(text.len(), |e| rest_start + e);
+                while chars.next_if(|&(i, _)| i < end).is_some_and(|(at, n)| {
+                    out.push((at, n));
+                    true
+                }) {}
+                for _ in 0..closing.chars().count() {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `rel` is 1-based within a slice starting at `base`.
 fn rebase(base: Pos, rel: ron::error::Position) -> Pos {
     let rel_line = u32::try_from(rel.line.max(1)).unwrap_or(u32::MAX);
@@ -389,6 +485,7 @@ fn parse_file(
     if raw.sections.is_empty() && raw.withdraw.is_empty() {
         diags.push(src.warning(Pos::START, "这一章没有任何节（`sections` 是空的）"));
     }
+    glyph_warnings(&src, text, diags);
     let mut withdraw = Vec::new();
     for entry in &raw.withdraw {
         let pos = src.pos_of(entry.src);

@@ -327,6 +327,10 @@ pub struct HuashuApp {
     settings_file: Option<(PathBuf, Settings)>,
     /// Set at the first frame (the renderer works).
     started: Option<Arc<AtomicBool>>,
+    /// System fonts to try for characters the bundled font lacks, and the
+    /// characters already looked for.
+    fallback_fonts: &'static [&'static str],
+    fallback_for: Vec<char>,
     /// A slow first load still to come, and the central re-check interval.
     first_load: Option<(Receiver<(Sources, SourcesLoaded)>, Duration)>,
 }
@@ -358,7 +362,46 @@ impl HuashuApp {
             usage: None,
             settings_file: None,
             started: None,
+            fallback_fonts: crate::glyphs::system_cjk_fonts(),
+            fallback_for: Vec::new(),
             first_load: None,
+        }
+    }
+
+    /// The system fonts tried for characters the bundled font lacks
+    /// (default: the platform's usual Chinese fonts, see `glyphs`).
+    pub fn fallback_fonts(&mut self, candidates: &'static [&'static str]) {
+        self.fallback_fonts = candidates;
+    }
+
+    /// When the content has characters the bundled font lacks (once per
+    /// set of them): adds a system Chinese font for them, or logs that
+    /// none was found.
+    fn ensure_fallback_font(&mut self, ctx: &egui::Context) {
+        let missing = self.state.missing_glyphs();
+        if missing.is_empty() || missing.iter().all(|c| self.fallback_for.contains(c)) {
+            return;
+        }
+        let first = self.fallback_for.is_empty();
+        self.fallback_for = missing.to_vec();
+        if !first {
+            return; // a font is installed (or none exists): new characters use it
+        }
+        match crate::glyphs::load_fallback(self.fallback_fonts, missing) {
+            Some((path, bytes)) => {
+                log::info!(
+                    "content has {} characters outside the bundled font; using {}",
+                    missing.len(),
+                    path.display()
+                );
+                fonts::install_fallback(ctx, bytes);
+                // Fonts take effect in the next pass: run it now.
+                ctx.request_discard("fallback font");
+            }
+            None => log::warn!(
+                "content has characters outside the bundled font ({}) and no system Chinese font was found; they show as boxes",
+                missing.iter().collect::<String>()
+            ),
         }
     }
 
@@ -476,6 +519,7 @@ impl HuashuApp {
             started.store(true, Ordering::SeqCst);
         }
         self.take_new_content(&ctx);
+        self.ensure_fallback_font(&ctx);
 
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
