@@ -6,7 +6,7 @@
 //! 赟 are outside it. `huashu check` names each such character with its
 //! place; the window, when its content has any, adds a system CJK font as
 //! a fallback: Microsoft `YaHei` or `SimSun` on Windows, Noto Sans CJK or
-//! WenQuanYi on Linux. Without one they would show as boxes.
+//! `WenQuanYi` on Linux. Without one they would show as boxes.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
