@@ -560,7 +560,7 @@ fn rare_names_harness(fonts: &'static [&'static str]) -> Harness<'static, Huashu
     assert_eq!(loaded.error_count(), 0);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     app.fallback_fonts(fonts);
-    let mut harness = Harness::builder()
+    let harness = Harness::builder()
         .with_size([1000.0, 760.0])
         .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
     harness
