@@ -2,6 +2,8 @@
 # Installs the .deb into a clean Debian (a debootstrap directory, made once)
 # and starts it there in a private virtual display (screenshot).
 #   scripts/package-deb.sh && scripts/deb-smoke.sh [OUT.png]
+# The Debian mirror is the one this machine's apt already uses (a bank's
+# own mirror, usually); DEB_MIRROR overrides it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -10,7 +12,14 @@ root=${DEB_ROOT:-$repo/target/debian-root}
 deb=$(ls target/huashu_*_amd64.deb | head -1)
 if [ ! -x "$root/usr/bin/apt-get" ]; then
   command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap
-  debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  mirror=${DEB_MIRROR:-$(apt-cache policy | awk -v s="$codename/main" '$3 == s && $1 ~ /^[0-9]+$/ {print $2; exit}')}
+  if [ -z "$mirror" ]; then
+    echo "no Debian mirror for $codename/main in this machine's apt sources (set DEB_MIRROR)" >&2
+    exit 2
+  fi
+  echo "== debootstrap $codename from $mirror"
+  debootstrap --variant=minbase "$codename" "$root" "$mirror"
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp "$deb" "$root/tmp/huashu.deb"
