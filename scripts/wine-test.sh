@@ -25,6 +25,6 @@ if [ ! -f "$dlls/bcryptprimitives.dll" ] || [ scripts/wine/bcryptprimitives.c -n
 fi
 export WINEDEBUG=-all WINEPREFIX=${WINEPREFIX:-$(pwd)/target/wine-prefix}
 export WINEPATH="Z:${dlls//\//\\}"
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$(pwd)/scripts/wine/runner.sh
 trap 'wineserver -k 2>/dev/null || true' EXIT
 cargo test --target "$target" --no-default-features "$@"

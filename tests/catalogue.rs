@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
+mod support;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -43,7 +45,10 @@ fn check(dir: &Path) -> (String, i32) {
     let report = String::from_utf8(out.stdout)
         .unwrap()
         .replace(&dir.display().to_string(), "<dir>");
-    (report, out.status.code().unwrap())
+    (
+        support::forward_slashes(&report),
+        out.status.code().unwrap(),
+    )
 }
 
 /// Checks `files` beside the good file: snapshot of the report, the exit
@@ -191,7 +196,7 @@ fn a_nul_byte() {
     let mut text = real_file().into_bytes();
     let at = text.iter().position(|&b| b == b'\n').unwrap() + 5;
     text[at] = 0;
-    case("nul_byte", &[("nul.ron", &text)], 1);
+    case("nul_byte", &[("nul-byte.ron", &text)], 1);
 }
 
 #[test]
@@ -304,7 +309,7 @@ fn a_directory_that_vanishes_while_loading() {
 fn the_window_shows_the_good_cards_among_all_the_bad_ones() {
     let dir = dir_with(&[
         ("empty.ron", b""),
-        ("nul.ron", b"Chapter(\0)"),
+        ("nul-byte.ron", b"Chapter(\0)"),
         (
             "bad.ron",
             b"Chapter(sections: [Section(cards: [Card(id: \"a\", title: 3)])])",

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
+mod support;
+
 use std::fmt::Write as _;
 
 use assert_cmd::Command;
@@ -13,8 +15,9 @@ fn huashu() -> Command {
     cmd
 }
 
+/// Standard output, with diagnostics' paths in `/` form (see `support`).
 fn stdout_of(cmd: &mut Command) -> String {
-    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    support::forward_slashes(&String::from_utf8(cmd.output().unwrap().stdout).unwrap())
 }
 
 #[test]
@@ -156,6 +159,8 @@ fn list_with_broken_content_lists_what_loaded_and_exits_1() {
         .stderr(predicate::str::contains("02-broken.ron:3:5: error:"));
 }
 
+/// (A shell pipeline: Unix only.)
+#[cfg(unix)]
 #[test]
 fn list_into_a_closed_pipe_is_quiet() {
     // `huashu list | head -1`: a closed stdout is not an error worth a message.

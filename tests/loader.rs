@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
+mod support;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +29,7 @@ fn report(loaded: &Loaded, strip: Option<&Path>) -> String {
         loaded.error_count(),
         loaded.warning_count()
     );
-    out
+    support::forward_slashes(&out)
 }
 
 /// Loads one fixture file from `tests/fixtures/broken/` on its own.

@@ -21,6 +21,8 @@ use crate::content::sources::fingerprint;
 /// several steps (truncate, write, rename), and one reload should see the
 /// finished file.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
+/// The longest wait for quiet after a change.
+pub const MAX_DEBOUNCE: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -165,7 +167,14 @@ fn wait_for_change(
             break;
         }
     }
+    // Quiet for DEBOUNCE — but never wait longer than MAX_DEBOUNCE: a
+    // watch whose directory went away can report errors without end (seen
+    // under Wine), and the reload must still come.
+    let started = std::time::Instant::now();
     loop {
+        if started.elapsed() > MAX_DEBOUNCE {
+            return Wait::Change;
+        }
         match rx.recv_timeout(DEBOUNCE) {
             Ok(_) => {}
             Err(RecvTimeoutError::Timeout) => return Wait::Change,
