@@ -264,6 +264,29 @@ fn alt_2_as_fcitx5_sends_it_copies_and_types_nothing() {
     assert_eq!(query(&harness), "取号");
 }
 
+/// The same when the events come one frame each and Alt is already
+/// released by the commit (a busy machine): the copy still happens and no
+/// digit is typed; the box shows the preedit again at the next key.
+#[test]
+fn alt_2_as_fcitx5_sends_it_to_a_busy_window_still_copies() {
+    let expected = "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?";
+    let mut harness = harness();
+    ms_pinyin(&mut harness, &["q", "qu", "qu hao"], "取号");
+    harness.key_press(Key::Enter);
+    harness.run();
+    preedit(&mut harness, "cuo");
+    harness.state_mut().clear_effects();
+    harness.event(Event::Ime(ImeEvent::Preedit {
+        text: String::new(),
+        active_range_chars: None,
+    }));
+    harness.event(Event::Ime(ImeEvent::Commit("2".into())));
+    harness.key_up(Key::Num2);
+    harness.run();
+    assert_eq!(copied(&harness), [&Effect::CopyText(expected.into())]);
+    assert_eq!(query(&harness), "取号", "no digit typed");
+}
+
 #[test]
 fn backspacing_the_whole_preedit_leaves_the_committed_text() {
     let mut harness = harness();

@@ -9,28 +9,54 @@ pub const HINT: &str = "↑↓ 选择 · Enter 打开 · Esc 清空/返回 · Al
 
 /// Alt+1…9 while an input method composes on the spot: fcitx5 (X11)
 /// ends the preedit and commits the digit instead of passing the key on
-/// (`Preedit("")`, `Commit("2")`, Alt held). Takes those events out (the
+/// (`Preedit("")`, `Commit("2")`, with Alt held — or already released when
+/// a busy frame gets all of it at once). Takes those events out (the
 /// preedit stays, as the input method still composes) and returns the copy
-/// commands.
-pub fn alt_digits_from_ime(ctx: &egui::Context, composing: bool) -> Vec<Command> {
+/// commands. A lone digit committed right after the preedit was cleared is
+/// never a pinyin input method's own doing (its digits pick candidates);
+/// `cleared` says the last input-method event of earlier frames was such a
+/// clear (the events may come one frame each).
+pub fn alt_digits_from_ime(ctx: &egui::Context, composing: bool, cleared: bool) -> Vec<Command> {
     let mut out = Vec::new();
     ctx.input_mut(|i| {
         let alt = i.modifiers.alt && !i.modifiers.ctrl && !i.modifiers.command;
-        if !alt {
+        if !alt && !composing && !cleared {
             return;
         }
-        i.events.retain(|e| match e {
-            egui::Event::Ime(egui::ImeEvent::Commit(t)) => match t.as_bytes() {
-                [d @ b'1'..=b'9'] => {
-                    out.push(Command::CopyScript(usize::from(d - b'1')));
-                    false
+        let first_ime = i.events.iter().position(|e| matches!(e, egui::Event::Ime(_)));
+        let is_clear = |e: &egui::Event| {
+            matches!(e, egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) if text.is_empty())
+        };
+        let mut keep = vec![true; i.events.len()];
+        for (k, e) in i.events.iter().enumerate() {
+            let egui::Event::Ime(egui::ImeEvent::Commit(t)) = e else {
+                continue;
+            };
+            let [d @ b'1'..=b'9'] = t.as_bytes() else {
+                continue;
+            };
+            let clear_here = k > 0 && is_clear(&i.events[k - 1]);
+            let clear_before = cleared && first_ime == Some(k);
+            if alt || (composing && clear_here) || clear_before {
+                out.push(Command::CopyScript(usize::from(d - b'1')));
+                keep[k] = false;
+                if clear_here && composing {
+                    keep[k - 1] = false;
                 }
-                _ => true,
-            },
-            egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => {
-                !(composing && text.is_empty())
             }
-            _ => true,
+        }
+        // Alt held while composing: the preedit is not to be cleared.
+        if alt && composing {
+            for (k, e) in i.events.iter().enumerate() {
+                if is_clear(e) {
+                    keep[k] = false;
+                }
+            }
+        }
+        let mut k = 0;
+        i.events.retain(|_| {
+            k += 1;
+            keep[k - 1]
         });
     });
     out

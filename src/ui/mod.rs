@@ -308,8 +308,8 @@ pub struct HuashuApp {
     set_up: bool,
     frames: u64,
     focus_search: bool,
-    /// An input method is composing in the search box (a preedit shown).
-    composing: bool,
+    /// What the input method is doing in the search box.
+    ime: ImeState,
     scroll: i32,
     applied_theme: Option<Theme>,
     effects: Vec<Effect>,
@@ -335,6 +335,15 @@ pub struct HuashuApp {
     first_load: Option<(Receiver<(Sources, SourcesLoaded)>, Duration)>,
 }
 
+/// What the input method is doing in the search box.
+#[derive(Clone, Copy, Debug, Default)]
+struct ImeState {
+    /// Composing: a preedit is shown.
+    composing: bool,
+    /// The last input-method event ended a composition without a commit.
+    cleared: bool,
+}
+
 /// Usage counts of this run and where they are added up.
 struct UsageStore {
     path: PathBuf,
@@ -351,7 +360,7 @@ impl HuashuApp {
             set_up: false,
             frames: 0,
             focus_search: true,
-            composing: false,
+            ime: ImeState::default(),
             scroll: 0,
             applied_theme: None,
             effects: Vec::new(),
@@ -609,13 +618,13 @@ impl HuashuApp {
     fn handle_all(&mut self, ctx: &egui::Context, commands: Vec<Command>) {
         for command in commands {
             let typed = matches!(command, Command::SetQuery(_) | Command::Compose(_));
-            let before = (!typed && self.composing).then(|| self.state.query().to_owned());
+            let before = (!typed && self.ime.composing).then(|| self.state.query().to_owned());
             self.handle(ctx, command);
             // The box's text changed from code under a composition: end it,
             // or the input method would go on composing into it.
             if before.is_some_and(|b| b != self.state.query()) {
                 ctx.memory_mut(egui::Memory::interrupt_ime);
-                self.composing = false;
+                self.ime.composing = false;
             }
         }
     }
@@ -626,10 +635,14 @@ impl HuashuApp {
         ctx: &egui::Context,
         navigating: bool,
     ) -> (search_bar::Ime, Vec<Command>) {
-        let was_composing = self.composing;
-        let mut commands = keys::alt_digits_from_ime(ctx, was_composing);
+        let was_composing = self.ime.composing;
+        let mut commands = keys::alt_digits_from_ime(ctx, was_composing, self.ime.cleared);
         let ime = self.track_ime(ctx);
-        let composing = was_composing || self.composing;
+        if ime != search_bar::Ime::None {
+            self.ime.cleared =
+                ime == search_bar::Ime::Preedit && was_composing && !self.ime.composing;
+        }
+        let composing = was_composing || self.ime.composing;
         commands.extend(keys::shortcuts(ctx, navigating, composing));
         (ime, commands)
     }
@@ -639,7 +652,7 @@ impl HuashuApp {
         let ime = search_bar::ime_events(ctx);
         match ime {
             search_bar::Ime::Preedit => {
-                self.composing = ctx.input(|i| {
+                self.ime.composing = ctx.input(|i| {
                     i.events.iter().rev().find_map(|e| match e {
                         egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => {
                             Some(!text.is_empty())
@@ -648,7 +661,7 @@ impl HuashuApp {
                     })
                 }) == Some(true);
             }
-            search_bar::Ime::Commit => self.composing = false,
+            search_bar::Ime::Commit => self.ime.composing = false,
             search_bar::Ime::None => {}
         }
         ime
