@@ -471,10 +471,6 @@ fn sources_command_lists_each_source_and_the_cache_in_use() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "under Wine no reload arrives after the watched central folder is renamed away; not yet explained"
-)]
 fn a_running_counter_survives_the_share_going_away_and_picks_up_its_return() {
     use huashu::content::watch::{Recheck, Watch};
     use std::sync::mpsc;

@@ -91,12 +91,14 @@ impl Watch {
                 }
             }
         }
+        let fingerprints =
+            |r: &Recheck| -> Vec<u64> { r.dirs.iter().map(|d| fingerprint(d)).collect() };
+        // Taken now, not when the thread gets to run: a change made right
+        // after `start` returns must be seen as one.
+        let mut seen = recheck.as_ref().map(fingerprints);
         let thread = std::thread::Builder::new()
             .name("content-watch".into())
             .spawn(move || {
-                let fingerprints =
-                    |r: &Recheck| -> Vec<u64> { r.dirs.iter().map(|d| fingerprint(d)).collect() };
-                let mut seen = recheck.as_ref().map(fingerprints);
                 loop {
                     match wait_for_change(&rx, recheck.as_ref().map(|r| r.every)) {
                         Wait::Closed => break,
