@@ -170,8 +170,9 @@ fn wait_for_change(
         }
     }
     // Quiet for DEBOUNCE — but never wait longer than MAX_DEBOUNCE: a
-    // watch whose directory went away can report errors without end (seen
-    // under Wine), and the reload must still come.
+    // stream of events without a pause (a long copy into the folder, or a
+    // watch reporting errors for a folder that went away) must not hold the
+    // reload back for ever.
     let started = std::time::Instant::now();
     loop {
         if started.elapsed() > MAX_DEBOUNCE {
