@@ -235,18 +235,24 @@ fn alt_2_during_an_on_the_spot_composition_copies_and_keeps_the_preedit() {
     assert_eq!(shown_title(&harness), "客户取号错误");
 }
 
-/// fcitx5 on the spot (X11) does not pass Alt+2 on during a composition:
-/// it clears the preedit and commits "2", with Alt held, and only the key
-/// release arrives.
-#[test]
-fn alt_2_as_fcitx5_sends_it_copies_and_types_nothing() {
-    let expected = "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?";
+/// 取号 committed, its card opened, then `cuo` being composed on the spot.
+fn composing_on_an_open_card() -> Harness<'static, HuashuApp> {
     let mut harness = harness();
     ms_pinyin(&mut harness, &["q", "qu", "qu hao"], "取号");
     harness.key_press(Key::Enter);
     harness.run();
     preedit(&mut harness, "cuo");
     harness.state_mut().clear_effects();
+    harness
+}
+
+/// fcitx5 on the spot (X11) does not pass Alt+2 on during a composition:
+/// it clears the preedit and commits "2", with Alt held, and only the key
+/// release arrives.
+#[test]
+fn alt_2_as_fcitx5_sends_it_copies_and_types_nothing() {
+    let expected = "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?";
+    let mut harness = composing_on_an_open_card();
     harness.event_modifiers(
         Event::Ime(ImeEvent::Preedit {
             text: String::new(),
@@ -270,12 +276,7 @@ fn alt_2_as_fcitx5_sends_it_copies_and_types_nothing() {
 #[test]
 fn alt_2_as_fcitx5_sends_it_to_a_busy_window_still_copies() {
     let expected = "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?";
-    let mut harness = harness();
-    ms_pinyin(&mut harness, &["q", "qu", "qu hao"], "取号");
-    harness.key_press(Key::Enter);
-    harness.run();
-    preedit(&mut harness, "cuo");
-    harness.state_mut().clear_effects();
+    let mut harness = composing_on_an_open_card();
     harness.event(Event::Ime(ImeEvent::Preedit {
         text: String::new(),
         active_range_chars: None,
