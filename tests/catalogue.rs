@@ -336,3 +336,24 @@ fn a_pipe_named_ron_is_skipped_not_waited_for() {
     assert_eq!(code, 0, "{report}");
     insta::assert_snapshot!("pipe", report);
 }
+
+/// Files a trainer meant as cards but that are not read are named:
+/// Notepad's `.ron.txt`, and a card file saved under another extension.
+#[test]
+fn files_meant_as_cards_are_named_not_ignored() {
+    case(
+        "meant_as_cards",
+        &[
+            (
+                "05-新卡片.ron.txt",
+                GOOD.replace("good-card", "new-card").as_bytes(),
+            ),
+            (
+                "06-notes.txt",
+                b"// \xe5\x8d\xa1\xe7\x89\x87\nChapter(sections: [])",
+            ),
+            ("README.txt", "说明".as_bytes()),
+        ],
+        0,
+    );
+}

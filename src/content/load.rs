@@ -576,6 +576,17 @@ fn skipped_diagnostic(skipped: walk::Skipped) -> Diagnostic {
         walk::Skipped::NotAFile(path) => {
             Diagnostic::warning(&path, None, "这不是普通文件（可能是管道或设备），跳过")
         }
+        walk::Skipped::LooksLikeContent(path) => Diagnostic::warning(
+            &path,
+            None,
+            "这个文件看起来是卡片文件，但扩展名不是 .ron，没有读取",
+        )
+        .with_help("改名为以 .ron 结尾（记事本“另存为”时文件类型选“所有文件”，文件名写 xxx.ron）"),
+        walk::Skipped::RonDirectory(dir) => Diagnostic::warning(
+            &dir,
+            None,
+            "这是一个目录，名字却以 .ron 结尾；里面的 .ron 文件照常读取",
+        ),
     }
 }
 

@@ -29,6 +29,51 @@ pub enum Skipped {
     TooDeep(std::path::PathBuf),
     /// A `.ron` that is not a regular file (a pipe, a device).
     NotAFile(std::path::PathBuf),
+    /// Meant as content, it seems, but not read: Notepad's `x.ron.txt`, or
+    /// a file with another extension that starts like a content file.
+    LooksLikeContent(std::path::PathBuf),
+    /// A directory whose name ends in `.ron` (walked like any other).
+    RonDirectory(std::path::PathBuf),
+}
+
+impl Skipped {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Unlisted(p, _)
+            | Self::Loop(p)
+            | Self::TooDeep(p)
+            | Self::NotAFile(p)
+            | Self::LooksLikeContent(p)
+            | Self::RonDirectory(p) => p,
+        }
+    }
+}
+
+/// How much of a file with another extension is looked at for `Chapter(`.
+const SNIFF_BYTES: u64 = 4096;
+
+/// Whether a file that is not `.ron` looks like one: `x.ron.txt`, or text
+/// whose first non-comment token is `Chapter(`.
+fn looks_like_content(path: &std::path::Path) -> bool {
+    use std::io::Read as _;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".ron.txt") || name.ends_with(".ron.bak") {
+        return name.ends_with(".ron.txt");
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(SNIFF_BYTES).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    let text = text.trim_start_matches('\u{feff}');
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("//"))
+        .is_some_and(|l| l.starts_with("Chapter(") || l.starts_with("Chapter ("))
 }
 
 /// The content files under `dir` (links to directories followed, each
@@ -44,6 +89,7 @@ pub fn walk(dir: &std::path::Path) -> Result<(Vec<std::path::PathBuf>, Vec<Skipp
     let entries = std::fs::read_dir(dir).map_err(|e| e.to_string())?;
     visit(entries, 0, &mut files, &mut skipped, &mut seen);
     files.sort();
+    skipped.sort_by(|a, b| a.path().cmp(b.path()));
     Ok((files, skipped))
 }
 
@@ -66,6 +112,9 @@ fn visit(
         // content directory); a loop is found by the real path.
         let is_dir = kind.is_dir() || (kind.is_symlink() && path.is_dir());
         if is_dir {
+            if has_ron_extension(&path) {
+                skipped.push(Skipped::RonDirectory(path.clone()));
+            }
             if let Ok(real) = std::fs::canonicalize(&path)
                 && !seen.insert(real)
             {
@@ -91,6 +140,8 @@ fn visit(
             } else {
                 skipped.push(Skipped::NotAFile(path));
             }
+        } else if kind.is_file() && looks_like_content(&path) {
+            skipped.push(Skipped::LooksLikeContent(path));
         }
     }
 }
@@ -129,5 +180,24 @@ mod tests {
         assert_eq!(names, ["B.RON", "a.ron", "sub/c.Ron"]);
         assert!(skipped.is_empty());
         assert!(walk(&d.join("missing")).is_err());
+
+        // Meant as content, not read: said.
+        std::fs::write(d.join("05-新卡片.ron.txt"), "Chapter(sections: [])").unwrap();
+        std::fs::write(
+            d.join("06.txt"),
+            "\u{feff}// 注释\n\nChapter(\n  sections: [])",
+        )
+        .unwrap();
+        std::fs::write(d.join("README.txt"), "说明").unwrap();
+        std::fs::create_dir(d.join("cards.ron")).unwrap();
+        let (_, skipped) = walk(d).unwrap();
+        assert_eq!(
+            skipped,
+            [
+                Skipped::LooksLikeContent(d.join("05-新卡片.ron.txt")),
+                Skipped::LooksLikeContent(d.join("06.txt")),
+                Skipped::RonDirectory(d.join("cards.ron")),
+            ]
+        );
     }
 }
