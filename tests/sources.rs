@@ -639,3 +639,34 @@ fn the_program_started_from_elsewhere_reads_the_data_beside_it() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("content: 程序旁边的 data 目录"), "{text}");
 }
+
+/// A typo in the config file never keeps the window closed: the window's
+/// setup leaves it out and lists it, with its line:col, as a problem of
+/// every load.
+#[test]
+fn a_broken_config_is_a_listed_problem_not_a_closed_window() {
+    use huashu::content::sources::{Chosen, Setup};
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config.ron");
+    std::fs::write(
+        &config,
+        "Config(\n    sources: [Builtin,\n    recheck_seconds: 60,\n)",
+    )
+    .unwrap();
+    assert!(Setup::resolve_in(&[], Some(&config), lookup(tmp.path())).is_err());
+    let (setup, problem) = Setup::resolve_or_default_in(&[], Some(&config), lookup(tmp.path()));
+    assert_eq!(setup.chosen, Chosen::Builtin);
+    let problem = problem.unwrap();
+    let text = problem.to_string();
+    assert!(text.contains("config.ron:3:"), "{text}");
+    assert!(text.contains("配置文件有错误"), "{text}");
+    let loaded = setup.sources().with_problem(Some(problem)).load();
+    assert_eq!(loaded.loaded.library.cards.len(), 7, "the built-in cards");
+    assert!(
+        loaded.loaded.diagnostics[0]
+            .to_string()
+            .contains("配置文件有错误")
+    );
+    let state = huashu::app::AppState::new(loaded.loaded, huashu::app::Settings::default());
+    assert_eq!(state.content_problems().0, 1, "shown in the problems panel");
+}

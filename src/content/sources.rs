@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::content::diagnostic::Diagnostic;
+use crate::content::diagnostic::{Diagnostic, Pos};
 use crate::content::load::{
     Fallback, Files, LayerInput, LayerOutput, Loaded, Loader, Origin, load_layers, read_builtin,
     read_dirs,
@@ -353,6 +353,75 @@ impl Setup {
     pub fn sources(&self) -> Sources {
         Sources::new(self.sources.clone(), self.places.cache_dir.clone())
     }
+
+    /// For the window, which must open whatever the config says: a config
+    /// that cannot be read or parsed is left out (as if there were none:
+    /// `data/` here or beside the program, else the built-in cards) and
+    /// returned as an error to show, with its line:col.
+    pub fn resolve_or_default(
+        data: &[PathBuf],
+        config_arg: Option<&Path>,
+    ) -> (Self, Option<Diagnostic>) {
+        Self::resolve_or_default_in(data, config_arg, Lookup::from_environment())
+    }
+
+    /// [`Self::resolve_or_default`] with the environment given.
+    pub fn resolve_or_default_in(
+        data: &[PathBuf],
+        config_arg: Option<&Path>,
+        lookup: Lookup,
+    ) -> (Self, Option<Diagnostic>) {
+        match Self::resolve_in(data, config_arg, lookup.clone()) {
+            Ok(setup) => (setup, None),
+            Err(e) => {
+                let without = Lookup {
+                    env_config: None,
+                    system_config: None,
+                    places: Places {
+                        // Never read: the broken one is not read again.
+                        config_file: PathBuf::new(),
+                        ..lookup.places.clone()
+                    },
+                    ..lookup
+                };
+                let setup = match Self::resolve_in(data, None, without) {
+                    Ok(setup) => setup,
+                    Err(_) => Self {
+                        config: Config::default(),
+                        config_file: None,
+                        places: Places::platform(),
+                        sources: vec![SourceSpec::Builtin],
+                        chosen: Chosen::Builtin,
+                    },
+                };
+                (setup, Some(config_problem(&e)))
+            }
+        }
+    }
+}
+
+/// A config error as a problem the window lists.
+fn config_problem(e: &ConfigError) -> Diagnostic {
+    let help = "窗口这次没有使用这个配置文件（用的是当前目录或程序旁边的 data，或者内置的卡片）；改正后重新打开窗口";
+    match e {
+        ConfigError::Read { path, source } => {
+            Diagnostic::error(path, None, format!("无法读取配置文件：{source}")).with_help(help)
+        }
+        ConfigError::Parse {
+            path,
+            line,
+            col,
+            message,
+        } => Diagnostic::error(
+            path,
+            Some(Pos {
+                line: u32::try_from(*line).unwrap_or(u32::MAX),
+                col: u32::try_from(*col).unwrap_or(u32::MAX),
+            }),
+            format!("配置文件有错误：{message}"),
+        )
+        .with_help(help),
+    }
 }
 
 /// The layers to load: `--data` directories replace the configured
@@ -438,6 +507,9 @@ pub struct Sources {
     loaders: Vec<Loader>,
     /// Per central source: whether its cache stamp was written this run.
     stamped: Vec<bool>,
+    /// Problems found before any loading (a config file that could not be
+    /// used), reported with every load.
+    problems: Vec<Diagnostic>,
 }
 
 /// The result of a layered load.
@@ -457,7 +529,15 @@ impl Sources {
             cache_dir,
             loaders: (0..n).map(|_| Loader::default()).collect(),
             stamped: vec![false; n],
+            problems: Vec::new(),
         }
+    }
+
+    /// Reports `problem` with every load (see [`Setup::resolve_or_default`]).
+    #[must_use]
+    pub fn with_problem(mut self, problem: Option<Diagnostic>) -> Self {
+        self.problems.extend(problem);
+        self
     }
 
     pub fn specs(&self) -> &[SourceSpec] {
@@ -518,7 +598,7 @@ impl Sources {
         for (n, out) in outputs.iter().enumerate() {
             reports.push(self.report(n, out, caches[n].as_ref(), &mut notes));
         }
-        diagnostics.splice(0..0, notes);
+        diagnostics.splice(0..0, self.problems.iter().cloned().chain(notes));
         // Cards each source contributed (after overrides and withdrawals).
         for card in &library.cards {
             if let Some(path) = library.files.get(card.origin.file)

@@ -191,7 +191,12 @@ fn open_window(
     renderer: Renderer,
     started: Arc<AtomicBool>,
 ) -> anyhow::Result<()> {
-    let setup = Setup::resolve(data, config).context("reading the config")?;
+    // A config that cannot be used never keeps the window closed: it is
+    // listed as a content problem (F8) and logged.
+    let (setup, config_problem) = Setup::resolve_or_default(data, config);
+    if let Some(problem) = &config_problem {
+        log::error!("{problem}");
+    }
     // The first load on its own thread: a network share that hangs must
     // not keep the window from opening. Wait a little for it (the usual
     // case: milliseconds), else open with a note and take it when it comes.
@@ -199,7 +204,7 @@ fn open_window(
     // The window's context, once it exists, to ask for a frame when a slow
     // load arrives (before that, the first frame looks for it anyway).
     let waker: Arc<OnceLock<egui::Context>> = Arc::default();
-    let mut sources = setup.sources();
+    let mut sources = setup.sources().with_problem(config_problem);
     let wake = waker.clone();
     std::thread::Builder::new()
         .name("content-load".into())
