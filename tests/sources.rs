@@ -670,3 +670,36 @@ fn a_broken_config_is_a_listed_problem_not_a_closed_window() {
     let state = huashu::app::AppState::new(loaded.loaded, huashu::app::Settings::default());
     assert_eq!(state.content_problems().0, 1, "shown in the problems panel");
 }
+
+/// Previewing what a counter shows: `check --config` with a half-copied
+/// central file names the file and line, says that the offline copy covers
+/// it at the counters, and exits 1.
+#[test]
+fn check_with_the_config_names_a_broken_central_file_and_the_copy_covering_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let local = tmp.path().join("local");
+    write_files(&central, &[("01.ron", &chapter(&[("a", "甲")]))]);
+    write_files(&local, &[("01.ron", &chapter(&[("b", "乙")]))]);
+    let config = write_config(tmp.path(), &central, &local);
+    // A first run fills the offline copy.
+    huashu()
+        .arg("--config")
+        .arg(&config)
+        .arg("check")
+        .assert()
+        .success();
+    let full = chapter(&[("a", "甲（新）")]);
+    std::fs::write(central.join("01.ron"), &full.as_bytes()[..40]).unwrap();
+    let out = huashu()
+        .arg("--config")
+        .arg(&config)
+        .arg("check")
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let text = support::forward_slashes(&text.replace(&tmp.path().display().to_string(), "<tmp>"));
+    assert!(text.contains("<tmp>/central/01.ron:"), "{text}");
+    assert!(text.contains(": error: "), "{text}");
+    assert!(text.contains("的离线副本"), "{text}");
+}

@@ -126,7 +126,13 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
     let setup = || Setup::resolve(&args.data, args.config.as_deref()).context("reading the config");
     let load = || anyhow::Ok(setup()?.sources().load().loaded);
     match command {
-        Command::Check => check::run(&load()?, &mut std::io::stdout().lock(), painter),
+        Command::Check => {
+            // What a counter shows, and also the errors an offline copy covers.
+            let loaded = setup()?.sources().load();
+            let mut checked = loaded.loaded;
+            checked.diagnostics.extend(loaded.covered);
+            check::run(&checked, &mut std::io::stdout().lock(), painter)
+        }
         Command::List { json } => list::run(&load()?, *json, &mut std::io::stdout().lock()),
         Command::Eval { queries, min_top1 } => {
             eval::run(load()?, queries, *min_top1, &mut std::io::stdout().lock())

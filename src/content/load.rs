@@ -200,6 +200,9 @@ pub(crate) struct LayerOutput {
     pub read_paths: Vec<PathBuf>,
     /// The files used in the build (after any fallback).
     pub files: Files,
+    /// The errors of a source replaced whole by its fallback (not shown in
+    /// the window, which shows the fallback; `check` reports them).
+    pub covered: Vec<Diagnostic>,
 }
 
 /// Judges one source by the first build's problems and, if it is broken,
@@ -235,6 +238,7 @@ fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
         }
         Fallback::Whole(other) => {
             if !clean && let Some((files, what)) = other() {
+                out.covered = errors.iter().map(|d| (*d).clone()).collect();
                 input.read.files = files;
                 out.replaced = Some(what);
             }

@@ -519,6 +519,9 @@ pub struct SourcesLoaded {
     pub reports: Vec<SourceReport>,
     /// `离线副本 · 更新于 …` when a central source's cache is in use.
     pub banner: Option<String>,
+    /// The errors of central sources whose offline copy is shown instead
+    /// (the window shows the copy calmly; `huashu check` reports these).
+    pub covered: Vec<Diagnostic>,
 }
 
 impl Sources {
@@ -614,6 +617,18 @@ impl Sources {
             .filter_map(|r| r.using_cache.as_deref())
             .min()
             .map(|when| format!("离线副本 · 更新于 {when}"));
+        let covered = outputs
+            .iter()
+            .zip(&reports)
+            .flat_map(|(o, r)| {
+                let when = r.using_cache.clone().unwrap_or_default();
+                o.covered.iter().map(move |d| {
+                    d.clone().with_help(format!(
+                        "柜台的窗口不受影响：这个中心目录有错误时使用 {when} 的离线副本"
+                    ))
+                })
+            })
+            .collect();
         SourcesLoaded {
             loaded: Loaded {
                 library,
@@ -629,6 +644,7 @@ impl Sources {
             },
             reports,
             banner,
+            covered,
         }
     }
 }
