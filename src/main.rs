@@ -48,7 +48,7 @@ fn open_window(args: &Cli) -> ExitCode {
         Ok(_) => log::info!("huashu {} starting", env!("CARGO_PKG_VERSION")),
         Err(e) => eprintln!("huashu: warning: no log file in {}: {e}", dir.display()),
     }
-    match huashu::ui::run_window(&args.data, args.config.as_deref()) {
+    match huashu::ui::run_window(&args.data, &args.local, args.config.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             log::error!("{e:#}");

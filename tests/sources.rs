@@ -703,3 +703,38 @@ fn check_with_the_config_names_a_broken_central_file_and_the_copy_covering_it() 
     assert!(text.contains(": error: "), "{text}");
     assert!(text.contains("的离线副本"), "{text}");
 }
+
+/// Previewing a branch's override without a config: `--data central
+/// --local branch` layers the branch over the central cards, as a counter
+/// configured that way does (same id: replaced, not a duplicate).
+#[test]
+fn data_and_local_layer_without_a_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let branch = tmp.path().join("branch");
+    write_files(
+        &central,
+        &[("01.ron", &chapter(&[("a", "甲"), ("b", "乙")]))],
+    );
+    write_files(&branch, &[("01.ron", &chapter(&[("a", "甲（本行）")]))]);
+    huashu()
+        .arg("--data")
+        .arg(&central)
+        .arg("--local")
+        .arg(&branch)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 errors"));
+    let out = huashu()
+        .arg("--data")
+        .arg(&central)
+        .arg("--local")
+        .arg(&branch)
+        .arg("list")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("甲（本行）") && text.contains("乙"), "{text}");
+    assert!(!text.contains("甲 "), "{text}");
+}

@@ -37,6 +37,12 @@ pub struct Cli {
     #[arg(long = "config", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
+    /// A directory layered on top of the other sources, card by card (a
+    /// branch's own cards over the central ones); repeatable.
+    /// 叠加在其他内容之上的目录（例如本网点的卡片）。
+    #[arg(long = "local", value_name = "DIR", global = true)]
+    pub local: Vec<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -123,7 +129,11 @@ pub enum Command {
 /// Runs a subcommand and returns the process exit code.
 pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
     let painter = Painter::for_stream(&std::io::stdout());
-    let setup = || Setup::resolve(&args.data, args.config.as_deref()).context("reading the config");
+    let setup = || {
+        Setup::resolve(&args.data, args.config.as_deref())
+            .map(|s| s.with_local(&args.local))
+            .context("reading the config")
+    };
     let load = || anyhow::Ok(setup()?.sources().load().loaded);
     match command {
         Command::Check => {

@@ -354,6 +354,15 @@ impl Setup {
         Sources::new(self.sources.clone(), self.places.cache_dir.clone())
     }
 
+    /// `--local DIR…`: layers on top of the sources (a branch's own cards
+    /// over the central ones, previewed without a config file).
+    #[must_use]
+    pub fn with_local(mut self, dirs: &[PathBuf]) -> Self {
+        self.sources
+            .extend(dirs.iter().cloned().map(SourceSpec::Local));
+        self
+    }
+
     /// For the window, which must open whatever the config says: a config
     /// that cannot be read or parsed is left out (as if there were none:
     /// `data/` here or beside the program, else the built-in cards) and

@@ -48,7 +48,11 @@ const EFFECT_LOG: usize = 64;
 /// the other one (in a fresh process: one event loop per process). A panic
 /// later is not a relaunch: the window's drop saves the settings and usage
 /// counts, the panic is logged with its place, and this returns the error.
-pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()> {
+pub fn run_window(
+    data: &[PathBuf],
+    local: &[PathBuf],
+    config: Option<&Path>,
+) -> anyhow::Result<()> {
     let chosen = std::env::var(RENDERER_ENV).ok();
     let first = match chosen.as_deref() {
         Some(r) if r.eq_ignore_ascii_case("glow") => Renderer::Glow,
@@ -58,7 +62,7 @@ pub fn run_window(data: &[PathBuf], config: Option<&Path>) -> anyhow::Result<()>
     log_panics();
     let started = Arc::new(AtomicBool::new(false));
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        open_window(data, config, first, started.clone())
+        open_window(data, local, config, first, started.clone())
     }));
     let failure = match after_attempt(attempt, started.load(Ordering::SeqCst), first) {
         Next::Done => return Ok(()),
@@ -187,6 +191,7 @@ const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
 fn open_window(
     data: &[PathBuf],
+    local: &[PathBuf],
     config: Option<&Path>,
     renderer: Renderer,
     started: Arc<AtomicBool>,
@@ -194,6 +199,7 @@ fn open_window(
     // A config that cannot be used never keeps the window closed: it is
     // listed as a content problem (F8) and logged.
     let (setup, config_problem) = Setup::resolve_or_default(data, config);
+    let setup = setup.with_local(local);
     if let Some(problem) = &config_problem {
         log::error!("{problem}");
     }
