@@ -466,3 +466,99 @@ fn a_card_with_far_more_steps_than_the_others_is_reported() {
     );
     assert_eq!(lines.lines().count(), 1, "{lines}");
 }
+
+/// Importing the manual again into the `data/` that came from it updates
+/// the cards (same ids, aliases kept, the same files) and never duplicates
+/// them; a card the manual no longer has is named before anything is
+/// written.
+#[test]
+fn re_importing_updates_and_never_duplicates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for name in ["00-earlier-chapter.ron", "04-business-area.ron"] {
+        std::fs::copy(Path::new("data").join(name), data.join(name)).unwrap();
+    }
+    // A card a trainer added by hand, which the manual does not have.
+    let extra = data.join("04-business-area.ron");
+    let text = std::fs::read_to_string(&extra).unwrap().replacen(
+        "            cards: [\n",
+        "            cards: [\n                Card(id: \"hand-made\", title: \"手写的卡片\", steps: [Step(action: \"说明。\")]),\n",
+        1,
+    );
+    std::fs::write(&extra, text).unwrap();
+
+    let refused = huashu()
+        .arg("import")
+        .arg(SEED)
+        .arg("-o")
+        .arg(&data)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(refused.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("与已有的卡片对照：3 张不变，4 张更新，0 张新增，1 张手册里已经没有"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("删除  hand-made  手写的卡片"), "{stderr}");
+    assert!(
+        stderr.contains("更新  bad-review-for-teller  客户给柜员差评（场景再现）"),
+        "{stderr}"
+    );
+
+    huashu()
+        .arg("import")
+        .arg(SEED)
+        .arg("-o")
+        .arg(&data)
+        .arg("--force")
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["00-earlier-chapter.ron", "04-business-area.ron"],
+        "the same files"
+    );
+    let loaded = content::load_dirs(std::slice::from_ref(&data));
+    assert_eq!(loaded.error_count(), 0);
+    let library = loaded.library;
+    assert_eq!(library.cards.len(), 7, "not 14");
+    let queue = library
+        .cards
+        .iter()
+        .find(|c| c.id.as_str() == "wrong-queue-ticket")
+        .unwrap();
+    assert!(queue.aliases.contains(&"排错队".to_owned()), "aliases kept");
+}
+
+/// Two cards with one title are said (a manual imported twice).
+#[test]
+fn check_warns_about_two_cards_with_the_same_title() {
+    let tmp = tempfile::tempdir().unwrap();
+    let card = |id: &str| {
+        format!("Card(id: \"{id}\", title: \"客户取号错误\", steps: [Step(action: \"道歉。\")])")
+    };
+    std::fs::write(
+        tmp.path().join("a.ron"),
+        format!(
+            "Chapter(sections: [Section(cards: [\n{},\n{},\n])])",
+            card("one"),
+            card("two")
+        ),
+    )
+    .unwrap();
+    let loaded = content::load_dirs(&[tmp.path().to_path_buf()]);
+    let text: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(
+        text[0].contains(
+            "a.ron:3:1: warning: 卡片“客户取号错误”（two）和第 2 行的卡片（one）标题相同"
+        ),
+        "{text:?}"
+    );
+}

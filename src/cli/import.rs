@@ -35,7 +35,7 @@ pub fn run(
     if let Some(encoding) = decoded.encoding {
         eprintln!("{}: note: read as {encoding}", input.display());
     }
-    let imported = import::import(&decoded.text);
+    let mut imported = import::import(&decoded.text);
     for w in &imported.warnings {
         let d = Diagnostic::warning(input, Some(w.pos), w.message.as_str());
         eprintln!("{}", painter.diagnostic(&d));
@@ -47,7 +47,26 @@ pub fn run(
             input.display()
         );
     }
-    let files = render(&imported, input, output)?;
+    // Into content that already has cards: update them, never duplicate.
+    let targets = match output.filter(|o| o.exists()) {
+        Some(o) => {
+            let existing = content::load_dirs(&[o.to_path_buf()]).library;
+            if existing.cards.is_empty() {
+                Vec::new()
+            } else {
+                let (targets, changes) = import::reconcile(&mut imported.library, &existing);
+                print_changes(&changes);
+                targets
+            }
+        }
+        None => Vec::new(),
+    };
+    let mut files = render(&imported, input, output)?;
+    for ((path, _), target) in files.iter_mut().zip(&targets) {
+        if let Some(t) = target {
+            path.clone_from(t);
+        }
+    }
     check_loads(&files)?;
 
     if output.is_none() {
@@ -82,6 +101,34 @@ pub fn run(
         plural(imported.warnings.len(), "warning", "warnings"),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What re-importing changes, card by card (stderr).
+fn print_changes(changes: &[import::Change]) {
+    use import::Change;
+    let count = |f: fn(&Change) -> bool| changes.iter().filter(|c| f(c)).count();
+    eprintln!(
+        "与已有的卡片对照：{} 张不变，{} 张更新，{} 张新增，{} 张手册里已经没有",
+        count(|c| matches!(c, Change::Unchanged(..))),
+        count(|c| matches!(c, Change::Updated(..))),
+        count(|c| matches!(c, Change::New(..))),
+        count(|c| matches!(c, Change::Dropped(..))),
+    );
+    for change in changes {
+        match change {
+            Change::Unchanged(..) => {}
+            Change::Updated(id, title, what) => {
+                eprintln!("  更新  {id}  {title}（{}）", what.join("、"));
+            }
+            Change::New(id, title) => eprintln!("  新增  {id}  {title}"),
+            Change::Dropped(id, title, file) => {
+                eprintln!(
+                    "  删除  {id}  {title}（{} 里有，手册里已经没有）",
+                    file.display()
+                );
+            }
+        }
+    }
 }
 
 fn read_input(input: &Path) -> anyhow::Result<Vec<u8>> {

@@ -124,6 +124,7 @@ pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> L
 
     let pending = withdraw(&mut library, pending, &withdrawals, &id_seen, &mut per_file);
     check_links(&mut library, &pending, &mut per_file);
+    same_titles(&library, &mut per_file);
 
     for mut diags in per_file {
         diags.sort_by_key(|d| d.pos);
@@ -327,6 +328,42 @@ impl<'a> Source<'a> {
 
     fn warning(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {
         Diagnostic::warning(self.path, Some(pos), message)
+    }
+}
+
+/// Two cards with the same title (often a manual imported twice, under new
+/// ids): a warning at the later one, naming the first.
+fn same_titles(library: &Library, per_file: &mut [Vec<Diagnostic>]) {
+    let mut first: std::collections::HashMap<&str, &Card> = std::collections::HashMap::new();
+    for card in &library.cards {
+        let title = card.title.trim();
+        let Some(earlier) = first.get(title).copied() else {
+            first.insert(title, card);
+            continue;
+        };
+        let here = library.file_of(card);
+        let there = library.file_of(earlier);
+        let where_ = if here == there {
+            format!("第 {} 行", earlier.origin.line)
+        } else {
+            format!("{}:{}", there.display(), earlier.origin.line)
+        };
+        if let Some(diags) = per_file.get_mut(card.origin.file) {
+            diags.push(
+                Diagnostic::warning(
+                    here,
+                    Some(Pos {
+                        line: card.origin.line,
+                        col: card.origin.col,
+                    }),
+                    format!(
+                        "卡片“{}”（{}）和{where_}的卡片（{}）标题相同：窗口里会列出两张同名的卡片",
+                        card.title, card.id, earlier.id
+                    ),
+                )
+                .with_help("可能是同一份手册导入了两次；删掉多余的一张，或者改一个能区分的标题"),
+            );
+        }
     }
 }
 
