@@ -39,7 +39,7 @@ fn check_without_data_dir_uses_builtin_content() {
             "<built-in>/data/04-business-area.ron",
         ))
         .stdout(predicate::str::ends_with(
-            "7 cards in 2 files, 0 errors, 1 warning\n",
+            "7 张卡片，2 个文件，0 个错误，1 个提示\n",
         ));
 }
 
@@ -67,7 +67,7 @@ fn check_missing_directory_exits_1() {
             "tests/fixtures/no-such-dir: error: 找不到内容目录",
         ))
         .stdout(predicate::str::ends_with(
-            "0 cards in 0 files, 1 error, 0 warnings\n",
+            "0 张卡片，0 个文件，1 个错误，0 个提示\n",
         ));
 }
 

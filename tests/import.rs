@@ -202,7 +202,7 @@ fn cli_writes_one_file_per_chapter_that_checks_clean() {
         .success()
         .stdout("")
         .stderr(predicate::str::contains(
-            "imported 7 cards (1 draft) in 2 chapters",
+            "导入了 7 张卡片（1 张草稿），2 章",
         ))
         .stderr(predicate::str::contains(format!(
             "{SEED}:2:1: warning: 这段文字像乱码"
@@ -220,7 +220,7 @@ fn cli_writes_one_file_per_chapter_that_checks_clean() {
         .assert()
         .success()
         .stdout(predicate::str::ends_with(
-            "7 cards in 2 files, 0 errors, 1 warning\n",
+            "7 张卡片，2 个文件，0 个错误，1 个提示\n",
         ));
     insta::assert_snapshot!(std::fs::read_to_string(out.join("04-ye-wu-chu-li-qu.ron")).unwrap());
 }
@@ -245,7 +245,7 @@ fn cli_prints_a_single_chapter_and_writes_a_single_file() {
         .arg(dir.path().join("all.ron"))
         .assert()
         .failure()
-        .stderr(predicate::str::contains("the input has 2 chapters"));
+        .stderr(predicate::str::contains("输入里有 2 章"));
     assert!(!dir.path().join("all.ron").exists());
 }
 
@@ -260,7 +260,7 @@ fn cli_never_overwrites_without_force_and_never_writes_into_its_input() {
         .arg(&file)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("not overwriting"));
+        .stderr(predicate::str::contains("没有覆盖"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
     huashu()
         .args(["import", fixture, "--force", "-o"])
@@ -284,9 +284,7 @@ fn cli_never_overwrites_without_force_and_never_writes_into_its_input() {
         .arg(&input)
         .assert()
         .failure()
-        .stderr(predicate::str::contains(
-            "never writes into the file it reads",
-        ));
+        .stderr(predicate::str::contains("导入绝不写入正在读取的文件"));
     assert_eq!(
         std::fs::read(&input).unwrap(),
         std::fs::read(fixture).unwrap()
@@ -310,13 +308,13 @@ fn cli_explains_inputs_it_cannot_use() {
         .arg(&empty)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("no scenarios found"));
+        .stderr(predicate::str::contains("没有找到场景"));
     huashu()
         .arg("import")
         .arg(dir.path())
         .assert()
         .failure()
-        .stderr(predicate::str::contains("is a directory"));
+        .stderr(predicate::str::contains("是一个目录"));
     let binary = dir.path().join("x.txt");
     std::fs::write(&binary, [0x66, 0xFF, 0xFE, 0xFD, 0x80]).unwrap();
     huashu()
@@ -324,7 +322,7 @@ fn cli_explains_inputs_it_cannot_use() {
         .arg(&binary)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("neither UTF-8 nor GBK"));
+        .stderr(predicate::str::contains("既不是 UTF-8 也不是 GBK"));
 }
 
 /// Found by fuzzing: a step that is only a script (`①脚本：…`) made a card

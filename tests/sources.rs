@@ -467,7 +467,7 @@ fn sources_command_lists_each_source_and_the_cache_in_use() {
         .arg("sources")
         .assert()
         .failure()
-        .stderr(predicate::str::contains("cannot read the config file"));
+        .stderr(predicate::str::contains("无法读取配置文件"));
 }
 
 #[test]
@@ -725,7 +725,7 @@ fn data_and_local_layer_without_a_config() {
         .arg("check")
         .assert()
         .success()
-        .stdout(predicate::str::contains("0 errors"));
+        .stdout(predicate::str::contains("0 个错误"));
     let out = huashu()
         .arg("--data")
         .arg(&central)

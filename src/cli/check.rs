@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::output::{Painter, exit_code, plural};
+use super::output::{Painter, exit_code};
 use crate::content::Loaded;
 
 pub fn run(loaded: &Loaded, out: &mut impl Write, painter: Painter) -> anyhow::Result<ExitCode> {
@@ -16,11 +16,11 @@ pub fn run(loaded: &Loaded, out: &mut impl Write, painter: Painter) -> anyhow::R
     let errors = loaded.error_count();
     writeln!(
         out,
-        "{} in {}, {}, {}",
-        plural(loaded.library.cards.len(), "card", "cards"),
-        plural(loaded.file_count, "file", "files"),
-        plural(errors, "error", "errors"),
-        plural(loaded.warning_count(), "warning", "warnings"),
+        "{} 张卡片，{} 个文件，{} 个错误，{} 个提示",
+        loaded.library.cards.len(),
+        loaded.file_count,
+        errors,
+        loaded.warning_count(),
     )
     .context("writing the summary")?;
     Ok(exit_code(loaded))

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
-use super::output::{Painter, plural};
+use super::output::Painter;
 use crate::content::import::{self, Imported};
 use crate::content::{self, Diagnostic, MAX_FILE_BYTES, decode, write};
 
@@ -25,7 +25,7 @@ pub fn run(
     let bytes = read_input(input)?;
     let decoded = decode::decode(&bytes).map_err(|e| {
         anyhow::anyhow!(
-            "{}:{}:{}: the input is neither UTF-8 nor GBK/GB18030 text (byte {})",
+            "{}:{}:{}: 输入既不是 UTF-8 也不是 GBK/GB18030 文本（第 {} 个字节）",
             input.display(),
             e.line,
             e.col,
@@ -33,7 +33,7 @@ pub fn run(
         )
     })?;
     if let Some(encoding) = decoded.encoding {
-        eprintln!("{}: note: read as {encoding}", input.display());
+        eprintln!("{}: note: 按 {encoding} 编码读取", input.display());
     }
     let mut imported = import::import(&decoded.text);
     for w in &imported.warnings {
@@ -43,7 +43,7 @@ pub fn run(
     let chapters = imported.library.chapters.len();
     if imported.library.cards.is_empty() {
         bail!(
-            "no scenarios found in {} (expected headings like `一、…` followed by 场景再现 / 解决方案)",
+            "{} 里没有找到场景（应该有“一、…”这样的标题，后面跟着 场景再现 / 解决方案）",
             input.display()
         );
     }
@@ -88,17 +88,17 @@ pub fn run(
         .map(|(p, _)| p.display().to_string())
         .collect();
     eprintln!(
-        "imported {} ({} draft) in {} from {}{}; {}",
-        plural(imported.library.cards.len(), "card", "cards"),
-        imported.draft_count(),
-        plural(chapters, "chapter", "chapters"),
+        "从 {} 导入了 {} 张卡片（{} 张草稿），{} 章{}；{} 个提示",
         input.display(),
+        imported.library.cards.len(),
+        imported.draft_count(),
+        chapters,
         if written.is_empty() {
             String::new()
         } else {
-            format!(" to {}", written.join(", "))
+            format!("，写入 {}", written.join("、"))
         },
-        plural(imported.warnings.len(), "warning", "warnings"),
+        imported.warnings.len(),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -134,14 +134,11 @@ fn print_changes(changes: &[import::Change]) {
 fn read_input(input: &Path) -> anyhow::Result<Vec<u8>> {
     let meta = std::fs::metadata(input).with_context(|| format!("reading {}", input.display()))?;
     if meta.is_dir() {
-        bail!(
-            "{} is a directory; give the text file to import",
-            input.display()
-        );
+        bail!("{} 是一个目录；请给出要导入的文本文件", input.display());
     }
     if meta.len() > MAX_FILE_BYTES {
         bail!(
-            "{} is larger than {} MiB; split it into chapters",
+            "{} 超过 {} MiB；请按章拆开再导入",
             input.display(),
             MAX_FILE_BYTES / 1024 / 1024
         );
@@ -160,9 +157,9 @@ fn render(
         |n| n.to_string_lossy().into_owned(),
     );
     let header = [
-        "话术助手 content file: one file is one chapter of the manual.".to_owned(),
-        format!("Imported by `huashu import` from {source}; check it with `huashu check`."),
-        "Aliases are empty: add the words lobby managers would type.".to_owned(),
+        "话术助手内容文件：一个文件是手册的一章。".to_owned(),
+        format!("由 `huashu import` 从 {source} 导入；改过之后用 `huashu check` 检查。"),
+        "别名（aliases）是空的：请补上大堂经理会输入的说法。".to_owned(),
     ];
     let library = &imported.library;
     let comments = |card: usize| {
@@ -177,9 +174,7 @@ fn render(
     let single_file =
         output.is_none_or(|o| o.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")));
     if single_file && chapters > 1 {
-        bail!(
-            "the input has {chapters} chapters, one file each: give a directory with -o (e.g. -o data/)"
-        );
+        bail!("输入里有 {chapters} 章，每章一个文件：-o 后面请写一个目录（例如 -o data/）");
     }
     Ok((0..chapters)
         .map(|c| {
@@ -210,10 +205,7 @@ fn check_loads(files: &[(PathBuf, String)]) -> anyhow::Result<()> {
     if errors.is_empty() {
         Ok(())
     } else {
-        bail!(
-            "the imported cards would not load, nothing was written:\n{}",
-            errors.join("\n")
-        )
+        bail!("导入的卡片无法加载，什么也没有写：\n{}", errors.join("\n"))
     }
 }
 
@@ -226,7 +218,7 @@ fn refuse_unsafe(files: &[(PathBuf, String)], input: &Path, force: bool) -> anyh
         if let Ok(canonical) = std::fs::canonicalize(path) {
             if canonical == input {
                 bail!(
-                    "{} is the input file; import never writes into the file it reads",
+                    "{} 就是输入文件；导入绝不写入正在读取的文件",
                     path.display()
                 );
             }
@@ -235,7 +227,7 @@ fn refuse_unsafe(files: &[(PathBuf, String)], input: &Path, force: bool) -> anyh
     }
     if !existing.is_empty() && !force {
         bail!(
-            "not overwriting {} (nothing was written); use --force to replace",
+            "没有覆盖 {}（什么也没有写）；要替换请加 --force",
             existing.join(", ")
         );
     }

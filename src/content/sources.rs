@@ -104,12 +104,12 @@ impl Default for Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the config file {path}: {source}")]
+    #[error("无法读取配置文件 {path}：{source}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{col}: the config file is not valid: {message}")]
+    #[error("{path}:{line}:{col}: 配置文件有错误：{message}")]
     Parse {
         path: PathBuf,
         line: usize,
