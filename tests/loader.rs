@@ -213,3 +213,66 @@ fn load_order_is_stable_and_sorted() {
     let ids: Vec<&str> = loaded.library.cards.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["a", "b", "sub-c"]);
 }
+
+/// The commonest typing mistake, made everywhere it can be: each closing
+/// quote of the bundled chapter files deleted in turn. The first error must
+/// name the line of the mistake in at least 90 % of cases (the figure is
+/// printed).
+#[test]
+fn a_deleted_closing_quote_is_reported_on_its_own_line() {
+    let mut total = 0;
+    let mut on_line = 0;
+    let mut misses = Vec::new();
+    for name in ["data/00-earlier-chapter.ron", "data/04-business-area.ron"] {
+        let text = std::fs::read_to_string(name).unwrap();
+        // Closing quotes: every second quote outside comments.
+        let mut quotes = Vec::new();
+        let mut open = false;
+        for (line_no, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let base = line.as_ptr() as usize - text.as_ptr() as usize;
+            let mut escaped = false;
+            for (i, c) in code.char_indices() {
+                if c == '\\' && !escaped {
+                    escaped = true;
+                    continue;
+                }
+                if c == '"' && !escaped {
+                    if open {
+                        quotes.push((base + i, line_no + 1));
+                    }
+                    open = !open;
+                }
+                escaped = false;
+            }
+        }
+        for (at, line) in quotes {
+            let mut broken = text.clone();
+            broken.remove(at);
+            let mut diagnostics = Vec::new();
+            content::build(
+                &[(PathBuf::from(name), broken.into_bytes())],
+                &mut diagnostics,
+            );
+            total += 1;
+            let first = diagnostics.iter().find(|d| d.is_error());
+            if first
+                .and_then(|d| d.pos)
+                .is_some_and(|p| p.line as usize == line)
+            {
+                on_line += 1;
+            } else {
+                misses.push(format!(
+                    "{name}:{line} → {:?}",
+                    first.map(ToString::to_string)
+                ));
+            }
+        }
+    }
+    let percent = 100 * on_line / total.max(1);
+    println!(
+        "closing quotes deleted: {total}; first error on the mistake's line: {on_line} ({percent} %)"
+    );
+    eprintln!("{}", misses.join("\n"));
+    assert!(percent >= 90, "{percent} %");
+}

@@ -398,6 +398,72 @@ fn glyph_warnings(src: &Source<'_>, text: &str, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The byte offset of the opening quote of the first string that does not
+/// end where it should: one that never ends, or one that runs across a line
+/// break into what looks like RON again (`field:`, `Card(`, `],`) or ends
+/// in a line break and indentation (closed by the next line's opening
+/// quote) — a closing quote left out, or a `"` typed inside the text.
+pub fn unterminated_string(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                let mut end = None;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                let Some(end) = end else {
+                    return Some(start);
+                };
+                let inside = &text[start + 1..end];
+                // Text that ends in a line break and indentation is the
+                // next line's opening quote closing it.
+                let ends_in_indent = inside
+                    .rsplit_once('\n')
+                    .is_some_and(|(_, rest)| rest.trim().is_empty());
+                if inside.contains('\n')
+                    && (ends_in_indent || inside.lines().skip(1).any(looks_like_ron))
+                {
+                    return Some(start);
+                }
+                i = end + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A line of RON syntax rather than of card text: `title: …`, `Card(`,
+/// `Step(`, `],`, `),`.
+fn looks_like_ron(line: &str) -> bool {
+    let t = line.trim_start();
+    let field = t.split_once(':').is_some_and(|(name, _)| {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    });
+    field
+        || ["Card(", "Step(", "Section(", "Link(", "Chapter("]
+            .iter()
+            .any(|p| t.starts_with(p))
+        || t.starts_with("],")
+        || t.starts_with("),")
+        || t == "]"
+        || t == ")"
+}
+
 /// The characters inside the string literals of RON text, with their byte
 /// offsets (comments and syntax left out).
 fn string_chars(text: &str) -> Vec<(usize, char)> {
@@ -515,7 +581,19 @@ fn parse_file(
     let raw: RawChapter<'_> = match raw::ron_options().from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            diags.push(src.ron_error(text, &err).with_help("整个文件没有加载"));
+            // A missing closing quote makes RON read on into the next lines
+            // and complain there (often of a missing comma): name the
+            // string where it began instead.
+            let reported = src.error_pos(text, &err);
+            let d = match unterminated_string(text) {
+                Some(at) if src.pos_at(at) <= reported => src
+                    .error(src.pos_at(at), "字符串没有结束：这段文字缺少右引号 `\"`")
+                    .with_help(
+                        "在这段文字的结尾补上英文双引号 `\"`；文字里要用引号请用中文引号“”，或写成 `\\\"`",
+                    ),
+                _ => src.ron_error(text, &err),
+            };
+            diags.push(d.with_help("整个文件没有加载"));
             return None;
         }
     };
