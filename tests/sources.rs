@@ -452,8 +452,12 @@ fn sources_command_lists_each_source_and_the_cache_in_use() {
     assert_eq!(code, Some(0), "a cache covers it");
     let offline = offline
         .lines()
-        .map(|l| match l.find("using cache from ") {
-            Some(at) => format!("{}using cache from <time>{}", &l[..at], &l[at + 33..]),
+        .map(|l| match l.find("；使用 ") {
+            // `；使用 YYYY-MM-DD HH:MM 的离线副本`
+            Some(at) => {
+                let time = at + "；使用 ".len();
+                format!("{}<time>{}", &l[..time], &l[time + 16..])
+            }
             None => l.to_owned(),
         })
         .collect::<Vec<_>>()
@@ -637,7 +641,7 @@ fn the_program_started_from_elsewhere_reads_the_data_beside_it() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("content: 程序旁边的 data 目录"), "{text}");
+    assert!(text.starts_with("内容来源：程序旁边的 data 目录"), "{text}");
 }
 
 /// A typo in the config file never keeps the window closed: the window's

@@ -56,8 +56,3 @@ pub fn report_errors(loaded: &Loaded) -> ExitCode {
     }
     exit_code(loaded)
 }
-
-/// `1 card`, `2 cards`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}

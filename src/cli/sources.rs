@@ -5,26 +5,25 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::output::plural;
 use crate::content::sources::{Setup, SourceReport, SourceState};
 
 pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let loaded = setup.sources().load();
-    let config = setup
-        .config_file
-        .as_ref()
-        .map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string());
-    writeln!(out, "content: {}", setup.chosen).context("writing")?;
-    writeln!(out, "config: {config}").context("writing")?;
-    writeln!(out, "cache:  {}", setup.places.cache_dir.display()).context("writing")?;
+    let config = setup.config_file.as_ref().map_or_else(
+        || "没有（用默认设置）".to_owned(),
+        |p| p.display().to_string(),
+    );
+    writeln!(out, "内容来源：{}", setup.chosen).context("writing")?;
+    writeln!(out, "配置文件：{config}").context("writing")?;
+    writeln!(out, "离线副本：{}", setup.places.cache_dir.display()).context("writing")?;
     for (n, report) in loaded.reports.iter().enumerate() {
         writeln!(out, "{}. {}", n + 1, line(report)).context("writing")?;
     }
     writeln!(
         out,
-        "{} shown, {}",
-        plural(loaded.loaded.library.cards.len(), "card", "cards"),
-        plural(loaded.loaded.error_count(), "error", "errors")
+        "窗口显示 {} 张卡片，{} 个错误",
+        loaded.loaded.library.cards.len(),
+        loaded.loaded.error_count()
     )
     .context("writing")?;
     // Unreachable sources are not an error while a cache covers them.
@@ -39,7 +38,7 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `central  \\server\share  unreachable (…); using cache from …, 2000 cards`.
+/// `中心  \\server\share  无法访问（…）；使用 … 的离线副本，2000 张卡片，来自 10 个文件`.
 fn line(r: &SourceReport) -> String {
     let dirs: Vec<String> = r
         .spec
@@ -48,24 +47,28 @@ fn line(r: &SourceReport) -> String {
         .map(|p| p.display().to_string())
         .collect();
     let place = if dirs.is_empty() {
-        "(built in)".to_owned()
+        "（程序内置）".to_owned()
     } else {
         dirs.join(" + ")
     };
     let state = match &r.state {
-        SourceState::Ok => "ok".to_owned(),
-        SourceState::Unreachable(why) => format!("unreachable ({why})"),
-        SourceState::Broken(n) => format!("broken ({})", plural(*n, "error", "errors")),
+        SourceState::Ok => "正常".to_owned(),
+        SourceState::Unreachable(why) => format!("无法访问（{why}）"),
+        SourceState::Broken(n) => format!("有 {n} 个错误"),
     };
     let cache = match (&r.using_cache, r.cache_refreshed) {
-        (Some(when), _) => format!("; using cache from {when}"),
-        (None, true) => "; cache refreshed".to_owned(),
+        (Some(when), _) => format!("；使用 {when} 的离线副本"),
+        (None, true) => "；离线副本已更新".to_owned(),
         (None, false) => String::new(),
     };
+    let kind = match r.spec.kind() {
+        "builtin" => "内置",
+        "central" => "中心",
+        "local" => "本地",
+        _ => "目录",
+    };
     format!(
-        "{:<8} {place}  {state}{cache}, {} from {}",
-        r.spec.kind(),
-        plural(r.cards, "card", "cards"),
-        plural(r.files, "file", "files")
+        "{kind}  {place}  {state}{cache}，{} 张卡片，来自 {} 个文件",
+        r.cards, r.files
     )
 }
