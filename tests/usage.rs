@@ -29,6 +29,21 @@ fn config(dir: &Path, state: &Path, count: bool) -> PathBuf {
     path
 }
 
+/// The window with `qhcw` typed and its card opened (Enter).
+fn queue_card_opened(app: HuashuApp) -> Harness<'static, HuashuApp> {
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("qhcw");
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness
+}
+
 fn huashu() -> Command {
     let mut cmd = Command::cargo_bin("huashu").unwrap();
     cmd.env("NO_COLOR", "1").env_remove("HUASHU_CONFIG");
@@ -78,16 +93,7 @@ fn the_window_counts_openings_and_copies_and_nothing_else() {
     let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     app.count_usage(file.clone());
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 760.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-    harness.run();
-    harness
-        .get_by_role(egui::accesskit::Role::TextInput)
-        .type_text("qhcw");
-    harness.run();
-    harness.key_press(Key::Enter);
-    harness.run();
+    let mut harness = queue_card_opened(app);
     harness.key_press_modifiers(Modifiers::ALT, Key::Num2);
     harness.run();
     let usage = harness.state().usage().unwrap().clone();
@@ -192,16 +198,7 @@ fn a_panic_in_the_window_still_saves_settings_and_counts() {
     app.count_usage(usage_file.clone());
     app.keep_settings_in(settings_file.clone());
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-        let mut harness = Harness::builder()
-            .with_size([1000.0, 760.0])
-            .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-        harness.run();
-        harness
-            .get_by_role(egui::accesskit::Role::TextInput)
-            .type_text("qhcw");
-        harness.run();
-        harness.key_press(Key::Enter);
-        harness.run();
+        let _harness = queue_card_opened(app);
         panic!("a bug somewhere in a frame");
     }));
     assert!(result.is_err());
