@@ -132,11 +132,15 @@ pub struct Content {
     diagnostics: Vec<Diagnostic>,
     /// E.g. `离线副本 · 更新于 …` when a central source is offline.
     banner: Option<String>,
+    /// Chinese characters of the content the bundled font lacks (found
+    /// here, with the index, not on the UI thread).
+    missing_glyphs: Vec<char>,
 }
 
 impl Content {
     pub fn new(loaded: Loaded) -> Self {
         Self {
+            missing_glyphs: missing_glyphs(&loaded.library),
             searcher: Searcher::new(Arc::new(loaded.library)),
             diagnostics: loaded.diagnostics,
             banner: None,
@@ -239,9 +243,8 @@ impl AppState {
             problems_open: false,
             banner: content.banner,
             chosen: None,
-            missing_glyphs: Vec::new(),
+            missing_glyphs: content.missing_glyphs,
         };
-        state.missing_glyphs = missing_glyphs(state.library());
         state.refresh();
         state.update_card_highlights();
         state
@@ -331,7 +334,7 @@ impl AppState {
         let old_selected = self.selected;
 
         self.searcher = content.searcher;
-        self.missing_glyphs = missing_glyphs(self.library());
+        self.missing_glyphs = content.missing_glyphs;
         self.diagnostics = content.diagnostics;
         self.banner = content.banner;
         if self.diagnostics.is_empty() {

@@ -338,10 +338,10 @@ pub struct HuashuApp {
     settings_file: Option<(PathBuf, Settings)>,
     /// Set at the first frame (the renderer works).
     started: Option<Arc<AtomicBool>>,
-    /// System fonts to try for characters the bundled font lacks, and the
-    /// characters already looked for.
+    /// System fonts to try for characters the bundled font lacks, and
+    /// whether that was done (once: an installed font serves later content).
     fallback_fonts: &'static [&'static str],
-    fallback_for: Vec<char>,
+    fallback_tried: bool,
     /// A slow first load still to come, and the central re-check interval.
     first_load: Option<(Receiver<(Sources, SourcesLoaded)>, Duration)>,
 }
@@ -383,7 +383,7 @@ impl HuashuApp {
             settings_file: None,
             started: None,
             fallback_fonts: crate::glyphs::system_cjk_fonts(),
-            fallback_for: Vec::new(),
+            fallback_tried: false,
             first_load: None,
         }
     }
@@ -394,19 +394,14 @@ impl HuashuApp {
         self.fallback_fonts = candidates;
     }
 
-    /// When the content has characters the bundled font lacks (once per
-    /// set of them): adds a system Chinese font for them, or logs that
-    /// none was found.
+    /// The first time the content has characters the bundled font lacks:
+    /// adds a system Chinese font for them, or logs that none was found.
     fn ensure_fallback_font(&mut self, ctx: &egui::Context) {
         let missing = self.state.missing_glyphs();
-        if missing.is_empty() || missing.iter().all(|c| self.fallback_for.contains(c)) {
+        if missing.is_empty() || self.fallback_tried {
             return;
         }
-        let first = self.fallback_for.is_empty();
-        self.fallback_for = missing.to_vec();
-        if !first {
-            return; // a font is installed (or none exists): new characters use it
-        }
+        self.fallback_tried = true;
         match crate::glyphs::load_fallback(self.fallback_fonts, missing) {
             Some((path, bytes)) => {
                 log::info!(
