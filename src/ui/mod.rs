@@ -645,8 +645,7 @@ impl HuashuApp {
         let mut commands = keys::alt_digits_from_ime(ctx, was_composing, self.ime.cleared);
         let ime = self.track_ime(ctx);
         if ime != search_bar::Ime::None {
-            self.ime.cleared =
-                ime == search_bar::Ime::Preedit && was_composing && !self.ime.composing;
+            self.ime.cleared = ime == search_bar::Ime::Preedit { shown: false } && was_composing;
         }
         let composing = was_composing || self.ime.composing;
         commands.extend(keys::shortcuts(ctx, navigating, composing));
@@ -657,16 +656,7 @@ impl HuashuApp {
     fn track_ime(&mut self, ctx: &egui::Context) -> search_bar::Ime {
         let ime = search_bar::ime_events(ctx);
         match ime {
-            search_bar::Ime::Preedit => {
-                self.ime.composing = ctx.input(|i| {
-                    i.events.iter().rev().find_map(|e| match e {
-                        egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => {
-                            Some(!text.is_empty())
-                        }
-                        _ => None,
-                    })
-                }) == Some(true);
-            }
+            search_bar::Ime::Preedit { shown } => self.ime.composing = shown,
             search_bar::Ime::Commit => self.ime.composing = false,
             search_bar::Ime::None => {}
         }

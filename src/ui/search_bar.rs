@@ -16,9 +16,9 @@ pub fn search_id() -> Id {
 pub enum Ime {
     /// No input-method event this frame.
     None,
-    /// The last event was a preedit (a composition going on, or ended
-    /// without a commit).
-    Preedit,
+    /// The last event was a preedit: a composition going on (`shown`: it
+    /// has text), or one ended without a commit (empty).
+    Preedit { shown: bool },
     /// The last event was a commit.
     Commit,
 }
@@ -27,7 +27,9 @@ pub enum Ime {
 pub fn ime_events(ctx: &egui::Context) -> Ime {
     ctx.input(|i| {
         i.events.iter().fold(Ime::None, |last, e| match e {
-            egui::Event::Ime(egui::ImeEvent::Preedit { .. }) => Ime::Preedit,
+            egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => Ime::Preedit {
+                shown: !text.is_empty(),
+            },
             egui::Event::Ime(egui::ImeEvent::Commit(_)) => Ime::Commit,
             _ => last,
         })
@@ -61,7 +63,7 @@ pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: bool, ime: Ime)
         response.request_focus();
     }
     if response.changed() {
-        out.push(if ime == Ime::Preedit {
+        out.push(if matches!(ime, Ime::Preedit { .. }) {
             Command::Compose(query)
         } else {
             Command::SetQuery(query)
