@@ -11,9 +11,9 @@
 //! - pinyin letters in a title or alias: the bit-parallel matcher
 //!   (`pinyin::PinyinTable`) over cards with a syllable starting with the
 //!   first letter;
-//! - tolerantly, only when the word matched no title or alias exactly:
-//!   a Chinese word by its characters' readings (homophones), letters with
-//!   one letter wrong, missing or extra.
+//! - tolerantly: a Chinese word that matched nothing at all by its
+//!   characters' readings (homophones); letters that matched no title or
+//!   alias exactly with one letter wrong, missing or extra.
 
 use fuzzy_matcher::skim::SkimMatcherV2;
 use memchr::memmem::Finder;
@@ -27,8 +27,8 @@ use super::query::Word;
 use super::segment::Vocabulary;
 use super::weights::{
     self, ALIAS, BODY as W_BODY, HOMOPHONE, HOMOPHONE_COVERS, IN_LONG_TEXT, SCATTERED,
-    SCATTERED_AT_START, SCATTERED_COMPACT, SCATTERED_COVERS, SCRIPT as W_SCRIPT, TITLE,
-    TYPO_MIN_LETTERS, TYPO_PENALTY, short_field,
+    SCATTERED_AT_START, SCATTERED_COMPACT, SCATTERED_COVERS, SCRIPT as W_SCRIPT, TYPO_MIN_LETTERS,
+    TYPO_PENALTY, short_field, title_or_alias,
 };
 
 /// How one word matched in one card, packed so that a larger value is a
@@ -61,6 +61,13 @@ impl WordHit {
 
     pub fn quality(self) -> u32 {
         self.0 & 0xFFFF
+    }
+
+    /// A word equal to a gram of the short-field postings, as they score it
+    /// (see `index::pack_short`).
+    fn from_posting(packed: u16) -> Self {
+        let (title, quality) = unpack_short(packed);
+        Self::new(false, false, title_or_alias(title), quality)
     }
 
     /// An exact match in a title or alias.
@@ -121,10 +128,7 @@ impl Matcher {
                 index
                     .cards_with_initial(*c)
                     .iter()
-                    .map(|&(card, packed)| {
-                        let (title, q) = unpack_short(packed);
-                        (card, WordHit::new(false, false, short_weight(title), q))
-                    })
+                    .map(|&(card, packed)| (card, WordHit::from_posting(packed)))
                     .collect()
             } else {
                 let from = self
@@ -253,10 +257,6 @@ fn scan_hits(index: &Index, scan: &PinyinScan, typo: bool) -> Hits {
         }
     }
     out
-}
-
-fn short_weight(title: bool) -> u32 {
-    if title { TITLE } else { ALIAS }
 }
 
 /// Two hit lists merged, keeping the better hit of a card in both.
@@ -403,8 +403,7 @@ impl<'i> Literal<'i> {
     fn hit(&self, card: u32, text: &CardText, walk: &mut Walk) -> Option<WordHit> {
         if let Some((packed, fields)) = value_of(&self.short, &mut walk.short, card) {
             let hit = if self.word.chars.len() <= 2 {
-                let (title, q) = unpack_short(packed);
-                Some(WordHit::new(false, false, short_weight(title), q))
+                Some(WordHit::from_posting(packed))
             } else {
                 short_fields_hit(text, self.word, fields)
             };
@@ -825,6 +824,7 @@ fn typo_hits(index: &Index, letters: &[u8]) -> Hits {
 
 #[cfg(test)]
 mod tests {
+    use super::super::weights::TITLE;
     use super::*;
 
     #[test]

@@ -34,9 +34,14 @@ pub const BODY: u32 = 2;
 /// The largest attribute weight.
 pub const MAX_ATTRIBUTE: u32 = TITLE;
 
+/// The weight of a title, or else of an alias.
+pub const fn title_or_alias(title: bool) -> u32 {
+    if title { TITLE } else { ALIAS }
+}
+
 /// The weight of short field `f` of a card: the title (0) or an alias.
 pub const fn short_field(f: usize) -> u32 {
-    if f == 0 { TITLE } else { ALIAS }
+    title_or_alias(f == 0)
 }
 
 // --- exactness: how well one word matched in its field --------------------
