@@ -35,8 +35,7 @@ use std::sync::Arc;
 pub use fold::{fold, fold_char, fold_query};
 pub use index::Index;
 pub use query::{Query, Word};
-pub use rules::{RULES, Rule, Tally};
-pub use segment::{FILLERS, Vocabulary};
+pub use rules::Tally;
 
 use crate::model::Library;
 
