@@ -383,25 +383,19 @@ impl Setup {
         match Self::resolve_in(data, config_arg, lookup.clone()) {
             Ok(setup) => (setup, None),
             Err(e) => {
-                let without = Lookup {
-                    env_config: None,
-                    system_config: None,
-                    places: Places {
-                        // Never read: the broken one is not read again.
-                        config_file: PathBuf::new(),
-                        ..lookup.places.clone()
-                    },
-                    ..lookup
-                };
-                let setup = match Self::resolve_in(data, None, without) {
-                    Ok(setup) => setup,
-                    Err(_) => Self {
-                        config: Config::default(),
-                        config_file: None,
-                        places: Places::platform(),
-                        sources: vec![SourceSpec::Builtin],
-                        chosen: Chosen::Builtin,
-                    },
+                // As with no config at all; the broken one is not read again.
+                let (sources, chosen) = resolve_sources(
+                    data,
+                    None,
+                    lookup.working_dir.as_deref(),
+                    lookup.program_dir.as_deref(),
+                );
+                let setup = Self {
+                    config: Config::default(),
+                    config_file: None,
+                    places: lookup.places,
+                    sources,
+                    chosen,
                 };
                 (setup, Some(config_problem(&e)))
             }
