@@ -14,7 +14,7 @@
 //! text outside any scenario, and scenarios cut off mid-step. Cards with
 //! damage become drafts, with the problem in their note.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::content::diagnostic::{LineIndex, Pos};
 use crate::model::{Card, CardId, Chapter, Library, Meta, Origin, Section, Status, Step};
@@ -1099,8 +1099,9 @@ pub fn reconcile(
         .map(|c| c.id.as_str().to_owned())
         .collect();
     let mut matched = vec![false; existing.cards.len()];
-    let mut files: Vec<Option<std::path::PathBuf>> = vec![None; imported.chapters.len()];
-    let mut mixed = vec![false; imported.chapters.len()];
+    // Per imported chapter: the existing files its matched cards are in.
+    let mut sources: Vec<BTreeSet<std::path::PathBuf>> =
+        vec![BTreeSet::new(); imported.chapters.len()];
     let mut changes = Vec::new();
     for card in &mut imported.cards {
         let chapter = imported.sections[card.section].chapter;
@@ -1124,15 +1125,7 @@ pub fn reconcile(
             card.id = old.id.clone();
             card.aliases.clone_from(&old.aliases);
             card.links.clone_from(&old.links);
-            let file = existing.file_of(old).to_path_buf();
-            match &files[chapter] {
-                None if !mixed[chapter] => files[chapter] = Some(file),
-                Some(f) if *f != file => {
-                    files[chapter] = None;
-                    mixed[chapter] = true;
-                }
-                _ => {}
-            }
+            sources[chapter].insert(existing.file_of(old).to_path_buf());
             changes.push(if what.is_empty() {
                 Change::Unchanged(card.id.clone(), card.title.clone())
             } else {
@@ -1147,6 +1140,17 @@ pub fn reconcile(
             changes.push(Change::New(card.id.clone(), card.title.clone()));
         }
     }
+    // A chapter whose cards all came from one file is written back there.
+    let files: Vec<Option<std::path::PathBuf>> = sources
+        .into_iter()
+        .map(|s| {
+            if s.len() == 1 {
+                s.into_iter().next()
+            } else {
+                None
+            }
+        })
+        .collect();
     // Cards of the files being rewritten that the manual no longer has.
     for (n, card) in existing.cards.iter().enumerate() {
         let file = existing.file_of(card);
