@@ -404,47 +404,20 @@ fn glyph_warnings(src: &Source<'_>, text: &str, diags: &mut Vec<Diagnostic>) {
 /// in a line break and indentation (closed by the next line's opening
 /// quote) — a closing quote left out, or a `"` typed inside the text.
 pub fn unterminated_string(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
-            }
-            b'"' => {
-                let start = i;
-                i += 1;
-                let mut end = None;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' => i += 2,
-                        b'"' => {
-                            end = Some(i);
-                            break;
-                        }
-                        _ => i += 1,
-                    }
-                }
-                let Some(end) = end else {
-                    return Some(start);
-                };
-                let inside = &text[start + 1..end];
-                // Text that ends in a line break and indentation is the
-                // next line's opening quote closing it.
-                let ends_in_indent = inside
-                    .rsplit_once('\n')
-                    .is_some_and(|(_, rest)| rest.trim().is_empty());
-                if inside.contains('\n')
-                    && (ends_in_indent || inside.lines().skip(1).any(looks_like_ron))
-                {
-                    return Some(start);
-                }
-                i = end + 1;
-            }
-            _ => i += 1,
-        }
-    }
-    None
+    string_literals(text)
+        .into_iter()
+        .find(|l| {
+            let inside = &text[l.body.clone()];
+            // Text that ends in a line break and indentation is the next
+            // line's opening quote closing it.
+            let ends_in_indent = inside
+                .rsplit_once('\n')
+                .is_some_and(|(_, rest)| rest.trim().is_empty());
+            !l.closed
+                || (inside.contains('\n')
+                    && (ends_in_indent || inside.lines().skip(1).any(looks_like_ron)))
+        })
+        .map(|l| l.quote)
 }
 
 /// A line of RON syntax rather than of card text: `title: …`, `Card(`,
@@ -467,63 +440,88 @@ fn looks_like_ron(line: &str) -> bool {
 /// The characters inside the string literals of RON text, with their byte
 /// offsets (comments and syntax left out).
 fn string_chars(text: &str) -> Vec<(usize, char)> {
+    string_literals(text)
+        .into_iter()
+        .flat_map(|l| {
+            text[l.body.clone()]
+                .char_indices()
+                .map(move |(k, c)| (l.body.start + k, c))
+        })
+        .collect()
+}
+
+/// A string literal of RON text.
+struct StringLiteral {
+    /// Byte offset of its opening quote (`"`, or the `r` of a raw string).
+    quote: usize,
+    /// Its contents, as written (escapes included); to the end of the text
+    /// when it never ends.
+    body: std::ops::Range<usize>,
+    closed: bool,
+}
+
+/// The string literals of RON text, in order: `"…"` with `\` escapes and
+/// raw `r#"…"#`; comments (`//`, `/* */`) skipped.
+fn string_literals(text: &str) -> Vec<StringLiteral> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '/' if chars.peek().is_some_and(|&(_, n)| n == '/') => {
-                for (_, n) in chars.by_ref() {
-                    if n == '\n' {
-                        break;
-                    }
-                }
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
             }
-            '/' if chars.peek().is_some_and(|&(_, n)| n == '*') => {
-                chars.next();
-                let mut star = false;
-                for (_, n) in chars.by_ref() {
-                    if star && n == '/' {
-                        break;
-                    }
-                    star = n == '*';
-                }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
             }
-            '"' => {
-                while let Some((at, n)) = chars.next() {
-                    match n {
-                        '\\' => {
-                            chars.next();
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                let mut closed = false;
+                while j < bytes.len() {
+                    match bytes[j] {
+                        b'\\' => j += 2,
+                        b'"' => {
+                            closed = true;
+                            break;
                         }
-                        '"' => break,
-                        _ => out.push((at, n)),
+                        _ => j += 1,
                     }
                 }
+                let end = j.min(bytes.len());
+                out.push(StringLiteral {
+                    quote: i,
+                    body: start..end,
+                    closed,
+                });
+                i = end + 1;
             }
-            'r' if chars.peek().is_some_and(|&(_, n)| n == '"' || n == '#') => {
-                let mut hashes = 0;
-                while chars.next_if(|&(_, n)| n == '#').is_some() {
-                    hashes += 1;
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => {
+                let mut j = i + 1;
+                while bytes.get(j) == Some(&b'#') {
+                    j += 1;
                 }
-                if chars.next_if(|&(_, n)| n == '"').is_none() {
+                if bytes.get(j) != Some(&b'"') {
+                    i = j;
                     continue;
                 }
                 // Up to `"` and as many `#`.
-                let closing: String = std::iter::once('"')
-                    .chain(std::iter::repeat_n('#', hashes))
-                    .collect();
-                let rest_start = chars.peek().map_or(text.len(), |&(i, _)| i);
-                let end = text[rest_start..]
-                    .find(&closing)
-                    .map_or(text.len(), |e| rest_start + e);
-                while chars.next_if(|&(i, _)| i < end).is_some_and(|(at, n)| {
-                    out.push((at, n));
-                    true
-                }) {}
-                for _ in 0..closing.chars().count() {
-                    chars.next();
-                }
+                let closing = format!("\"{}", "#".repeat(j - i - 1));
+                let start = j + 1;
+                let (end, closed) = match text[start..].find(&closing) {
+                    Some(n) => (start + n, true),
+                    None => (bytes.len(), false),
+                };
+                out.push(StringLiteral {
+                    quote: i,
+                    body: start..end,
+                    closed,
+                });
+                i = end + closing.len();
             }
-            _ => {}
+            _ => i += 1,
         }
     }
     out
