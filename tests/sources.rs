@@ -621,26 +621,22 @@ fn the_program_started_from_elsewhere_reads_the_data_beside_it() {
     );
     let elsewhere = tmp.path().join("desktop");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let out = std::process::Command::new(&exe)
-        .current_dir(&elsewhere)
-        .env_remove("HUASHU_CONFIG")
-        .env("HOME", tmp.path().join("home"))
-        .env("XDG_CONFIG_HOME", tmp.path().join("home/.config"))
-        .args(["list"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    // Started from the desktop, with a home of its own (no user config).
+    let run = |command: &str| {
+        let out = std::process::Command::new(&exe)
+            .current_dir(&elsewhere)
+            .env_remove("HUASHU_CONFIG")
+            .env("HOME", tmp.path().join("home"))
+            .env("XDG_CONFIG_HOME", tmp.path().join("home/.config"))
+            .env("XDG_CACHE_HOME", tmp.path().join("home/.cache"))
+            .arg(command)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = run("list");
     assert!(text.contains("程序旁边的卡片"), "{text}");
-    let out = std::process::Command::new(&exe)
-        .current_dir(&elsewhere)
-        .env_remove("HUASHU_CONFIG")
-        .env("HOME", tmp.path().join("home"))
-        .env("XDG_CONFIG_HOME", tmp.path().join("home/.config"))
-        .env("XDG_CACHE_HOME", tmp.path().join("home/.cache"))
-        .args(["sources"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = run("sources");
     assert!(text.starts_with("内容来源：程序旁边的 data 目录"), "{text}");
 }
 

@@ -60,8 +60,11 @@ fn looks_like_content(path: &std::path::Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if name.ends_with(".ron.txt") || name.ends_with(".ron.bak") {
-        return name.ends_with(".ron.txt");
+    if name.ends_with(".ron.txt") {
+        return true;
+    }
+    if name.ends_with(".ron.bak") {
+        return false; // a backup copy, kept aside on purpose
     }
     let mut head = Vec::new();
     let read = std::fs::File::open(path).and_then(|f| f.take(SNIFF_BYTES).read_to_end(&mut head));
