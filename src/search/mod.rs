@@ -119,6 +119,9 @@ pub struct Searcher {
     dp: pinyin::Scratch,
     /// `(word, short only, hits)` of the last query.
     last: Vec<(String, bool, Arc<candidates::Hits>)>,
+    /// The last input and how it was read (the shown card's highlights
+    /// follow each search with the same input).
+    read: Option<(String, Query)>,
 }
 
 impl Searcher {
@@ -130,6 +133,7 @@ impl Searcher {
             matcher: candidates::Matcher::default(),
             dp: pinyin::Scratch::default(),
             last: Vec::new(),
+            read: None,
         }
     }
 
@@ -145,6 +149,7 @@ impl Searcher {
     /// (to compare with, in tests and benchmarks).
     pub fn clear_cache(&mut self) {
         self.last.clear();
+        self.read = None;
         self.matcher = candidates::Matcher::default();
     }
 
@@ -200,6 +205,7 @@ impl Searcher {
         self.matcher.end_query();
         query.words.truncate(weights::MAX_WORDS);
         hits.truncate(weights::MAX_WORDS);
+        self.read = Some((input.to_owned(), query.clone()));
         (query, hits)
     }
 
@@ -271,7 +277,10 @@ impl Searcher {
         if query.trim().is_empty() {
             return Vec::new();
         }
-        let (query, _) = self.resolve(query);
+        let query = match &self.read {
+            Some((input, read)) if input == query => read.clone(),
+            _ => self.resolve(query).0,
+        };
         match (self.library.cards.get(card), self.index.cards.get(card)) {
             (Some(c), Some(text)) => {
                 highlight::highlights(c, text, &query, true, self.matcher.skim(), &mut self.dp)
