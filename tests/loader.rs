@@ -214,41 +214,73 @@ fn load_order_is_stable_and_sorted() {
     assert_eq!(ids, ["a", "b", "sub-c"]);
 }
 
-/// The commonest typing mistake, made everywhere it can be: each closing
-/// quote of the bundled chapter files deleted in turn. The first error must
-/// name the line of the mistake in at least 90 % of cases (the figure is
-/// printed).
-#[test]
-fn a_deleted_closing_quote_is_reported_on_its_own_line() {
-    let mut total = 0;
-    let mut on_line = 0;
+/// A closing quote or bracket of a bundled content file, found by a
+/// scanner of this test's own (strings with `\\` escapes, `//` comments).
+struct Closer {
+    /// Byte offset of the character.
+    at: usize,
+    /// 1-based line of the character.
+    line: usize,
+    /// For a bracket, the 1-based line of the bracket it closes.
+    opened_on: Option<usize>,
+}
+
+fn closers(text: &str) -> (Vec<Closer>, Vec<Closer>) {
+    let (mut quotes, mut brackets) = (Vec::new(), Vec::new());
+    let mut stack = Vec::new();
+    let mut in_string = false;
+    for (line_no, line) in text.lines().enumerate() {
+        let base = line.as_ptr() as usize - text.as_ptr() as usize;
+        let mut escaped = false;
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let here = Closer {
+                at: base + i,
+                line: line_no + 1,
+                opened_on: None,
+            };
+            if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => {
+                        in_string = false;
+                        quotes.push(here);
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '/' if chars.peek().is_some_and(|&(_, n)| n == '/') => break,
+                '"' => in_string = true,
+                '(' | '[' | '{' => stack.push(line_no + 1),
+                ')' | ']' | '}' => brackets.push(Closer {
+                    opened_on: stack.pop(),
+                    ..here
+                }),
+                _ => {}
+            }
+        }
+    }
+    (quotes, brackets)
+}
+
+/// Makes a mistake at each closer in turn (`mistake` edits the text) in
+/// the bundled chapter files and loads the result: (cases, cases whose first
+/// error is on the mistake's line, cases whose first error also names the
+/// line of the bracket it belonged to).
+fn localise(
+    pick: fn(&str) -> Vec<Closer>,
+    mistake: fn(&mut String, usize),
+) -> (usize, usize, usize) {
+    let (mut total, mut on_line, mut names_opener) = (0, 0, 0);
     let mut misses = Vec::new();
     for name in ["data/00-earlier-chapter.ron", "data/04-business-area.ron"] {
         let text = std::fs::read_to_string(name).unwrap();
-        // Closing quotes: every second quote outside comments.
-        let mut quotes = Vec::new();
-        let mut open = false;
-        for (line_no, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            let base = line.as_ptr() as usize - text.as_ptr() as usize;
-            let mut escaped = false;
-            for (i, c) in code.char_indices() {
-                if c == '\\' && !escaped {
-                    escaped = true;
-                    continue;
-                }
-                if c == '"' && !escaped {
-                    if open {
-                        quotes.push((base + i, line_no + 1));
-                    }
-                    open = !open;
-                }
-                escaped = false;
-            }
-        }
-        for (at, line) in quotes {
+        for closer in pick(&text) {
             let mut broken = text.clone();
-            broken.remove(at);
+            mistake(&mut broken, closer.at);
             let mut diagnostics = Vec::new();
             content::build(
                 &[(PathBuf::from(name), broken.into_bytes())],
@@ -256,23 +288,75 @@ fn a_deleted_closing_quote_is_reported_on_its_own_line() {
             );
             total += 1;
             let first = diagnostics.iter().find(|d| d.is_error());
-            if first
-                .and_then(|d| d.pos)
-                .is_some_and(|p| p.line as usize == line)
-            {
+            let line = first.and_then(|d| d.pos).map(|p| p.line as usize);
+            if line == Some(closer.line) {
                 on_line += 1;
             } else {
                 misses.push(format!(
-                    "{name}:{line} → {:?}",
+                    "{name}:{} → {:?}",
+                    closer.line,
                     first.map(ToString::to_string)
                 ));
             }
+            if let (Some(opened), Some(d)) = (closer.opened_on, first)
+                && d.message.contains(&format!("第 {opened} 行"))
+            {
+                names_opener += 1;
+            }
         }
     }
+    eprintln!("{}", misses.join("\n"));
+    (total, on_line, names_opener)
+}
+
+fn delete(text: &mut String, at: usize) {
+    text.remove(at);
+}
+
+/// The commonest typing mistake, made everywhere it can be: each closing
+/// quote of the bundled chapter files deleted in turn. The first error must
+/// name the line of the mistake in at least 90 % of cases (the figure is
+/// printed).
+#[test]
+fn a_deleted_closing_quote_is_reported_on_its_own_line() {
+    let (total, on_line, _) = localise(|text| closers(text).0, delete);
     let percent = 100 * on_line / total.max(1);
     println!(
         "closing quotes deleted: {total}; first error on the mistake's line: {on_line} ({percent} %)"
     );
-    eprintln!("{}", misses.join("\n"));
+    assert!(percent >= 90, "{percent} %");
+}
+
+/// Each closing bracket of the bundled chapter files deleted in turn: the
+/// first error must be on the mistake's line and name where the unclosed
+/// bracket opened, in at least 90 % of cases.
+#[test]
+fn a_deleted_closing_bracket_names_its_opener() {
+    let (total, on_line, named) = localise(|text| closers(text).1, delete);
+    let percent = 100 * on_line / total.max(1);
+    let named_percent = 100 * named / total.max(1);
+    println!(
+        "closing brackets deleted: {total}; first error on the mistake's line: {on_line} ({percent} %); \
+         names the opener's line: {named} ({named_percent} %)"
+    );
+    assert!(percent >= 90, "{percent} %");
+    assert!(named_percent >= 90, "{named_percent} %");
+}
+
+/// Each closing bracket typed twice: the first error must be on that line
+/// in at least 90 % of cases.
+#[test]
+fn a_doubled_closing_bracket_is_reported_on_its_line() {
+    let (total, on_line, _) = localise(
+        |text| closers(text).1,
+        |text, at| {
+            let c = text[at..].chars().next().unwrap();
+            text.insert(at, c);
+        },
+    );
+    let percent = 100 * on_line / total.max(1);
+    println!(
+        "closing brackets doubled: {total}; first error on the mistake's line: {on_line} ({percent} %)"
+    );
     assert!(percent >= 90, "{percent} %");
 }

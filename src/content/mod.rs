@@ -8,6 +8,8 @@ mod load;
 pub mod raw;
 mod ron_error;
 pub mod sources;
+/// Finding the real mistake in RON text that does not parse.
+mod syntax;
 pub mod validate;
 /// Which files under a content directory are content: the one walker,
 /// shared with `build.rs` (which `include!`s it to embed `data/`).

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::raw::{self, Located, RawCard, RawChapter, RawStatus, RawStep};
 use crate::content::ron_error;
+use crate::content::syntax::{self, Unpaired};
 use crate::model::{
     Card, CardId, Chapter, FillField, Library, Link, Meta, Origin, Script, Section, Status, Step,
     Template,
@@ -322,6 +323,62 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// Brackets that do not pair up, told with the bracket they belong to
+    /// and where it opened.
+    fn unpaired(&self, unpaired: &Unpaired) -> Diagnostic {
+        let named = |opener: &syntax::Opener| {
+            let pos = self.pos_at(opener.at);
+            format!("第 {} 行第 {} 列的 `{}`", pos.line, pos.col, opener.label)
+        };
+        let pos = self.pos_at(unpaired.at());
+        match unpaired {
+            Unpaired::Unclosed { opener, at } => {
+                let close = opener.closer();
+                let opened = self.pos_at(opener.at);
+                let help = if *at >= self.text.trim_end().len() {
+                    format!("在文件末尾补上 `{close}`")
+                } else if opened.line == pos.line {
+                    format!("在这里补上 `{close}`")
+                } else {
+                    format!("在这一行的开头补上 `{close}`，和第 {} 行对齐", opened.line)
+                };
+                self.error(pos, format!("{}没有关闭：缺少 `{close}`", named(opener)))
+                    .with_help(help)
+            }
+            Unpaired::Mismatched { opener, closer, .. } => self
+                .error(
+                    pos,
+                    format!(
+                        "括号不配对：这里的 `{closer}` 关不上{}（它要用 `{}` 关闭）",
+                        named(opener),
+                        opener.closer()
+                    ),
+                )
+                .with_help(format!(
+                    "可能是这里多写了 `{closer}`，或者前面少了 `{}`",
+                    opener.closer()
+                )),
+            Unpaired::Truncated {
+                innermost, open, ..
+            } => {
+                self.error(
+                    pos,
+                    format!(
+                        "文件意外结束：还有 {open} 个括号没有关闭，最里面的是{}",
+                        named(innermost)
+                    ),
+                )
+                .with_help("文件可能没有复制或保存完整，请重新复制；如果是手写的，请补上缺少的括号")
+            }
+            Unpaired::Extra { closer, .. } => self
+                .error(
+                    pos,
+                    format!("多了一个 `{closer}`：它前面的括号都已经关闭了"),
+                )
+                .with_help("删掉这个括号，或者检查前面是否提前关闭了括号"),
+        }
+    }
+
     fn error(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(self.path, Some(pos), message)
     }
@@ -371,7 +428,7 @@ fn same_titles(library: &Library, per_file: &mut [Vec<Diagnostic>]) {
 /// bundled font lacks: at its first place, with how often it occurs.
 fn glyph_warnings(src: &Source<'_>, text: &str, diags: &mut Vec<Diagnostic>) {
     let mut found: Vec<(char, usize, usize)> = Vec::new();
-    for (at, c) in string_chars(text) {
+    for (at, c) in syntax::string_chars(text) {
         if crate::glyphs::needs_system_font(c) {
             match found.iter_mut().find(|(f, _, _)| *f == c) {
                 Some((_, _, n)) => *n += 1,
@@ -396,135 +453,6 @@ fn glyph_warnings(src: &Source<'_>, text: &str, diags: &mut Vec<Diagnostic>) {
             ),
         );
     }
-}
-
-/// The byte offset of the opening quote of the first string that does not
-/// end where it should: one that never ends, or one that runs across a line
-/// break into what looks like RON again (`field:`, `Card(`, `],`) or ends
-/// in a line break and indentation (closed by the next line's opening
-/// quote) — a closing quote left out, or a `"` typed inside the text.
-pub fn unterminated_string(text: &str) -> Option<usize> {
-    string_literals(text)
-        .into_iter()
-        .find(|l| {
-            let inside = &text[l.body.clone()];
-            // Text that ends in a line break and indentation is the next
-            // line's opening quote closing it.
-            let ends_in_indent = inside
-                .rsplit_once('\n')
-                .is_some_and(|(_, rest)| rest.trim().is_empty());
-            !l.closed
-                || (inside.contains('\n')
-                    && (ends_in_indent || inside.lines().skip(1).any(looks_like_ron)))
-        })
-        .map(|l| l.quote)
-}
-
-/// A line of RON syntax rather than of card text: `title: …`, `Card(`,
-/// `Step(`, `],`, `),`.
-fn looks_like_ron(line: &str) -> bool {
-    let t = line.trim_start();
-    let field = t.split_once(':').is_some_and(|(name, _)| {
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-    });
-    field
-        || ["Card(", "Step(", "Section(", "Link(", "Chapter("]
-            .iter()
-            .any(|p| t.starts_with(p))
-        || t.starts_with("],")
-        || t.starts_with("),")
-        || t == "]"
-        || t == ")"
-}
-
-/// The characters inside the string literals of RON text, with their byte
-/// offsets (comments and syntax left out).
-fn string_chars(text: &str) -> Vec<(usize, char)> {
-    string_literals(text)
-        .into_iter()
-        .flat_map(|l| {
-            text[l.body.clone()]
-                .char_indices()
-                .map(move |(k, c)| (l.body.start + k, c))
-        })
-        .collect()
-}
-
-/// A string literal of RON text.
-struct StringLiteral {
-    /// Byte offset of its opening quote (`"`, or the `r` of a raw string).
-    quote: usize,
-    /// Its contents, as written (escapes included); to the end of the text
-    /// when it never ends.
-    body: std::ops::Range<usize>,
-    closed: bool,
-}
-
-/// The string literals of RON text, in order: `"…"` with `\` escapes and
-/// raw `r#"…"#`; comments (`//`, `/* */`) skipped.
-fn string_literals(text: &str) -> Vec<StringLiteral> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = text[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |n| i + 2 + n + 2);
-            }
-            b'"' => {
-                let start = i + 1;
-                let mut j = start;
-                let mut closed = false;
-                while j < bytes.len() {
-                    match bytes[j] {
-                        b'\\' => j += 2,
-                        b'"' => {
-                            closed = true;
-                            break;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                let end = j.min(bytes.len());
-                out.push(StringLiteral {
-                    quote: i,
-                    body: start..end,
-                    closed,
-                });
-                i = end + 1;
-            }
-            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => {
-                let mut j = i + 1;
-                while bytes.get(j) == Some(&b'#') {
-                    j += 1;
-                }
-                if bytes.get(j) != Some(&b'"') {
-                    i = j;
-                    continue;
-                }
-                // Up to `"` and as many `#`.
-                let closing = format!("\"{}", "#".repeat(j - i - 1));
-                let start = j + 1;
-                let (end, closed) = match text[start..].find(&closing) {
-                    Some(n) => (start + n, true),
-                    None => (bytes.len(), false),
-                };
-                out.push(StringLiteral {
-                    quote: i,
-                    body: start..end,
-                    closed,
-                });
-                i = end + closing.len();
-            }
-            _ => i += 1,
-        }
-    }
-    out
 }
 
 /// `rel` is 1-based within a slice starting at `base`.
@@ -582,14 +510,23 @@ fn parse_file(
             // A missing closing quote makes RON read on into the next lines
             // and complain there (often of a missing comma): name the
             // string where it began instead.
+            // Brackets that do not pair up are named with the bracket they
+            // belong to, for the same reason (only when the strings are
+            // sound: a stray quote turns syntax into text and back).
             let reported = src.error_pos(text, &err);
-            let d = match unterminated_string(text) {
+            let d = match syntax::unterminated_string(text) {
                 Some(at) if src.pos_at(at) <= reported => src
                     .error(src.pos_at(at), "字符串没有结束：这段文字缺少右引号 `\"`")
                     .with_help(
                         "在这段文字的结尾补上英文双引号 `\"`；文字里要用引号请用中文引号“”，或写成 `\\\"`",
                     ),
-                _ => src.ron_error(text, &err),
+                Some(_) => src.ron_error(text, &err),
+                // Too deep is its own story, whatever the pairing.
+                None if err.code == ron::Error::ExceededRecursionLimit => src.ron_error(text, &err),
+                None => match syntax::unpaired_bracket(text) {
+                    Some(unpaired) => src.unpaired(&unpaired),
+                    None => src.ron_error(text, &err),
+                },
             };
             diags.push(d.with_help("整个文件没有加载"));
             return None;

@@ -1,0 +1,593 @@
+//! Finding the real mistake in RON text that does not parse. ron reports
+//! where it gave up, which for the two commonest slips — a closing quote or
+//! a closing bracket left out — is a line or more below the mistake and
+//! reads as "missing comma". These scanners look at the text the way a
+//! person does: strings, comments, brackets and indentation.
+
+use std::ops::Range;
+
+/// A string literal of RON text.
+pub struct StringLiteral {
+    /// Byte offset of its opening quote (`"`, or the `r` of a raw string).
+    pub quote: usize,
+    /// Its contents, as written (escapes included); to the end of the text
+    /// when it never ends.
+    pub body: Range<usize>,
+    /// Byte offset just past its closing quote (the text's length when it
+    /// never ends).
+    pub end: usize,
+    pub closed: bool,
+}
+
+/// What is not syntax in RON text: string literals and comments, in order.
+enum Span {
+    String(StringLiteral),
+    Comment(Range<usize>),
+}
+
+impl Span {
+    fn range(&self) -> Range<usize> {
+        match self {
+            Self::String(l) => l.quote..l.end,
+            Self::Comment(r) => r.clone(),
+        }
+    }
+}
+
+/// The string literals and comments of RON text: `"…"` with `\` escapes,
+/// raw `r#"…"#`, `//` to the end of the line, `/* … */`.
+fn spans(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let end = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                out.push(Span::Comment(i..end));
+                i = end;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
+                out.push(Span::Comment(i..end));
+                i = end;
+            }
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                let mut closed = false;
+                while j < bytes.len() {
+                    match bytes[j] {
+                        b'\\' => j += 2,
+                        b'"' => {
+                            closed = true;
+                            break;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                let body_end = j.min(bytes.len());
+                let end = if closed { body_end + 1 } else { bytes.len() };
+                out.push(Span::String(StringLiteral {
+                    quote: i,
+                    body: start..body_end,
+                    end,
+                    closed,
+                }));
+                i = end;
+            }
+            // A raw string: `r`, some `#`, `"`, and not the end of a word
+            // such as `for"`.
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#'))
+                && !i
+                    .checked_sub(1)
+                    .is_some_and(|p| bytes[p].is_ascii_alphanumeric() || bytes[p] == b'_') =>
+            {
+                let mut j = i + 1;
+                while bytes.get(j) == Some(&b'#') {
+                    j += 1;
+                }
+                if bytes.get(j) != Some(&b'"') {
+                    i = j;
+                    continue;
+                }
+                // Up to `"` and as many `#`.
+                let closing = format!("\"{}", "#".repeat(j - i - 1));
+                let start = j + 1;
+                let (body_end, closed) = match text[start..].find(&closing) {
+                    Some(n) => (start + n, true),
+                    None => (bytes.len(), false),
+                };
+                let end = if closed {
+                    body_end + closing.len()
+                } else {
+                    bytes.len()
+                };
+                out.push(Span::String(StringLiteral {
+                    quote: i,
+                    body: start..body_end,
+                    end,
+                    closed,
+                }));
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// The string literals of RON text, in order; comments skipped.
+pub fn string_literals(text: &str) -> impl Iterator<Item = StringLiteral> {
+    spans(text).into_iter().filter_map(|s| match s {
+        Span::String(l) => Some(l),
+        Span::Comment(_) => None,
+    })
+}
+
+/// The characters inside the string literals of RON text, with their byte
+/// offsets (comments and syntax left out).
+pub fn string_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    string_literals(text).flat_map(move |l| {
+        text[l.body.clone()]
+            .char_indices()
+            .map(move |(k, c)| (l.body.start + k, c))
+    })
+}
+
+/// The byte offset of the opening quote of the first string that does not
+/// end where it should: one that never ends, or one that runs across a line
+/// break into what looks like RON again (`field:`, `Card(`, `],`) or ends
+/// in a line break and indentation (closed by the next line's opening
+/// quote) — a closing quote left out, or a `"` typed inside the text.
+pub fn unterminated_string(text: &str) -> Option<usize> {
+    string_literals(text)
+        .find(|l| {
+            let inside = &text[l.body.clone()];
+            // Text that ends in a line break and indentation is the next
+            // line's opening quote closing it.
+            let ends_in_indent = inside
+                .rsplit_once('\n')
+                .is_some_and(|(_, rest)| rest.trim().is_empty());
+            !l.closed
+                || (inside.contains('\n')
+                    && (ends_in_indent || inside.lines().skip(1).any(looks_like_ron)))
+        })
+        .map(|l| l.quote)
+}
+
+/// A line of RON syntax rather than of card text: `title: …`, `Card(`,
+/// `Step(`, `],`, `),`.
+fn looks_like_ron(line: &str) -> bool {
+    let t = line.trim_start();
+    let field = t.split_once(':').is_some_and(|(name, _)| {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    });
+    field
+        || ["Card(", "Step(", "Section(", "Link(", "Chapter("]
+            .iter()
+            .any(|p| t.starts_with(p))
+        || t.starts_with("],")
+        || t.starts_with("),")
+        || t == "]"
+        || t == ")"
+}
+
+/// An opening bracket: `(`, `[` or `{`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opener {
+    /// Byte offset of the bracket.
+    pub at: usize,
+    pub bracket: char,
+    /// What a person calls it: the bracket with the name before it,
+    /// `Card(`, `steps: [`, or the bracket alone.
+    pub label: String,
+}
+
+impl Opener {
+    /// The bracket that closes this one.
+    pub fn closer(&self) -> char {
+        closer_of(self.bracket)
+    }
+}
+
+fn closer_of(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
+}
+
+/// Brackets that do not pair up, at the place a person would fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unpaired {
+    /// `opener` is never closed; its closing bracket belongs at `at` (the
+    /// start of the line that should begin with it, or the end of the
+    /// opener's own line for a bracket opened and closed on one line).
+    Unclosed { opener: Opener, at: usize },
+    /// The closing bracket at `at` does not close `opener`, the innermost
+    /// bracket still open there.
+    Mismatched {
+        opener: Opener,
+        at: usize,
+        closer: char,
+    },
+    /// The closing bracket at `at` closes nothing.
+    Extra { at: usize, closer: char },
+    /// The text ends at `at` with `open` brackets (two or more) still
+    /// open, `innermost` the last opened: cut short, as an interrupted copy
+    /// leaves it, rather than one bracket forgotten.
+    Truncated {
+        innermost: Opener,
+        open: usize,
+        at: usize,
+    },
+}
+
+impl Unpaired {
+    /// Byte offset to report.
+    pub fn at(&self) -> usize {
+        match self {
+            Self::Unclosed { at, .. }
+            | Self::Mismatched { at, .. }
+            | Self::Extra { at, .. }
+            | Self::Truncated { at, .. } => *at,
+        }
+    }
+}
+
+/// A bracket still open while scanning, with what the indentation says
+/// about where it should close.
+struct Open {
+    opener: Opener,
+    /// Indentation (in characters) of the line it opened on.
+    indent: usize,
+    /// Nothing but blanks and comments follows it on its line: its closing
+    /// bracket should begin a line of the same indentation.
+    ends_line: bool,
+}
+
+/// The first place the brackets of RON text do not pair up, or `None` when
+/// they do (strings and comments skipped).
+///
+/// Where they do not, indentation tells where the mistake is: a bracket
+/// that ends its line is closed by a line that begins with the closing
+/// bracket at the same indentation, and one that does not is closed on its
+/// own line (or before the next line as shallow as its own). A line that
+/// comes back to a bracket's indentation while it is still open is where
+/// it should have closed. That reading is kept only when making the fix it
+/// suggests pairs every bracket; where indentation says nothing (a file
+/// with none, a stray tab), the place where the brackets first stop pairing
+/// is reported instead.
+pub fn unpaired_bracket(text: &str) -> Option<Unpaired> {
+    let plain = scan(text, false)?;
+    match scan(text, true) {
+        Some(by_indent)
+            if by_indent != plain && scan(&fixed(text, &by_indent), false).is_none() =>
+        {
+            Some(by_indent)
+        }
+        _ => Some(plain),
+    }
+}
+
+/// `text` with the fix `unpaired` suggests: the missing bracket inserted,
+/// or the one that pairs with nothing removed.
+fn fixed(text: &str, unpaired: &Unpaired) -> String {
+    let mut out = text.to_owned();
+    match unpaired {
+        Unpaired::Unclosed { opener, at } => out.insert(*at, opener.closer()),
+        Unpaired::Mismatched { at, .. } | Unpaired::Extra { at, .. } => {
+            out.remove(*at);
+        }
+        // Not one fix; nothing to check it by.
+        Unpaired::Truncated { .. } => {}
+    }
+    out
+}
+
+/// One pass over the brackets; with `by_indent`, lines that return to an
+/// open bracket's indentation without closing it end the scan too.
+fn scan(text: &str, by_indent: bool) -> Option<Unpaired> {
+    let spans = spans(text);
+    let mut spans = spans.iter().peekable();
+    let mut stack: Vec<Open> = Vec::new();
+    // Byte offset of the start of the current line, and whether its first
+    // token has been seen.
+    let mut line_start = 0;
+    let mut first_seen = false;
+    // End of the last token (syntax character or string) before this one,
+    // and whether that token was a comma.
+    let mut last_token: Option<(usize, bool)> = None;
+    let mut i = 0;
+    while i < text.len() {
+        if let Some(span) = spans.next_if(|s| s.range().start == i) {
+            let range = span.range();
+            if let Span::String(_) = span {
+                if !first_seen {
+                    first_seen = true;
+                    if by_indent
+                        && let Some(found) =
+                            returns_to(&stack, text, line_start, i, None, last_token)
+                    {
+                        return Some(found);
+                    }
+                }
+                last_token = Some((range.end, false));
+            }
+            // A comment runs to the line break, which is handled below; a
+            // string may contain line breaks but does not start lines.
+            i = range.end;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        if c == '\n' {
+            line_start = i + 1;
+            first_seen = false;
+            i += 1;
+            continue;
+        }
+        if c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        }
+        if !first_seen {
+            first_seen = true;
+            if by_indent
+                && let Some(found) = returns_to(&stack, text, line_start, i, Some(c), last_token)
+            {
+                return Some(found);
+            }
+        }
+        match c {
+            '(' | '[' | '{' => {
+                let indent = text[line_start..i]
+                    .chars()
+                    .take_while(|c| c.is_whitespace())
+                    .count();
+                stack.push(Open {
+                    opener: Opener {
+                        at: i,
+                        bracket: c,
+                        label: label(text, line_start, i, c),
+                    },
+                    indent,
+                    ends_line: ends_line(text, i + 1),
+                });
+            }
+            ')' | ']' | '}' => match stack.pop() {
+                None => return Some(Unpaired::Extra { at: i, closer: c }),
+                Some(open) if open.opener.closer() != c => {
+                    return Some(Unpaired::Mismatched {
+                        opener: open.opener,
+                        at: i,
+                        closer: c,
+                    });
+                }
+                Some(_) => {}
+            },
+            _ => {}
+        }
+        last_token = Some((i + c.len_utf8(), c == ','));
+        i += c.len_utf8();
+    }
+    let open = stack.pop()?;
+    let end = text.trim_end().len();
+    if !stack.is_empty() {
+        return Some(Unpaired::Truncated {
+            innermost: open.opener,
+            open: stack.len() + 1,
+            at: end,
+        });
+    }
+    // The closing bracket belongs after the last thing written: on the line
+    // after it when the bracket ended its line, else right after it.
+    let at = if open.ends_line {
+        text[end..].find('\n').map_or(text.len(), |n| end + n + 1)
+    } else {
+        end
+    };
+    Some(Unpaired::Unclosed {
+        opener: open.opener,
+        at,
+    })
+}
+
+/// At the first token of a line (`first` is its character, `None` for a
+/// string): when the line is as shallow as the innermost open bracket and
+/// does not close it, that bracket was left open. `last` is the end of the
+/// token before this line, and whether it was a comma.
+fn returns_to(
+    stack: &[Open],
+    text: &str,
+    line_start: usize,
+    at: usize,
+    first: Option<char>,
+    last: Option<(usize, bool)>,
+) -> Option<Unpaired> {
+    let top = stack.last()?;
+    let indent = text[line_start..at].chars().count();
+    let closes_it = first == Some(top.opener.closer());
+    if indent > top.indent || (indent == top.indent && closes_it) {
+        return None;
+    }
+    // A closing bracket of another kind is reported as a mismatch (by the
+    // caller, at the bracket); this is for lines that go on with content.
+    if indent == top.indent && matches!(first, Some(')' | ']' | '}')) {
+        return None;
+    }
+    let at = if top.ends_line {
+        // The line that should have begun with the closing bracket.
+        line_start
+    } else {
+        // The end of what was written on the bracket's line: before its
+        // trailing comma, where the closing bracket goes.
+        match last {
+            Some((end, true)) => end - 1,
+            Some((end, false)) => end,
+            None => line_start,
+        }
+    };
+    Some(Unpaired::Unclosed {
+        opener: top.opener.clone(),
+        at,
+    })
+}
+
+/// Whether only blanks and a comment follow `from` on its line.
+fn ends_line(text: &str, from: usize) -> bool {
+    let rest = text[from..].split('\n').next().unwrap_or("");
+    let rest = rest.trim();
+    rest.is_empty() || rest.starts_with("//") || rest.starts_with("/*")
+}
+
+/// `Card(`, `steps: [`, or the bracket alone: the name written right
+/// before the bracket at `at` on the line starting at `line_start`.
+fn label(text: &str, line_start: usize, at: usize, bracket: char) -> String {
+    let before = &text[line_start..at];
+    let word = |s: &str| -> usize {
+        s.len()
+            - s.chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .map(char::len_utf8)
+                .sum::<usize>()
+    };
+    // `Card(`: a name touching the bracket.
+    let start = word(before);
+    if start < before.len() {
+        return format!("{}{bracket}", &before[start..]);
+    }
+    // `steps: [`: a field name, a colon, blanks.
+    let trimmed = before.trim_end();
+    if let Some(field) = trimmed.strip_suffix(':') {
+        let start = word(field);
+        if start < field.len() {
+            return format!("{}: {bracket}", &field[start..]);
+        }
+    }
+    bracket.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line_of(text: &str, at: usize) -> usize {
+        text[..at].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn balanced_text_has_nothing_unpaired() {
+        let text = "Chapter(\n    sections: [\n        Section(cards: []),\n    ],\n)\n";
+        assert_eq!(unpaired_bracket(text), None);
+    }
+
+    #[test]
+    fn brackets_inside_strings_and_comments_do_not_count() {
+        let text = "Card(\n    // (an aside\n    title: \"(1) [x\",\n    note: r#\"]\"#,\n)\n";
+        assert_eq!(unpaired_bracket(text), None);
+    }
+
+    #[test]
+    fn a_missing_bracket_that_ended_its_line_is_reported_where_it_should_close() {
+        let text = "Chapter(\n    cards: [\n        Card(\n            id: \"a\",\n        ,\n        Card(\n            id: \"b\",\n        ),\n    ],\n)\n";
+        let Some(Unpaired::Unclosed { opener, at }) = unpaired_bracket(text) else {
+            panic!("{:?}", unpaired_bracket(text));
+        };
+        assert_eq!(opener.label, "Card(");
+        assert_eq!(line_of(text, opener.at), 3);
+        assert_eq!(line_of(text, at), 5);
+    }
+
+    #[test]
+    fn a_missing_bracket_on_one_line_is_reported_at_that_lines_end() {
+        let text = "Card(\n    aliases: [\"a\", \"b\",\n    title: \"t\",\n)\n";
+        let Some(Unpaired::Unclosed { opener, at }) = unpaired_bracket(text) else {
+            panic!("{:?}", unpaired_bracket(text));
+        };
+        assert_eq!(opener.label, "aliases: [");
+        assert_eq!(line_of(text, at), 2);
+        // Before the trailing comma.
+        assert_eq!(&text[at..=at], ",");
+    }
+
+    #[test]
+    fn the_last_bracket_missing_is_reported_after_the_last_line() {
+        let text = "Chapter(\n    sections: [],\n\n";
+        let Some(Unpaired::Unclosed { opener, at }) = unpaired_bracket(text) else {
+            panic!("{:?}", unpaired_bracket(text));
+        };
+        assert_eq!(opener.label, "Chapter(");
+        assert_eq!(line_of(text, at), 3);
+    }
+
+    #[test]
+    fn text_cut_short_is_told_from_one_missing_bracket() {
+        let text = "Chapter(\n    sections: [\n        Section(\n            title: \"第一节\",\n";
+        let Some(Unpaired::Truncated {
+            innermost,
+            open,
+            at,
+        }) = unpaired_bracket(text)
+        else {
+            panic!("{:?}", unpaired_bracket(text));
+        };
+        assert_eq!((innermost.label.as_str(), open), ("Section(", 3));
+        assert_eq!(at, text.trim_end().len());
+    }
+
+    #[test]
+    fn an_extra_closing_bracket_names_the_bracket_it_does_not_close() {
+        let text = "Card(\n    steps: [\n        Step(action: \"a\")),\n    ],\n)\n";
+        let Some(Unpaired::Mismatched { opener, at, closer }) = unpaired_bracket(text) else {
+            panic!("{:?}", unpaired_bracket(text));
+        };
+        assert_eq!((opener.label.as_str(), closer), ("steps: [", ')'));
+        assert_eq!(line_of(text, at), 3);
+    }
+
+    #[test]
+    fn a_closing_bracket_after_everything_closed_is_extra() {
+        let text = "Chapter(\n    sections: [],\n)\n)\n";
+        assert_eq!(
+            unpaired_bracket(text),
+            Some(Unpaired::Extra {
+                at: text.len() - 2,
+                closer: ')'
+            })
+        );
+    }
+
+    #[test]
+    fn flat_text_is_not_read_by_its_indentation() {
+        // Nothing is indented: the line after `Chapter(` is as shallow as
+        // it, which says nothing about where it closes.
+        let text = "Chapter(\ntitle: \"t\",\ncards: [\nCard(\nid: \"a\",\n,\n],\n)\n";
+        let Some(Unpaired::Mismatched { opener, .. }) = unpaired_bracket(text) else {
+            panic!("{:?}", unpaired_bracket(text));
+        };
+        assert_eq!(opener.label, "Card(");
+    }
+
+    #[test]
+    fn text_without_indentation_is_reported_where_pairing_fails() {
+        let text = "Card(steps: [Step(action: \"a\"), title: \"t\")";
+        assert!(matches!(
+            unpaired_bracket(text),
+            Some(Unpaired::Mismatched { closer: ')', .. })
+        ));
+    }
+
+    #[test]
+    fn the_string_scanner_knows_raw_strings_and_block_comments() {
+        let text = "/* \"not */ a: r#\"x \" y\"#, b: \"c\\\"d\"";
+        let bodies: Vec<&str> = string_literals(text).map(|l| &text[l.body]).collect();
+        assert_eq!(bodies, ["x \" y", "c\\\"d"]);
+    }
+}
