@@ -250,6 +250,41 @@ struct Open {
     ends_line: bool,
 }
 
+/// What the bracket scanners see of RON text: syntax characters other
+/// than blanks, whole strings, and line breaks; comments left out.
+enum Token {
+    Char(usize, char),
+    String(Range<usize>),
+    LineBreak(usize),
+}
+
+fn tokens(text: &str) -> impl Iterator<Item = Token> + '_ {
+    let mut spans = spans(text).into_iter().peekable();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(span) = spans.next_if(|s| s.range().start == i) {
+                let range = span.range();
+                i = range.end;
+                // A comment runs to the line break, which comes next; a
+                // string may hold line breaks but does not start lines.
+                match span {
+                    Span::String(_) => return Some(Token::String(range)),
+                    Span::Comment(_) => continue,
+                }
+            }
+            let c = text[i..].chars().next()?;
+            let at = i;
+            i += c.len_utf8();
+            match c {
+                '\n' => return Some(Token::LineBreak(at)),
+                c if c.is_whitespace() => {}
+                c => return Some(Token::Char(at, c)),
+            }
+        }
+    })
+}
+
 /// The first place the brackets of RON text do not pair up, or `None` when
 /// they do (strings and comments skipped).
 ///
@@ -274,6 +309,44 @@ pub fn unpaired_bracket(text: &str) -> Option<Unpaired> {
     }
 }
 
+/// Where the struct or list closed by the bracket at `close` begins: the
+/// start of its name (`Card(`, `steps: [`), or its opening bracket.
+pub fn opener_of(text: &str, close: usize) -> Option<usize> {
+    if !matches!(text.get(close..)?.chars().next(), Some(')' | ']' | '}')) {
+        return None;
+    }
+    let mut stack = Vec::new();
+    for token in tokens(text) {
+        match token {
+            Token::Char(i, _) if i >= close => break,
+            Token::Char(i, '(' | '[' | '{') => stack.push(i),
+            Token::Char(_, ')' | ']' | '}') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    let open = stack.pop()?;
+    let line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
+    let bracket = text[open..].chars().next()?;
+    Some(label(text, line_start, open, bracket).0)
+}
+
+/// Byte offset of the string written as `field: "…"` in `text` (a struct's
+/// RON), skipping strings and comments that mention the name.
+pub fn field_value(text: &str, field: &str) -> Option<usize> {
+    string_literals(text)
+        .find(|l| {
+            let before = text[..l.quote].trim_end();
+            before.strip_suffix(':').is_some_and(|b| {
+                b.trim_end().ends_with(field)
+                    && !b.trim_end()[..b.trim_end().len() - field.len()]
+                        .ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+        .map(|l| l.quote)
+}
+
 /// `text` with the fix `unpaired` suggests: the missing bracket inserted,
 /// or the one that pairs with nothing removed.
 fn fixed(text: &str, unpaired: &Unpaired) -> String {
@@ -292,8 +365,6 @@ fn fixed(text: &str, unpaired: &Unpaired) -> String {
 /// One pass over the brackets; with `by_indent`, lines that return to an
 /// open bracket's indentation without closing it end the scan too.
 fn scan(text: &str, by_indent: bool) -> Option<Unpaired> {
-    let spans = spans(text);
-    let mut spans = spans.iter().peekable();
     let mut stack: Vec<Open> = Vec::new();
     // Byte offset of the start of the current line, and whether its first
     // token has been seen.
@@ -302,48 +373,27 @@ fn scan(text: &str, by_indent: bool) -> Option<Unpaired> {
     // End of the last token (syntax character or string) before this one,
     // and whether that token was a comma.
     let mut last_token: Option<(usize, bool)> = None;
-    let mut i = 0;
-    while i < text.len() {
-        if let Some(span) = spans.next_if(|s| s.range().start == i) {
-            let range = span.range();
-            if let Span::String(_) = span {
-                if !first_seen {
-                    first_seen = true;
-                    if by_indent
-                        && let Some(found) =
-                            returns_to(&stack, text, line_start, i, None, last_token)
-                    {
-                        return Some(found);
-                    }
-                }
-                last_token = Some((range.end, false));
+    for token in tokens(text) {
+        let (i, c, end) = match token {
+            Token::LineBreak(i) => {
+                line_start = i + 1;
+                first_seen = false;
+                continue;
             }
-            // A comment runs to the line break, which is handled below; a
-            // string may contain line breaks but does not start lines.
-            i = range.end;
-            continue;
-        }
-        let Some(c) = text[i..].chars().next() else {
-            break;
+            Token::String(range) => (range.start, None, range.end),
+            Token::Char(i, c) => (i, Some(c), i + c.len_utf8()),
         };
-        if c == '\n' {
-            line_start = i + 1;
-            first_seen = false;
-            i += 1;
-            continue;
-        }
-        if c.is_whitespace() {
-            i += c.len_utf8();
-            continue;
-        }
         if !first_seen {
             first_seen = true;
-            if by_indent
-                && let Some(found) = returns_to(&stack, text, line_start, i, Some(c), last_token)
+            if by_indent && let Some(found) = returns_to(&stack, text, line_start, i, c, last_token)
             {
                 return Some(found);
             }
         }
+        let Some(c) = c else {
+            last_token = Some((end, false));
+            continue;
+        };
         match c {
             '(' | '[' | '{' => {
                 let indent = text[line_start..i]
@@ -354,7 +404,7 @@ fn scan(text: &str, by_indent: bool) -> Option<Unpaired> {
                     opener: Opener {
                         at: i,
                         bracket: c,
-                        label: label(text, line_start, i, c),
+                        label: label(text, line_start, i, c).1,
                     },
                     indent,
                     ends_line: ends_line(text, i + 1),
@@ -373,8 +423,7 @@ fn scan(text: &str, by_indent: bool) -> Option<Unpaired> {
             },
             _ => {}
         }
-        last_token = Some((i + c.len_utf8(), c == ','));
-        i += c.len_utf8();
+        last_token = Some((end, c == ','));
     }
     let open = stack.pop()?;
     let end = text.trim_end().len();
@@ -447,8 +496,9 @@ fn ends_line(text: &str, from: usize) -> bool {
 }
 
 /// `Card(`, `steps: [`, or the bracket alone: the name written right
-/// before the bracket at `at` on the line starting at `line_start`.
-fn label(text: &str, line_start: usize, at: usize, bracket: char) -> String {
+/// before the bracket at `at` on the line starting at `line_start`, and the
+/// byte offset where that name starts.
+fn label(text: &str, line_start: usize, at: usize, bracket: char) -> (usize, String) {
     let before = &text[line_start..at];
     let word = |s: &str| -> usize {
         s.len()
@@ -461,17 +511,20 @@ fn label(text: &str, line_start: usize, at: usize, bracket: char) -> String {
     // `Card(`: a name touching the bracket.
     let start = word(before);
     if start < before.len() {
-        return format!("{}{bracket}", &before[start..]);
+        return (line_start + start, format!("{}{bracket}", &before[start..]));
     }
     // `steps: [`: a field name, a colon, blanks.
     let trimmed = before.trim_end();
     if let Some(field) = trimmed.strip_suffix(':') {
         let start = word(field);
         if start < field.len() {
-            return format!("{}: {bracket}", &field[start..]);
+            return (
+                line_start + start,
+                format!("{}: {bracket}", &field[start..]),
+            );
         }
     }
-    bracket.to_string()
+    (at, bracket.to_string())
 }
 
 #[cfg(test)]
@@ -562,6 +615,25 @@ mod tests {
                 closer: ')'
             })
         );
+    }
+
+    #[test]
+    fn a_closing_bracket_leads_back_to_the_name_of_what_it_closes() {
+        let text = "Card(\n    steps: [Step(action: \")\")],\n)";
+        let close = text.rfind(')').unwrap();
+        assert_eq!(opener_of(text, close), Some(0));
+        let close = text.find(']').unwrap();
+        assert_eq!(opener_of(text, close), text.find("steps"));
+        let close = text.find("\")]").unwrap() + 1;
+        assert_eq!(opener_of(text, close), text.find("Step("));
+        assert_eq!(opener_of(text, 1), None, "not a bracket");
+    }
+
+    #[test]
+    fn a_fields_string_is_found_by_its_name() {
+        let text = "Step(scripts: [\"action: x\"], my_action: \"a\", action: \"(2)b\")";
+        assert_eq!(field_value(text, "action"), text.find("\"(2)"));
+        assert_eq!(field_value(text, "title"), None);
     }
 
     #[test]

@@ -260,6 +260,17 @@ impl<'a> Source<'a> {
         self.lines.pos(offset)
     }
 
+    /// Byte offset of `pos`, when it is in the text.
+    fn offset_of(&self, pos: Pos) -> Option<usize> {
+        let line = usize::try_from(pos.line).ok()?.checked_sub(1)?;
+        let start = self.lines.line_start(line)?;
+        let skip = usize::try_from(pos.col).ok()?.checked_sub(1)?;
+        self.text[start..]
+            .char_indices()
+            .nth(skip)
+            .map(|(k, _)| start + k)
+    }
+
     /// Position of `slice`, which must be a sub-slice of the source.
     fn pos_of(&self, slice: &str) -> Pos {
         let offset = (slice.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
@@ -303,7 +314,15 @@ impl<'a> Source<'a> {
     }
 
     fn ron_error(&self, slice: &str, err: &ron::error::SpannedError) -> Diagnostic {
-        let (at, pos) = self.char_at(self.error_pos(slice, err));
+        let (at, mut pos) = self.char_at(self.error_pos(slice, err));
+        // ron notices a missing field at the struct's closing bracket; the
+        // editor looks for the struct by its name (`Card(`).
+        if let ron::Error::MissingStructField { .. } = err.code
+            && let Some(start) = self.offset_of(pos)
+            && let Some(opener) = syntax::opener_of(self.text, start)
+        {
+            pos = self.pos_at(opener);
+        }
         let (message, help) = ron_error::describe(&err.code, at);
         let d = Diagnostic::error(self.path, Some(pos), message);
         match help {
@@ -791,8 +810,10 @@ fn check_steps(
                 .with_help("写上这一步要做什么，或者删掉这一步"),
             );
         } else if let Some(prefix) = numbering_prefix(action) {
+            let at = syntax::field_value(located.src, "action")
+                .map_or(pos, |k| src.pos_of(&located.src[k..]));
             diags.push(
-                src.warning(pos, format!("第 {} 步的文字以编号“{prefix}”开头", n + 1))
+                src.warning(at, format!("第 {} 步的文字以编号“{prefix}”开头", n + 1))
                     .with_help("窗口会自动给步骤编号，删掉这个编号"),
             );
         }
@@ -920,7 +941,11 @@ fn check_links_syntax(
     let mut links = Vec::new();
     let mut positions = Vec::new();
     for located in raw {
-        let pos = src.pos_of(located.src);
+        // At the id it links to, which is what an editor fixes.
+        let pos = syntax::field_value(located.src, "to").map_or_else(
+            || src.pos_of(located.src),
+            |k| src.pos_of(&located.src[k..]),
+        );
         match &located.value {
             Err(err) => {
                 diags.push(as_warning(src.ron_error(located.src, err)).with_help("已忽略这个链接"));
