@@ -69,7 +69,10 @@ impl Made {
 }
 
 /// The row's first column, and how to make that mistake.
-#[expect(clippy::too_many_lines, reason = "one short entry per row of the table")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one short entry per row of the table"
+)]
 fn mistakes() -> Vec<(&'static str, Made)> {
     vec![
         ("这里不能用中文标点 ，", {

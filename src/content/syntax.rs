@@ -332,6 +332,27 @@ pub fn opener_of(text: &str, close: usize) -> Option<usize> {
     Some(label(text, line_start, open, bracket).0)
 }
 
+/// The name of the struct a RON text is (`Chapter`, `Config`): the word
+/// before its first bracket, comments skipped.
+pub fn top_level_name(text: &str) -> Option<&str> {
+    let mut name: Option<usize> = None;
+    for token in tokens(text) {
+        match token {
+            Token::Char(i, c) if c.is_ascii_alphanumeric() || c == '_' => {
+                name.get_or_insert(i);
+            }
+            Token::Char(i, '(') => {
+                return name
+                    .map(|start| &text[start..i])
+                    .filter(|n| !n.contains(char::is_whitespace));
+            }
+            Token::LineBreak(_) if name.is_none() => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// Byte offset of the string written as `field: "…"` in `text` (a struct's
 /// RON), skipping strings and comments that mention the name.
 pub fn field_value(text: &str, field: &str) -> Option<usize> {
@@ -634,6 +655,14 @@ mod tests {
         let text = "Step(scripts: [\"action: x\"], my_action: \"a\", action: \"(2)b\")";
         assert_eq!(field_value(text, "action"), text.find("\"(2)"));
         assert_eq!(field_value(text, "title"), None);
+    }
+
+    #[test]
+    fn the_top_level_struct_is_named() {
+        assert_eq!(top_level_name("// c\nConfig(sources: [])"), Some("Config"));
+        assert_eq!(top_level_name("Chapter(sections: [])"), Some("Chapter"));
+        assert_eq!(top_level_name("(sections: [])"), None);
+        assert_eq!(top_level_name("Con fig("), None);
     }
 
     #[test]

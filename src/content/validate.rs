@@ -523,6 +523,11 @@ fn parse_file(
         );
         return None;
     }
+    // A config file kept beside the cards (the README's shortcut with
+    // `--config \\server\share\huashu\config.ron`) is not content.
+    if syntax::top_level_name(text) == Some("Config") {
+        return None;
+    }
     let raw: RawChapter<'_> = match raw::ron_options().from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
