@@ -289,7 +289,12 @@ fn imports(block: &Block) {
         match output {
             None => assert!(stdout.contains("Chapter("), "{}: {command}", block.at()),
             Some(out) => {
-                assert!(out.exists(), "{}: {command}: no {}", block.at(), out.display());
+                assert!(
+                    out.exists(),
+                    "{}: {command}: no {}",
+                    block.at(),
+                    out.display()
+                );
                 let out = huashu()
                     .arg("check")
                     .arg("--data")

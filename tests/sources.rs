@@ -658,7 +658,9 @@ fn a_broken_config_is_a_listed_problem_not_a_closed_window() {
     assert_eq!(setup.chosen, Chosen::Builtin);
     let problem = problem.unwrap();
     let text = problem.to_string();
-    assert!(text.contains("config.ron:3:"), "{text}");
+    // Where the `]` belongs, naming the list it closes.
+    assert!(text.contains("config.ron:2:22:"), "{text}");
+    assert!(text.contains("`sources: [`没有关闭"), "{text}");
     assert!(text.contains("配置文件有错误"), "{text}");
     let loaded = setup.sources().with_problem(Some(problem)).load();
     assert_eq!(loaded.loaded.library.cards.len(), 7, "the built-in cards");

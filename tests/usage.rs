@@ -144,7 +144,7 @@ fn counting_off_in_the_config_is_said_by_the_report() {
         .arg("usage")
         .assert()
         .success()
-        .stdout(predicate::str::contains("counting is off"));
+        .stdout(predicate::str::contains("没有统计：配置文件里写了 count_usage: false"));
 }
 
 /// Two processes counting at once (two windows, or a window and a second

@@ -11,7 +11,7 @@ use crate::content::Loaded;
 
 pub fn run(loaded: &Loaded, out: &mut impl Write, painter: Painter) -> anyhow::Result<ExitCode> {
     for d in &loaded.diagnostics {
-        writeln!(out, "{}", painter.diagnostic(d)).context("writing the report")?;
+        writeln!(out, "{}", painter.diagnostic(d)).context("无法输出结果")?;
     }
     let errors = loaded.error_count();
     writeln!(
@@ -22,6 +22,6 @@ pub fn run(loaded: &Loaded, out: &mut impl Write, painter: Painter) -> anyhow::R
         errors,
         loaded.warning_count(),
     )
-    .context("writing the summary")?;
+    .context("无法输出结果")?;
     Ok(exit_code(loaded))
 }

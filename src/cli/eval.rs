@@ -189,7 +189,7 @@ pub fn run(
         return Ok(code);
     }
     let bytes = std::fs::read(queries)
-        .with_context(|| format!("reading the queries file {}", queries.display()))?;
+        .with_context(|| format!("无法读取查询文件 {}", queries.display()))?;
     let text = decode::decode(&bytes).map(|d| d.text).map_err(|e| {
         anyhow::anyhow!(
             "{}:{}:{}: 不是文本（UTF-8、UTF-16 或 GBK）",
@@ -203,14 +203,14 @@ pub fn run(
         Ok(cases) => cases,
         Err(problems) => {
             for p in problems {
-                writeln!(out, "{p}").context("writing the report")?;
+                writeln!(out, "{p}").context("无法输出结果")?;
             }
             return Ok(ExitCode::from(2));
         }
     };
     let mut searcher = Searcher::new(library.clone());
     let report = evaluate(&mut searcher, &cases);
-    write!(out, "{}", report.render(queries, &library)).context("writing the report")?;
+    write!(out, "{}", report.render(queries, &library)).context("无法输出结果")?;
     match min_top1 {
         Some(min) if report.top1_percent() < min => {
             writeln!(
@@ -218,7 +218,7 @@ pub fn run(
                 "首位命中 {:.1}% 低于要求的 {min}%",
                 report.top1_percent()
             )
-            .context("writing the report")?;
+            .context("无法输出结果")?;
             Ok(ExitCode::FAILURE)
         }
         _ => Ok(ExitCode::SUCCESS),

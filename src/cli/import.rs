@@ -72,14 +72,13 @@ pub fn run(
     if output.is_none() {
         // One chapter, no -o: the file goes to stdout.
         for (_, text) in &files {
-            out.write_all(text.as_bytes())
-                .context("writing to stdout")?;
+            out.write_all(text.as_bytes()).context("无法输出结果")?;
         }
     } else {
         refuse_unsafe(&files, input, force)?;
         for (path, text) in &files {
             crate::atomic::write(path, text.as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
+                .with_context(|| format!("无法写入 {}", path.display()))?;
         }
     }
     let written: Vec<String> = files
@@ -132,7 +131,7 @@ fn print_changes(changes: &[import::Change]) {
 }
 
 fn read_input(input: &Path) -> anyhow::Result<Vec<u8>> {
-    let meta = std::fs::metadata(input).with_context(|| format!("reading {}", input.display()))?;
+    let meta = std::fs::metadata(input).with_context(|| format!("无法读取 {}", input.display()))?;
     if meta.is_dir() {
         bail!("{} 是一个目录；请给出要导入的文本文件", input.display());
     }
@@ -143,7 +142,7 @@ fn read_input(input: &Path) -> anyhow::Result<Vec<u8>> {
             MAX_FILE_BYTES / 1024 / 1024
         );
     }
-    std::fs::read(input).with_context(|| format!("reading {}", input.display()))
+    std::fs::read(input).with_context(|| format!("无法读取 {}", input.display()))
 }
 
 /// The files to write: `(path, text)`, one per chapter.
@@ -212,7 +211,7 @@ fn check_loads(files: &[(PathBuf, String)]) -> anyhow::Result<()> {
 /// Refuses to overwrite (without `force`) and to write over the input.
 fn refuse_unsafe(files: &[(PathBuf, String)], input: &Path, force: bool) -> anyhow::Result<()> {
     let input =
-        std::fs::canonicalize(input).with_context(|| format!("reading {}", input.display()))?;
+        std::fs::canonicalize(input).with_context(|| format!("无法读取 {}", input.display()))?;
     let mut existing = Vec::new();
     for (path, _) in files {
         if let Ok(canonical) = std::fs::canonicalize(path) {

@@ -49,8 +49,8 @@ pub fn run(loaded: &Loaded, json: bool, out: &mut impl Write) -> anyhow::Result<
     let mut last_section = None;
     for card in &library.cards {
         if json {
-            let line = serde_json::to_string(&CardLine::new(library, card))
-                .context("encoding a card as JSON")?;
+            let line =
+                serde_json::to_string(&CardLine::new(library, card)).context("无法生成 JSON")?;
             writeln!(out, "{line}")
         } else {
             if last_section != Some(card.section) {
@@ -61,7 +61,7 @@ pub fn run(loaded: &Loaded, json: bool, out: &mut impl Write) -> anyhow::Result<
                     library.chapter_title(card),
                     library.section_title(card)
                 )
-                .context("writing the list")?;
+                .context("无法输出结果")?;
             }
             let status = card
                 .meta
@@ -76,7 +76,7 @@ pub fn run(loaded: &Loaded, json: bool, out: &mut impl Write) -> anyhow::Result<
                 card.script_count()
             )
         }
-        .context("writing the list")?;
+        .context("无法输出结果")?;
     }
     Ok(code)
 }

@@ -132,7 +132,7 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
     let setup = || {
         Setup::resolve(&args.data, args.config.as_deref())
             .map(|s| s.with_local(&args.local))
-            .context("reading the config")
+            .context("读取配置文件")
     };
     let load = || anyhow::Ok(setup()?.sources().load().loaded);
     match command {

@@ -51,7 +51,7 @@ pub fn run(
     let results = searcher.search(query, limit);
     if !json && results.words.len() > 1 {
         // How a phrase was read: the words looked for.
-        writeln!(out, "查询词：{}", results.words.join(" · ")).context("writing the results")?;
+        writeln!(out, "查询词：{}", results.words.join(" · ")).context("无法输出结果")?;
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let card = &library.cards[hit.card];
@@ -69,7 +69,7 @@ pub fn run(
                     .filter_map(|h| field_ranges(card, h))
                     .collect(),
             };
-            let line = serde_json::to_string(&line).context("encoding a hit as JSON")?;
+            let line = serde_json::to_string(&line).context("无法生成 JSON")?;
             writeln!(out, "{line}")
         } else {
             // When the title did not match, show the alias that did.
@@ -97,11 +97,10 @@ pub fn run(
                 card.id,
             )
         }
-        .context("writing the results")?;
+        .context("无法输出结果")?;
     }
     if results.total == 0 && !json {
-        writeln!(out, "没有找到卡片；可以试试拼音首字母，例如 qhcw")
-            .context("writing the results")?;
+        writeln!(out, "没有找到卡片；可以试试拼音首字母，例如 qhcw").context("无法输出结果")?;
     }
     Ok(code)
 }

@@ -13,11 +13,11 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         || "没有（用默认设置）".to_owned(),
         |p| p.display().to_string(),
     );
-    writeln!(out, "内容来源：{}", setup.chosen).context("writing")?;
-    writeln!(out, "配置文件：{config}").context("writing")?;
-    writeln!(out, "离线副本：{}", setup.places.cache_dir.display()).context("writing")?;
+    writeln!(out, "内容来源：{}", setup.chosen).context("无法输出结果")?;
+    writeln!(out, "配置文件：{config}").context("无法输出结果")?;
+    writeln!(out, "离线副本：{}", setup.places.cache_dir.display()).context("无法输出结果")?;
     for (n, report) in loaded.reports.iter().enumerate() {
-        writeln!(out, "{}. {}", n + 1, line(report)).context("writing")?;
+        writeln!(out, "{}. {}", n + 1, line(report)).context("无法输出结果")?;
     }
     writeln!(
         out,
@@ -25,7 +25,7 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         loaded.loaded.library.cards.len(),
         loaded.loaded.error_count()
     )
-    .context("writing")?;
+    .context("无法输出结果")?;
     // Unreachable sources are not an error while a cache covers them.
     let failed = loaded
         .reports

@@ -18,7 +18,7 @@ pub fn run(
     if let Some(since) = since
         && since.parse::<Date>().is_err()
     {
-        bail!("--since takes a date as YYYY-MM-DD, not `{since}`");
+        bail!("--since 后面要写 YYYY-MM-DD 格式的日期（例如 2026-11-01），而不是 `{since}`");
     }
     let path = usage_file::path_in(&setup.places.data_dir);
     let (counts, message) = usage_file::load(&path)?;
@@ -30,22 +30,26 @@ pub fn run(
     let title = |id: &crate::model::CardId| library.card(id).map(|c| c.title.as_str());
     if csv {
         out.write_all(counts.csv(since, title).as_bytes())
-            .context("writing")?;
+            .context("无法输出结果")?;
     } else {
-        writeln!(out, "{}", path.display()).context("writing")?;
-        for (day, id, c) in counts.rows(since) {
+        writeln!(out, "使用记录：{}", path.display()).context("无法输出结果")?;
+        let mut rows = counts.rows(since).peekable();
+        if rows.peek().is_none() {
+            writeln!(out, "还没有记录").context("无法输出结果")?;
+        }
+        for (day, id, c) in rows {
             writeln!(
                 out,
-                "{day}  opened {:>4}  copied {:>4}  {id} {}",
+                "{day}  打开 {:>4} 次  复制 {:>4} 次  {id} {}",
                 c.opened,
                 c.copied_total(),
                 title(id).unwrap_or("")
             )
-            .context("writing")?;
+            .context("无法输出结果")?;
         }
         if !setup.config.count_usage {
-            writeln!(out, "(counting is off: count_usage: false in the config)")
-                .context("writing")?;
+            writeln!(out, "（没有统计：配置文件里写了 count_usage: false）")
+                .context("无法输出结果")?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,40 @@
 
 use ron::error::Error;
 
+use crate::content::diagnostic::{LineIndex, Pos};
+
+/// The first non-blank character of `text` at or after `pos`, and its
+/// position when it is on the same line (ron often points at the blank
+/// before it).
+pub fn char_at(text: &str, lines: &LineIndex<'_>, pos: Pos) -> (Option<char>, Pos) {
+    let found = (|| {
+        let line = usize::try_from(pos.line).ok()?.checked_sub(1)?;
+        let start = lines.line_start(line)?;
+        let skip = usize::try_from(pos.col).ok()?.checked_sub(1)?;
+        let mut same_line = true;
+        let mut col = pos.col;
+        for c in text[start..].chars().skip(skip) {
+            if !c.is_whitespace() {
+                return Some((c, same_line.then_some(col)));
+            }
+            same_line &= c != '\n';
+            col = col.saturating_add(1);
+        }
+        None
+    })();
+    match found {
+        Some((c, Some(col))) => (
+            Some(c),
+            Pos {
+                line: pos.line,
+                col,
+            },
+        ),
+        Some((c, None)) => (Some(c), pos),
+        None => (None, pos),
+    }
+}
+
 /// A message and an optional hint for one ron error; `at` is the character
 /// at the error's position, which often tells more than ron's code (a
 /// full-width `，` is reported as a missing comma).

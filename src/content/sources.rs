@@ -15,11 +15,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::content::diagnostic::{Diagnostic, Pos};
+use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::load::{
     Fallback, Files, LayerInput, LayerOutput, Loaded, Loader, Origin, load_layers, read_builtin,
     read_dirs,
 };
+use crate::content::{ron_error, syntax};
 
 /// One layer of content.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -124,11 +125,27 @@ impl Config {
         // `state_dir: "…"` without `Some(…)`, as in content files.
         crate::content::raw::ron_options()
             .from_str(text)
-            .map_err(|e| ConfigError::Parse {
-                path: path.to_owned(),
-                line: e.span.start.line,
-                col: e.span.start.col,
-                message: e.code.to_string(),
+            .map_err(|e| {
+                let lines = LineIndex::new(text);
+                let reported = Pos::new(e.span.start.line, e.span.start.col);
+                let (pos, message) =
+                    if let Some(m) = syntax::real_mistake(text, &lines, &e.code, reported) {
+                        (lines.pos(m.at), format!("{}；{}", m.message, m.help))
+                    } else {
+                        let (at, pos) = ron_error::char_at(text, &lines, reported);
+                        let (message, help) = ron_error::describe(&e.code, at);
+                        let message = match help {
+                            Some(help) => format!("{message}；{help}"),
+                            None => message,
+                        };
+                        (pos, message)
+                    };
+                ConfigError::Parse {
+                    path: path.to_owned(),
+                    line: pos.line as usize,
+                    col: pos.col as usize,
+                    message,
+                }
             })
     }
 

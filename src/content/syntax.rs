@@ -6,6 +6,48 @@
 
 use std::ops::Range;
 
+use crate::content::diagnostic::{LineIndex, Pos};
+
+/// A mistake found by reading the text rather than by where ron stopped.
+#[derive(Debug)]
+pub struct Mistake {
+    /// Byte offset to report.
+    pub at: usize,
+    pub message: String,
+    pub help: String,
+}
+
+/// The real mistake behind ron's error `err`, which it reported at
+/// `reported`: a string that does not end (where it began), or brackets
+/// that do not pair (naming the bracket and where it opened). `None` when
+/// ron's own account is the best there is.
+pub fn real_mistake(
+    text: &str,
+    lines: &LineIndex<'_>,
+    err: &ron::Error,
+    reported: Pos,
+) -> Option<Mistake> {
+    match unterminated_string(text) {
+        Some(at) if lines.pos(at) <= reported => {
+            return Some(Mistake {
+                at,
+                message: "字符串没有结束：这段文字缺少右引号 `\"`".into(),
+                help: "在这段文字的结尾补上英文双引号 `\"`；文字里要用引号请用中文引号“”，或写成 `\\\"`"
+                    .into(),
+            });
+        }
+        // A stray quote turns syntax into text and back: the brackets
+        // cannot be trusted.
+        Some(_) => return None,
+        None => {}
+    }
+    // Too deep is its own story, whatever the pairing.
+    if *err == ron::Error::ExceededRecursionLimit {
+        return None;
+    }
+    unpaired_bracket(text).map(|u| u.explain(text, lines))
+}
+
 /// A string literal of RON text.
 pub struct StringLiteral {
     /// Byte offset of its opening quote (`"`, or the `r` of a raw string).
@@ -228,6 +270,54 @@ pub enum Unpaired {
 }
 
 impl Unpaired {
+    /// What to tell the editor.
+    fn explain(&self, text: &str, lines: &LineIndex<'_>) -> Mistake {
+        let named = |opener: &Opener| {
+            let pos = lines.pos(opener.at);
+            format!("第 {} 行第 {} 列的 `{}`", pos.line, pos.col, opener.label)
+        };
+        let at = self.at();
+        let (message, help) = match self {
+            Self::Unclosed { opener, at } => {
+                let close = opener.closer();
+                let opened = lines.pos(opener.at);
+                let help = if *at >= text.trim_end().len() {
+                    format!("在文件末尾补上 `{close}`")
+                } else if opened.line == lines.pos(*at).line {
+                    format!("在这里补上 `{close}`")
+                } else {
+                    format!("在这一行的开头补上 `{close}`，和第 {} 行对齐", opened.line)
+                };
+                (format!("{}没有关闭：缺少 `{close}`", named(opener)), help)
+            }
+            Self::Mismatched { opener, closer, .. } => (
+                format!(
+                    "括号不配对：这里的 `{closer}` 关不上{}（它要用 `{}` 关闭）",
+                    named(opener),
+                    opener.closer()
+                ),
+                format!(
+                    "可能是这里多写了 `{closer}`，或者前面少了 `{}`",
+                    opener.closer()
+                ),
+            ),
+            Self::Truncated {
+                innermost, open, ..
+            } => (
+                format!(
+                    "文件意外结束：还有 {open} 个括号没有关闭，最里面的是{}",
+                    named(innermost)
+                ),
+                "文件可能没有复制或保存完整，请重新复制；如果是手写的，请补上缺少的括号".into(),
+            ),
+            Self::Extra { closer, .. } => (
+                format!("多了一个 `{closer}`：它前面的括号都已经关闭了"),
+                "删掉这个括号，或者检查前面是否提前关闭了括号".into(),
+            ),
+        };
+        Mistake { at, message, help }
+    }
+
     /// Byte offset to report.
     pub fn at(&self) -> usize {
         match self {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::raw::{self, Located, RawCard, RawChapter, RawStatus, RawStep};
 use crate::content::ron_error;
-use crate::content::syntax::{self, Unpaired};
+use crate::content::syntax;
 use crate::model::{
     Card, CardId, Chapter, FillField, Library, Link, Meta, Origin, Script, Section, Status, Step,
     Template,
@@ -282,39 +282,8 @@ impl<'a> Source<'a> {
         rebase(self.pos_of(slice), err.span.start)
     }
 
-    /// The first non-blank character at or after `pos`, and its position
-    /// when it is on the same line (ron often points at the blank before it).
-    fn char_at(&self, pos: Pos) -> (Option<char>, Pos) {
-        let found = (|| {
-            let line = usize::try_from(pos.line).ok()?.checked_sub(1)?;
-            let start = self.lines.line_start(line)?;
-            let skip = usize::try_from(pos.col).ok()?.checked_sub(1)?;
-            let mut same_line = true;
-            let mut col = pos.col;
-            for c in self.text[start..].chars().skip(skip) {
-                if !c.is_whitespace() {
-                    return Some((c, same_line.then_some(col)));
-                }
-                same_line &= c != '\n';
-                col = col.saturating_add(1);
-            }
-            None
-        })();
-        match found {
-            Some((c, Some(col))) => (
-                Some(c),
-                Pos {
-                    line: pos.line,
-                    col,
-                },
-            ),
-            Some((c, None)) => (Some(c), pos),
-            None => (None, pos),
-        }
-    }
-
     fn ron_error(&self, slice: &str, err: &ron::error::SpannedError) -> Diagnostic {
-        let (at, mut pos) = self.char_at(self.error_pos(slice, err));
+        let (at, mut pos) = ron_error::char_at(self.text, &self.lines, self.error_pos(slice, err));
         // ron notices a missing field at the struct's closing bracket; the
         // editor looks for the struct by its name (`Card(`).
         if let ron::Error::MissingStructField { .. } = err.code
@@ -339,62 +308,6 @@ impl<'a> Source<'a> {
                 diags.push(self.ron_error(loc.src, err));
                 None
             }
-        }
-    }
-
-    /// Brackets that do not pair up, told with the bracket they belong to
-    /// and where it opened.
-    fn unpaired(&self, unpaired: &Unpaired) -> Diagnostic {
-        let named = |opener: &syntax::Opener| {
-            let pos = self.pos_at(opener.at);
-            format!("第 {} 行第 {} 列的 `{}`", pos.line, pos.col, opener.label)
-        };
-        let pos = self.pos_at(unpaired.at());
-        match unpaired {
-            Unpaired::Unclosed { opener, at } => {
-                let close = opener.closer();
-                let opened = self.pos_at(opener.at);
-                let help = if *at >= self.text.trim_end().len() {
-                    format!("在文件末尾补上 `{close}`")
-                } else if opened.line == pos.line {
-                    format!("在这里补上 `{close}`")
-                } else {
-                    format!("在这一行的开头补上 `{close}`，和第 {} 行对齐", opened.line)
-                };
-                self.error(pos, format!("{}没有关闭：缺少 `{close}`", named(opener)))
-                    .with_help(help)
-            }
-            Unpaired::Mismatched { opener, closer, .. } => self
-                .error(
-                    pos,
-                    format!(
-                        "括号不配对：这里的 `{closer}` 关不上{}（它要用 `{}` 关闭）",
-                        named(opener),
-                        opener.closer()
-                    ),
-                )
-                .with_help(format!(
-                    "可能是这里多写了 `{closer}`，或者前面少了 `{}`",
-                    opener.closer()
-                )),
-            Unpaired::Truncated {
-                innermost, open, ..
-            } => {
-                self.error(
-                    pos,
-                    format!(
-                        "文件意外结束：还有 {open} 个括号没有关闭，最里面的是{}",
-                        named(innermost)
-                    ),
-                )
-                .with_help("文件可能没有复制或保存完整，请重新复制；如果是手写的，请补上缺少的括号")
-            }
-            Unpaired::Extra { closer, .. } => self
-                .error(
-                    pos,
-                    format!("多了一个 `{closer}`：它前面的括号都已经关闭了"),
-                )
-                .with_help("删掉这个括号，或者检查前面是否提前关闭了括号"),
         }
     }
 
@@ -531,26 +444,12 @@ fn parse_file(
     let raw: RawChapter<'_> = match raw::ron_options().from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            // A missing closing quote makes RON read on into the next lines
-            // and complain there (often of a missing comma): name the
-            // string where it began instead.
-            // Brackets that do not pair up are named with the bracket they
-            // belong to, for the same reason (only when the strings are
-            // sound: a stray quote turns syntax into text and back).
+            // ron reports where it gave up; a missing quote or bracket is
+            // reported where it is missing instead.
             let reported = src.error_pos(text, &err);
-            let d = match syntax::unterminated_string(text) {
-                Some(at) if src.pos_at(at) <= reported => src
-                    .error(src.pos_at(at), "字符串没有结束：这段文字缺少右引号 `\"`")
-                    .with_help(
-                        "在这段文字的结尾补上英文双引号 `\"`；文字里要用引号请用中文引号“”，或写成 `\\\"`",
-                    ),
-                Some(_) => src.ron_error(text, &err),
-                // Too deep is its own story, whatever the pairing.
-                None if err.code == ron::Error::ExceededRecursionLimit => src.ron_error(text, &err),
-                None => match syntax::unpaired_bracket(text) {
-                    Some(unpaired) => src.unpaired(&unpaired),
-                    None => src.ron_error(text, &err),
-                },
+            let d = match syntax::real_mistake(text, &src.lines, &err.code, reported) {
+                Some(m) => src.error(src.pos_at(m.at), m.message).with_help(m.help),
+                None => src.ron_error(text, &err),
             };
             diags.push(d.with_help("整个文件没有加载"));
             return None;

@@ -76,16 +76,15 @@ pub fn run_window(
         first.name(),
         other.name()
     );
-    let status =
-        std::process::Command::new(std::env::current_exe().context("finding the program")?)
-            .args(std::env::args_os().skip(1))
-            .env(RENDERER_ENV, other.name())
-            .status()
-            .with_context(|| format!("starting again with {}", other.name()))?;
+    let status = std::process::Command::new(std::env::current_exe().context("找不到程序文件本身")?)
+        .args(std::env::args_os().skip(1))
+        .env(RENDERER_ENV, other.name())
+        .status()
+        .with_context(|| format!("无法用 {} 绘图方式重新启动", other.name()))?;
     if status.success() {
         Ok(())
     } else {
-        Err(failure.context("neither renderer could open the window"))
+        Err(failure.context("两种绘图方式（wgpu 和 OpenGL）都打不开窗口，可能是显卡驱动的问题"))
     }
 }
 
@@ -111,10 +110,7 @@ fn after_attempt(
             "话术助手遇到内部错误，已停止；设置和使用次数已保存，详情见日志"
         )),
         Ok(Err(e)) => Next::OtherRenderer(e),
-        Err(_) => Next::OtherRenderer(anyhow::anyhow!(
-            "the {} renderer crashed while starting",
-            renderer.name()
-        )),
+        Err(_) => Next::OtherRenderer(anyhow::anyhow!("{} 绘图方式在启动时崩溃", renderer.name())),
     }
 }
 
@@ -225,7 +221,7 @@ fn open_window(
                 ctx.request_repaint();
             }
         })
-        .context("starting the content-load thread")?;
+        .context("无法启动读取内容的线程")?;
     let first = loaded_rx.recv_timeout(FIRST_LOAD_WAIT).ok();
     let chosen = setup.chosen.clone();
     let recheck = setup.config.recheck();
