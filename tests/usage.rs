@@ -144,7 +144,9 @@ fn counting_off_in_the_config_is_said_by_the_report() {
         .arg("usage")
         .assert()
         .success()
-        .stdout(predicate::str::contains("没有统计：配置文件里写了 count_usage: false"));
+        .stdout(predicate::str::contains(
+            "没有统计：配置文件里写了 count_usage: false",
+        ));
 }
 
 /// Two processes counting at once (two windows, or a window and a second
@@ -209,5 +211,32 @@ fn a_panic_in_the_window_still_saves_settings_and_counts() {
     assert!(
         settings.contains("wrong-queue-ticket"),
         "recents saved: {settings}"
+    );
+}
+
+/// The trainer's report, in Chinese: a day's row names the card by id and
+/// title, with how often it was opened and its scripts copied.
+#[test]
+fn the_usage_report_reads_in_chinese() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let cfg = config(tmp.path(), &state, true);
+    let mut one = huashu::usage::Usage::default();
+    let id = CardId::parse("wrong-queue-ticket").unwrap();
+    one.record(&huashu::usage::UsageEvent::Opened(id.clone()), "2026-11-30");
+    one.record(&huashu::usage::UsageEvent::Copied(id, 1), "2026-11-30");
+    // A config's `state_dir` holds the usage file.
+    huashu::persist::usage_file::add(&huashu::persist::usage_file::path_in(&state), &one).unwrap();
+    let out = huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("usage")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("使用记录："), "{text}");
+    assert!(
+        text.contains("2026-11-30  打开    1 次  复制    1 次  wrong-queue-ticket 客户取号错误"),
+        "{text}"
     );
 }
