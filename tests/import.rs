@@ -467,8 +467,9 @@ fn a_card_with_far_more_steps_than_the_others_is_reported() {
 
 /// Importing the manual again into the `data/` that came from it updates
 /// the cards (same ids, aliases kept, the same files) and never duplicates
-/// them; a card the manual no longer has is named before anything is
-/// written.
+/// them; what changes is told paragraph by paragraph before anything is
+/// written; a card a trainer added by hand stays; an unchanged card keeps
+/// what the manual does not have (its fill-ins).
 #[test]
 fn re_importing_updates_and_never_duplicates() {
     let tmp = tempfile::tempdir().unwrap();
@@ -495,12 +496,20 @@ fn re_importing_updates_and_never_duplicates() {
         .failure();
     let stderr = String::from_utf8(refused.get_output().stderr.clone()).unwrap();
     assert!(
-        stderr.contains("与已有的卡片对照：3 张不变，4 张更新，0 张新增，1 张手册里已经没有"),
+        stderr.contains("与已有的卡片对照：3 张不变，4 张更新，0 张新增，1 张手册里没有（保留）"),
         "{stderr}"
     );
-    assert!(stderr.contains("删除  hand-made  手写的卡片"), "{stderr}");
+    assert!(stderr.contains("保留  hand-made  手写的卡片"), "{stderr}");
+    // The seed's own wording (a garbled `长。`) against the corrected card,
+    // shown where they differ.
     assert!(
-        stderr.contains("更新  bad-review-for-teller  客户给柜员差评（场景再现）"),
+        stderr.contains(
+            "更新  bad-review-for-teller  客户给柜员差评（场景再现）\n      场景再现 第 1 段\n        - …"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("有点长。客户") && stderr.contains("有点常客户"),
         "{stderr}"
     );
 
@@ -525,7 +534,12 @@ fn re_importing_updates_and_never_duplicates() {
     let loaded = content::load_dirs(std::slice::from_ref(&data));
     assert_eq!(loaded.error_count(), 0);
     let library = loaded.library;
-    assert_eq!(library.cards.len(), 7, "not 14");
+    assert_eq!(
+        library.cards.len(),
+        8,
+        "not 15: the 7 updated, and the hand-made one"
+    );
+    assert!(library.cards.iter().any(|c| c.id.as_str() == "hand-made"));
     let queue = library
         .cards
         .iter()

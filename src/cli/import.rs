@@ -13,7 +13,7 @@ use anyhow::{Context as _, bail};
 
 use super::output::Painter;
 use crate::content::import::{self, Imported};
-use crate::content::{self, Diagnostic, MAX_FILE_BYTES, decode, write};
+use crate::content::{self, Diagnostic, MAX_FILE_BYTES, decode, reimport, write};
 
 pub fn run(
     input: &Path,
@@ -54,7 +54,7 @@ pub fn run(
             if existing.cards.is_empty() {
                 Vec::new()
             } else {
-                let (targets, changes) = import::reconcile(&mut imported.library, &existing);
+                let (targets, changes) = reimport::reconcile(&mut imported.library, &existing);
                 print_changes(&changes);
                 targets
             }
@@ -102,32 +102,53 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// What re-importing changes, card by card (stderr).
-fn print_changes(changes: &[import::Change]) {
-    use import::Change;
+/// What re-importing changes, card by card and paragraph by paragraph
+/// (stderr).
+fn print_changes(changes: &[reimport::Change]) {
+    use reimport::Change;
     let count = |f: fn(&Change) -> bool| changes.iter().filter(|c| f(c)).count();
     eprintln!(
-        "与已有的卡片对照：{} 张不变，{} 张更新，{} 张新增，{} 张手册里已经没有",
+        "与已有的卡片对照：{} 张不变，{} 张更新，{} 张新增，{} 张手册里没有（保留）",
         count(|c| matches!(c, Change::Unchanged(..))),
         count(|c| matches!(c, Change::Updated(..))),
         count(|c| matches!(c, Change::New(..))),
-        count(|c| matches!(c, Change::Dropped(..))),
+        count(|c| matches!(c, Change::Kept(..))),
     );
     for change in changes {
         match change {
             Change::Unchanged(..) => {}
-            Change::Updated(id, title, what) => {
-                eprintln!("  更新  {id}  {title}（{}）", what.join("、"));
+            Change::Updated(id, title, edits) => {
+                eprintln!(
+                    "  更新  {id}  {title}（{}）",
+                    reimport::Edit::parts(edits).join("、")
+                );
+                for edit in edits {
+                    let place = format!("{} {}", edit.part, edit.place);
+                    match (&edit.old, &edit.new) {
+                        (Some(old), Some(new)) => {
+                            let (old, new) = reimport::around_difference(old, new, 40);
+                            eprintln!("      {place}\n        - {old}\n        + {new}");
+                        }
+                        (Some(old), None) => eprintln!("      {place} 删去：{}", short(old)),
+                        (None, Some(new)) => eprintln!("      {place} 新增：{}", short(new)),
+                        (None, None) => {}
+                    }
+                }
             }
             Change::New(id, title) => eprintln!("  新增  {id}  {title}"),
-            Change::Dropped(id, title, file) => {
+            Change::Kept(id, title, file) => {
                 eprintln!(
-                    "  删除  {id}  {title}（{} 里有，手册里已经没有）",
+                    "  保留  {id}  {title}（手册里没有，仍留在 {} 里）",
                     file.display()
                 );
             }
         }
     }
+}
+
+/// At most 40 characters of `s`.
+fn short(s: &str) -> String {
+    reimport::around_difference(s, s, 40).0
 }
 
 fn read_input(input: &Path) -> anyhow::Result<Vec<u8>> {
@@ -155,12 +176,25 @@ fn render(
         || input.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let header = [
-        "话术助手内容文件：一个文件是手册的一章。".to_owned(),
-        format!("由 `huashu import` 从 {source} 导入；改过之后用 `huashu check` 检查。"),
-        "别名（aliases）是空的：请补上大堂经理会输入的说法。".to_owned(),
-    ];
     let library = &imported.library;
+    let header = |chapter: usize| {
+        let mut lines = vec![
+            "话术助手内容文件：一个文件是手册的一章。".to_owned(),
+            format!("由 `huashu import` 从 {source} 导入；改过之后用 `huashu check` 检查。"),
+        ];
+        // Re-imported cards keep the aliases trainers gave them.
+        let bare = library
+            .cards
+            .iter()
+            .filter(|c| library.sections[c.section].chapter == chapter && c.aliases.is_empty())
+            .count();
+        if bare > 0 {
+            lines.push(format!(
+                "有 {bare} 张卡片的别名（aliases）是空的：请补上大堂经理会输入的说法。"
+            ));
+        }
+        lines
+    };
     let comments = |card: usize| {
         imported
             .problems
@@ -177,7 +211,7 @@ fn render(
     }
     Ok((0..chapters)
         .map(|c| {
-            let text = write::chapter_file(library, c, &header, &comments);
+            let text = write::chapter_file(library, c, &header(c), &comments);
             let path = match output {
                 Some(o) if single_file => o.to_path_buf(),
                 Some(dir) => dir.join(&names[c]),

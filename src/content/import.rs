@@ -14,7 +14,7 @@
 //! text outside any scenario, and scenarios cut off mid-step. Cards with
 //! damage become drafts, with the problem in their note.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::content::diagnostic::{LineIndex, Pos};
 use crate::model::{Card, CardId, Chapter, Library, Meta, Origin, Section, Status, Step};
@@ -911,7 +911,7 @@ fn pinyin_slug(text: &str, max: usize) -> String {
 
 /// An id from the title's pinyin, at most 48 characters, made unique with
 /// `-2`, `-3`…
-fn unique_id(title: &str, ids: &mut HashSet<String>) -> CardId {
+pub(crate) fn unique_id(title: &str, ids: &mut HashSet<String>) -> CardId {
     let mut base = pinyin_slug(title, 48);
     if base.is_empty() {
         base.push_str("card");
@@ -1059,110 +1059,6 @@ fn garbled_spans(text: &str) -> Vec<(usize, usize)> {
         overlap
     });
     spans
-}
-
-/// What re-importing did to one card.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// Matched an existing card (same chapter and title), same text.
-    Unchanged(CardId, String),
-    /// Matched, and its scene, steps or view differ: which.
-    Updated(CardId, String, Vec<&'static str>),
-    New(CardId, String),
-    /// An existing card the manual no longer has, and its file.
-    Dropped(CardId, String, std::path::PathBuf),
-}
-
-/// Re-importing into content that already has cards: each imported card
-/// that matches an existing one (same chapter title and card title) takes
-/// its id, aliases and links, so nothing is duplicated; new cards keep
-/// ids that do not clash. Returns, per imported chapter, the existing file
-/// it updates (when its cards came from one), and every change.
-pub fn reconcile(
-    imported: &mut Library,
-    existing: &Library,
-) -> (Vec<Option<std::path::PathBuf>>, Vec<Change>) {
-    let key = |library: &Library, card: &Card| {
-        (
-            library.chapter_of(card).title.clone().unwrap_or_default(),
-            card.title.trim().to_owned(),
-        )
-    };
-    let mut by_key: std::collections::HashMap<(String, String), usize> =
-        std::collections::HashMap::new();
-    for (n, card) in existing.cards.iter().enumerate() {
-        by_key.entry(key(existing, card)).or_insert(n);
-    }
-    let mut taken: HashSet<String> = existing
-        .cards
-        .iter()
-        .map(|c| c.id.as_str().to_owned())
-        .collect();
-    let mut matched = vec![false; existing.cards.len()];
-    // Per imported chapter: the existing files its matched cards are in.
-    let mut sources: Vec<BTreeSet<std::path::PathBuf>> =
-        vec![BTreeSet::new(); imported.chapters.len()];
-    let mut changes = Vec::new();
-    for card in &mut imported.cards {
-        let chapter = imported.sections[card.section].chapter;
-        let k = (
-            imported.chapters[chapter].title.clone().unwrap_or_default(),
-            card.title.trim().to_owned(),
-        );
-        if let Some(&n) = by_key.get(&k) {
-            matched[n] = true;
-            let old = &existing.cards[n];
-            let mut what = Vec::new();
-            if old.scene != card.scene {
-                what.push("场景再现");
-            }
-            if old.steps != card.steps {
-                what.push("解决方案");
-            }
-            if old.view != card.view {
-                what.push("作者观点");
-            }
-            card.id = old.id.clone();
-            card.aliases.clone_from(&old.aliases);
-            card.links.clone_from(&old.links);
-            sources[chapter].insert(existing.file_of(old).to_path_buf());
-            changes.push(if what.is_empty() {
-                Change::Unchanged(card.id.clone(), card.title.clone())
-            } else {
-                Change::Updated(card.id.clone(), card.title.clone(), what)
-            });
-        } else {
-            if taken.contains(card.id.as_str()) {
-                card.id = unique_id(&card.title, &mut taken);
-            } else {
-                taken.insert(card.id.as_str().to_owned());
-            }
-            changes.push(Change::New(card.id.clone(), card.title.clone()));
-        }
-    }
-    // A chapter whose cards all came from one file is written back there.
-    let files: Vec<Option<std::path::PathBuf>> = sources
-        .into_iter()
-        .map(|s| {
-            if s.len() == 1 {
-                s.into_iter().next()
-            } else {
-                None
-            }
-        })
-        .collect();
-    // Cards of the files being rewritten that the manual no longer has.
-    for (n, card) in existing.cards.iter().enumerate() {
-        let file = existing.file_of(card);
-        if !matched[n] && files.iter().flatten().any(|f| f == file) {
-            changes.push(Change::Dropped(
-                card.id.clone(),
-                card.title.clone(),
-                file.to_path_buf(),
-            ));
-        }
-    }
-    (files, changes)
 }
 
 #[cfg(test)]

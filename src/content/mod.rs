@@ -6,6 +6,8 @@ pub mod diagnostic;
 pub mod import;
 mod load;
 pub mod raw;
+/// Importing into content that already has the manual's cards.
+pub mod reimport;
 mod ron_error;
 pub mod sources;
 /// Finding the real mistake in RON text that does not parse.
