@@ -486,6 +486,14 @@ fn re_importing_updates_and_never_duplicates() {
         1,
     );
     std::fs::write(&extra, text).unwrap();
+    // A review recorded on a card whose text the manual still has.
+    let reviewed = data.join("00-earlier-chapter.ron");
+    let text = std::fs::read_to_string(&reviewed).unwrap().replacen(
+        "title: \"客户取号错误\",",
+        "title: \"客户取号错误\",\n                    reviewed_by: \"王老师\",",
+        1,
+    );
+    std::fs::write(&reviewed, text).unwrap();
 
     let refused = huashu()
         .arg("import")
@@ -540,12 +548,20 @@ fn re_importing_updates_and_never_duplicates() {
         "not 15: the 7 updated, and the hand-made one"
     );
     assert!(library.cards.iter().any(|c| c.id.as_str() == "hand-made"));
+    assert!(
+        library.chapters[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("摘录从前一章")),
+        "the chapter's note kept"
+    );
     let queue = library
         .cards
         .iter()
         .find(|c| c.id.as_str() == "wrong-queue-ticket")
         .unwrap();
     assert!(queue.aliases.contains(&"排错队".to_owned()), "aliases kept");
+    assert_eq!(queue.meta.reviewed_by.as_deref(), Some("王老师"), "review kept");
 }
 
 /// Two cards with one title are said (a manual imported twice).

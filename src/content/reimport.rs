@@ -195,6 +195,19 @@ pub fn reconcile(
             }
         })
         .collect();
+    // A chapter's note is the trainer's, not the manual's: kept.
+    for (chapter, file) in files.iter().enumerate() {
+        let Some(file) = file else { continue };
+        let old = existing
+            .chapters
+            .iter()
+            .find(|c| existing.files.get(c.file) == Some(file));
+        if let Some(old) = old
+            && imported.chapters[chapter].note.is_none()
+        {
+            imported.chapters[chapter].note.clone_from(&old.note);
+        }
+    }
     // Cards of the files being rewritten that the manual does not have.
     for (n, old) in existing.cards.iter().enumerate() {
         let file = existing.file_of(old);
