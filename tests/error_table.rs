@@ -97,8 +97,8 @@ fn mistakes() -> Vec<(&'static str, Made)> {
         ("第 10 行第 21 列的 Card( 没有关闭：缺少 )", {
             // The first card's closing `),` lost its bracket.
             let mut t = base();
-            edit(&mut t, 34, "),", ",");
-            Made::base_file(t, Some((34, 1)))
+            let at = edit(&mut t, 34, "),", ",");
+            Made::base_file(t, Some(at))
         }),
         (
             "括号不配对：这里的 ) 关不上第 9 行第 20 列的 cards: [",

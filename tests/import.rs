@@ -561,7 +561,11 @@ fn re_importing_updates_and_never_duplicates() {
         .find(|c| c.id.as_str() == "wrong-queue-ticket")
         .unwrap();
     assert!(queue.aliases.contains(&"排错队".to_owned()), "aliases kept");
-    assert_eq!(queue.meta.reviewed_by.as_deref(), Some("王老师"), "review kept");
+    assert_eq!(
+        queue.meta.reviewed_by.as_deref(),
+        Some("王老师"),
+        "review kept"
+    );
 }
 
 /// Two cards with one title are said (a manual imported twice).

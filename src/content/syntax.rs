@@ -247,8 +247,8 @@ fn closer_of(open: char) -> char {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Unpaired {
     /// `opener` is never closed; its closing bracket belongs at `at` (the
-    /// start of the line that should begin with it, or the end of the
-    /// opener's own line for a bracket opened and closed on one line).
+    /// first token of the line that should begin with it, or the end of
+    /// the opener's own line for a bracket opened and closed on one line).
     Unclosed { opener: Opener, at: usize },
     /// The closing bracket at `at` does not close `opener`, the innermost
     /// bracket still open there.
@@ -286,7 +286,7 @@ impl Unpaired {
                 } else if opened.line == lines.pos(*at).line {
                     format!("在这里补上 `{close}`")
                 } else {
-                    format!("在这一行的开头补上 `{close}`，和第 {} 行对齐", opened.line)
+                    format!("在这里补上 `{close}`，和第 {} 行对齐", opened.line)
                 };
                 (format!("{}没有关闭：缺少 `{close}`", named(opener)), help)
             }
@@ -582,8 +582,9 @@ fn returns_to(
         return None;
     }
     let at = if top.ends_line {
-        // The line that should have begun with the closing bracket.
-        line_start
+        // The line that should have begun with the closing bracket, at
+        // its first token.
+        at
     } else {
         // The end of what was written on the bracket's line: before its
         // trailing comma, where the closing bracket goes.
