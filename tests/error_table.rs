@@ -68,6 +68,14 @@ impl Made {
     }
 }
 
+/// The bundled chapter with one edit (see [`edit`]); the message must point
+/// `shift` characters after where `find` was.
+fn base_edit(line: usize, find: &str, replace: &str, shift: u32) -> Made {
+    let mut t = base();
+    let (l, c) = edit(&mut t, line, find, replace);
+    Made::base_file(t, Some((l, c + shift)))
+}
+
 /// The row's first column, and how to make that mistake.
 #[expect(
     clippy::too_many_lines,
@@ -75,11 +83,7 @@ impl Made {
 )]
 fn mistakes() -> Vec<(&'static str, Made)> {
     vec![
-        ("这里不能用中文标点 ，", {
-            let mut t = base();
-            let at = edit(&mut t, 12, "\",", "\"，");
-            Made::base_file(t, Some((at.0, at.1 + 1)))
-        }),
+        ("这里不能用中文标点 ，", base_edit(12, "\",", "\"，", 1)),
         ("这里前面缺少逗号 ,", {
             let mut t = base();
             edit(&mut t, 11, "\",", "\"");
@@ -96,17 +100,11 @@ fn mistakes() -> Vec<(&'static str, Made)> {
         }),
         ("第 10 行第 21 列的 Card( 没有关闭：缺少 )", {
             // The first card's closing `),` lost its bracket.
-            let mut t = base();
-            let at = edit(&mut t, 34, "),", ",");
-            Made::base_file(t, Some(at))
+            base_edit(34, "),", ",", 0)
         }),
         (
             "括号不配对：这里的 ) 关不上第 9 行第 20 列的 cards: [",
-            {
-                let mut t = base();
-                let at = edit(&mut t, 34, "),", ")),");
-                Made::base_file(t, Some((at.0, at.1 + 1)))
-            },
+            base_edit(34, "),", ")),", 1),
         ),
         ("多了一个 )", {
             let mut t = base();
@@ -124,32 +122,29 @@ fn mistakes() -> Vec<(&'static str, Made)> {
                 Some((100, u32::try_from(last + 1).unwrap())),
             )
         }),
-        ("Card 没有字段 titel ；是不是要写 title？", {
-            let mut t = base();
-            let at = edit(&mut t, 12, "title:", "titel:");
-            Made::base_file(t, Some(at))
-        }),
+        (
+            "Card 没有字段 titel ；是不是要写 title？",
+            base_edit(12, "title:", "titel:", 0),
+        ),
         ("缺少必填字段 id", {
             let mut t = base();
             edit(&mut t, 11, "id: \"teller-unskilled\",", "");
             let at = first_token(&t, 10);
             Made::base_file(t, Some(at))
         }),
-        ("id teller-unskilled 重复", {
-            let mut t = base();
-            let at = edit(
-                &mut t,
+        (
+            "id teller-unskilled 重复",
+            base_edit(
                 36,
                 "\"teller-unfamiliar-business\"",
                 "\"teller-unskilled\"",
-            );
-            Made::base_file(t, Some(at))
-        }),
-        ("id 客户取号 不能用", {
-            let mut t = base();
-            let at = edit(&mut t, 11, "\"teller-unskilled\"", "\"客户取号\"");
-            Made::base_file(t, Some(at))
-        }),
+                0,
+            ),
+        ),
+        (
+            "id 客户取号 不能用",
+            base_edit(11, "\"teller-unskilled\"", "\"客户取号\"", 0),
+        ),
         ("话术里的填空 {称呼} 没有定义", {
             let mut t = base();
             edit(&mut t, 146, "\"称呼\": [\"先生\", \"女士\"],", "");
@@ -157,31 +152,26 @@ fn mistakes() -> Vec<(&'static str, Made)> {
             Made::base_file(t, Some(at))
         }),
         ("话术里的填空 { 没有对应的 }", {
-            let mut t = base();
-            let at = edit(&mut t, 23, "[\"我们", "[\"{我们");
             // At the brace itself.
-            Made::base_file(t, Some((at.0, at.1 + 2)))
+            base_edit(23, "[\"我们", "[\"{我们", 2)
         }),
-        ("话术以标签“演讲:”开头", {
-            let mut t = base();
-            let at = edit(&mut t, 23, "[\"我们", "[\"演讲:我们");
-            Made::base_file(t, Some((at.0, at.1 + 1)))
-        }),
-        ("第 2 步的文字以编号“(2)”开头", {
-            let mut t = base();
-            let at = edit(&mut t, 22, "\"大堂经理", "\"(2)大堂经理");
-            Made::base_file(t, Some(at))
-        }),
-        ("链接的卡片 teller-unskiled 不存在", {
-            let mut t = base();
-            let at = edit(
-                &mut t,
+        (
+            "话术以标签“演讲:”开头",
+            base_edit(23, "[\"我们", "[\"演讲:我们", 1),
+        ),
+        (
+            "第 2 步的文字以编号“(2)”开头",
+            base_edit(22, "\"大堂经理", "\"(2)大堂经理", 0),
+        ),
+        (
+            "链接的卡片 teller-unskiled 不存在",
+            base_edit(
                 31,
                 "\"teller-unfamiliar-business\"",
                 "\"teller-unskiled\"",
-            );
-            Made::base_file(t, Some(at))
-        }),
+                0,
+            ),
+        ),
         ("文件是空的（0 字节或只有空白）", {
             Made {
                 files: vec![(BASE, base().into_bytes()), ("05-new.ron", Vec::new())],
@@ -201,11 +191,10 @@ fn mistakes() -> Vec<(&'static str, Made)> {
                 after_good: false,
             }
         }),
-        ("“喆”（U+5586）不在程序自带的字体里", {
-            let mut t = base();
-            let at = edit(&mut t, 15, "小朱", "小喆");
-            Made::base_file(t, Some((at.0, at.1 + 1)))
-        }),
+        (
+            "“喆”（U+5586）不在程序自带的字体里",
+            base_edit(15, "小朱", "小喆", 1),
+        ),
         (
             "这个文件看起来是卡片文件，但扩展名不是 .ron，没有读取",
             {

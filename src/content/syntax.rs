@@ -110,15 +110,14 @@ fn spans(text: &str) -> Vec<Span> {
                         _ => j += 1,
                     }
                 }
-                let body_end = j.min(bytes.len());
-                let end = if closed { body_end + 1 } else { bytes.len() };
+                let body = start..j.min(bytes.len());
+                i = if closed { body.end + 1 } else { bytes.len() };
                 out.push(Span::String(StringLiteral {
-                    quote: i,
-                    body: start..body_end,
-                    end,
+                    quote: start - 1,
+                    body,
+                    end: i,
                     closed,
                 }));
-                i = end;
             }
             // A raw string: `r`, some `#`, `"`, and not the end of a word
             // such as `for"`.
@@ -138,22 +137,16 @@ fn spans(text: &str) -> Vec<Span> {
                 // Up to `"` and as many `#`.
                 let closing = format!("\"{}", "#".repeat(j - i - 1));
                 let start = j + 1;
-                let (body_end, closed) = match text[start..].find(&closing) {
-                    Some(n) => (start + n, true),
-                    None => (bytes.len(), false),
-                };
-                let end = if closed {
-                    body_end + closing.len()
-                } else {
-                    bytes.len()
-                };
+                let found = text[start..].find(&closing);
+                let body = start..found.map_or(bytes.len(), |n| start + n);
+                let quote = i;
+                i = found.map_or(bytes.len(), |_| body.end + closing.len());
                 out.push(Span::String(StringLiteral {
-                    quote: i,
-                    body: start..body_end,
-                    end,
-                    closed,
+                    quote,
+                    body,
+                    end: i,
+                    closed: found.is_some(),
                 }));
-                i = end;
             }
             _ => i += 1,
         }
@@ -659,37 +652,41 @@ mod tests {
         assert_eq!(unpaired_bracket(text), None);
     }
 
+    /// The unclosed bracket found in `text`: its label, the line it opened
+    /// on, and the line and byte offset where it is reported.
+    fn unclosed(text: &str) -> (String, usize, usize, usize) {
+        match unpaired_bracket(text) {
+            Some(Unpaired::Unclosed { opener, at }) => (
+                opener.label,
+                line_of(text, opener.at),
+                line_of(text, at),
+                at,
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn a_missing_bracket_that_ended_its_line_is_reported_where_it_should_close() {
         let text = "Chapter(\n    cards: [\n        Card(\n            id: \"a\",\n        ,\n        Card(\n            id: \"b\",\n        ),\n    ],\n)\n";
-        let Some(Unpaired::Unclosed { opener, at }) = unpaired_bracket(text) else {
-            panic!("{:?}", unpaired_bracket(text));
-        };
-        assert_eq!(opener.label, "Card(");
-        assert_eq!(line_of(text, opener.at), 3);
-        assert_eq!(line_of(text, at), 5);
+        let (label, opened, line, at) = unclosed(text);
+        assert_eq!((label.as_str(), opened, line), ("Card(", 3, 5));
+        assert_eq!(&text[at..=at], ",", "at the line's first token");
     }
 
     #[test]
     fn a_missing_bracket_on_one_line_is_reported_at_that_lines_end() {
         let text = "Card(\n    aliases: [\"a\", \"b\",\n    title: \"t\",\n)\n";
-        let Some(Unpaired::Unclosed { opener, at }) = unpaired_bracket(text) else {
-            panic!("{:?}", unpaired_bracket(text));
-        };
-        assert_eq!(opener.label, "aliases: [");
-        assert_eq!(line_of(text, at), 2);
+        let (label, opened, line, at) = unclosed(text);
+        assert_eq!((label.as_str(), opened, line), ("aliases: [", 2, 2));
         // Before the trailing comma.
         assert_eq!(&text[at..=at], ",");
     }
 
     #[test]
     fn the_last_bracket_missing_is_reported_after_the_last_line() {
-        let text = "Chapter(\n    sections: [],\n\n";
-        let Some(Unpaired::Unclosed { opener, at }) = unpaired_bracket(text) else {
-            panic!("{:?}", unpaired_bracket(text));
-        };
-        assert_eq!(opener.label, "Chapter(");
-        assert_eq!(line_of(text, at), 3);
+        let (label, opened, line, _) = unclosed("Chapter(\n    sections: [],\n\n");
+        assert_eq!((label.as_str(), opened, line), ("Chapter(", 1, 3));
     }
 
     #[test]
