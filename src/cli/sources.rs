@@ -16,6 +16,12 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     writeln!(out, "内容来源：{}", setup.chosen).context("无法输出结果")?;
     writeln!(out, "配置文件：{config}").context("无法输出结果")?;
     writeln!(out, "离线副本：{}", setup.places.cache_dir.display()).context("无法输出结果")?;
+    let hotkey = match setup.config.hotkey() {
+        Ok(Some(key)) => format!("{key}（在任何程序里按下，窗口就到最前面）"),
+        Ok(None) => "不用（配置文件里 hotkey: None）".to_owned(),
+        Err(e) => format!("写错了，窗口不注册快捷键：{e}"),
+    };
+    writeln!(out, "呼出快捷键：{hotkey}").context("无法输出结果")?;
     for (n, report) in loaded.reports.iter().enumerate() {
         writeln!(out, "{}. {}", n + 1, line(report)).context("无法输出结果")?;
     }

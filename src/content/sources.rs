@@ -21,6 +21,7 @@ use crate::content::load::{
     read_dirs,
 };
 use crate::content::{ron_error, syntax};
+use crate::hotkey::HotKey;
 
 /// One layer of content.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -78,6 +79,16 @@ pub struct Config {
     /// data, no search text).
     #[serde(default = "yes")]
     pub count_usage: bool,
+    /// The key that brings the window forward from any program
+    /// (`hotkey: "Ctrl+Alt+H"`); `hotkey: None` turns it off. Read by
+    /// [`Config::hotkey`]: a mistake in it costs the hotkey, not the
+    /// content sources.
+    #[serde(default = "default_hotkey")]
+    pub hotkey: Option<String>,
+}
+
+fn default_hotkey() -> Option<String> {
+    Some(crate::hotkey::DEFAULT.to_string())
 }
 
 fn default_sources() -> Vec<SourceSpec> {
@@ -99,6 +110,7 @@ impl Default for Config {
             recheck_seconds: DEFAULT_RECHECK_SECONDS,
             state_dir: None,
             count_usage: true,
+            hotkey: default_hotkey(),
         }
     }
 }
@@ -162,6 +174,12 @@ impl Config {
                 source,
             }),
         }
+    }
+
+    /// The hotkey to register, `None` when turned off, or what is wrong
+    /// with it.
+    pub fn hotkey(&self) -> Result<Option<HotKey>, String> {
+        self.hotkey.as_deref().map(HotKey::parse).transpose()
     }
 
     pub fn recheck(&self) -> Duration {

@@ -1,0 +1,177 @@
+//! The global hotkey that brings the window forward from any program, as
+//! written in the config (`hotkey: "Ctrl+Alt+H"`). Parsing and naming only;
+//! registering it with the system is the window's (`summon`).
+
+use std::fmt;
+
+/// The default: free on Chinese Windows and its input methods. Win+Space,
+/// Ctrl+Space, Shift, Ctrl+Shift, Shift+Space and Ctrl+. belong to the
+/// input methods, Alt+Space to the window menu, Win+H to voice typing,
+/// Ctrl+Alt+A/Z/W/O and Alt+A to QQ and WeChat, and the function keys to
+/// the core-banking and queue clients; Ctrl+Alt+H is none of these
+/// (H: 话术 huà).
+pub const DEFAULT: HotKey = HotKey {
+    ctrl: true,
+    alt: true,
+    shift: false,
+    win: false,
+    key: Key::Letter('H'),
+};
+
+/// A key with modifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HotKey {
+    pub ctrl: bool,
+    pub alt: bool,
+    pub shift: bool,
+    /// The Windows key (Super on Linux).
+    pub win: bool,
+    pub key: Key,
+}
+
+/// The key pressed with the modifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// `A`–`Z`, upper case.
+    Letter(char),
+    /// `0`–`9` of the main keyboard.
+    Digit(char),
+    /// `F1`–`F24`.
+    Function(u8),
+    Space,
+}
+
+impl HotKey {
+    /// Reads `Ctrl+Alt+H`, `ctrl + shift + f9`, `Win+Alt+1`: modifiers and
+    /// one key joined by `+`, in any case and order.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut hotkey = Self {
+            ctrl: false,
+            alt: false,
+            shift: false,
+            win: false,
+            key: Key::Space,
+        };
+        let mut key = None;
+        for part in text.split('+').map(str::trim) {
+            let flag = match part.to_ascii_lowercase().as_str() {
+                "ctrl" | "control" => &mut hotkey.ctrl,
+                "alt" => &mut hotkey.alt,
+                "shift" => &mut hotkey.shift,
+                "win" | "super" | "meta" => &mut hotkey.win,
+                _ => {
+                    if key.is_some() {
+                        return Err(format!("“{text}”里有两个键；只能有一个键加上修饰键"));
+                    }
+                    key = Some(parse_key(part).ok_or_else(|| {
+                        format!("“{part}”不是能用的键：用 A–Z、0–9、F1–F24 或 Space")
+                    })?);
+                    continue;
+                }
+            };
+            if *flag {
+                return Err(format!("“{text}”里 {part} 写了两次"));
+            }
+            *flag = true;
+        }
+        hotkey.key = key.ok_or_else(|| format!("“{text}”里没有键，例如 Ctrl+Alt+H"))?;
+        let modifiers = [hotkey.ctrl, hotkey.alt, hotkey.shift, hotkey.win];
+        let function_key = matches!(hotkey.key, Key::Function(_));
+        if !function_key && !(hotkey.ctrl || hotkey.alt || hotkey.win) {
+            return Err(format!(
+                "“{text}”会挡住打字：字母、数字和空格要和 Ctrl、Alt 或 Win 一起用"
+            ));
+        }
+        if modifiers == [false, true, false, false] && hotkey.key == Key::Space {
+            return Err("Alt+Space 是窗口菜单，不能用".into());
+        }
+        if hotkey.key == Key::Space && (hotkey.ctrl || hotkey.win) && !hotkey.alt {
+            return Err(format!("“{text}”是切换输入法的键，不能用"));
+        }
+        Ok(hotkey)
+    }
+}
+
+fn parse_key(part: &str) -> Option<Key> {
+    let upper = part.to_ascii_uppercase();
+    let mut chars = upper.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c @ 'A'..='Z'), None) => Some(Key::Letter(c)),
+        (Some(c @ '0'..='9'), None) => Some(Key::Digit(c)),
+        _ if upper == "SPACE" => Some(Key::Space),
+        _ => upper
+            .strip_prefix('F')
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| (1..=24).contains(n))
+            .map(Key::Function),
+    }
+}
+
+impl fmt::Display for HotKey {
+    /// `Ctrl+Alt+H`: modifiers in the order Windows names them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (on, name) in [
+            (self.ctrl, "Ctrl"),
+            (self.alt, "Alt"),
+            (self.shift, "Shift"),
+            (self.win, "Win"),
+        ] {
+            if on {
+                write!(f, "{name}+")?;
+            }
+        }
+        match self.key {
+            Key::Letter(c) | Key::Digit(c) => write!(f, "{c}"),
+            Key::Function(n) => write!(f, "F{n}"),
+            Key::Space => f.write_str("Space"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_reads_and_writes_as_documented() {
+        assert_eq!(DEFAULT.to_string(), "Ctrl+Alt+H");
+        assert_eq!(HotKey::parse("Ctrl+Alt+H"), Ok(DEFAULT));
+        assert_eq!(HotKey::parse(" alt + CTRL + h "), Ok(DEFAULT));
+    }
+
+    #[test]
+    fn other_keys_parse() {
+        assert_eq!(
+            HotKey::parse("Win+Shift+F9").map(|k| k.to_string()),
+            Ok("Shift+Win+F9".into())
+        );
+        assert_eq!(
+            HotKey::parse("F10").map(|k| k.key),
+            Ok(Key::Function(10)),
+            "a function key alone is allowed"
+        );
+        assert_eq!(
+            HotKey::parse("Ctrl+Alt+Space").map(|k| k.to_string()),
+            Ok("Ctrl+Alt+Space".into())
+        );
+    }
+
+    #[test]
+    fn keys_that_would_break_typing_or_the_input_method_are_refused() {
+        for bad in [
+            "H",
+            "Shift+H",
+            "Ctrl+Space",
+            "Win+Space",
+            "Alt+Space",
+            "Ctrl+Alt",
+            "Ctrl+Alt+H+J",
+            "Ctrl+Ctrl+H",
+            "Ctrl+Alt+F25",
+            "Ctrl+Alt+回车",
+        ] {
+            let e = HotKey::parse(bad).unwrap_err();
+            assert!(!e.is_empty(), "{bad}");
+        }
+    }
+}
