@@ -7,7 +7,7 @@ use std::fmt;
 /// The default: free on Chinese Windows and its input methods. Win+Space,
 /// Ctrl+Space, Shift, Ctrl+Shift, Shift+Space and Ctrl+. belong to the
 /// input methods, Alt+Space to the window menu, Win+H to voice typing,
-/// Ctrl+Alt+A/Z/W/O and Alt+A to QQ and WeChat, and the function keys to
+/// Ctrl+Alt+A/Z/W/O and Alt+A to QQ and `WeChat`, and the function keys to
 /// the core-banking and queue clients; Ctrl+Alt+H is none of these
 /// (H: 话术 huà).
 pub const DEFAULT: HotKey = HotKey {
