@@ -11,22 +11,35 @@ use std::fmt;
 /// the core-banking and queue clients; Ctrl+Alt+H is none of these
 /// (H: 话术 huà).
 pub const DEFAULT: HotKey = HotKey {
-    ctrl: true,
-    alt: true,
-    shift: false,
-    win: false,
+    mods: Mods(Mods::CTRL.0 | Mods::ALT.0),
     key: Key::Letter('H'),
 };
 
 /// A key with modifiers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HotKey {
-    pub ctrl: bool,
-    pub alt: bool,
-    pub shift: bool,
-    /// The Windows key (Super on Linux).
-    pub win: bool,
+    pub mods: Mods,
     pub key: Key,
+}
+
+/// Modifier keys held with the key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mods(u8);
+
+impl Mods {
+    pub const CTRL: Self = Self(1);
+    pub const ALT: Self = Self(2);
+    pub const SHIFT: Self = Self(4);
+    /// The Windows key (Super on Linux).
+    pub const WIN: Self = Self(8);
+
+    pub fn has(self, m: Self) -> bool {
+        self.0 & m.0 == m.0
+    }
+
+    fn with(self, m: Self) -> Self {
+        Self(self.0 | m.0)
+    }
 }
 
 /// The key pressed with the modifiers.
@@ -45,20 +58,14 @@ impl HotKey {
     /// Reads `Ctrl+Alt+H`, `ctrl + shift + f9`, `Win+Alt+1`: modifiers and
     /// one key joined by `+`, in any case and order.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut hotkey = Self {
-            ctrl: false,
-            alt: false,
-            shift: false,
-            win: false,
-            key: Key::Space,
-        };
+        let mut mods = Mods::default();
         let mut key = None;
         for part in text.split('+').map(str::trim) {
-            let flag = match part.to_ascii_lowercase().as_str() {
-                "ctrl" | "control" => &mut hotkey.ctrl,
-                "alt" => &mut hotkey.alt,
-                "shift" => &mut hotkey.shift,
-                "win" | "super" | "meta" => &mut hotkey.win,
+            let m = match part.to_ascii_lowercase().as_str() {
+                "ctrl" | "control" => Mods::CTRL,
+                "alt" => Mods::ALT,
+                "shift" => Mods::SHIFT,
+                "win" | "super" | "meta" => Mods::WIN,
                 _ => {
                     if key.is_some() {
                         return Err(format!("“{text}”里有两个键；只能有一个键加上修饰键"));
@@ -69,26 +76,25 @@ impl HotKey {
                     continue;
                 }
             };
-            if *flag {
+            if mods.has(m) {
                 return Err(format!("“{text}”里 {part} 写了两次"));
             }
-            *flag = true;
+            mods = mods.with(m);
         }
-        hotkey.key = key.ok_or_else(|| format!("“{text}”里没有键，例如 Ctrl+Alt+H"))?;
-        let modifiers = [hotkey.ctrl, hotkey.alt, hotkey.shift, hotkey.win];
-        let function_key = matches!(hotkey.key, Key::Function(_));
-        if !function_key && !(hotkey.ctrl || hotkey.alt || hotkey.win) {
+        let key = key.ok_or_else(|| format!("“{text}”里没有键，例如 Ctrl+Alt+H"))?;
+        let typing = mods.has(Mods::CTRL) || mods.has(Mods::ALT) || mods.has(Mods::WIN);
+        if !matches!(key, Key::Function(_)) && !typing {
             return Err(format!(
                 "“{text}”会挡住打字：字母、数字和空格要和 Ctrl、Alt 或 Win 一起用"
             ));
         }
-        if modifiers == [false, true, false, false] && hotkey.key == Key::Space {
+        if key == Key::Space && mods == Mods::ALT {
             return Err("Alt+Space 是窗口菜单，不能用".into());
         }
-        if hotkey.key == Key::Space && (hotkey.ctrl || hotkey.win) && !hotkey.alt {
+        if key == Key::Space && !mods.has(Mods::ALT) {
             return Err(format!("“{text}”是切换输入法的键，不能用"));
         }
-        Ok(hotkey)
+        Ok(Self { mods, key })
     }
 }
 
@@ -110,13 +116,13 @@ fn parse_key(part: &str) -> Option<Key> {
 impl fmt::Display for HotKey {
     /// `Ctrl+Alt+H`: modifiers in the order Windows names them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (on, name) in [
-            (self.ctrl, "Ctrl"),
-            (self.alt, "Alt"),
-            (self.shift, "Shift"),
-            (self.win, "Win"),
+        for (m, name) in [
+            (Mods::CTRL, "Ctrl"),
+            (Mods::ALT, "Alt"),
+            (Mods::SHIFT, "Shift"),
+            (Mods::WIN, "Win"),
         ] {
-            if on {
+            if self.mods.has(m) {
                 write!(f, "{name}+")?;
             }
         }
