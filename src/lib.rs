@@ -12,5 +12,7 @@ pub mod model;
 pub mod persist;
 pub mod search;
 #[cfg(feature = "gui")]
+pub mod summon;
+#[cfg(feature = "gui")]
 pub mod ui;
 pub mod usage;

@@ -603,3 +603,70 @@ fn characters_outside_the_bundled_font_use_a_system_font() {
     );
     assert_eq!(harness.state().state().missing_glyphs().len(), 6);
 }
+
+/// Called from another program (the hotkey, or a second start) while a
+/// card is open and the keyboard is on a button: the window is raised and
+/// the search box gets the keyboard with its text selected, so what is
+/// typed next replaces the old query.
+#[test]
+fn a_summons_selects_the_query_so_typing_replaces_it() {
+    let mut harness = harness();
+    type_query(&mut harness, "qhcw");
+    harness.key_press(Key::Enter);
+    harness.key_press(Key::Tab);
+    harness.run();
+    assert!(!harness.get_by_role(Role::TextInput).is_focused());
+    let (tx, rings) = mpsc::channel();
+    harness.state_mut().summoned_by(rings);
+    harness.state_mut().clear_effects();
+    tx.send(huashu::summon::Summon::Hotkey).unwrap();
+    harness.run();
+    let effects = harness.state().effects();
+    assert!(effects.contains(&Effect::RaiseWindow), "{effects:?}");
+    assert!(harness.get_by_role(Role::TextInput).is_focused());
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::Text("chaping".into()));
+    harness.run();
+    assert_eq!(harness.state().state().query(), "chaping");
+    assert_eq!(shown_title(&harness), "客户给柜员差评");
+}
+
+/// Without a summons the same typing goes on after the old query: the
+/// selection above is the summons' doing.
+#[test]
+fn without_a_summons_typing_adds_to_the_query() {
+    let mut harness = harness();
+    type_query(&mut harness, "qhcw");
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::Text("x".into()));
+    harness.run();
+    assert_eq!(harness.state().state().query(), "qhcwx");
+}
+
+/// The status bar names the hotkey, or says why there is none.
+#[test]
+fn the_status_bar_names_the_hotkey_or_why_there_is_none() {
+    for (status, shown) in [
+        (Ok("Ctrl+Alt+H".to_owned()), "Ctrl+Alt+H 呼出"),
+        (
+            Err("Ctrl+Alt+H 已经被其他程序占用".to_owned()),
+            "⚠ 全局快捷键不可用：Ctrl+Alt+H 已经被其他程序占用",
+        ),
+    ] {
+        let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+        let mut state = AppState::new(loaded, Settings::default());
+        state.set_hotkey(status);
+        let mut harness = Harness::builder()
+            .with_size([1000.0, 760.0])
+            .build_ui_state(
+                |ui, app: &mut HuashuApp| app.show(ui),
+                HuashuApp::new(state),
+            );
+        harness.run();
+        harness.get_by_label(shown);
+    }
+}

@@ -100,6 +100,10 @@ pub enum Command {
     SetTheme(Theme),
     Zoom(Zoom),
     FocusSearch,
+    /// The window was called from another program (the global hotkey, or
+    /// the program started again): forward, with the search box's text
+    /// selected so typing replaces it.
+    Summon,
 }
 
 /// What the shell must do after a command.
@@ -108,6 +112,10 @@ pub enum Effect {
     CopyText(String),
     SetWindowLevel(Level),
     FocusSearch,
+    /// Show, restore and focus the window.
+    RaiseWindow,
+    /// Focus the search box with its text selected.
+    SelectSearch,
     SetZoom(f32),
     /// Scroll the shown card by this many lines (pages are 8 lines).
     ScrollCard(i32),
@@ -219,6 +227,8 @@ pub struct AppState {
     chosen: Option<Chosen>,
     /// Chinese characters of the content the bundled font lacks.
     missing_glyphs: Vec<char>,
+    /// The global hotkey: its name once registered, or why it is not.
+    hotkey: Option<Result<String, String>>,
 }
 
 impl AppState {
@@ -244,6 +254,7 @@ impl AppState {
             banner: content.banner,
             chosen: None,
             missing_glyphs: content.missing_glyphs,
+            hotkey: None,
         };
         state.refresh();
         state.update_card_highlights();
@@ -301,6 +312,15 @@ impl AppState {
 
     pub fn chosen(&self) -> Option<&Chosen> {
         self.chosen.as_ref()
+    }
+
+    /// The global hotkey's state: `Ok(name)` registered, `Err(why)` not.
+    pub fn set_hotkey(&mut self, status: Result<String, String>) {
+        self.hotkey = Some(status);
+    }
+
+    pub fn hotkey(&self) -> Option<&Result<String, String>> {
+        self.hotkey.as_ref()
     }
 
     /// Chinese characters of the content that need a system font (see
@@ -507,6 +527,11 @@ impl AppState {
             Command::FocusSearch => {
                 self.focus = Focus::List;
                 effects.push(Effect::FocusSearch);
+            }
+            Command::Summon => {
+                self.focus = Focus::List;
+                effects.push(Effect::RaiseWindow);
+                effects.push(Effect::SelectSearch);
             }
             Command::ToggleProblems => {
                 self.problems_open = !self.problems_open && !self.diagnostics.is_empty();

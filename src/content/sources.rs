@@ -87,7 +87,10 @@ pub struct Config {
     pub hotkey: Option<String>,
 }
 
-#[expect(clippy::unnecessary_wraps, reason = "serde's default for an Option field")]
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "serde's default for an Option field"
+)]
 fn default_hotkey() -> Option<String> {
     Some(crate::hotkey::DEFAULT.to_string())
 }

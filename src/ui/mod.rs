@@ -26,6 +26,8 @@ use crate::content::Loaded;
 use crate::content::sources::{Setup, Sources, SourcesLoaded};
 use crate::content::watch::{Recheck, Watch};
 use crate::persist::{settings_file, usage_file};
+use crate::summon::instance::{self, Claim};
+use crate::summon::{self, Bell, Summon};
 use crate::usage::Usage;
 
 pub use search_bar::PLACEHOLDER;
@@ -60,11 +62,23 @@ pub fn run_window(
         _ => Renderer::platform_default(),
     };
     log_panics();
+    // One window: a start while one is open brings that one forward.
+    let (bell, rings) = Bell::new();
+    let instance = match instance::claim(&instance::name(data, local, config), bell.clone()) {
+        Claim::Forwarded => {
+            log::info!("a window is already open: brought it forward");
+            return Ok(());
+        }
+        Claim::First(instance) => instance,
+    };
     let started = Arc::new(AtomicBool::new(false));
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        open_window(data, local, config, first, started.clone())
+        open_window(data, local, config, first, started.clone(), (bell, rings))
     }));
-    let failure = match after_attempt(attempt, started.load(Ordering::SeqCst), first) {
+    let next = after_attempt(attempt, started.load(Ordering::SeqCst), first);
+    // The other renderer's process claims the window for itself.
+    instance.release();
+    let failure = match next {
         Next::Done => return Ok(()),
         Next::Fail(e) => return Err(e),
         Next::OtherRenderer(e) if chosen.is_some() => return Err(e),
@@ -191,6 +205,7 @@ fn open_window(
     config: Option<&Path>,
     renderer: Renderer,
     started: Arc<AtomicBool>,
+    (bell, rings): (Bell, Receiver<Summon>),
 ) -> anyhow::Result<()> {
     // A config that cannot be used never keeps the window closed: it is
     // listed as a content problem (F8) and logged.
@@ -226,6 +241,7 @@ fn open_window(
     let chosen = setup.chosen.clone();
     let recheck = setup.config.recheck();
     let count_usage = setup.config.count_usage;
+    let hotkey = setup.config.hotkey();
     let usage_file = usage_file::path_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
     let mut viewport = egui::ViewportBuilder::default()
@@ -262,7 +278,23 @@ fn open_window(
                 log::warn!("{message}");
                 state.report(message);
             }
+            let window = summon::Window::of(cc);
+            bell.attach(&cc.egui_ctx, window);
+            let registered = match hotkey {
+                Ok(Some(key)) => {
+                    Some(summon::register(key, window, bell).map(|()| key.to_string()))
+                }
+                Ok(None) => None,
+                Err(e) => Some(Err(format!("配置文件里的 hotkey 写错了：{e}"))),
+            };
+            if let Some(status) = registered {
+                if let Err(why) = &status {
+                    log::warn!("no global hotkey: {why}");
+                }
+                state.set_hotkey(status);
+            }
             let mut app = HuashuApp::new(state);
+            app.summoned_by(rings);
             app.started = Some(started);
             app.keep_settings_in(settings_file);
             if let Some(sources) = sources {
@@ -314,7 +346,10 @@ pub struct HuashuApp {
     /// Fonts, options and zoom are set up in the first pass.
     set_up: bool,
     frames: u64,
-    focus_search: bool,
+    /// What the search box is asked for at the next frame.
+    search_focus: search_bar::Focus,
+    /// Rings from the hotkey and from later starts of the program.
+    summons: Option<Receiver<Summon>>,
     /// What the input method is doing in the search box.
     ime: ImeState,
     scroll: i32,
@@ -366,7 +401,8 @@ impl HuashuApp {
             state,
             set_up: false,
             frames: 0,
-            focus_search: true,
+            search_focus: search_bar::Focus::Take,
+            summons: None,
             ime: ImeState::default(),
             scroll: 0,
             applied_theme: None,
@@ -382,6 +418,12 @@ impl HuashuApp {
             fallback_tried: false,
             first_load: None,
         }
+    }
+
+    /// Rings from the global hotkey and later starts (see `summon`) bring
+    /// the window forward with the search text selected.
+    pub fn summoned_by(&mut self, rings: Receiver<Summon>) {
+        self.summons = Some(rings);
     }
 
     /// The system fonts tried for characters the bundled font lacks
@@ -506,36 +548,51 @@ impl HuashuApp {
         self.effects.clear();
     }
 
-    /// Draws one frame and carries out what it asked for.
-    pub fn show(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
+    /// Before drawing: first-frame set-up, theme, window level, new
+    /// content, fonts, and rings from the hotkey or a later start.
+    fn begin_frame(&mut self, ctx: &egui::Context) {
         if !self.set_up {
-            fonts::install(&ctx);
+            fonts::install(ctx);
             ctx.options_mut(|o| o.zoom_with_keyboard = false);
             ctx.set_zoom_factor(self.state.settings.zoom);
             self.set_up = true;
         }
         if self.applied_theme != Some(self.state.settings.theme) {
-            theme::apply(&ctx, self.state.settings.theme);
+            theme::apply(ctx, self.state.settings.theme);
             self.applied_theme = Some(self.state.settings.theme);
             // Styles take effect in the next pass: run it now, without a flash.
             ctx.request_discard("theme and text sizes");
         }
         // Window managers ignore "always on top" before the window is mapped.
         if self.frames == 1 && self.state.settings.pinned {
-            self.carry_out(&ctx, Effect::SetWindowLevel(Level::AlwaysOnTop));
+            self.carry_out(ctx, Effect::SetWindowLevel(Level::AlwaysOnTop));
         }
         self.frames += 1;
         if let Some(started) = &self.started {
             started.store(true, Ordering::SeqCst);
         }
-        self.take_new_content(&ctx);
-        self.ensure_fallback_font(&ctx);
+        self.take_new_content(ctx);
+        self.ensure_fallback_font(ctx);
+        if self
+            .summons
+            .as_ref()
+            .is_some_and(|rx| rx.try_iter().count() > 0)
+        {
+            self.handle(ctx, Command::Summon);
+        }
+    }
 
+    /// Draws one frame and carries out what it asked for.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.begin_frame(&ctx);
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
         let (ime, mut commands) = self.read_keys(&ctx, navigating);
-        let focus_now = std::mem::take(&mut self.focus_search) || focused.is_none();
+        let focus_now = match std::mem::replace(&mut self.search_focus, search_bar::Focus::Keep) {
+            search_bar::Focus::Keep if focused.is_none() => search_bar::Focus::Take,
+            asked => asked,
+        };
         let scroll = std::mem::take(&mut self.scroll);
         let key = (self.state.selected(), self.state.query().to_owned());
         let selection_moved = self.last_selected.as_ref() != Some(&key);
@@ -668,7 +725,20 @@ impl HuashuApp {
                     Level::Normal => WindowLevel::Normal,
                 }));
             }
-            Effect::FocusSearch => self.focus_search = true,
+            Effect::FocusSearch => {
+                if self.search_focus == search_bar::Focus::Keep {
+                    self.search_focus = search_bar::Focus::Take;
+                }
+            }
+            Effect::SelectSearch => self.search_focus = search_bar::Focus::SelectAll,
+            Effect::RaiseWindow => {
+                // The system call that raises it was made where the summons
+                // came from (see `summon`); this restores a minimised window
+                // and tells egui it has the focus.
+                ctx.send_viewport_cmd(ViewportCommand::Minimized(false));
+                ctx.send_viewport_cmd(ViewportCommand::Visible(true));
+                ctx.send_viewport_cmd(ViewportCommand::Focus);
+            }
             Effect::SetZoom(z) => ctx.set_zoom_factor(*z),
             Effect::ScrollCard(lines) => self.scroll += lines,
             // eframe saves through `App::save` at a frame after
@@ -748,6 +818,26 @@ fn status_ui(
         if let Some(chosen) = state.chosen() {
             ui.label(RichText::new(chosen.short()).small().weak())
                 .on_hover_text(chosen.to_string());
+        }
+        match state.hotkey() {
+            Some(Ok(name)) => {
+                ui.label(RichText::new(format!("{name} 呼出")).small().weak())
+                    .on_hover_text(
+                        "在任何程序里按下：窗口到最前面，搜索框里的字已选中，直接输入即可",
+                    );
+            }
+            Some(Err(why)) => {
+                ui.label(
+                    RichText::new(format!("⚠ 全局快捷键不可用：{why}"))
+                        .small()
+                        .color(ui.visuals().warn_fg_color),
+                )
+                .on_hover_text(
+                    "可以在配置文件里换一个，例如 hotkey: \"Ctrl+Alt+J\"（见 README）；\
+                     其他程序窗口里仍然可以点一下这个窗口再输入",
+                );
+            }
+            None => {}
         }
         ui.label(RichText::new(keys::HINT).small().weak());
     });

@@ -36,10 +36,21 @@ pub fn ime_events(ctx: &egui::Context) -> Ime {
     })
 }
 
-/// The search box; `focus` asks for keyboard focus this frame (only when
-/// the box lacks it: asking again would end an input method's composition
-/// and, on X11, reset the input method to its default mode).
-pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: bool, ime: Ime) -> Vec<Command> {
+/// What the search box is asked for this frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// Nothing: it keeps or lacks the keyboard as it is.
+    Keep,
+    /// The keyboard (only when the box lacks it: asking again would end an
+    /// input method's composition and, on X11, reset the input method to
+    /// its default mode).
+    Take,
+    /// The keyboard, with all its text selected: typing replaces it.
+    SelectAll,
+}
+
+/// The search box.
+pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: Focus, ime: Ime) -> Vec<Command> {
     let mut out = Vec::new();
     let mut query = state.query().to_owned();
     let response = ui.add(
@@ -59,8 +70,15 @@ pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: bool, ime: Ime)
                 ..egui::EventFilter::default()
             }),
     );
-    if focus && !response.has_focus() {
+    if focus != Focus::Keep && !response.has_focus() {
         response.request_focus();
+    }
+    if focus == Focus::SelectAll {
+        let mut edit =
+            egui::text_edit::TextEditState::load(ui.ctx(), response.id).unwrap_or_default();
+        edit.cursor
+            .set_char_range(Some(egui::text::CCursorRange::select_all_str(&query)));
+        edit.store(ui.ctx(), response.id);
     }
     if response.changed() {
         out.push(if matches!(ime, Ime::Preedit { .. }) {

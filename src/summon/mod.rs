@@ -1,0 +1,127 @@
+//! Bringing the window forward from anywhere: a second start of the
+//! program ([`instance`]) and the global hotkey (the platform's own
+//! registration: X11 `GrabKey`, Win32 `RegisterHotKey`). Each waits on its
+//! own named thread, blocked in the system until something happens — no
+//! timer, no polling — and rings the [`Bell`]: the window is raised and
+//! focused by the system call that only that moment allows (the key's
+//! X11 timestamp; on Windows the foreground right a hotkey or the starting
+//! process gives), then the UI is woken to select the search box.
+
+pub mod instance;
+#[cfg(windows)]
+mod win32;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod x11;
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, OnceLock};
+
+use raw_window_handle::{HasWindowHandle, RawWindowHandle};
+
+use crate::hotkey::HotKey;
+
+/// Why the window was summoned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Summon {
+    Hotkey,
+    /// The program was started again.
+    SecondStart,
+}
+
+/// The window as the system knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    X11(u32),
+    Win32(isize),
+    /// Wayland, macOS: nothing here can raise it.
+    Other,
+}
+
+impl Window {
+    pub fn of(handle: &impl HasWindowHandle) -> Self {
+        match handle.window_handle().map(|h| h.as_raw()) {
+            Ok(RawWindowHandle::Xlib(h)) => u32::try_from(h.window).map_or(Self::Other, Self::X11),
+            Ok(RawWindowHandle::Xcb(h)) => Self::X11(h.window.get()),
+            Ok(RawWindowHandle::Win32(h)) => Self::Win32(h.hwnd.get()),
+            _ => Self::Other,
+        }
+    }
+}
+
+/// What rings when the window is summoned: raises it (once it exists) and
+/// tells the UI, waking it.
+#[derive(Clone)]
+pub struct Bell {
+    tx: Sender<Summon>,
+    ctx: Arc<OnceLock<egui::Context>>,
+    window: Arc<OnceLock<Window>>,
+}
+
+impl Bell {
+    /// A bell and what the UI reads its rings from.
+    pub fn new() -> (Self, Receiver<Summon>) {
+        let (tx, rx) = mpsc::channel();
+        let bell = Self {
+            tx,
+            ctx: Arc::default(),
+            window: Arc::default(),
+        };
+        (bell, rx)
+    }
+
+    /// The window exists: rings raise it from now on.
+    pub fn attach(&self, ctx: &egui::Context, window: Window) {
+        let _ = self.ctx.set(ctx.clone());
+        let _ = self.window.set(window);
+    }
+
+    /// `time`: the X11 timestamp of the key press (0: now).
+    fn ring(&self, summon: Summon, time: u32) {
+        log::info!("summoned ({summon:?})");
+        if let Some(&window) = self.window.get() {
+            raise(window, time);
+        }
+        // Before the window exists it is about to appear, focused anyway.
+        if self.tx.send(summon).is_ok()
+            && let Some(ctx) = self.ctx.get()
+        {
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// Brings `window` to the front with the keyboard focus.
+fn raise(window: Window, time: u32) {
+    match window {
+        #[cfg(all(unix, not(target_os = "macos")))]
+        Window::X11(id) => {
+            if let Err(e) = x11::raise(id, time) {
+                log::warn!("could not raise the window: {e}");
+            }
+        }
+        #[cfg(windows)]
+        Window::Win32(hwnd) => win32::raise(hwnd),
+        _ => {
+            let _ = time;
+        }
+    }
+}
+
+/// Registers `hotkey` for the whole desktop; its presses ring `bell`.
+/// What went wrong, in words for the status bar, when it cannot be.
+pub fn register(hotkey: HotKey, window: Window, bell: Bell) -> Result<(), String> {
+    match window {
+        #[cfg(all(unix, not(target_os = "macos")))]
+        Window::X11(_) => x11::register(hotkey, bell),
+        #[cfg(windows)]
+        Window::Win32(_) => win32::register(hotkey, bell),
+        _ => {
+            let _ = (hotkey, bell);
+            Err(if std::env::var_os("WAYLAND_DISPLAY").is_some() {
+                "Wayland 不允许程序注册全局快捷键".to_owned()
+            } else {
+                "这个系统上不能注册全局快捷键".to_owned()
+            })
+        }
+    }
+}
