@@ -31,15 +31,17 @@ pub struct Instance {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// The socket's name for this user and these content arguments: starts
-/// with other `--data`/`--local`/`--config` are other windows (a trainer
-/// previewing a branch keeps the counter's window).
+/// The socket's name for this user, X display and these content
+/// arguments: starts with other `--data`/`--local`/`--config` are other
+/// windows (a trainer previewing a branch keeps the counter's window).
 pub fn name(data: &[PathBuf], local: &[PathBuf], config: Option<&std::path::Path>) -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_default();
     let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
-    let mut key = user.clone();
+    // A window on another X display is not in front of this user.
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    let mut key = format!("{user}\0{display}");
     let tagged = data
         .iter()
         .map(|p| ('d', p.as_path()))

@@ -40,7 +40,9 @@ pub enum Window {
 impl Window {
     pub fn of(handle: &impl HasWindowHandle) -> Self {
         match handle.window_handle().map(|h| h.as_raw()) {
+            #[cfg(all(unix, not(target_os = "macos")))]
             Ok(RawWindowHandle::Xlib(h)) => u32::try_from(h.window).map_or(Self::Other, Self::X11),
+            #[cfg(all(unix, not(target_os = "macos")))]
             Ok(RawWindowHandle::Xcb(h)) => Self::X11(h.window.get()),
             Ok(RawWindowHandle::Win32(h)) => Self::Win32(h.hwnd.get()),
             _ => Self::Other,

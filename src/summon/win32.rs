@@ -1,5 +1,6 @@
-//! Windows: the hotkey is `RegisterHotKey` on a thread of its own, blocked
-//! in `GetMessageW` until the system posts `WM_HOTKEY`; the process that
+//! Windows: the hotkey is `RegisterHotKey` for a message-only window of a
+//! thread of its own, blocked in `GetMessageW` until the system posts
+//! `WM_HOTKEY`; the process that
 //! receives a hotkey may bring its window to the foreground, and a second
 //! start (the foreground process) passes that right on before asking.
 #![allow(
@@ -12,8 +13,8 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
     MOD_ALT, MOD_CONTROL, MOD_NOREPEAT, MOD_SHIFT, MOD_WIN, RegisterHotKey,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
-    ASFW_ANY, AllowSetForegroundWindow, GetMessageW, IsIconic, MSG, SW_RESTORE,
-    SetForegroundWindow, ShowWindow, WM_HOTKEY,
+    ASFW_ANY, AllowSetForegroundWindow, CreateWindowExW, GetMessageW, HWND_MESSAGE, IsIconic, MSG,
+    SW_RESTORE, SetForegroundWindow, ShowWindow, WM_HOTKEY,
 };
 
 use super::{Bell, Summon};
@@ -44,15 +45,31 @@ pub fn register(hotkey: HotKey, bell: Bell) -> Result<(), String> {
     std::thread::Builder::new()
         .name("huashu-hotkey".into())
         .spawn(move || {
-            // SAFETY: no window (the hotkey's messages go to this thread's
-            // queue); id 1 is this thread's only hotkey.
-            let ok = unsafe {
-                RegisterHotKey(
+            // A message-only window of this thread receives `WM_HOTKEY`
+            // (Wine's server crashes on hotkeys of a thread without one).
+            let class: Vec<u16> = "STATIC\0".encode_utf16().collect();
+            // SAFETY: a predefined class name, NUL-terminated; no other
+            // pointers.
+            let window = unsafe {
+                CreateWindowExW(
+                    0,
+                    class.as_ptr(),
+                    std::ptr::null(),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    HWND_MESSAGE,
                     std::ptr::null_mut(),
-                    1,
-                    modifiers(hotkey.mods),
-                    virtual_key(hotkey.key),
+                    std::ptr::null_mut(),
+                    std::ptr::null(),
                 )
+            };
+            // SAFETY: the window above (or null: the thread's queue); id 1
+            // is its only hotkey.
+            let ok = unsafe {
+                RegisterHotKey(window, 1, modifiers(hotkey.mods), virtual_key(hotkey.key))
             } != 0;
             if !ok {
                 // SAFETY: reads this thread's last error.
