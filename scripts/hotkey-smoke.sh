@@ -117,6 +117,16 @@ run_mode() { # nowm | openbox
     shot 2-after-hotkey
     t "typing replaces the old query" chaping "$(box)"
 
+    if [ "$mode" = openbox ]; then
+      # Minimised: the hotkey restores it.
+      xdotool windowminimize --sync "$win"; sleep 0.5
+      t "minimised: not visible" 0 "$(windows | wc -l)"
+      xdotool key ctrl+alt+h; sleep 1
+      t "Ctrl+Alt+H restores a minimised window" 1 "$(windows | wc -l)"
+      t "and gives it the focus" "$win" "$(focused)"
+      shot 2b-restored
+    fi
+
     # A second start, with the other program focused again.
     if [ "$mode" = openbox ]; then xdotool windowactivate --sync "$xw"; else xdotool windowfocus --sync "$xw"; fi
     sleep 0.5
