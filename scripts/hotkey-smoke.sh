@@ -162,8 +162,10 @@ run_mode() { # nowm | openbox
     xdotool key ctrl+alt+h; sleep 1
     t "the hotkey still reaches the first window" "$win" "$(focused)"
 
-    # Idle: nothing repaints, nothing polls.
+    # Idle: nothing repaints, nothing polls. First the work the last
+    # actions left: settings and usage counts are saved 5 s after a change.
     if [ "$IDLE" -gt 0 ]; then
+      sleep 8
       local hz; hz=$(getconf CLK_TCK)
       local before; before=$(awk '{print $14 + $15}' "/proc/$app/stat")
       sleep "$IDLE"
