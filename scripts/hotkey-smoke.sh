@@ -33,13 +33,9 @@ BIN=$(realpath "$BIN")
 mkdir -p "$OUT"
 OUT=$(realpath "$OUT")
 
-packages=(xvfb xdotool xclip x11-utils imagemagick openbox)
-missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends "${missing[@]}") >/dev/null || { echo "cannot install ${missing[*]}"; exit 2; }
-fi
+# shellcheck source=lib/x11-test.sh
+. scripts/lib/x11-test.sh
+install_missing xvfb xdotool xclip x11-utils imagemagick openbox
 
 failures=0
 
@@ -52,12 +48,8 @@ run_mode() { # nowm | openbox
     export XDG_CONFIG_HOME=$W/cfg XDG_DATA_HOME=$W/data XDG_CACHE_HOME=$W/cache \
       XDG_RUNTIME_DIR=$W/rt HOME=$W/home USER="hotkey-smoke-$mode"
     unset HUASHU_CONFIG WAYLAND_DISPLAY
-    local d=90
-    while [ -e /tmp/.X11-unix/X$d ] || [ -e /tmp/.X$d-lock ]; do d=$((d + 1)); done
-    Xvfb :$d -screen 0 1280x800x24 -nolisten tcp -noreset >"$W/xvfb.log" 2>&1 &
-    local xvfb=$!
-    export DISPLAY=:$d
-    for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$d ] && break; sleep 0.1; done
+    start_xvfb "$W/xvfb.log"
+    local xvfb=$XVFB_PID
     local wm="" app="" other=""
     trap 'kill ${app:-} ${other:-} ${wm:-} $xvfb 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
     if [ "$mode" = openbox ]; then
@@ -70,42 +62,24 @@ run_mode() { # nowm | openbox
       if [ "$2" = "$3" ]; then echo "ok   $mode: $1"; else echo "FAIL $mode: $1: expected [$2], got [$3]"; fails=$((fails + 1)); fi
     }
     shot() { import -window root "$OUT/$mode-$1.png"; }
-    box() { # the search box's text, through the clipboard
-      printf '<none>' | xclip -selection clipboard >/dev/null 2>&1
-      xdotool key ctrl+a; sleep 0.2; xdotool key ctrl+c; sleep 0.7
-      local b; b=$(xclip -o -selection clipboard)
-      xdotool key End; sleep 0.3
-      [ "$b" = '<none>' ] && b=''
-      printf '%s' "$b"
-    }
     windows() { xdotool search --onlyvisible --class huashu 2>/dev/null | sort -u; }
     focused() { xdotool getwindowfocus 2>/dev/null; }
 
     # From an empty folder: the built-in cards, as at a counter.
     (cd "$W/app" && exec "$BIN") >"$W/app.log" 2>&1 &
     app=$!
-    local win=""
-    for _ in $(seq 300); do
-      win=$(windows | head -1)
-      [ -n "$win" ] && break
-      sleep 0.1
-    done
+    local win; win=$(wait_window --class huashu)
     [ -n "$win" ] || { echo "FAIL $mode: no window"; cat "$W/app.log"; exit 1; }
     sleep 2
     xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowactivate --sync "$win"
     sleep 0.5
     xdotool key --delay 120 q h c w; sleep 0.8
-    t "the first query is typed" qhcw "$(box)"
+    t "the first query is typed" qhcw "$(read_box)"
 
     # Another program takes the focus.
     xev -geometry 500x300+700+400 -name other >/dev/null 2>&1 &
     other=$!
-    local xw=""
-    for _ in $(seq 50); do
-      xw=$(xdotool search --onlyvisible --name '^other$' 2>/dev/null | head -1)
-      [ -n "$xw" ] && break
-      sleep 0.1
-    done
+    local xw; xw=$(wait_window --name '^other$')
     if [ "$mode" = openbox ]; then xdotool windowactivate --sync "$xw"; else xdotool windowfocus --sync "$xw"; fi
     sleep 0.5
     t "another program has the focus" "$xw" "$(focused)"
@@ -116,7 +90,7 @@ run_mode() { # nowm | openbox
     t "Ctrl+Alt+H gives huashu the focus" "$win" "$(focused)"
     xdotool key --delay 120 c h a p i n g; sleep 0.8
     shot 2-after-hotkey
-    t "typing replaces the old query" chaping "$(box)"
+    t "typing replaces the old query" chaping "$(read_box)"
 
     if [ "$mode" = openbox ]; then
       # Minimised: the hotkey restores it.

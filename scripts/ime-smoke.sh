@@ -29,14 +29,10 @@ BIN=$(realpath "$BIN")
 mkdir -p "$OUT"
 OUT=$(realpath "$OUT")
 
-packages=(xvfb xdotool xclip x11-utils dbus dbus-x11 locales imagemagick
-  fcitx5 fcitx5-chinese-addons fcitx5-pinyin)
-missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends "${missing[@]}") >/dev/null || { echo "cannot install ${missing[*]}"; exit 2; }
-fi
+# shellcheck source=lib/x11-test.sh
+. scripts/lib/x11-test.sh
+install_missing xvfb xdotool xclip x11-utils dbus dbus-x11 locales imagemagick \
+  fcitx5 fcitx5-chinese-addons fcitx5-pinyin
 if ! locale -a | grep -qi '^zh_CN.utf8$'; then
   sed -i 's/^# *zh_CN.UTF-8/zh_CN.UTF-8/' /etc/locale.gen && locale-gen >/dev/null
 fi
@@ -62,12 +58,8 @@ run_mode() {
   (
     export XDG_CONFIG_HOME=$W/cfg XDG_DATA_HOME=$W/data XDG_CACHE_HOME=$W/cache \
       XDG_RUNTIME_DIR=$W/rt HOME=$W/home LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 XMODIFIERS=@im=fcitx
-    local d=90
-    while [ -e /tmp/.X11-unix/X$d ] || [ -e /tmp/.X$d-lock ]; do d=$((d + 1)); done
-    Xvfb :$d -screen 0 1280x800x24 -nolisten tcp -noreset >"$W/xvfb.log" 2>&1 &
-    local xvfb=$!
-    export DISPLAY=:$d
-    for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$d ] && break; sleep 0.1; done
+    start_xvfb "$W/xvfb.log"
+    local xvfb=$XVFB_PID
     local bus dbus_pid
     read -r bus dbus_pid < <(dbus-daemon --session --fork --print-address=1 --print-pid=1 | paste -sd' ')
     export DBUS_SESSION_BUS_ADDRESS=$bus
@@ -80,12 +72,7 @@ run_mode() {
     # From an empty folder: the built-in cards, as at a counter.
     (cd "$W/app" && exec "$BIN") >"$W/app.log" 2>&1 &
     app=$!
-    local win=""
-    for _ in $(seq 300); do
-      win=$(xdotool search --onlyvisible --class huashu 2>/dev/null | head -1)
-      [ -n "$win" ] && break
-      sleep 0.1
-    done
+    local win; win=$(wait_window --class huashu)
     [ -n "$win" ] || { echo "FAIL $mode: no window"; cat "$W/app.log"; exit 1; }
     sleep 2
     xdotool windowfocus --sync "$win"
@@ -94,14 +81,6 @@ run_mode() {
     local n=0 fails=0
     shot() { n=$((n + 1)); import -window root "$(printf '%s/%s-%02d-%s.png' "$OUT" "$mode" $n "$1")"; }
     keys() { xdotool key --delay 150 "$@"; sleep 0.8; }
-    box() {
-      printf '<none>' | xclip -selection clipboard >/dev/null 2>&1
-      xdotool key ctrl+a; sleep 0.2; xdotool key ctrl+c; sleep 0.7
-      local b; b=$(xclip -o -selection clipboard)
-      xdotool key End; sleep 0.3
-      [ "$b" = '<none>' ] && b=''
-      printf '%s' "$b"
-    }
     clip() { xclip -o -selection clipboard 2>/dev/null; }
     setclip() { printf %s "$1" | xclip -selection clipboard >/dev/null 2>&1; }
     copy() { setclip CLEAR; xdotool key "alt+$1"; sleep 0.8; clip; }
@@ -115,30 +94,30 @@ run_mode() {
     # fcitx5's first candidate for quhao is 区号: a wrong homophone.
     keys q u h a o; shot composing-quhao
     keys space
-    t "quhao + space commits the first candidate" 区号 "$(box)"
+    t "quhao + space commits the first candidate" 区号 "$(read_box)"
     t "the wrong homophone 区号 shows 客户取号错误" "$QUEUE_1" "$(copy 1)"
     # Esc clears the box without resetting the input method.
     clear_box
     t "Chinese mode kept after Esc" 2 "$(im)"
     keys q u h a o space
-    t "quhao right after Esc goes through the input method" 区号 "$(box)"
+    t "quhao right after Esc goes through the input method" 区号 "$(read_box)"
     # Enter opens the card; Alt+2 during a composition copies, types nothing.
     keys Return
     keys c u o; shot composing-alt2
     t "Alt+2 while composing copies script 2" "$QUEUE_2" "$(copy 2)"
     keys Escape
-    t "Esc cancels only the composition" 区号 "$(box)"
+    t "Esc cancels only the composition" 区号 "$(read_box)"
     clear_box
     # Enter during a composition commits the letters and opens nothing.
     keys c h a p i n g Return
-    t "Enter commits the letters" chaping "$(box)"
+    t "Enter commits the letters" chaping "$(read_box)"
     t "chaping shows 客户给柜员差评" "$REVIEW_1" "$(copy 1)"
     clear_box
     # A description, phrase by phrase, as an input method commits it.
     keys x i n y u a n g o n g space
     keys c h a p i n g; shot composing-phrase
     keys space; shot phrase
-    t "a phrase commits" 新员工差评 "$(box)"
+    t "a phrase commits" 新员工差评 "$(read_box)"
     t "新员工差评 shows 客户给柜员差评" "$REVIEW_1" "$(copy 1)"
     kill $app 2>/dev/null
     exit $fails

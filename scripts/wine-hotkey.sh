@@ -17,14 +17,9 @@ target=x86_64-pc-windows-gnu
 OUT=$(realpath -m target/wine-hotkey)
 mkdir -p "$OUT"
 rustup target list --installed | grep -qx "$target" || rustup target add "$target"
-need=()
-command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
-command -v wine >/dev/null || need+=(wine64 wine)
-for p in xvfb xdotool xclip imagemagick openbox; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
-if [ ${#need[@]} -gt 0 ]; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}") >/dev/null \
-    || { echo "cannot install ${need[*]}"; exit 2; }
-fi
+# shellcheck source=lib/x11-test.sh
+. scripts/lib/x11-test.sh
+install_missing gcc-mingw-w64-x86-64 wine64 wine xvfb xdotool xclip imagemagick openbox
 cargo build -q --target "$target" || exit 2
 exe=$(realpath "target/$target/debug/huashu.exe")
 W=$(mktemp -d /tmp/huashu-wine-hotkey.XXXX)
@@ -34,12 +29,8 @@ mkdir -p "$W/app"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$W/bcryptprimitives.dll" \
   scripts/wine/bcryptprimitives.c -ladvapi32 -Wl,--kill-at
 export WINEDEBUG=-all WINEPREFIX=$W/prefix WINEPATH="Z:${W//\//\\}"
-d=90
-while [ -e /tmp/.X11-unix/X$d ] || [ -e /tmp/.X$d-lock ]; do d=$((d + 1)); done
-Xvfb :$d -screen 0 1280x800x24 -nolisten tcp -noreset >/dev/null 2>&1 &
-xvfb=$!
-export DISPLAY=:$d
-for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$d ] && break; sleep 0.1; done
+start_xvfb
+xvfb=$XVFB_PID
 openbox >/dev/null 2>&1 &
 wm=$!
 app="" np=""
@@ -50,17 +41,8 @@ fails=0
 t() { # name expected actual
   if [ "$2" = "$3" ]; then echo "ok   wine: $1"; else echo "FAIL wine: $1: expected [$2], got [$3]"; fails=$((fails + 1)); fi
 }
-find_window() { # name pattern
-  local w=""
-  for _ in $(seq 600); do
-    w=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -1)
-    [ -n "$w" ] && break
-    sleep 0.2
-  done
-  printf '%s' "$w"
-}
 log() { find "$W/prefix" -name huashu_rCURRENT.log -exec cat {} + 2>/dev/null; }
-box() { # huashu's search box, through the clipboard
+copied() { # what ctrl+c copies from huashu's box
   printf '<none>' | xclip -selection clipboard >/dev/null 2>&1
   xdotool key ctrl+c; sleep 0.7
   local b; b=$(xclip -o -selection clipboard)
@@ -70,7 +52,7 @@ box() { # huashu's search box, through the clipboard
 
 (cd "$W/app" && exec wine "$exe") >"$W/app.log" 2>&1 &
 app=$!
-win=$(find_window '话术助手')
+win=$(wait_window --name '话术助手')
 [ -n "$win" ] || { echo "FAIL wine: no window"; cat "$W/app.log"; exit 1; }
 sleep 5
 xdotool windowactivate --sync "$win"; sleep 0.5
@@ -78,7 +60,7 @@ xdotool key --delay 120 q h c w; sleep 1
 
 wine notepad >/dev/null 2>&1 &
 np=$!
-nw=$(find_window 'Notepad')
+nw=$(wait_window --name 'Notepad')
 sleep 2
 xdotool windowactivate --sync "$nw"; sleep 1
 t "another Windows program has the focus" "$nw" "$(xdotool getwindowfocus)"
@@ -89,10 +71,9 @@ focus=$(xdotool getwindowfocus)
 [ "$focus" = "$win" ] || echo "note wine: the X focus stayed with the previous window (Wine 8 does not activate a window on SetForegroundWindow)"
 # See what the summons did to the box: give huashu the X focus by hand.
 xdotool windowactivate --sync "$win"; sleep 1
-t "the summons selected the query" qhcw "$(box)"
+t "the summons selected the query" qhcw "$(copied)"
 xdotool key --delay 120 c h a p i n g; sleep 1
-xdotool key ctrl+a; sleep 0.3
-t "typing replaces it" chaping "$(box)"
+t "typing replaces it" chaping "$(read_box)"
 import -window root "$OUT/2-typed.png"
 
 xdotool windowactivate --sync "$nw"; sleep 1
