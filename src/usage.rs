@@ -1,7 +1,11 @@
-//! Usage counts for trainers: per day and card, how often it was opened and
-//! each of its scripts copied. Nothing else — no search text, nothing about
-//! customers. Kept in the app's data directory (`usage.ron`), written
-//! atomically; `huashu usage --csv` exports it.
+//! What trainers learn from the counters. [`Usage`] (`usage.ron`): per day
+//! and card, how often it was opened and each of its scripts copied, and
+//! the cards flagged as wrong or outdated with the reason typed — no search
+//! text, nothing about customers. [`Searches`] (`searches.ron`, only with
+//! `log_searches: true`): the queries typed, digit runs masked, each with
+//! the card opened after it or none. Both in the app's data directory,
+//! added to under a lock and written atomically (`persist::usage_file`);
+//! `huashu usage` reports them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,6 +20,25 @@ pub enum UsageEvent {
     Opened(CardId),
     /// Script `n` (0-based, reading order) of a card was copied.
     Copied(CardId, usize),
+    /// The card was flagged as wrong or outdated, with a reason (may be
+    /// empty).
+    Flagged(CardId, String),
+}
+
+/// Counts that several processes add up in one file.
+pub trait Tally: Default + Serialize + serde::de::DeserializeOwned {
+    /// Adds `other`'s counts to these.
+    fn add(&mut self, other: &Self);
+    fn is_empty(&self) -> bool;
+}
+
+/// A card flagged at a counter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    pub card: CardId,
+    /// What the manager typed (one line; may be empty).
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// One card's counts on one day.
@@ -34,16 +57,34 @@ impl Counts {
     }
 }
 
-/// All counts: day (`YYYY-MM-DD`) → card → counts.
+/// All counts: day (`YYYY-MM-DD`) → card → counts; day → flags.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
     #[serde(default)]
     pub days: BTreeMap<String, BTreeMap<CardId, Counts>>,
+    #[serde(default)]
+    pub flags: BTreeMap<String, Vec<Flag>>,
+}
+
+impl Tally for Usage {
+    fn add(&mut self, other: &Self) {
+        Usage::add(self, other);
+    }
+
+    fn is_empty(&self) -> bool {
+        Usage::is_empty(self)
+    }
 }
 
 impl Usage {
     /// Adds `other`'s counts to these.
     pub fn add(&mut self, other: &Usage) {
+        for (day, flags) in &other.flags {
+            self.flags
+                .entry(day.clone())
+                .or_default()
+                .extend(flags.iter().cloned());
+        }
         for (day, cards) in &other.days {
             let mine = self.days.entry(day.clone()).or_default();
             for (card, counts) in cards {
@@ -58,10 +99,17 @@ impl Usage {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.days.is_empty()
+        self.days.is_empty() && self.flags.is_empty()
     }
 
     pub fn record(&mut self, event: &UsageEvent, day: &str) {
+        if let UsageEvent::Flagged(card, reason) = event {
+            self.flags.entry(day.to_owned()).or_default().push(Flag {
+                card: card.clone(),
+                reason: one_line(reason),
+            });
+            return;
+        }
         let cards = self.days.entry(day.to_owned()).or_default();
         match event {
             UsageEvent::Opened(id) => {
@@ -77,7 +125,38 @@ impl Usage {
                     .or_default();
                 *c = c.saturating_add(1);
             }
+            UsageEvent::Flagged(..) => {}
         }
+    }
+
+    /// `day,card_id,title,reason`, one row per flag from `since` on.
+    pub fn flags_csv<'a>(
+        &self,
+        since: Option<&str>,
+        title: impl Fn(&CardId) -> Option<&'a str>,
+    ) -> String {
+        let mut out = String::from("day,card_id,title,reason\n");
+        for (day, flag) in self.flag_rows(since) {
+            let _ = writeln!(
+                out,
+                "{day},{},{},{}",
+                csv_field(flag.card.as_str()),
+                csv_field(title(&flag.card).unwrap_or("")),
+                csv_field(&flag.reason)
+            );
+        }
+        out
+    }
+
+    /// `(day, flag)` from `since` on, oldest first.
+    pub fn flag_rows<'s>(
+        &'s self,
+        since: Option<&'s str>,
+    ) -> impl Iterator<Item = (&'s str, &'s Flag)> {
+        self.flags
+            .iter()
+            .filter(move |(day, _)| since.is_none_or(|s| day.as_str() >= s))
+            .flat_map(|(day, flags)| flags.iter().map(move |f| (day.as_str(), f)))
     }
 
     /// `card_id,title,opened,copied,day`, one row per card and day from
@@ -114,8 +193,154 @@ impl Usage {
     }
 }
 
+/// Queries typed at the counter: day → each masked query with the card
+/// opened after it (`None`: none was) and how often.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Searches {
+    #[serde(default)]
+    pub days: BTreeMap<String, Vec<Searched>>,
+}
+
+/// One query and what came of it, on one day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Searched {
+    pub query: String,
+    pub card: Option<CardId>,
+    pub count: u32,
+}
+
+impl Tally for Searches {
+    fn add(&mut self, other: &Self) {
+        for (day, entries) in &other.days {
+            for e in entries {
+                self.count(day, &e.query, e.card.as_ref(), e.count);
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+}
+
+impl Searches {
+    fn count(&mut self, day: &str, query: &str, card: Option<&CardId>, n: u32) {
+        let entries = self.days.entry(day.to_owned()).or_default();
+        match entries
+            .iter_mut()
+            .find(|e| e.query == query && e.card.as_ref() == card)
+        {
+            Some(e) => e.count = e.count.saturating_add(n),
+            None => entries.push(Searched {
+                query: query.to_owned(),
+                card: card.cloned(),
+                count: n,
+            }),
+        }
+    }
+
+    /// From `since` on: each (query, card) with its total count, most
+    /// frequent first (then by query).
+    pub fn totals(&self, since: Option<&str>) -> Vec<Searched> {
+        let mut all = Searches::default();
+        for (day, entries) in &self.days {
+            if since.is_none_or(|s| day.as_str() >= s) {
+                for e in entries {
+                    all.count("", &e.query, e.card.as_ref(), e.count);
+                }
+            }
+        }
+        let mut totals = all.days.remove("").unwrap_or_default();
+        totals.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.query.cmp(&b.query)));
+        totals
+    }
+}
+
+/// How long a pause ends a search: the next query is another situation.
+pub const SEARCH_PAUSE_SECONDS: f64 = 60.0;
+
+/// The queries of one search, from the first key to the card opened (or
+/// none): a query rephrased several times is linked to the card finally
+/// found — the alias it would have needed.
+#[derive(Clone, Debug, Default)]
+pub struct SearchSession {
+    queries: Vec<String>,
+    last: f64,
+}
+
+impl SearchSession {
+    /// The query is now `query` (at `now` seconds): typing on extends the
+    /// current one; something else is a rephrasing. After a long pause the
+    /// earlier queries ended without a card (into `into`).
+    pub fn queried(&mut self, query: &str, now: f64, day: &str, into: &mut Searches) {
+        if now - self.last > SEARCH_PAUSE_SECONDS {
+            self.end(day, into);
+        }
+        self.last = now;
+        let query = mask_digits(query.trim());
+        if query.is_empty() {
+            return;
+        }
+        match self.queries.last_mut() {
+            Some(last) if query.starts_with(last.as_str()) || last.starts_with(query.as_str()) => {
+                *last = query;
+            }
+            _ => self.queries.push(query),
+        }
+    }
+
+    /// A card was opened (or a script of it copied): every query of this
+    /// search led to it.
+    pub fn found(&mut self, card: &CardId, day: &str, into: &mut Searches) {
+        for q in self.queries.drain(..) {
+            into.count(day, &q, Some(card), 1);
+        }
+    }
+
+    /// The search ended (the window was called again, or closed) without a
+    /// card.
+    pub fn end(&mut self, day: &str, into: &mut Searches) {
+        for q in self.queries.drain(..) {
+            into.count(day, &q, None, 1);
+        }
+    }
+}
+
+/// The longest run of digits kept: longer ones (account, ID card and phone
+/// numbers) are masked.
+const MAX_DIGITS: usize = 5;
+
+/// `query` with every run of more than five digits (ASCII or full-width)
+/// replaced by `#` — before anything is kept.
+pub fn mask_digits(query: &str) -> String {
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let mut out = String::with_capacity(query.len());
+    let mut run = String::new();
+    for c in query.chars().chain(std::iter::once('\0')) {
+        if is_digit(c) {
+            run.push(c);
+            continue;
+        }
+        if run.chars().count() > MAX_DIGITS {
+            out.push('#');
+        } else {
+            out.push_str(&run);
+        }
+        run.clear();
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` on one line: line breaks and tabs become spaces.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A CSV field, quoted when it has a comma, quote or line break.
-fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -158,5 +383,65 @@ mod tests {
         a.add(&b);
         assert_eq!(a.days["2026-11-29"][&id("a")].copied[&1], 2);
         assert_eq!(a.days["2026-11-30"][&id("b")].opened, 1);
+    }
+
+    #[test]
+    fn long_digit_runs_are_masked_short_ones_kept() {
+        assert_eq!(mask_digits("卡号6222021234567890丢了"), "卡号#丢了");
+        assert_eq!(mask_digits("电话 13800138000"), "电话 #");
+        assert_eq!(mask_digits("身份证１１０１０１１９９０"), "身份证#");
+        assert_eq!(mask_digits("取号12345"), "取号12345");
+        assert_eq!(mask_digits("第3号 窗口 123456"), "第3号 窗口 #");
+    }
+
+    #[test]
+    fn a_search_links_its_rephrasings_to_the_card_found() {
+        let mut s = Searches::default();
+        let mut session = SearchSession::default();
+        for (q, t) in [("p", 1.0), ("pai", 1.5), ("排错对", 3.0), ("取号", 5.0)] {
+            session.queried(q, t, "d", &mut s);
+        }
+        session.found(&id("wrong-queue-ticket"), "d", &mut s);
+        let totals = s.totals(None);
+        let queries: Vec<(&str, Option<&str>)> = totals
+            .iter()
+            .map(|e| (e.query.as_str(), e.card.as_ref().map(CardId::as_str)))
+            .collect();
+        assert_eq!(
+            queries,
+            [
+                ("pai", Some("wrong-queue-ticket")),
+                ("取号", Some("wrong-queue-ticket")),
+                ("排错对", Some("wrong-queue-ticket"))
+            ]
+        );
+        // A long pause: the next query is another search; the earlier one
+        // ended without a card.
+        session.queried("假币", 10.0, "d", &mut s);
+        session.queried("挂失", 200.0, "d", &mut s);
+        session.end("d", &mut s);
+        let misses: Vec<String> = s
+            .totals(None)
+            .into_iter()
+            .filter(|e| e.card.is_none())
+            .map(|e| e.query)
+            .collect();
+        assert_eq!(misses, ["假币", "挂失"]);
+    }
+
+    #[test]
+    fn flags_keep_one_line_reasons_and_add_up() {
+        let mut a = Usage::default();
+        a.record(
+            &UsageEvent::Flagged(id("a"), "利率\n已经变了".into()),
+            "2026-11-30",
+        );
+        let mut b = Usage::default();
+        b.record(&UsageEvent::Flagged(id("a"), String::new()), "2026-11-30");
+        a.add(&b);
+        assert_eq!(
+            a.flags_csv(None, |_| Some("标题")),
+            "day,card_id,title,reason\n2026-11-30,a,标题,利率 已经变了\n2026-11-30,a,标题,\n"
+        );
     }
 }

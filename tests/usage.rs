@@ -181,7 +181,7 @@ fn counts_from_two_processes_add_up() {
     for mut child in children {
         assert!(child.wait().unwrap().success());
     }
-    let (usage, _) = huashu::persist::usage_file::load(&file).unwrap();
+    let (usage, _): (huashu::usage::Usage, _) = huashu::persist::usage_file::load(&file).unwrap();
     assert_eq!(
         usage.days["2026-11-30"][&CardId::parse("a").unwrap()].opened,
         100
@@ -204,7 +204,8 @@ fn a_panic_in_the_window_still_saves_settings_and_counts() {
         panic!("a bug somewhere in a frame");
     }));
     assert!(result.is_err());
-    let (usage, _) = huashu::persist::usage_file::load(&usage_file).unwrap();
+    let (usage, _): (huashu::usage::Usage, _) =
+        huashu::persist::usage_file::load(&usage_file).unwrap();
     let day = usage.days.values().next().unwrap();
     assert_eq!(day[&CardId::parse("wrong-queue-ticket").unwrap()].opened, 1);
     let settings = std::fs::read_to_string(&settings_file).unwrap();
@@ -238,5 +239,207 @@ fn the_usage_report_reads_in_chinese() {
     assert!(
         text.contains("2026-11-30  打开    1 次  复制    1 次  wrong-queue-ticket 客户取号错误"),
         "{text}"
+    );
+}
+
+/// With `log_searches`, the window keeps each search: a query rephrased
+/// and then found is linked to the card opened (an alias suggestion); one
+/// left without a card is a miss, its long digit run masked; all in
+/// `searches.ron` when the window closes.
+#[test]
+fn the_window_logs_misses_and_the_card_found_after_a_query() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = huashu::persist::usage_file::searches_in(tmp.path());
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.log_searches(file.clone());
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    let type_text = |harness: &mut Harness<'_, HuashuApp>, text: &str| {
+        harness
+            .input_mut()
+            .events
+            .push(egui::Event::Text(text.into()));
+        harness.run();
+    };
+    type_text(&mut harness, "排错对");
+    harness.key_press(Key::Escape);
+    harness.run();
+    type_text(&mut harness, "qhcw");
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.key_press(Key::Escape);
+    harness.run();
+    type_text(&mut harness, "挂失6222021234567890");
+    // Closing the window ends the search going on and saves.
+    drop(harness);
+    let (searches, _): (huashu::usage::Searches, _) =
+        huashu::persist::usage_file::load(&file).unwrap();
+    let totals: Vec<(String, Option<String>)> = searches
+        .totals(None)
+        .into_iter()
+        .map(|e| (e.query, e.card.map(|c| c.as_str().to_owned())))
+        .collect();
+    let queue = Some("wrong-queue-ticket".to_owned());
+    assert_eq!(
+        totals,
+        [
+            ("qhcw".to_owned(), queue.clone()),
+            ("挂失#".to_owned(), None),
+            ("排错对".to_owned(), queue),
+        ]
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("6222"), "{text}");
+}
+
+/// Off by default: nothing typed is kept.
+#[test]
+fn without_log_searches_nothing_typed_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.count_usage(huashu::persist::usage_file::path_in(tmp.path()));
+    let harness = queue_card_opened(app);
+    drop(harness);
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["usage.ron"]);
+    assert!(
+        !std::fs::read_to_string(tmp.path().join("usage.ron"))
+            .unwrap()
+            .contains("qhcw")
+    );
+}
+
+/// Ctrl+Shift+F on a card, a reason, Enter: the flag is counted, and
+/// `huashu usage --flags` lists it for the trainer.
+#[test]
+fn a_flag_with_its_reason_is_counted_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.count_usage(huashu::persist::usage_file::path_in(&state));
+    let mut harness = queue_card_opened(app);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::F);
+    harness.run();
+    harness.get_by_label("哪里不对？（可以不写）");
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::Text("VIP窗口已取消".into()));
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    let usage = harness.state().usage().unwrap().clone();
+    let flags: Vec<(&str, &str)> = usage
+        .flag_rows(None)
+        .map(|(_, f)| (f.card.as_str(), f.reason.as_str()))
+        .collect();
+    assert_eq!(flags, [("wrong-queue-ticket", "VIP窗口已取消")]);
+    drop(harness);
+    let cfg = config(tmp.path(), &state, true);
+    let out = huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "--flags"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("wrong-queue-ticket 客户取号错误  VIP窗口已取消"),
+        "{text}"
+    );
+}
+
+/// `-o FILE.csv` writes UTF-8 with a BOM, for Excel on Chinese Windows;
+/// stdout stays plain.
+#[test]
+fn csv_to_a_file_has_a_bom_and_stdout_has_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = Path::new("tests/fixtures/usage/state")
+        .canonicalize()
+        .unwrap();
+    let cfg = config(tmp.path(), &state, true);
+    let file = tmp.path().join("用法.csv");
+    huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "--csv", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with("\u{feff}card_id,title".as_bytes()));
+    let expected = std::fs::read_to_string("tests/fixtures/usage/expected.csv").unwrap();
+    assert_eq!(&bytes[3..], expected.as_bytes());
+    huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "-o"])
+        .arg(&file)
+        .assert()
+        .code(2);
+}
+
+/// `usage --misses`: queries never followed by a card, and queries whose
+/// card the content does not find for them (an alias to add), most
+/// frequent first; a query that finds its card is no gap.
+#[test]
+fn misses_lists_gaps_with_the_card_to_alias() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let mut searches = huashu::usage::Searches::default();
+    let mut session = huashu::usage::SearchSession::default();
+    let queue = CardId::parse("wrong-queue-ticket").unwrap();
+    for (query, card) in [
+        ("票不对", Some(&queue)),
+        ("票不对", Some(&queue)),
+        // The search finds this one itself (an alias's homophone): no gap.
+        ("排错对", Some(&queue)),
+        ("qhcw", Some(&queue)),
+        ("挂失", None),
+    ] {
+        session.queried(query, 0.0, "2026-11-30", &mut searches);
+        match card {
+            Some(c) => session.found(c, "2026-11-30", &mut searches),
+            None => session.end("2026-11-30", &mut searches),
+        }
+    }
+    huashu::persist::usage_file::add(&huashu::persist::usage_file::searches_in(&state), &searches)
+        .unwrap();
+    let cfg = config(tmp.path(), &state, true);
+    let out = huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "--misses"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            "   2 次  “票不对”  之后打开了 wrong-queue-ticket 客户取号错误：可以把“票不对”加为它的别名",
+            "   1 次  “挂失”  之后没有打开任何卡片",
+            "（不记录搜索：配置文件里没有写 log_searches: true；README 说明记录什么）",
+        ],
+        "{text}"
+    );
+    let out = huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "--misses", "--csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "query,count,card_id,title\n票不对,2,wrong-queue-ticket,客户取号错误\n挂失,1,,\n"
     );
 }

@@ -104,6 +104,13 @@ pub enum Command {
     /// the program started again): forward, with the search box's text
     /// selected so typing replaces it.
     Summon,
+    /// "This card is wrong or outdated": open the one-line reason field
+    /// for the shown card.
+    Flag,
+    /// The reason typed so far.
+    SetFlagReason(String),
+    /// Record the flag (with the reason, which may be empty).
+    SubmitFlag,
 }
 
 /// What the shell must do after a command.
@@ -116,6 +123,8 @@ pub enum Effect {
     RaiseWindow,
     /// Focus the search box with its text selected.
     SelectSearch,
+    /// Focus the flag's reason field.
+    FocusFlag,
     SetZoom(f32),
     /// Scroll the shown card by this many lines (pages are 8 lines).
     ScrollCard(i32),
@@ -229,6 +238,8 @@ pub struct AppState {
     missing_glyphs: Vec<char>,
     /// The global hotkey: its name once registered, or why it is not.
     hotkey: Option<Result<String, String>>,
+    /// A flag being written: the card and the reason typed so far.
+    flagging: Option<(CardId, String)>,
 }
 
 impl AppState {
@@ -255,6 +266,7 @@ impl AppState {
             chosen: None,
             missing_glyphs: content.missing_glyphs,
             hotkey: None,
+            flagging: None,
         };
         state.refresh();
         state.update_card_highlights();
@@ -321,6 +333,12 @@ impl AppState {
 
     pub fn hotkey(&self) -> Option<&Result<String, String>> {
         self.hotkey.as_ref()
+    }
+
+    /// The reason being typed for a flag on the shown card, if one is.
+    pub fn flagging(&self) -> Option<&str> {
+        let (card, reason) = self.flagging.as_ref()?;
+        (self.shown_card().map(|c| &c.id) == Some(card)).then_some(reason.as_str())
     }
 
     /// Chinese characters of the content that need a system font (see
@@ -491,25 +509,7 @@ impl AppState {
                     self.fills.insert((card, field), value);
                 }
             }
-            Command::ToggleFavourite => {
-                if let Some(card) = self.shown_card() {
-                    let id = card.id.clone();
-                    self.settings.toggle_favourite(&id);
-                    let starred = self.settings.is_favourite(&id);
-                    self.notify(
-                        if starred {
-                            "已收藏"
-                        } else {
-                            "已取消收藏"
-                        }
-                        .into(),
-                    );
-                    if self.query.trim().is_empty() {
-                        self.refresh_keeping_shown();
-                    }
-                    effects.push(Effect::SaveSettings);
-                }
-            }
+            Command::ToggleFavourite => effects.extend(self.toggle_favourite()),
             Command::TogglePin => {
                 self.settings.pinned = !self.settings.pinned;
                 effects.push(Effect::SetWindowLevel(self.level()));
@@ -530,14 +530,66 @@ impl AppState {
             }
             Command::Summon => {
                 self.focus = Focus::List;
+                self.flagging = None;
                 effects.push(Effect::RaiseWindow);
                 effects.push(Effect::SelectSearch);
+            }
+            Command::Flag | Command::SetFlagReason(_) | Command::SubmitFlag => {
+                effects.extend(self.flag(command));
             }
             Command::ToggleProblems => {
                 self.problems_open = !self.problems_open && !self.diagnostics.is_empty();
             }
         }
         effects
+    }
+
+    /// Ctrl+D: star or unstar the shown card.
+    fn toggle_favourite(&mut self) -> Option<Effect> {
+        let id = self.shown_card()?.id.clone();
+        self.settings.toggle_favourite(&id);
+        let starred = self.settings.is_favourite(&id);
+        self.notify(
+            if starred {
+                "已收藏"
+            } else {
+                "已取消收藏"
+            }
+            .into(),
+        );
+        if self.query.trim().is_empty() {
+            self.refresh_keeping_shown();
+        }
+        Some(Effect::SaveSettings)
+    }
+
+    /// "This card is wrong or outdated": open the reason field, type into
+    /// it, record the flag.
+    fn flag(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::Flag => {
+                if let Some(card) = self.shown_card() {
+                    self.flagging = Some((card.id.clone(), String::new()));
+                    return vec![Effect::FocusFlag];
+                }
+            }
+            Command::SetFlagReason(reason) => {
+                if let Some((_, r)) = &mut self.flagging {
+                    *r = reason;
+                }
+            }
+            Command::SubmitFlag => {
+                if let Some((card, reason)) = self.flagging.take() {
+                    self.notify("已标记：培训老师会看到这张卡片有误或过时".into());
+                    return vec![
+                        Effect::Count(UsageEvent::Flagged(card, reason)),
+                        Effect::FocusSearch,
+                    ];
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 
     /// ↑/↓: move the selection, or scroll an open card.
@@ -563,6 +615,9 @@ impl AppState {
     /// Esc: close the problems list; else clear the query; with none,
     /// leave the opened card.
     fn back(&mut self) {
+        if self.flagging.take().is_some() {
+            return;
+        }
         if self.problems_open {
             self.problems_open = false;
             return;

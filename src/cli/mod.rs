@@ -99,9 +99,19 @@ pub enum Command {
     /// Kept in the app's data directory; nothing about customers and no
     /// search text. Turn counting off with `count_usage: false` in the config.
     Usage {
-        /// `card_id,title,opened,copied,day` rows. 输出 CSV。
+        /// Queries typed and not found directly, most frequent first, with
+        /// the card opened after them (needs `log_searches: true`). 搜索缺口。
+        #[arg(long, conflicts_with = "flags")]
+        misses: bool,
+        /// Cards flagged at the counter as wrong or outdated. 被标记的卡片。
+        #[arg(long)]
+        flags: bool,
+        /// CSV rows. 输出 CSV。
         #[arg(long)]
         csv: bool,
+        /// Write the CSV to this file, UTF-8 with BOM (for Excel). 写入文件。
+        #[arg(short, long, value_name = "FILE.csv", requires = "csv")]
+        output: Option<PathBuf>,
         /// Only days from this one on (YYYY-MM-DD). 起始日期。
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
@@ -148,9 +158,25 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
             eval::run(load()?, queries, *min_top1, &mut std::io::stdout().lock())
         }
         Command::Sources => sources::run(&setup()?, &mut std::io::stdout().lock()),
-        Command::Usage { csv, since } => usage::run(
+        Command::Usage {
+            misses,
+            flags,
+            csv,
+            output,
+            since,
+        } => usage::run(
             &setup()?,
-            *csv,
+            if *misses {
+                usage::Report::Misses
+            } else if *flags {
+                usage::Report::Flags
+            } else {
+                usage::Report::Counts
+            },
+            &usage::Output {
+                csv: *csv,
+                file: output.as_deref(),
+            },
             since.as_deref(),
             &mut std::io::stdout().lock(),
         ),

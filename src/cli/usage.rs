@@ -1,17 +1,42 @@
-//! `huashu usage [--csv] [--since DATE]`: the counts for trainers.
+//! `huashu usage [--misses | --flags] [--csv [-o FILE.csv]] [--since DATE]`:
+//! what trainers learn from a counter.
 
+use std::fmt::Write as _;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
 use crate::content::sources::Setup;
-use crate::model::Date;
+use crate::model::{CardId, Date, Library};
 use crate::persist::usage_file;
+use crate::search::Searcher;
+use crate::usage::{Searched, Searches, Usage};
+
+/// Which report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Report {
+    /// Cards opened and scripts copied per day.
+    Counts,
+    /// What was searched and not found (needs `log_searches: true`).
+    Misses,
+    /// Cards flagged as wrong or outdated.
+    Flags,
+}
+
+/// How to write it.
+pub struct Output<'a> {
+    pub csv: bool,
+    /// The CSV goes to this file, as UTF-8 with a BOM (Excel on Chinese
+    /// Windows reads BOM-less UTF-8 as GBK); else to stdout, plain UTF-8.
+    pub file: Option<&'a Path>,
+}
 
 pub fn run(
     setup: &Setup,
-    csv: bool,
+    report: Report,
+    output: &Output<'_>,
     since: Option<&str>,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
@@ -20,37 +45,183 @@ pub fn run(
     {
         bail!("--since 后面要写 YYYY-MM-DD 格式的日期（例如 2026-11-01），而不是 `{since}`");
     }
-    let path = usage_file::path_in(&setup.places.data_dir);
-    let (counts, message) = usage_file::load(&path)?;
-    if let Some(m) = message {
-        eprintln!("huashu: warning: {m}");
-    }
+    let data_dir = &setup.places.data_dir;
     // Titles as the content has them now.
     let library = setup.sources().load().loaded.library;
-    let title = |id: &crate::model::CardId| library.card(id).map(|c| c.title.as_str());
-    if csv {
-        out.write_all(counts.csv(since, title).as_bytes())
-            .context("无法输出结果")?;
-    } else {
-        writeln!(out, "使用记录：{}", path.display()).context("无法输出结果")?;
-        let mut rows = counts.rows(since).peekable();
-        if rows.peek().is_none() {
-            writeln!(out, "还没有记录").context("无法输出结果")?;
+    let title = |id: &CardId| library.card(id).map(|c| c.title.as_str());
+    let (text, notes) = match report {
+        Report::Counts | Report::Flags => {
+            let path = usage_file::path_in(data_dir);
+            let (usage, message): (Usage, _) = usage_file::load(&path)?;
+            if let Some(m) = message {
+                eprintln!("huashu: warning: {m}");
+            }
+            if report == Report::Counts {
+                let note = (!setup.config.count_usage)
+                    .then(|| "（没有统计：配置文件里写了 count_usage: false）".to_owned());
+                if output.csv {
+                    (usage.csv(since, title), None)
+                } else {
+                    (counts_text(&usage, since, &path, &title), note)
+                }
+            } else if output.csv {
+                (usage.flags_csv(since, title), None)
+            } else {
+                (flags_text(&usage, since, &path, &title), None)
+            }
         }
-        for (day, id, c) in rows {
-            writeln!(
-                out,
-                "{day}  打开 {:>4} 次  复制 {:>4} 次  {id} {}",
-                c.opened,
-                c.copied_total(),
-                title(id).unwrap_or("")
-            )
-            .context("无法输出结果")?;
+        Report::Misses => {
+            let path = usage_file::searches_in(data_dir);
+            let (searches, message): (Searches, _) = usage_file::load(&path)?;
+            if let Some(m) = message {
+                eprintln!("huashu: warning: {m}");
+            }
+            let note = (!setup.config.log_searches).then(|| {
+                "（不记录搜索：配置文件里没有写 log_searches: true；README 说明记录什么）"
+                    .to_owned()
+            });
+            let gaps = gaps(&searches, since, &library);
+            if output.csv {
+                (misses_csv(&gaps, &title), None)
+            } else {
+                (misses_text(&gaps, &path, &title), note)
+            }
         }
-        if !setup.config.count_usage {
-            writeln!(out, "（没有统计：配置文件里写了 count_usage: false）")
-                .context("无法输出结果")?;
+    };
+    match output.file {
+        Some(file) if output.csv => {
+            let mut bytes = "\u{feff}".as_bytes().to_vec();
+            bytes.extend_from_slice(text.as_bytes());
+            crate::atomic::write(file, &bytes)
+                .with_context(|| format!("无法写入 {}", file.display()))?;
+            eprintln!(
+                "已写入 {}（UTF-8 带 BOM，Excel 可以直接打开）",
+                file.display()
+            );
         }
+        _ => out.write_all(text.as_bytes()).context("无法输出结果")?,
+    }
+    if let Some(note) = notes {
+        writeln!(out, "{note}").context("无法输出结果")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn counts_text<'a>(
+    usage: &Usage,
+    since: Option<&str>,
+    path: &Path,
+    title: &impl Fn(&CardId) -> Option<&'a str>,
+) -> String {
+    let mut text = format!("使用记录：{}\n", path.display());
+    let mut any = false;
+    for (day, id, c) in usage.rows(since) {
+        any = true;
+        let _ = writeln!(
+            text,
+            "{day}  打开 {:>4} 次  复制 {:>4} 次  {id} {}",
+            c.opened,
+            c.copied_total(),
+            title(id).unwrap_or("")
+        );
+    }
+    if !any {
+        text.push_str("还没有记录\n");
+    }
+    text
+}
+
+fn flags_text<'a>(
+    usage: &Usage,
+    since: Option<&str>,
+    path: &Path,
+    title: &impl Fn(&CardId) -> Option<&'a str>,
+) -> String {
+    let mut text = format!("标记为有误或过时的卡片：{}\n", path.display());
+    let mut any = false;
+    for (day, flag) in usage.flag_rows(since) {
+        any = true;
+        let reason = if flag.reason.is_empty() {
+            "（没有写原因）"
+        } else {
+            flag.reason.as_str()
+        };
+        let _ = writeln!(
+            text,
+            "{day}  {} {}  {reason}",
+            flag.card,
+            title(&flag.card).unwrap_or("（这张卡片已经没有了）")
+        );
+    }
+    if !any {
+        text.push_str("还没有标记\n");
+    }
+    text
+}
+
+/// A query worth a trainer's look: never followed by a card, or followed
+/// by a card the query itself does not find first (the alias it lacked).
+struct Gap {
+    searched: Searched,
+}
+
+/// The search gaps from `since` on, most frequent first: queries after
+/// which no card was opened, and queries whose card is not what the current
+/// content ranks first for them.
+fn gaps(log: &Searches, since: Option<&str>, library: &Library) -> Vec<Gap> {
+    let mut searcher = Searcher::new(std::sync::Arc::new(library.clone()));
+    log.totals(since)
+        .into_iter()
+        .filter(|e| match &e.card {
+            None => true,
+            Some(card) => {
+                let first = searcher.search(&e.query, 1).hits.first().map(|h| h.card);
+                first.and_then(|n| library.cards.get(n)).map(|c| &c.id) != Some(card)
+            }
+        })
+        .map(|searched| Gap { searched })
+        .collect()
+}
+
+fn misses_text<'a>(
+    gaps: &[Gap],
+    path: &Path,
+    title: &impl Fn(&CardId) -> Option<&'a str>,
+) -> String {
+    let mut text = format!("搜索了但没有直接找到的：{}\n", path.display());
+    if gaps.is_empty() {
+        text.push_str("还没有记录\n");
+    }
+    for Gap { searched } in gaps {
+        let after = match &searched.card {
+            None => "之后没有打开任何卡片".to_owned(),
+            Some(card) => format!(
+                "之后打开了 {card} {}：可以把“{}”加为它的别名",
+                title(card).unwrap_or(""),
+                searched.query
+            ),
+        };
+        let _ = writeln!(
+            text,
+            "{:>4} 次  “{}”  {after}",
+            searched.count, searched.query
+        );
+    }
+    text
+}
+
+fn misses_csv<'a>(gaps: &[Gap], title: &impl Fn(&CardId) -> Option<&'a str>) -> String {
+    let mut text = String::from("query,count,card_id,title\n");
+    for Gap { searched } in gaps {
+        let card = searched.card.as_ref();
+        let _ = writeln!(
+            text,
+            "{},{},{},{}",
+            crate::usage::csv_field(&searched.query),
+            searched.count,
+            card.map_or("", CardId::as_str),
+            crate::usage::csv_field(card.and_then(title).unwrap_or(""))
+        );
+    }
+    text
 }

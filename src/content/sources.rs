@@ -85,6 +85,10 @@ pub struct Config {
     /// content sources.
     #[serde(default = "default_hotkey")]
     pub hotkey: Option<String>,
+    /// Keep the queries typed, with the card opened after each (digit runs
+    /// masked), for `huashu usage --misses`. Off unless set.
+    #[serde(default)]
+    pub log_searches: bool,
 }
 
 #[expect(
@@ -115,6 +119,7 @@ impl Default for Config {
             state_dir: None,
             count_usage: true,
             hotkey: default_hotkey(),
+            log_searches: false,
         }
     }
 }

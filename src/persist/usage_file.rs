@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::store::{self, StoreError};
+use crate::usage::Tally;
+#[cfg(test)]
 use crate::usage::Usage;
 
 /// The counts file of a data directory.
@@ -15,9 +17,14 @@ pub fn path_in(data_dir: &Path) -> PathBuf {
     data_dir.join("usage.ron")
 }
 
+/// The search log of a data directory (only with `log_searches: true`).
+pub fn searches_in(data_dir: &Path) -> PathBuf {
+    data_dir.join("searches.ron")
+}
+
 /// Reads the counts; none yet → empty. A damaged file is kept as
 /// `usage.ron.bak` and counting starts again; the message says so once.
-pub fn load(path: &Path) -> Result<(Usage, Option<String>), StoreError> {
+pub fn load<T: Tally>(path: &Path) -> Result<(T, Option<String>), StoreError> {
     store::load(path)
 }
 
@@ -29,9 +36,9 @@ const LOCK_RETRY: Duration = Duration::from_millis(15);
 
 /// Adds `new` to the counts in `path` (read, add, written atomically, all
 /// under `usage.ron.lock`). Returns the message of a damaged file, once.
-pub fn add(path: &Path, new: &Usage) -> Result<Option<String>, StoreError> {
+pub fn add<T: Tally>(path: &Path, new: &T) -> Result<Option<String>, StoreError> {
     let _lock = Lock::take(&lock_path(path))?;
-    let (mut counts, message) = load(path)?;
+    let (mut counts, message): (T, _) = load(path)?;
     counts.add(new);
     store::save(path, &counts)?;
     Ok(message)
@@ -110,7 +117,7 @@ mod tests {
         let path = path_in(dir.path());
         assert_eq!(add(&path, &one_copy()).unwrap(), None);
         add(&path, &one_copy()).unwrap();
-        let (u, _) = load(&path).unwrap();
+        let (u, _): (Usage, _) = load(&path).unwrap();
         assert_eq!(
             u.days["2026-11-29"][&CardId::parse("a").unwrap()].copied[&2],
             2
@@ -124,7 +131,7 @@ mod tests {
             std::fs::read_to_string(dir.path().join("usage.ron.bak")).unwrap(),
             "Usage(days: {"
         );
-        assert_eq!(load(&path).unwrap().0, one_copy());
+        assert_eq!(load::<Usage>(&path).unwrap().0, one_copy());
     }
 
     #[test]
@@ -144,7 +151,7 @@ mod tests {
                     .unwrap();
             }
         });
-        let (u, _) = load(&path).unwrap();
+        let (u, _): (Usage, _) = load(&path).unwrap();
         assert_eq!(
             u.days["2026-11-29"][&CardId::parse("a").unwrap()].copied[&2],
             100
@@ -165,6 +172,6 @@ mod tests {
             .set_modified(old)
             .unwrap();
         add(&path, &one_copy()).unwrap();
-        assert_eq!(load(&path).unwrap().0, one_copy());
+        assert_eq!(load::<Usage>(&path).unwrap().0, one_copy());
     }
 }

@@ -90,6 +90,9 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool, composing: bool) -> Vec<
         if !composing && key(Modifiers::NONE, Key::Escape) {
             out.push(Command::Back);
         }
+        if key(Modifiers::COMMAND | Modifiers::SHIFT, Key::F) {
+            out.push(Command::Flag);
+        }
         if key(Modifiers::COMMAND, Key::F) || key(Modifiers::COMMAND, Key::L) {
             out.push(Command::FocusSearch);
         }

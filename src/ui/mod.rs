@@ -28,7 +28,7 @@ use crate::content::watch::{Recheck, Watch};
 use crate::persist::{settings_file, usage_file};
 use crate::summon::instance::{self, Claim};
 use crate::summon::{self, Bell, Summon};
-use crate::usage::Usage;
+use crate::usage::{Usage, UsageEvent};
 
 pub use search_bar::PLACEHOLDER;
 
@@ -243,6 +243,8 @@ fn open_window(
     let count_usage = setup.config.count_usage;
     let hotkey = setup.config.hotkey();
     let usage_file = usage_file::path_in(&setup.places.data_dir);
+    let log_searches = setup.config.log_searches;
+    let searches_file = usage_file::searches_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("话术助手")
@@ -280,19 +282,7 @@ fn open_window(
             }
             let window = summon::Window::of(cc);
             bell.attach(&cc.egui_ctx, window);
-            let registered = match hotkey {
-                Ok(Some(key)) => {
-                    Some(summon::register(key, window, bell).map(|()| key.to_string()))
-                }
-                Ok(None) => None,
-                Err(e) => Some(Err(format!("配置文件里的 hotkey 写错了：{e}"))),
-            };
-            if let Some(status) = registered {
-                if let Err(why) = &status {
-                    log::warn!("no global hotkey: {why}");
-                }
-                state.set_hotkey(status);
-            }
+            register_hotkey(&mut state, hotkey, window, bell);
             let mut app = HuashuApp::new(state);
             app.summoned_by(rings);
             app.started = Some(started);
@@ -306,10 +296,32 @@ fn open_window(
             if count_usage {
                 app.count_usage(usage_file);
             }
+            if log_searches {
+                app.log_searches(searches_file);
+            }
             Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Registers the configured hotkey for `window`; the state shows which key,
+/// or why there is none (also logged).
+fn register_hotkey(
+    state: &mut AppState,
+    hotkey: Result<Option<crate::hotkey::HotKey>, String>,
+    window: summon::Window,
+    bell: Bell,
+) {
+    let status = match hotkey {
+        Ok(Some(key)) => summon::register(key, window, bell).map(|()| key.to_string()),
+        Ok(None) => return,
+        Err(e) => Err(format!("配置文件里的 hotkey 写错了：{e}")),
+    };
+    if let Err(why) = &status {
+        log::warn!("no global hotkey: {why}");
+    }
+    state.set_hotkey(status);
 }
 
 /// Reads the settings file (see `persist::settings_file`); without one,
@@ -364,6 +376,8 @@ pub struct HuashuApp {
     watching: Option<Watch>,
     /// Usage counts, when counting is on.
     usage: Option<UsageStore>,
+    /// The search log, when it is on.
+    searches: Option<SearchStore>,
     /// Where the settings are kept (else in eframe's storage), and what
     /// was last written there.
     settings_file: Option<(PathBuf, Settings)>,
@@ -384,6 +398,19 @@ struct ImeState {
     composing: bool,
     /// The last input-method event ended a composition without a commit.
     cleared: bool,
+}
+
+/// The search log (only with `log_searches: true`): the search going on,
+/// what ended since the last save, and where it is added up.
+struct SearchStore {
+    path: PathBuf,
+    session: crate::usage::SearchSession,
+    pending: crate::usage::Searches,
+}
+
+/// Today as the usage files name days.
+fn today() -> String {
+    chrono::Local::now().format("%Y-%m-%d").to_string()
 }
 
 /// Usage counts of this run and where they are added up.
@@ -412,6 +439,7 @@ impl HuashuApp {
             reloads: None,
             watching: None,
             usage: None,
+            searches: None,
             settings_file: None,
             started: None,
             fallback_fonts: crate::glyphs::system_cjk_fonts(),
@@ -471,6 +499,16 @@ impl HuashuApp {
             path,
             recorded: Usage::default(),
             pending: Usage::default(),
+        });
+    }
+
+    /// Keeps the queries typed and the card opened after each (digit runs
+    /// masked), added to `path` (`searches.ron`) with the usage counts.
+    pub fn log_searches(&mut self, path: PathBuf) {
+        self.searches = Some(SearchStore {
+            path,
+            session: crate::usage::SearchSession::default(),
+            pending: crate::usage::Searches::default(),
         });
     }
 
@@ -731,6 +769,7 @@ impl HuashuApp {
                 }
             }
             Effect::SelectSearch => self.search_focus = search_bar::Focus::SelectAll,
+            Effect::FocusFlag => ctx.memory_mut(|m| m.request_focus(card_view::flag_id())),
             Effect::RaiseWindow => {
                 // The system call that raises it was made where the summons
                 // came from (see `summon`); this restores a minimised window
@@ -747,12 +786,25 @@ impl HuashuApp {
                 ctx.request_repaint_after(AUTO_SAVE + std::time::Duration::from_millis(200));
             }
             Effect::Count(event) => {
-                if let Some(store) = &mut self.usage {
-                    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-                    store.recorded.record(event, &today);
-                    store.pending.record(event, &today);
-                    ctx.request_repaint_after(AUTO_SAVE + std::time::Duration::from_millis(200));
+                let today = today();
+                if let Some(log) = &mut self.searches
+                    && let UsageEvent::Opened(card) | UsageEvent::Copied(card, _) = event
+                {
+                    log.session.found(card, &today, &mut log.pending);
                 }
+                match &mut self.usage {
+                    Some(store) => {
+                        store.recorded.record(event, &today);
+                        store.pending.record(event, &today);
+                    }
+                    None if matches!(event, UsageEvent::Flagged(..)) => {
+                        self.state.report(
+                            "没有保存标记：这台电脑关闭了使用统计（count_usage: false）".into(),
+                        );
+                    }
+                    None => {}
+                }
+                ctx.request_repaint_after(AUTO_SAVE + std::time::Duration::from_millis(200));
             }
         }
         if self.effects.len() == EFFECT_LOG {
@@ -848,6 +900,10 @@ fn status_ui(
 /// not saved yet is saved now.
 impl Drop for HuashuApp {
     fn drop(&mut self) {
+        // The search going on ends with the window.
+        if let Some(log) = &mut self.searches {
+            log.session.end(&today(), &mut log.pending);
+        }
         self.persist();
     }
 }
@@ -881,6 +937,19 @@ impl HuashuApp {
                 Err(e) => log::warn!("{e}"),
             }
         }
+        if let Some(log) = &mut self.searches
+            && !log.pending.days.is_empty()
+        {
+            match usage_file::add(&log.path, &log.pending) {
+                Ok(message) => {
+                    if let Some(m) = message {
+                        log::warn!("{m}");
+                    }
+                    log.pending = crate::usage::Searches::default();
+                }
+                Err(e) => log::warn!("{e}"),
+            }
+        }
         if let Some(store) = &mut self.usage
             && !store.pending.is_empty()
         {
@@ -899,6 +968,17 @@ impl HuashuApp {
     /// Applies a command and carries out its effects (also for tests and
     /// tools that drive the app without input).
     pub fn handle(&mut self, ctx: &egui::Context, command: Command) {
+        if let Some(log) = &mut self.searches {
+            match &command {
+                Command::SetQuery(query) => {
+                    let now = ctx.input(|i| i.time);
+                    log.session.queried(query, now, &today(), &mut log.pending);
+                }
+                // Called again: a new situation.
+                Command::Summon => log.session.end(&today(), &mut log.pending),
+                _ => {}
+            }
+        }
         for effect in self.state.handle(command) {
             self.carry_out(ctx, effect);
         }
