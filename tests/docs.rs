@@ -97,6 +97,7 @@ fn every_code_block_of_the_docs_is_run() {
         match (block.lang.as_str(), block.first_line()) {
             ("console", _) => console(block),
             ("ron", first) if first.starts_with("Config(") => config(block),
+            ("ron", first) if first.starts_with("Rules(") => rules_example(block),
             ("ron", _) => content_example(block),
             ("sh", _) => synopsis(block),
             ("", first) if first.starts_with("Chapter(withdraw") => withdraw(block),
@@ -135,6 +136,34 @@ fn config(block: &Block) {
     let config = huashu::content::sources::Config::parse(Path::new(block.doc), &block.text)
         .unwrap_or_else(|e| panic!("{}: {e}", block.at()));
     assert!(!config.sources.is_empty(), "{}", block.at());
+}
+
+/// A `rules.ron`: read without problems, and a script with its first
+/// phrase is warned about.
+fn rules_example(block: &Block) {
+    let mut diagnostics = Vec::new();
+    let rules =
+        huashu::content::rules::parse(Path::new("rules.ron"), &block.text, &mut diagnostics);
+    assert!(diagnostics.is_empty(), "{}: {diagnostics:#?}", block.at());
+    let phrase = &rules.first().unwrap().phrase;
+    let chapter = format!(
+        "Chapter(sections: [Section(cards: [Card(id: \"x\", title: \"t\",\n\
+         steps: [Step(action: \"a\", scripts: [\"您放心，{phrase}。\"])])])])"
+    );
+    huashu::content::build(
+        &[
+            ("rules.ron".into(), block.text.clone().into_bytes()),
+            ("card.ron".into(), chapter.into_bytes()),
+        ],
+        &mut diagnostics,
+    );
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message.starts_with(&format!("话术里有“{phrase}”"))),
+        "{}: {diagnostics:#?}",
+        block.at()
+    );
 }
 
 /// A whole chapter file: loads without errors.

@@ -252,6 +252,26 @@ fn mistakes() -> Vec<(&'static str, Made)> {
             },
         ),
         (
+            "话术里有“保本保息”：不能向客户承诺本金和收益",
+            {
+                // The example rules beside the chapter, a script that promises.
+                let mut t = base();
+                let at = edit(&mut t, 23, "[\"我们", "[\"保本保息，我们");
+                Made {
+                    files: vec![
+                        (BASE, t.into_bytes()),
+                        (
+                            "rules.ron",
+                            std::fs::read("docs/rules-example.ron").unwrap(),
+                        ),
+                    ],
+                    dir: None,
+                    at: (BASE, Some((at.0, at.1 + 2))),
+                    after_good: false,
+                }
+            },
+        ),
+        (
             "卡片“客户不配合证件核实”是草稿，还没有审核",
             {
                 // Not a mistake: the bundled chapter has a draft. Reported at

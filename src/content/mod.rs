@@ -9,6 +9,7 @@ pub mod raw;
 /// Importing into content that already has the manual's cards.
 pub mod reimport;
 mod ron_error;
+pub mod rules;
 pub mod sources;
 /// Finding the real mistake in RON text that does not parse.
 mod syntax;

@@ -5,6 +5,23 @@ use ron::error::Error;
 
 use crate::content::diagnostic::{LineIndex, Pos};
 
+/// ron's error `err` in the whole file `text`, told where the mistake is
+/// (a string or bracket left open, see `syntax`) or as ron saw it: the
+/// position, the message and the help.
+pub fn explain(
+    text: &str,
+    lines: &LineIndex<'_>,
+    err: &ron::error::SpannedError,
+) -> (Pos, String, Option<String>) {
+    let reported = Pos::new(err.span.start.line, err.span.start.col);
+    if let Some(m) = crate::content::syntax::real_mistake(text, lines, &err.code, reported) {
+        return (lines.pos(m.at), m.message, Some(m.help));
+    }
+    let (at, pos) = char_at(text, lines, reported);
+    let (message, help) = describe(&err.code, at);
+    (pos, message, help)
+}
+
 /// The first non-blank character of `text` at or after `pos`, and its
 /// position when it is on the same line (ron often points at the blank
 /// before it).

@@ -20,7 +20,7 @@ use crate::content::load::{
     Fallback, Files, LayerInput, LayerOutput, Loaded, Loader, Origin, load_layers, read_builtin,
     read_dirs,
 };
-use crate::content::{ron_error, syntax};
+use crate::content::ron_error;
 use crate::hotkey::HotKey;
 
 /// One layer of content.
@@ -147,25 +147,15 @@ impl Config {
         crate::content::raw::ron_options()
             .from_str(text)
             .map_err(|e| {
-                let lines = LineIndex::new(text);
-                let reported = Pos::new(e.span.start.line, e.span.start.col);
-                let (pos, message) =
-                    if let Some(m) = syntax::real_mistake(text, &lines, &e.code, reported) {
-                        (lines.pos(m.at), format!("{}；{}", m.message, m.help))
-                    } else {
-                        let (at, pos) = ron_error::char_at(text, &lines, reported);
-                        let (message, help) = ron_error::describe(&e.code, at);
-                        let message = match help {
-                            Some(help) => format!("{message}；{help}"),
-                            None => message,
-                        };
-                        (pos, message)
-                    };
+                let (pos, message, help) = ron_error::explain(text, &LineIndex::new(text), &e);
                 ConfigError::Parse {
                     path: path.to_owned(),
                     line: pos.line as usize,
                     col: pos.col as usize,
-                    message,
+                    message: match help {
+                        Some(help) => format!("{message}；{help}"),
+                        None => message,
+                    },
                 }
             })
     }

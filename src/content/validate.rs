@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::raw::{self, Located, RawCard, RawChapter, RawStatus, RawStep};
 use crate::content::ron_error;
+use crate::content::rules::{self, Rule};
 use crate::content::syntax;
 use crate::model::{
     Card, CardId, Chapter, FillField, Library, Link, Meta, Origin, Script, Section, Status, Step,
@@ -43,10 +44,20 @@ pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> L
     // (id, position, layer, file) of each `withdraw` entry.
     let mut withdrawals: Vec<(CardId, Pos, usize, usize)> = Vec::new();
 
+    // The rules of every source, before any card is checked against them.
+    let mut rules = Vec::new();
+    let mut rule_diags: HashMap<usize, Vec<Diagnostic>> = HashMap::new();
+    for (file, f) in files.iter().enumerate() {
+        if rules::is_rules(&f.text) {
+            let diags = rule_diags.entry(file).or_default();
+            rules.extend(rules::parse(&f.path, &f.text, diags));
+        }
+    }
+
     for (file, FileText { path, text, layer }) in files.iter().enumerate() {
         let (path, layer) = (path.as_path(), *layer);
-        let mut diags = Vec::new();
-        if let Some(parsed) = parse_file(path, file, text, &mut diags) {
+        let mut diags = rule_diags.remove(&file).unwrap_or_default();
+        if let Some(parsed) = parse_file(Source::new(path, file, text, &rules), &mut diags) {
             withdrawals.extend(
                 parsed
                     .withdraw
@@ -244,14 +255,17 @@ struct Source<'a> {
     file: usize,
     text: &'a str,
     lines: LineIndex<'a>,
+    /// The compliance rules scripts are checked against.
+    rules: &'a [Rule],
 }
 
 impl<'a> Source<'a> {
-    fn new(path: &'a Path, file: usize, text: &'a str) -> Self {
+    fn new(path: &'a Path, file: usize, text: &'a str, rules: &'a [Rule]) -> Self {
         Self {
             path,
             file,
             text,
+            rules,
             lines: LineIndex::new(text),
         }
     }
@@ -404,13 +418,8 @@ fn rebase(base: Pos, rel: ron::error::Position) -> Pos {
     }
 }
 
-fn parse_file(
-    path: &Path,
-    file: usize,
-    text: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<ParsedFile> {
-    let src = Source::new(path, file, text);
+fn parse_file(src: Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFile> {
+    let text = src.text;
     // Nothing at all, or only blanks: what an interrupted copy or a full
     // disk leaves. An error, so the file's last good version (or the
     // central source's offline copy) stays in use.
@@ -439,6 +448,10 @@ fn parse_file(
     // A config file kept beside the cards (the README's shortcut with
     // `--config \\server\share\huashu\config.ron`) is not content.
     if syntax::top_level_name(text) == Some("Config") {
+        return None;
+    }
+    // Compliance rules, read before the cards (see `rules`).
+    if rules::is_rules(text) {
         return None;
     }
     let raw: RawChapter<'_> = match raw::ron_options().from_str(text) {
@@ -759,6 +772,15 @@ fn check_script(
             .with_help("话术里只写要说的话，删掉标签"),
         );
     }
+    for rule in src.rules.iter().filter(|r| text.contains(&r.phrase)) {
+        // At the phrase in the file (where escapes do not hide it).
+        let at = script
+            .src
+            .find(&rule.phrase)
+            .map_or(pos, |k| src.pos_of(&script.src[k..]));
+        let (message, help) = rules::message(rule);
+        diags.push(src.warning(at, message).with_help(help));
+    }
     let template = match Template::parse(text) {
         Ok(t) => t,
         Err(e) => {
@@ -965,7 +987,7 @@ mod tests {
     #[test]
     fn positions_count_characters() {
         let text = "ab\n客户x\n";
-        let src = Source::new(Path::new("t.ron"), 0, text);
+        let src = Source::new(Path::new("t.ron"), 0, text, &[]);
         let x = text.find('x').unwrap();
         assert_eq!(src.pos_at(x), Pos::new(2, 3));
         assert_eq!(src.pos_at(0), Pos::new(1, 1));
