@@ -57,7 +57,7 @@ pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> L
     for (file, FileText { path, text, layer }) in files.iter().enumerate() {
         let (path, layer) = (path.as_path(), *layer);
         let mut diags = rule_diags.remove(&file).unwrap_or_default();
-        if let Some(parsed) = parse_file(Source::new(path, file, text, &rules), &mut diags) {
+        if let Some(parsed) = parse_file(&Source::new(path, file, text, &rules), &mut diags) {
             withdrawals.extend(
                 parsed
                     .withdraw
@@ -418,7 +418,7 @@ fn rebase(base: Pos, rel: ron::error::Position) -> Pos {
     }
 }
 
-fn parse_file(src: Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFile> {
+fn parse_file(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFile> {
     let text = src.text;
     // Nothing at all, or only blanks: what an interrupted copy or a full
     // disk leaves. An error, so the file's last good version (or the
