@@ -471,7 +471,7 @@ fn parse_file(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFil
     if raw.sections.is_empty() && raw.withdraw.is_empty() {
         diags.push(src.warning(Pos::START, "这一章没有任何节（`sections` 是空的）"));
     }
-    glyph_warnings(&src, text, diags);
+    glyph_warnings(src, text, diags);
     let mut withdraw = Vec::new();
     for entry in &raw.withdraw {
         let pos = src.pos_of(entry.src);
@@ -505,7 +505,7 @@ fn parse_file(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFil
         let cards = section
             .cards
             .iter()
-            .filter_map(|card| parse_card(&src, card.get_ron(), diags))
+            .filter_map(|card| parse_card(src, card.get_ron(), diags))
             .collect();
         sections.push((title, cards));
     }
