@@ -3,6 +3,7 @@
 
 mod check;
 mod eval;
+mod export;
 mod import;
 mod list;
 mod output;
@@ -134,6 +135,14 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Printable handouts: an index and one HTML page per chapter, styled
+    /// for A4, self-contained (font beside, no script). 导出打印版。
+    Export {
+        /// The directory to write (created if missing; only the export's own
+        /// files are replaced). 输出目录。
+        #[arg(long, value_name = "OUT_DIR")]
+        html: PathBuf,
+    },
 }
 
 /// Runs a subcommand and returns the process exit code.
@@ -158,6 +167,7 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
             eval::run(load()?, queries, *min_top1, &mut std::io::stdout().lock())
         }
         Command::Sources => sources::run(&setup()?, &mut std::io::stdout().lock()),
+        Command::Export { html } => export::run(&load()?, html),
         Command::Usage {
             misses,
             flags,

@@ -3,6 +3,8 @@
 
 pub mod decode;
 pub mod diagnostic;
+/// Printable HTML handouts.
+pub mod export;
 pub mod import;
 mod load;
 pub mod raw;
