@@ -202,7 +202,7 @@ fn card_html(out: &mut String, card: &Card) {
             let _ = write!(
                 out,
                 "<div class=\"script\"><span class=\"label\">话术 {n}</span>{}</div>",
-                script_html(&script.template.segments().to_vec(), &card.fields)
+                script_html(script.template.segments(), &card.fields)
             );
         }
         out.push_str("</li>\n");
