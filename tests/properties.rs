@@ -153,3 +153,79 @@ fn awkward_queries_are_answered_quickly() {
     // 10 KB queries: the whole thing at once.
     assert!(long_ascii.len() > 10_000 && long_chinese.len() > 10_000);
 }
+
+/// An edit a content editor makes in the form.
+#[derive(Clone, Debug)]
+enum Edit {
+    Title(String),
+    AddStep(String, Vec<String>),
+    RemoveStep,
+    Scene(Vec<String>),
+    SwapSteps,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        text().prop_map(Edit::Title),
+        (text(), prop::collection::vec(text(), 0..2)).prop_map(|(a, s)| Edit::AddStep(a, s)),
+        Just(Edit::RemoveStep),
+        prop::collection::vec(text(), 0..3).prop_map(Edit::Scene),
+        Just(Edit::SwapSteps),
+    ]
+}
+
+fn apply(card: &mut Card, edit: &Edit) {
+    match edit {
+        Edit::Title(t) => card.title.clone_from(t),
+        Edit::AddStep(action, scripts) => card.steps.push(Step::plain(action.clone(), scripts)),
+        Edit::RemoveStep => {
+            if card.steps.len() > 1 {
+                card.steps.pop();
+            }
+        }
+        Edit::Scene(s) => card.scene.clone_from(s),
+        Edit::SwapSteps => {
+            if card.steps.len() > 1 {
+                card.steps.swap(0, 1);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Random edits of a random card of a bundled file, written back in
+    /// place and loaded again: the card is the edited one, every other card
+    /// is unchanged, and every byte outside the card's span is the same.
+    #[test]
+    fn an_edited_card_is_written_in_place_and_nothing_else_changes(
+        file in prop::sample::select(vec!["data/00-earlier-chapter.ron", "data/04-business-area.ron"]),
+        pick in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..4),
+    ) {
+        use huashu::content::edit::{card_span, replace_card, validate};
+        let text = std::fs::read_to_string(file).unwrap();
+        let path = PathBuf::from(file);
+        let before = validate(&path, &text).unwrap();
+        let n = pick.index(before.cards.len());
+        let mut card = before.cards[n].clone();
+        for e in &edits {
+            apply(&mut card, e);
+        }
+        let pos = huashu::content::Pos::new(card.origin.line as usize, card.origin.col as usize);
+        let span = card_span(&text, pos).unwrap();
+        let new = replace_card(&text, &span, &card);
+        prop_assert_eq!(&new[..span.range.start], &text[..span.range.start]);
+        let tail = text.len() - span.range.end;
+        prop_assert_eq!(&new[new.len() - tail..], &text[span.range.end..]);
+        let after = validate(&path, &new).unwrap();
+        prop_assert_eq!(after.cards.len(), before.cards.len());
+        for (k, (a, b)) in after.cards.iter().zip(&before.cards).enumerate() {
+            let expected = if k == n { &card } else { b };
+            prop_assert_eq!((&a.id, &a.title, &a.aliases), (&expected.id, &expected.title, &expected.aliases));
+            prop_assert_eq!((&a.scene, &a.steps, &a.view), (&expected.scene, &expected.steps, &expected.view));
+            prop_assert_eq!((&a.links, &a.fields, &a.meta), (&expected.links, &expected.fields, &expected.meta));
+        }
+    }
+}

@@ -3,6 +3,8 @@
 
 pub mod decode;
 pub mod diagnostic;
+/// Writing one edited card back into its file.
+pub mod edit;
 /// Printable HTML handouts.
 pub mod export;
 pub mod import;

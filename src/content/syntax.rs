@@ -436,6 +436,40 @@ pub fn top_level_name(text: &str) -> Option<&str> {
     None
 }
 
+/// Every pair of brackets of RON text that pairs up, in the order they
+/// open: the opener, the byte offset of its closing bracket, and how deep
+/// it is (0: the top level).
+pub fn bracket_pairs(text: &str) -> Vec<(Opener, usize, usize)> {
+    // Indexes into `pairs` of the brackets still open.
+    let mut open: Vec<usize> = Vec::new();
+    let mut pairs: Vec<(Opener, Option<usize>, usize)> = Vec::new();
+    let mut line_start = 0;
+    for token in tokens(text) {
+        match token {
+            Token::LineBreak(i) => line_start = i + 1,
+            Token::Char(i, c @ ('(' | '[' | '{')) => {
+                let opener = Opener {
+                    at: i,
+                    bracket: c,
+                    label: label(text, line_start, i, c).1,
+                };
+                pairs.push((opener, None, open.len()));
+                open.push(pairs.len() - 1);
+            }
+            Token::Char(i, ')' | ']' | '}') => {
+                if let Some(n) = open.pop() {
+                    pairs[n].1 = Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    pairs
+        .into_iter()
+        .filter_map(|(opener, close, depth)| close.map(|c| (opener, c, depth)))
+        .collect()
+}
+
 /// Byte offset of the string written as `field: "…"` in `text` (a struct's
 /// RON), skipping strings and comments that mention the name.
 pub fn field_value(text: &str, field: &str) -> Option<usize> {

@@ -79,7 +79,7 @@ pub fn chapter_file(
                     let _ = writeln!(out, "                // {line}");
                 }
             }
-            card_ron(&mut out, card);
+            card_ron(&mut out, card, 16);
         }
         out.push_str("            ],\n        ),\n");
     }
@@ -87,25 +87,27 @@ pub fn chapter_file(
     out
 }
 
-/// One card, indented for its place in a section.
-fn card_ron(out: &mut String, card: &Card) {
-    const IN: &str = "                    ";
+/// One card whose `Card(` is indented by `indent` spaces (16 in a
+/// section of a chapter file), ending in `),` and a line break.
+pub fn card_ron(out: &mut String, card: &Card, indent: usize) {
+    let outer = " ".repeat(indent);
+    let inner = " ".repeat(indent + 4);
     let strings = |out: &mut String, name: &str, items: &[String]| {
         if items.is_empty() {
             return;
         }
-        let _ = writeln!(out, "{IN}{name}: [");
+        let _ = writeln!(out, "{inner}{name}: [");
         for item in items {
-            let _ = writeln!(out, "{IN}    {},", string_literal(item));
+            let _ = writeln!(out, "{inner}    {},", string_literal(item));
         }
-        let _ = writeln!(out, "{IN}],");
+        let _ = writeln!(out, "{inner}],");
     };
-    out.push_str("                Card(\n");
-    let _ = writeln!(out, "{IN}id: {},", string_literal(card.id.as_str()));
-    let _ = writeln!(out, "{IN}title: {},", string_literal(&card.title));
+    let _ = writeln!(out, "{outer}Card(");
+    let _ = writeln!(out, "{inner}id: {},", string_literal(card.id.as_str()));
+    let _ = writeln!(out, "{inner}title: {},", string_literal(&card.title));
     let _ = writeln!(
         out,
-        "{IN}aliases: [{}],",
+        "{inner}aliases: [{}],",
         list(card.aliases.iter().map(|a| string_literal(a)))
     );
     let meta = &card.meta;
@@ -114,61 +116,65 @@ fn card_ron(out: &mut String, card: &Card) {
             Status::Draft => "Draft",
             Status::Reviewed => "Reviewed",
         };
-        let _ = writeln!(out, "{IN}status: {name},");
+        let _ = writeln!(out, "{inner}status: {name},");
     }
     if let Some(version) = meta.version {
-        let _ = writeln!(out, "{IN}version: {version},");
+        let _ = writeln!(out, "{inner}version: {version},");
     }
     if let Some(by) = &meta.reviewed_by {
-        let _ = writeln!(out, "{IN}reviewed_by: {},", string_literal(by));
+        let _ = writeln!(out, "{inner}reviewed_by: {},", string_literal(by));
     }
     if let Some(date) = &meta.updated {
-        let _ = writeln!(out, "{IN}updated: {},", string_literal(&date.to_string()));
+        let _ = writeln!(
+            out,
+            "{inner}updated: {},",
+            string_literal(&date.to_string())
+        );
     }
     if let Some(note) = &meta.note {
-        let _ = writeln!(out, "{IN}note: {},", string_literal(note));
+        let _ = writeln!(out, "{inner}note: {},", string_literal(note));
     }
     strings(out, "scene", &card.scene);
-    let _ = writeln!(out, "{IN}steps: [");
+    let _ = writeln!(out, "{inner}steps: [");
     for step in &card.steps {
         let action = string_literal(&step.action);
         if step.scripts.is_empty() {
-            let _ = writeln!(out, "{IN}    Step(action: {action}),");
+            let _ = writeln!(out, "{inner}    Step(action: {action}),");
         } else {
             let scripts = list(
                 step.scripts
                     .iter()
                     .map(|s| string_literal(&s.template.source())),
             );
-            let _ = writeln!(out, "{IN}    Step(");
-            let _ = writeln!(out, "{IN}        action: {action},");
-            let _ = writeln!(out, "{IN}        scripts: [{scripts}],");
-            let _ = writeln!(out, "{IN}    ),");
+            let _ = writeln!(out, "{inner}    Step(");
+            let _ = writeln!(out, "{inner}        action: {action},");
+            let _ = writeln!(out, "{inner}        scripts: [{scripts}],");
+            let _ = writeln!(out, "{inner}    ),");
         }
     }
-    let _ = writeln!(out, "{IN}],");
+    let _ = writeln!(out, "{inner}],");
     strings(out, "view", &card.view);
     if !card.fields.is_empty() {
-        let _ = writeln!(out, "{IN}fields: {{");
+        let _ = writeln!(out, "{inner}fields: {{");
         for (name, field) in &card.fields {
             let choices = list(field.choices.iter().map(|c| string_literal(c)));
-            let _ = writeln!(out, "{IN}    {}: [{choices}],", string_literal(name));
+            let _ = writeln!(out, "{inner}    {}: [{choices}],", string_literal(name));
         }
-        let _ = writeln!(out, "{IN}}},");
+        let _ = writeln!(out, "{inner}}},");
     }
     if !card.links.is_empty() {
-        let _ = writeln!(out, "{IN}links: [");
+        let _ = writeln!(out, "{inner}links: [");
         for link in &card.links {
             let _ = writeln!(
                 out,
-                "{IN}    Link(to: {}, why: {}),",
+                "{inner}    Link(to: {}, why: {}),",
                 string_literal(link.to.as_str()),
                 string_literal(&link.why)
             );
         }
-        let _ = writeln!(out, "{IN}],");
+        let _ = writeln!(out, "{inner}],");
     }
-    out.push_str("                ),\n");
+    let _ = writeln!(out, "{outer}),");
 }
 
 #[cfg(test)]

@@ -1,0 +1,216 @@
+//! Writing one card back into its hand-written file: only the card's own
+//! text (from `Card(` to its `)`) is replaced, or a new card inserted at
+//! the end of a section's `cards: [...]`; every other byte of the file —
+//! comments, other cards, formatting — stays as it was. The new file is
+//! validated with `check`'s rules before it is written, atomically, and
+//! not at all if the file changed on disk since the card was read.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
+use crate::content::{syntax, write};
+use crate::model::Card;
+
+/// Why an edit was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error(
+        "文件在打开卡片之后被改过（可能是别人或别的程序）：没有覆盖。请重新载入卡片，或者继续编辑"
+    )]
+    Changed,
+    #[error("这张卡片在文件里找不到了（文件可能被改过）")]
+    NotFound,
+    #[error("改动后的卡片有错误，没有保存：{}", .0.iter().map(Diagnostic::text).collect::<Vec<_>>().join("；"))]
+    Invalid(Vec<Diagnostic>),
+    #[error("无法写入 {path}：{source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Where a card is written in its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardSpan {
+    /// From the `C` of `Card(` to its `)`, inclusive.
+    pub range: Range<usize>,
+    /// The indentation of the line `Card(` is on (spaces).
+    pub indent: usize,
+}
+
+/// The card whose `Card(` starts at `pos` in `text`.
+pub fn card_span(text: &str, pos: Pos) -> Option<CardSpan> {
+    let lines = LineIndex::new(text);
+    let line = usize::try_from(pos.line).ok()?.checked_sub(1)?;
+    let line_start = lines.line_start(line)?;
+    let col = usize::try_from(pos.col).ok()?.checked_sub(1)?;
+    // The card's recorded place may be the blanks or comment before it.
+    let from = line_start + text[line_start..].char_indices().nth(col)?.0;
+    let (opener, close, _) = syntax::bracket_pairs(text)
+        .into_iter()
+        .find(|(o, _, _)| o.at >= from && o.label == "Card(")?;
+    let start = opener.at - "Card".len();
+    let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+    let indent = text[line_start..start]
+        .chars()
+        .take_while(|c| *c == ' ')
+        .count();
+    Some(CardSpan {
+        range: start..close + 1,
+        indent,
+    })
+}
+
+/// The card as hand-written RON for `span`'s place: from `Card(` to `)`.
+fn card_text(card: &Card, indent: usize) -> String {
+    let mut block = String::new();
+    write::card_ron(&mut block, card, indent);
+    let block = block.trim_start();
+    block.strip_suffix(",\n").unwrap_or(block).to_owned()
+}
+
+/// `text` with the card at `span` replaced by `card`.
+pub fn replace_card(text: &str, span: &CardSpan, card: &Card) -> String {
+    let mut out = String::with_capacity(text.len() + 256);
+    out.push_str(&text[..span.range.start]);
+    out.push_str(&card_text(card, span.indent));
+    out.push_str(&text[span.range.end..]);
+    out
+}
+
+/// `text` with `card` added at the end of the `section`-th (0-based)
+/// `cards: [...]` list of the file; `None` when the file has no such list.
+pub fn insert_card(text: &str, section: usize, card: &Card) -> Option<String> {
+    let (opener, close, _) = syntax::bracket_pairs(text)
+        .into_iter()
+        .filter(|(o, _, _)| o.bracket == '[' && o.label == "cards: [")
+        .nth(section)?;
+    let line_start = text[..opener.at].rfind('\n').map_or(0, |n| n + 1);
+    let list_indent = text[line_start..].chars().take_while(|c| *c == ' ').count();
+    let mut block = String::new();
+    write::card_ron(&mut block, card, list_indent + 4);
+    let before_close = text[..close].rfind('\n').map_or(0, |n| n + 1);
+    let mut out = String::with_capacity(text.len() + block.len());
+    if text[before_close..close].trim().is_empty() && before_close > opener.at {
+        // `]` on a line of its own: the card goes on the lines before it.
+        out.push_str(&text[..before_close]);
+        out.push_str(&block);
+        out.push_str(&text[before_close..]);
+    } else {
+        // `cards: []` or `cards: [Card(...)]` on one line: open it up.
+        let inside = text[opener.at + 1..close].trim_end();
+        out.push_str(&text[..=opener.at]);
+        if !inside.trim().is_empty() {
+            out.push_str(inside);
+            if !inside.ends_with(',') {
+                out.push(',');
+            }
+        }
+        out.push('\n');
+        out.push_str(&block);
+        out.push_str(&" ".repeat(list_indent));
+        out.push_str(&text[close..]);
+    }
+    Some(out)
+}
+
+/// The cards of `new_text` as `check` reads them, or its errors.
+pub fn validate(path: &Path, new_text: &str) -> Result<crate::model::Library, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let library = crate::content::build(
+        &[(path.to_path_buf(), new_text.as_bytes().to_vec())],
+        &mut diagnostics,
+    );
+    let errors: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if errors.is_empty() {
+        Ok(library)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Writes `new_text` to `path` if the file still holds `read` (the bytes
+/// the card was read from) and `new_text` has no errors.
+pub fn save(path: &Path, read: &[u8], new_text: &str) -> Result<(), EditError> {
+    let now = std::fs::read(path).map_err(|source| EditError::Write {
+        path: path.display().to_string(),
+        source,
+    })?;
+    if now != read {
+        return Err(EditError::Changed);
+    }
+    validate(path, new_text).map_err(EditError::Invalid)?;
+    crate::atomic::write(path, new_text.as_bytes()).map_err(|source| EditError::Write {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "// a comment\nChapter(\n    sections: [\n        Section(\n            cards: [\n                Card(\n                    id: \"a\",\n                    title: \"甲\", // kept? no: inside the card\n                    steps: [Step(action: \"做。\")],\n                ),\n                // between cards\n                Card(id: \"b\", title: \"乙\", steps: [Step(action: \"说。\")]),\n            ],\n        ),\n        Section(title: \"二\", cards: []),\n    ],\n)\n";
+
+    fn library() -> crate::model::Library {
+        validate(Path::new("f.ron"), FILE).unwrap()
+    }
+
+    #[test]
+    fn a_replaced_card_changes_only_its_own_span() {
+        let lib = library();
+        let mut card = lib.cards[1].clone();
+        card.title = "乙（改）".into();
+        let pos = Pos::new(card.origin.line as usize, card.origin.col as usize);
+        let span = card_span(FILE, pos).unwrap();
+        assert_eq!(
+            &FILE[span.range.clone()],
+            "Card(id: \"b\", title: \"乙\", steps: [Step(action: \"说。\")])"
+        );
+        let new = replace_card(FILE, &span, &card);
+        assert_eq!(&new[..span.range.start], &FILE[..span.range.start]);
+        let tail = FILE.len() - span.range.end;
+        assert_eq!(&new[new.len() - tail..], &FILE[span.range.end..]);
+        let again = validate(Path::new("f.ron"), &new).unwrap();
+        assert_eq!(again.cards[1].title, "乙（改）");
+        assert_eq!(again.cards[0], lib.cards[0]);
+    }
+
+    #[test]
+    fn a_new_card_goes_at_the_end_of_its_section() {
+        let lib = library();
+        let mut card = lib.cards[0].clone();
+        card.id = crate::model::CardId::parse("c").unwrap();
+        card.title = "丙".into();
+        let first = insert_card(FILE, 0, &card).unwrap();
+        let lib1 = validate(Path::new("f.ron"), &first).unwrap();
+        let ids: Vec<&str> = lib1.cards.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert!(first.contains("// between cards") && first.starts_with("// a comment\n"));
+        // An empty one-line list is opened up.
+        let second = insert_card(FILE, 1, &card).unwrap();
+        let lib2 = validate(Path::new("f.ron"), &second).unwrap();
+        assert_eq!(lib2.section_title(&lib2.cards[2]), "二");
+        assert!(insert_card(FILE, 2, &card).is_none());
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.ron");
+        std::fs::write(&path, FILE).unwrap();
+        let changed = FILE.replace("乙", "乙乙");
+        std::fs::write(&path, &changed).unwrap();
+        let err = save(&path, FILE.as_bytes(), FILE).unwrap_err();
+        assert!(matches!(err, EditError::Changed));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), changed);
+        let err = save(&path, changed.as_bytes(), "Chapter(sections: [").unwrap_err();
+        assert!(matches!(err, EditError::Invalid(_)), "{err}");
+        save(&path, changed.as_bytes(), FILE).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), FILE);
+    }
+}
