@@ -3,6 +3,7 @@
 //! applies them and returns [`Effect`]s for the shell (clipboard, window
 //! level, focus, zoom). Tests drive it without a window.
 
+pub mod editor;
 pub mod settings;
 
 use std::collections::HashMap;
@@ -111,6 +112,12 @@ pub enum Command {
     SetFlagReason(String),
     /// Record the flag (with the reason, which may be empty).
     SubmitFlag,
+    /// F2: edit the shown card in the form.
+    Edit,
+    /// A change in the form.
+    EditForm(editor::FormEdit),
+    /// Ctrl+S in the form: write the card into its file.
+    SaveEdit,
 }
 
 /// What the shell must do after a command.
@@ -125,6 +132,16 @@ pub enum Effect {
     SelectSearch,
     /// Focus the flag's reason field.
     FocusFlag,
+    /// Open the form for card `n` (the shell reads its file and checks it
+    /// may be written: see [`AppState::set_editor`]).
+    OpenEditor(usize),
+    /// Write `text` to `path` if it still holds `read` (the shell reports
+    /// back with [`AppState::edit_written`]).
+    WriteCard {
+        path: std::path::PathBuf,
+        read: Vec<u8>,
+        text: String,
+    },
     SetZoom(f32),
     /// Scroll the shown card by this many lines (pages are 8 lines).
     ScrollCard(i32),
@@ -240,6 +257,8 @@ pub struct AppState {
     hotkey: Option<Result<String, String>>,
     /// A flag being written: the card and the reason typed so far.
     flagging: Option<(CardId, String)>,
+    /// The card form, when open.
+    editor: Option<editor::Editor>,
 }
 
 impl AppState {
@@ -267,6 +286,7 @@ impl AppState {
             missing_glyphs: content.missing_glyphs,
             hotkey: None,
             flagging: None,
+            editor: None,
         };
         state.refresh();
         state.update_card_highlights();
@@ -537,6 +557,9 @@ impl AppState {
             Command::Flag | Command::SetFlagReason(_) | Command::SubmitFlag => {
                 effects.extend(self.flag(command));
             }
+            Command::Edit | Command::EditForm(_) | Command::SaveEdit => {
+                effects.extend(self.edit(command));
+            }
             Command::ToggleProblems => {
                 self.problems_open = !self.problems_open && !self.diagnostics.is_empty();
             }
@@ -561,6 +584,72 @@ impl AppState {
             self.refresh_keeping_shown();
         }
         Some(Effect::SaveSettings)
+    }
+
+    /// The card form: open it, change it, save it.
+    fn edit(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::Edit => {
+                if self.editor.is_none()
+                    && let Some(n) = self.shown()
+                {
+                    return vec![Effect::OpenEditor(n)];
+                }
+            }
+            Command::EditForm(change) => {
+                if let Some(editor) = &mut self.editor {
+                    editor.apply(change);
+                }
+            }
+            Command::SaveEdit => {
+                if let Some(editor) = &mut self.editor {
+                    match editor.new_text() {
+                        Ok(text) => {
+                            return vec![Effect::WriteCard {
+                                path: editor.file.clone(),
+                                read: editor.read.clone(),
+                                text,
+                            }];
+                        }
+                        Err(why) => editor.message = Some(format!("没有保存：{why}")),
+                    }
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// The form the shell opened for a card, or why it could not.
+    pub fn set_editor(&mut self, editor: Result<editor::Editor, String>) {
+        match editor {
+            Ok(e) => self.editor = Some(e),
+            Err(why) => self.notify(why),
+        }
+    }
+
+    pub fn editor(&self) -> Option<&editor::Editor> {
+        self.editor.as_ref()
+    }
+
+    /// What writing the card came to: the form closes, or says why not.
+    pub fn edit_written(&mut self, result: Result<(), String>) {
+        match result {
+            Ok(()) => {
+                if let Some(e) = self.editor.take() {
+                    self.notify(format!(
+                        "已保存“{}”到 {}",
+                        e.fields.title.trim(),
+                        e.file.display()
+                    ));
+                }
+            }
+            Err(why) => {
+                if let Some(e) = &mut self.editor {
+                    e.message = Some(why);
+                }
+            }
+        }
     }
 
     /// "This card is wrong or outdated": open the reason field, type into
@@ -616,6 +705,16 @@ impl AppState {
     /// leave the opened card.
     fn back(&mut self) {
         if self.flagging.take().is_some() {
+            return;
+        }
+        if let Some(editor) = &mut self.editor {
+            // Unsaved changes are not lost to one Esc.
+            if editor.changed() && !editor.closing {
+                editor.closing = true;
+                editor.message = Some("有没有保存的改动：再按 Esc 放弃改动，按 Ctrl+S 保存".into());
+            } else {
+                self.editor = None;
+            }
             return;
         }
         if self.problems_open {

@@ -133,6 +133,11 @@ pub fn validate(path: &Path, new_text: &str) -> Result<crate::model::Library, Ve
     }
 }
 
+/// The bytes of a card's file, for the form to start from.
+pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
 /// Writes `new_text` to `path` if the file still holds `read` (the bytes
 /// the card was read from) and `new_text` has no errors.
 pub fn save(path: &Path, read: &[u8], new_text: &str) -> Result<(), EditError> {

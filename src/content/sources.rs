@@ -390,6 +390,19 @@ impl Setup {
 
     /// `--local DIR…`: layers on top of the sources (a branch's own cards
     /// over the central ones, previewed without a config file).
+    /// The directories the card form may write to: `--data` and `Local`
+    /// sources — never a `Central` share nor the built-in cards.
+    pub fn writable_dirs(&self) -> Vec<PathBuf> {
+        self.sources
+            .iter()
+            .flat_map(|s| match s {
+                SourceSpec::Local(dir) => vec![dir.clone()],
+                SourceSpec::Data(dirs) => dirs.clone(),
+                SourceSpec::Builtin | SourceSpec::Central(_) => Vec::new(),
+            })
+            .collect()
+    }
+
     #[must_use]
     pub fn with_local(mut self, dirs: &[PathBuf]) -> Self {
         self.sources

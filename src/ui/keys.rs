@@ -62,6 +62,9 @@ pub fn alt_digits_from_ime(ctx: &egui::Context, composing: bool, cleared: bool) 
     out
 }
 
+/// A key with modifiers and the command it gives.
+type Shortcut = (Modifiers, Key, fn() -> Command);
+
 /// Consumes the window's shortcuts from this frame's input. Arrow keys,
 /// Enter and Esc are taken only when `navigating` (the search box or nothing
 /// has focus), so a focused chooser keeps them; and never while an input
@@ -90,29 +93,29 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool, composing: bool) -> Vec<
         if !composing && key(Modifiers::NONE, Key::Escape) {
             out.push(Command::Back);
         }
-        if key(Modifiers::COMMAND | Modifiers::SHIFT, Key::F) {
-            out.push(Command::Flag);
+        // Ctrl+Shift+F before Ctrl+F, which would take it too.
+        let simple: [Shortcut; 8] = [
+            (Modifiers::COMMAND | Modifiers::SHIFT, Key::F, || {
+                Command::Flag
+            }),
+            (Modifiers::NONE, Key::F2, || Command::Edit),
+            (Modifiers::COMMAND, Key::S, || Command::SaveEdit),
+            (Modifiers::COMMAND, Key::D, || Command::ToggleFavourite),
+            (Modifiers::COMMAND, Key::T, || Command::TogglePin),
+            (Modifiers::NONE, Key::F8, || Command::ToggleProblems),
+            (Modifiers::COMMAND, Key::Minus, || Command::Zoom(Zoom::Out)),
+            (Modifiers::COMMAND, Key::Num0, || Command::Zoom(Zoom::Reset)),
+        ];
+        for (m, k, command) in simple {
+            if key(m, k) {
+                out.push(command());
+            }
         }
         if key(Modifiers::COMMAND, Key::F) || key(Modifiers::COMMAND, Key::L) {
             out.push(Command::FocusSearch);
         }
-        if key(Modifiers::COMMAND, Key::D) {
-            out.push(Command::ToggleFavourite);
-        }
-        if key(Modifiers::COMMAND, Key::T) {
-            out.push(Command::TogglePin);
-        }
-        if key(Modifiers::NONE, Key::F8) {
-            out.push(Command::ToggleProblems);
-        }
         if key(Modifiers::COMMAND, Key::Plus) || key(Modifiers::COMMAND, Key::Equals) {
             out.push(Command::Zoom(Zoom::In));
-        }
-        if key(Modifiers::COMMAND, Key::Minus) {
-            out.push(Command::Zoom(Zoom::Out));
-        }
-        if key(Modifiers::COMMAND, Key::Num0) {
-            out.push(Command::Zoom(Zoom::Reset));
         }
         let digits = [
             Key::Num1,

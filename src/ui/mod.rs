@@ -3,6 +3,7 @@
 //! [`Effect`]s. No file I/O here besides eframe's own persistence.
 
 mod card_view;
+mod editor;
 pub mod fonts;
 mod keys;
 mod problems;
@@ -244,6 +245,7 @@ fn open_window(
     let hotkey = setup.config.hotkey();
     let usage_file = usage_file::path_in(&setup.places.data_dir);
     let log_searches = setup.config.log_searches;
+    let writable = setup.writable_dirs();
     let searches_file = usage_file::searches_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
     let mut viewport = egui::ViewportBuilder::default()
@@ -296,6 +298,7 @@ fn open_window(
             if count_usage {
                 app.count_usage(usage_file);
             }
+            app.edit_in(writable);
             if log_searches {
                 app.log_searches(searches_file);
             }
@@ -378,6 +381,8 @@ pub struct HuashuApp {
     usage: Option<UsageStore>,
     /// The search log, when it is on.
     searches: Option<SearchStore>,
+    /// Where the card form may write.
+    writable: Vec<PathBuf>,
     /// Where the settings are kept (else in eframe's storage), and what
     /// was last written there.
     settings_file: Option<(PathBuf, Settings)>,
@@ -440,6 +445,7 @@ impl HuashuApp {
             watching: None,
             usage: None,
             searches: None,
+            writable: Vec::new(),
             settings_file: None,
             started: None,
             fallback_fonts: crate::glyphs::system_cjk_fonts(),
@@ -500,6 +506,37 @@ impl HuashuApp {
             recorded: Usage::default(),
             pending: Usage::default(),
         });
+    }
+
+    /// The card form may write to files in these directories (`--data`
+    /// and `Local` sources).
+    pub fn edit_in(&mut self, dirs: Vec<PathBuf>) {
+        self.writable = dirs;
+    }
+
+    /// The form for card `n`, if its file may be written.
+    fn open_editor(&self, n: usize) -> Result<crate::app::editor::Editor, String> {
+        let library = self.state.library();
+        let card = library.cards.get(n).ok_or("没有这张卡片")?;
+        let file = library.file_of(card);
+        let writable = !file.starts_with(crate::content::BUILTIN_PREFIX)
+            && self
+                .writable
+                .iter()
+                .any(|d| file.starts_with(d) || file == d);
+        if !writable {
+            return Err(format!(
+                "这张卡片来自{}，不能在这里改：表单只改 --data 或本网点（Local）目录里的卡片",
+                if file.starts_with(crate::content::BUILTIN_PREFIX) {
+                    "程序内置的卡片".to_owned()
+                } else {
+                    format!(" {}", file.display())
+                }
+            ));
+        }
+        let read = crate::content::edit::read(file)
+            .map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+        crate::app::editor::Editor::open(card.clone(), file.to_path_buf(), read)
     }
 
     /// Keeps the queries typed and the card opened after each (digit runs
@@ -699,7 +736,11 @@ impl HuashuApp {
                     commands.extend(result_list::result_list_ui(ui, state, selection_moved));
                 });
             egui::CentralPanel::default().show(ui, |ui| {
-                commands.extend(card_view::card_view_ui(ui, state, scroll));
+                if state.editor().is_some() {
+                    commands.extend(editor::editor_ui(ui, state));
+                } else {
+                    commands.extend(card_view::card_view_ui(ui, state, scroll));
+                }
             });
         }
 
@@ -770,6 +811,18 @@ impl HuashuApp {
             }
             Effect::SelectSearch => self.search_focus = search_bar::Focus::SelectAll,
             Effect::FocusFlag => ctx.memory_mut(|m| m.request_focus(card_view::flag_id())),
+            Effect::OpenEditor(n) => {
+                let opened = self.open_editor(*n);
+                self.state.set_editor(opened);
+            }
+            Effect::WriteCard { path, read, text } => {
+                let written =
+                    crate::content::edit::save(path, read, text).map_err(|e| e.to_string());
+                if let Err(e) = &written {
+                    log::warn!("card not saved: {e}");
+                }
+                self.state.edit_written(written);
+            }
             Effect::RaiseWindow => {
                 // The system call that raises it was made where the summons
                 // came from (see `summon`); this restores a minimised window

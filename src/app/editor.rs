@@ -1,0 +1,304 @@
+//! The card form (F2): the card being edited as the form shows it, turned
+//! back into a [`Card`] and into the new text of its file on save. Pure:
+//! the shell reads the file when the form opens and writes the text it is
+//! given (see `content::edit`).
+
+use std::path::PathBuf;
+
+use crate::content::edit::{self, CardSpan};
+use crate::model::{Card, Step};
+
+/// One step as the form shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepDraft {
+    pub action: String,
+    /// One script a line.
+    pub scripts: String,
+}
+
+/// The form's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fields {
+    pub title: String,
+    /// Separated by `、`, `,` or `，`.
+    pub aliases: String,
+    /// One paragraph a line.
+    pub scene: String,
+    pub steps: Vec<StepDraft>,
+    /// One paragraph a line.
+    pub view: String,
+}
+
+impl Fields {
+    pub fn of(card: &Card) -> Self {
+        Self {
+            title: card.title.clone(),
+            aliases: card.aliases.join("、"),
+            scene: card.scene.join("\n"),
+            steps: card
+                .steps
+                .iter()
+                .map(|s| StepDraft {
+                    action: s.action.clone(),
+                    scripts: s
+                        .scripts
+                        .iter()
+                        .map(|x| x.template.source())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                })
+                .collect(),
+            view: card.view.join("\n"),
+        }
+    }
+}
+
+/// A card being edited: where it is written and what the form holds.
+#[derive(Clone, Debug)]
+pub struct Editor {
+    pub card: Card,
+    pub fields: Fields,
+    /// Its file, the file's bytes when the form opened, and the card's span.
+    pub file: PathBuf,
+    pub read: Vec<u8>,
+    pub span: CardSpan,
+    /// Said in the form: why the last save did not happen, or that it did.
+    pub message: Option<String>,
+    /// Esc was pressed once with changes: a second Esc discards them.
+    pub closing: bool,
+}
+
+/// What a change of the form is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormEdit {
+    Title(String),
+    Aliases(String),
+    Scene(String),
+    View(String),
+    Action(usize, String),
+    Scripts(usize, String),
+    AddStep,
+    RemoveStep(usize),
+    /// Step `n` one place up (−1) or down (+1).
+    MoveStep(usize, i32),
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The file's text as the loader reads it (no BOM, `\n` line breaks, so
+/// the card's recorded place is right), and how to write it back the way
+/// it was: (text, had a BOM, had CRLF).
+fn as_loaded(read: &[u8]) -> Result<(String, bool, bool), String> {
+    let text = std::str::from_utf8(read).map_err(|_| {
+        "这个文件不是 UTF-8（可能是 GBK），表单不能改它；请先用记事本另存为 UTF-8".to_owned()
+    })?;
+    let bom = text.starts_with('\u{feff}');
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let crlf = text.contains("\r\n");
+    Ok((text.replace("\r\n", "\n"), bom, crlf))
+}
+
+/// The byte offset in `raw` (the file as read) of offset `k` of its text
+/// as loaded (BOM dropped, CRLF read as LF).
+fn raw_offset(raw: &str, k: usize) -> usize {
+    let mut loaded = 0;
+    let bom = if raw.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let mut chars = raw[bom..].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if loaded >= k {
+            return bom + i;
+        }
+        if c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n') {
+            continue;
+        }
+        loaded += c.len_utf8();
+    }
+    raw.len()
+}
+
+impl Editor {
+    /// The form for `card`, read from `file` (whose bytes are `read`).
+    pub fn open(card: Card, file: PathBuf, read: Vec<u8>) -> Result<Self, String> {
+        let (text, _, _) = as_loaded(&read)?;
+        let pos = crate::content::Pos::new(card.origin.line as usize, card.origin.col as usize);
+        let span =
+            edit::card_span(&text, pos).ok_or_else(|| "这张卡片在文件里找不到了".to_owned())?;
+        Ok(Self {
+            fields: Fields::of(&card),
+            card,
+            file,
+            read,
+            span,
+            message: None,
+            closing: false,
+        })
+    }
+
+    pub fn changed(&self) -> bool {
+        self.fields != Fields::of(&self.card)
+    }
+
+    pub fn apply(&mut self, edit: FormEdit) {
+        self.closing = false;
+        let f = &mut self.fields;
+        match edit {
+            FormEdit::Title(t) => f.title = t,
+            FormEdit::Aliases(t) => f.aliases = t,
+            FormEdit::Scene(t) => f.scene = t,
+            FormEdit::View(t) => f.view = t,
+            FormEdit::Action(n, t) => {
+                if let Some(s) = f.steps.get_mut(n) {
+                    s.action = t;
+                }
+            }
+            FormEdit::Scripts(n, t) => {
+                if let Some(s) = f.steps.get_mut(n) {
+                    s.scripts = t;
+                }
+            }
+            FormEdit::AddStep => f.steps.push(StepDraft::default()),
+            FormEdit::RemoveStep(n) => {
+                if n < f.steps.len() {
+                    f.steps.remove(n);
+                }
+            }
+            FormEdit::MoveStep(n, by) => {
+                let to = n.checked_add_signed(by as isize);
+                if let Some(to) = to.filter(|&t| t < f.steps.len())
+                    && n < f.steps.len()
+                {
+                    f.steps.swap(n, to);
+                }
+            }
+        }
+    }
+
+    /// The card the form describes (fill-ins, links and review data as
+    /// they were), or what is wrong with it.
+    pub fn edited(&self) -> Result<Card, String> {
+        let f = &self.fields;
+        let title = f.title.trim();
+        if title.is_empty() {
+            return Err("标题不能是空的".into());
+        }
+        let mut card = self.card.clone();
+        title.clone_into(&mut card.title);
+        card.aliases = f
+            .aliases
+            .split(['、', ',', '，'])
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect();
+        card.scene = lines(&f.scene);
+        card.view = lines(&f.view);
+        card.steps = f
+            .steps
+            .iter()
+            .filter(|s| !s.action.trim().is_empty() || !s.scripts.trim().is_empty())
+            .map(|s| {
+                let mut step = Step::plain(s.action.trim().to_owned(), &[]);
+                for line in lines(&s.scripts) {
+                    let template = crate::model::template::Template::parse(&line)
+                        .map_err(|e| format!("话术“{line}”：{e}"))?;
+                    step.scripts.push(crate::model::Script { template });
+                }
+                Ok(step)
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(card)
+    }
+
+    /// The file's new text with the edited card in place of the old one.
+    pub fn new_text(&self) -> Result<String, String> {
+        let card = self.edited()?;
+        let (text, _, crlf) = as_loaded(&self.read)?;
+        let replaced = edit::replace_card(&text, &self.span, &card);
+        let mut card_text = replaced
+            [self.span.range.start..replaced.len() - (text.len() - self.span.range.end)]
+            .to_owned();
+        if crlf {
+            card_text = card_text.replace('\n', "\r\n");
+        }
+        // The file's own bytes around the card, BOM and line breaks as
+        // they were.
+        let raw = std::str::from_utf8(&self.read).map_err(|e| e.to_string())?;
+        let (start, end) = (
+            raw_offset(raw, self.span.range.start),
+            raw_offset(raw, self.span.range.end),
+        );
+        let new = format!("{}{card_text}{}", &raw[..start], &raw[end..]);
+        edit::validate(&self.file, &new).map_err(|errors| {
+            errors
+                .iter()
+                .map(crate::content::Diagnostic::text)
+                .collect::<Vec<_>>()
+                .join("；")
+        })?;
+        Ok(new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "\u{feff}// 注释\r\nChapter(\r\n    sections: [\r\n        Section(\r\n            cards: [\r\n                Card(id: \"a\", title: \"甲\", steps: [Step(action: \"做。\", scripts: [\"说。\"])]),\r\n                Card(id: \"b\", title: \"乙\", steps: [Step(action: \"做。\")]),\r\n            ],\r\n        ),\r\n    ],\r\n)\r\n";
+
+    fn editor(n: usize) -> Editor {
+        let lib = crate::content::edit::validate(std::path::Path::new("f.ron"), FILE).unwrap();
+        Editor::open(
+            lib.cards[n].clone(),
+            "f.ron".into(),
+            FILE.as_bytes().to_vec(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_notepad_file_keeps_its_bom_and_crlf_around_the_card() {
+        let mut e = editor(0);
+        e.apply(FormEdit::Scripts(0, "说。\n再说一句。".into()));
+        e.apply(FormEdit::AddStep);
+        e.apply(FormEdit::Action(1, "第二步。".into()));
+        e.apply(FormEdit::MoveStep(1, -1));
+        assert!(e.changed());
+        let new = e.new_text().unwrap();
+        let start = FILE.find("Card(id: \"a\"").unwrap();
+        assert_eq!(&new[..start], &FILE[..start]);
+        let tail = &FILE[FILE.find("                Card(id: \"b\"").unwrap() - 3..];
+        assert!(new.ends_with(tail), "{new:?}");
+        assert!(
+            !new.replace("\r\n", "").contains('\n'),
+            "CRLF kept: {new:?}"
+        );
+        let lib = crate::content::edit::validate(std::path::Path::new("f.ron"), &new).unwrap();
+        let steps: Vec<&str> = lib.cards[0]
+            .steps
+            .iter()
+            .map(|s| s.action.as_str())
+            .collect();
+        assert_eq!(steps, ["第二步。", "做。"]);
+        assert_eq!(lib.cards[0].steps[1].scripts.len(), 2);
+    }
+
+    #[test]
+    fn an_empty_title_or_a_broken_fill_in_is_refused_with_the_reason() {
+        let mut e = editor(1);
+        e.apply(FormEdit::Title("  ".into()));
+        assert_eq!(e.new_text().unwrap_err(), "标题不能是空的");
+        e.apply(FormEdit::Title("乙".into()));
+        e.apply(FormEdit::Scripts(0, "{称呼".into()));
+        assert!(e.new_text().unwrap_err().contains("话术“{称呼”"));
+    }
+}

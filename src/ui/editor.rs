@@ -1,0 +1,132 @@
+//! The card form (F2): every field of the shown card that the form edits,
+//! keyboard-first (Tab between fields, Ctrl+S saves, Esc asks before
+//! dropping changes). Reads `&AppState`, returns commands.
+
+use egui::{RichText, TextEdit};
+
+use crate::app::editor::{Editor, FormEdit, StepDraft};
+use crate::app::{AppState, Command};
+
+pub fn editor_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+    let mut out = Vec::new();
+    let Some(editor) = state.editor() else {
+        return out;
+    };
+    egui::ScrollArea::vertical()
+        .id_salt("editor")
+        .auto_shrink([false, false])
+        .show(ui, |ui| form(ui, editor, &mut out));
+    out
+}
+
+fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
+    let f = &editor.fields;
+    let mut edit = |change: FormEdit| out.push(Command::EditForm(change));
+    ui.heading(format!("编辑卡片 {}", editor.card.id));
+    ui.label(
+        RichText::new(format!(
+            "保存时只改写 {} 里这张卡片的文字，文件的其他内容不变",
+            editor.file.display()
+        ))
+        .small()
+        .weak(),
+    );
+    if let Some(message) = &editor.message {
+        ui.label(RichText::new(message).color(ui.visuals().warn_fg_color));
+    }
+    ui.add_space(6.0);
+    let line = |ui: &mut egui::Ui, label: &str, value: &str, hint: &str| -> Option<String> {
+        ui.label(RichText::new(label).strong());
+        let mut text = value.to_owned();
+        let r = ui.add(
+            TextEdit::singleline(&mut text)
+                .hint_text(hint)
+                .desired_width(f32::INFINITY),
+        );
+        r.changed().then_some(text)
+    };
+    let block = |ui: &mut egui::Ui, label: &str, value: &str, hint: &str| -> Option<String> {
+        ui.label(RichText::new(label).strong());
+        let mut text = value.to_owned();
+        let r = ui.add(
+            TextEdit::multiline(&mut text)
+                .hint_text(hint)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        );
+        r.changed().then_some(text)
+    };
+    if let Some(t) = line(ui, "标题", &f.title, "卡片标题") {
+        edit(FormEdit::Title(t));
+    }
+    if let Some(t) = line(ui, "别名（用、分开）", &f.aliases, "大堂经理会输入的说法")
+    {
+        edit(FormEdit::Aliases(t));
+    }
+    if let Some(t) = block(ui, "场景再现（一行一段）", &f.scene, "场景再现：一行一段")
+    {
+        edit(FormEdit::Scene(t));
+    }
+    ui.label(RichText::new("解决方案").strong());
+    steps_form(ui, &f.steps, &mut edit);
+    if ui.button("添加一步").clicked() {
+        edit(FormEdit::AddStep);
+    }
+    if let Some(t) = block(ui, "作者观点（一行一段）", &f.view, "作者观点：一行一段")
+    {
+        edit(FormEdit::View(t));
+    }
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        if ui.button("保存 (Ctrl+S)").clicked() {
+            out.push(Command::SaveEdit);
+        }
+        if ui.button("取消 (Esc)").clicked() {
+            out.push(Command::Back);
+        }
+    });
+}
+
+/// Each step: its action and scripts, moved or removed by its buttons.
+fn steps_form(ui: &mut egui::Ui, steps: &[StepDraft], edit: &mut impl FnMut(FormEdit)) {
+    for (n, step) in steps.iter().enumerate() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(format!("第 {} 步", n + 1));
+                if ui.button("上移").clicked() {
+                    edit(FormEdit::MoveStep(n, -1));
+                }
+                if ui.button("下移").clicked() {
+                    edit(FormEdit::MoveStep(n, 1));
+                }
+                if ui.button("删除这一步").clicked() {
+                    edit(FormEdit::RemoveStep(n));
+                }
+            });
+            let mut action = step.action.clone();
+            if ui
+                .add(
+                    TextEdit::multiline(&mut action)
+                        .hint_text("这一步做什么")
+                        .desired_rows(1)
+                        .desired_width(f32::INFINITY),
+                )
+                .changed()
+            {
+                edit(FormEdit::Action(n, action));
+            }
+            let mut scripts = step.scripts.clone();
+            if ui
+                .add(
+                    TextEdit::multiline(&mut scripts)
+                        .hint_text("话术：一行一条；填空写成 {称呼}")
+                        .desired_rows(1)
+                        .desired_width(f32::INFINITY),
+                )
+                .changed()
+            {
+                edit(FormEdit::Scripts(n, scripts));
+            }
+        });
+    }
+}

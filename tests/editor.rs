@@ -1,0 +1,215 @@
+//! The card form (F2) in an `egui_kittest` harness, on a copy of the
+//! bundled chapter files: what a save writes, byte for byte.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::path::{Path, PathBuf};
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use huashu::app::{AppState, Settings};
+use huashu::content;
+use huashu::ui::HuashuApp;
+
+const FILE: &str = "04-business-area.ron";
+
+/// The window on a copy of `data/`, allowed to write there, with `query`
+/// typed and the card form open (F2).
+fn form_on(dir: &Path, query: &str) -> Harness<'static, HuashuApp> {
+    for name in ["00-earlier-chapter.ron", FILE] {
+        std::fs::copy(Path::new("data").join(name), dir.join(name)).unwrap();
+    }
+    let loaded = content::load_dirs(&[dir.to_path_buf()]);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.edit_in(vec![dir.to_path_buf()]);
+    // Tall enough for the whole form: clicks land on what is on screen.
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 2400.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness.get_by_role(Role::TextInput).type_text(query);
+    harness.run();
+    harness.key_press(Key::F2);
+    harness.run();
+    harness.get_by_label("解决方案");
+    harness
+}
+
+/// Replaces the text of the form field now holding `old` with `new`.
+fn retype(harness: &mut Harness<'_, HuashuApp>, old: &str, new: &str) {
+    harness
+        .get_all_by_role(Role::MultilineTextInput)
+        .chain(harness.get_all_by_role(Role::TextInput))
+        .find(|n| n.accesskit_node().value().unwrap_or_default() == old)
+        .unwrap_or_else(|| panic!("no field holds {old:?}"))
+        .focus();
+    harness.run();
+    // Select it all, then type over it (events queued in order).
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    if new.is_empty() {
+        harness.key_press(Key::Backspace);
+    } else {
+        harness.event(egui::Event::Text(new.into()));
+    }
+    harness.run();
+}
+
+fn save(harness: &mut Harness<'_, HuashuApp>) {
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run();
+}
+
+/// The span of `id`'s card in `text`: (start, bytes after it).
+fn span(text: &str, id: &str) -> (usize, usize) {
+    let lib = content::edit::validate(Path::new(FILE), text).unwrap();
+    let card = lib.cards.iter().find(|c| c.id.as_str() == id).unwrap();
+    let pos = content::Pos::new(card.origin.line as usize, card.origin.col as usize);
+    let s = content::edit::card_span(text, pos).unwrap();
+    (s.range.start, text.len() - s.range.end)
+}
+
+#[test]
+fn editing_a_script_changes_only_that_cards_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "工作失误");
+    let before = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
+    retype(
+        &mut harness,
+        "很抱歉给你带来不便,我们的心情和你一样。",
+        "很抱歉给您带来不便，我们理解您的心情。",
+    );
+    save(&mut harness);
+    assert!(
+        harness.state().state().editor().is_none(),
+        "the form closed"
+    );
+    let after = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
+    let (start, tail) = span(&before, "teller-error-complaint");
+    assert_eq!(after.as_bytes()[..start], before.as_bytes()[..start]);
+    assert_eq!(
+        after.as_bytes()[after.len() - tail..],
+        before.as_bytes()[before.len() - tail..]
+    );
+    assert!(after.contains("我们理解您的心情"));
+    assert!(!after.contains("我们的心情和你一样"));
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    assert_eq!(loaded.error_count(), 0);
+}
+
+#[test]
+fn a_step_added_and_moved_up_is_saved_in_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "qhcw");
+    harness.get_by_label("添加一步").click();
+    harness.run();
+    retype(&mut harness, "", "先请客户坐下。");
+    // The new third step, moved up twice.
+    harness.get_all_by_label("上移").nth(2).unwrap().click();
+    harness.run();
+    harness.get_all_by_label("上移").nth(1).unwrap().click();
+    harness.run();
+    save(&mut harness);
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    let card = loaded
+        .library
+        .cards
+        .iter()
+        .find(|c| c.id.as_str() == "wrong-queue-ticket")
+        .unwrap();
+    let actions: Vec<&str> = card.steps.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "先请客户坐下。",
+            "向客户道歉,请求客户理解。",
+            "积极协调窗口优先办理。"
+        ]
+    );
+    assert_eq!(
+        card.steps[1].scripts.len(),
+        1,
+        "scripts stay with their step"
+    );
+}
+
+#[test]
+fn a_file_changed_on_disk_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "工作失误");
+    retype(
+        &mut harness,
+        "工作失误导致客户不满",
+        "工作失误导致客户不满意",
+    );
+    let path = dir.path().join(FILE);
+    let theirs = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("柜员业务不熟练", "柜员业务不熟练（别人改的）");
+    std::fs::write(&path, &theirs).unwrap();
+    save(&mut harness);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
+    let editor = harness.state().state().editor().unwrap();
+    assert!(
+        editor.message.as_deref().unwrap().contains("没有覆盖"),
+        "{:?}",
+        editor.message
+    );
+    assert_eq!(
+        editor.fields.title, "工作失误导致客户不满意",
+        "the edit is kept"
+    );
+}
+
+#[test]
+fn esc_with_changes_asks_before_dropping_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "qhcw");
+    retype(&mut harness, "客户取号错误", "客户取错号");
+    harness.key_press(Key::Escape);
+    harness.run();
+    let editor = harness.state().state().editor().unwrap();
+    assert!(editor.message.as_deref().unwrap().contains("再按 Esc"));
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.state().state().editor().is_none());
+    let text = std::fs::read_to_string(dir.path().join("00-earlier-chapter.ron")).unwrap();
+    assert_eq!(
+        text,
+        std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap()
+    );
+}
+
+#[test]
+fn an_invalid_card_is_not_written_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "qhcw");
+    retype(&mut harness, "客户取号错误", "");
+    save(&mut harness);
+    let editor = harness.state().state().editor().unwrap();
+    assert_eq!(editor.message.as_deref(), Some("没有保存：标题不能是空的"));
+    let text = std::fs::read_to_string(dir.path().join("00-earlier-chapter.ron")).unwrap();
+    assert_eq!(
+        text,
+        std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap()
+    );
+}
+
+#[test]
+fn built_in_cards_are_not_edited_here() {
+    let loaded = content::load_builtin();
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.edit_in(vec![PathBuf::from("data")]);
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 900.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness.get_by_role(Role::TextInput).type_text("qhcw");
+    harness.run();
+    harness.key_press(Key::F2);
+    harness.run();
+    assert!(harness.state().state().editor().is_none());
+    let notice = harness.state().state().notice().unwrap().text.clone();
+    assert!(notice.contains("程序内置的卡片"), "{notice}");
+}
