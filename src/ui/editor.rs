@@ -7,6 +7,11 @@ use egui::{RichText, TextEdit};
 use crate::app::editor::{Editor, FormEdit, StepDraft};
 use crate::app::{AppState, Command};
 
+/// The title field, which takes the keyboard when the form opens.
+pub fn title_id() -> egui::Id {
+    egui::Id::unique("huashu-editor-title")
+}
+
 pub fn editor_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     let mut out = Vec::new();
     let Some(editor) = state.editor() else {
@@ -56,8 +61,18 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
         );
         r.changed().then_some(text)
     };
-    if let Some(t) = line(ui, "标题", &f.title, "卡片标题") {
-        edit(FormEdit::Title(t));
+    ui.label(RichText::new("标题").strong());
+    let mut title = f.title.clone();
+    if ui
+        .add(
+            TextEdit::singleline(&mut title)
+                .id(title_id())
+                .hint_text("卡片标题")
+                .desired_width(f32::INFINITY),
+        )
+        .changed()
+    {
+        edit(FormEdit::Title(title));
     }
     if let Some(t) = line(ui, "别名（用、分开）", &f.aliases, "大堂经理会输入的说法")
     {
@@ -103,6 +118,7 @@ fn steps_form(ui: &mut egui::Ui, steps: &[StepDraft], edit: &mut impl FnMut(Form
                     edit(FormEdit::RemoveStep(n));
                 }
             });
+            ui.label(RichText::new("做什么").small().weak());
             let mut action = step.action.clone();
             if ui
                 .add(
@@ -115,6 +131,7 @@ fn steps_form(ui: &mut egui::Ui, steps: &[StepDraft], edit: &mut impl FnMut(Form
             {
                 edit(FormEdit::Action(n, action));
             }
+            ui.label(RichText::new("话术（一行一条）").small().weak());
             let mut scripts = step.scripts.clone();
             if ui
                 .add(

@@ -813,6 +813,9 @@ impl HuashuApp {
             Effect::FocusFlag => ctx.memory_mut(|m| m.request_focus(card_view::flag_id())),
             Effect::OpenEditor(n) => {
                 let opened = self.open_editor(*n);
+                if opened.is_ok() {
+                    ctx.memory_mut(|m| m.request_focus(editor::title_id()));
+                }
                 self.state.set_editor(opened);
             }
             Effect::WriteCard { path, read, text } => {
