@@ -213,3 +213,35 @@ fn built_in_cards_are_not_edited_here() {
     let notice = harness.state().state().notice().unwrap().text.clone();
     assert!(notice.contains("程序内置的卡片"), "{notice}");
 }
+
+/// The window ends (a crash, a power cut) with unsaved changes in the
+/// form: the next start opens the form again with them; saving them
+/// removes the draft.
+#[test]
+fn unsaved_changes_come_back_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let draft = huashu::persist::draft_file::path_in(state.path());
+    let mut harness = form_on(dir.path(), "qhcw");
+    harness.state_mut().keep_drafts_in(draft.clone());
+    retype(&mut harness, "客户取号错误", "客户拿错号");
+    assert!(draft.exists(), "kept while the form has changes");
+    // Gone without saving: no Drop runs after a crash.
+    std::mem::forget(harness);
+
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.edit_in(vec![dir.path().to_path_buf()]);
+    app.keep_drafts_in(draft.clone());
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 2400.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    let editor = harness.state().state().editor().unwrap();
+    assert_eq!(editor.fields.title, "客户拿错号");
+    assert!(editor.message.as_deref().unwrap().contains("上次没有保存的改动"));
+    save(&mut harness);
+    assert!(!draft.exists(), "saved: no draft left");
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    assert!(loaded.library.cards.iter().any(|c| c.title == "客户拿错号"));
+}

@@ -9,7 +9,7 @@ use crate::content::edit::{self, CardSpan};
 use crate::model::{Card, Step};
 
 /// One step as the form shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepDraft {
     pub action: String,
     /// One script a line.
@@ -17,7 +17,7 @@ pub struct StepDraft {
 }
 
 /// The form's fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fields {
     pub title: String,
     /// Separated by `、`, `,` or `，`.
@@ -142,6 +142,13 @@ impl Editor {
             message: None,
             closing: false,
         })
+    }
+
+    /// Continues from a form's unsaved fields (see `persist::draft_file`).
+    pub fn restore(&mut self, fields: Fields) {
+        self.fields = fields;
+        self.message =
+            Some("这是上次没有保存的改动（程序意外关闭了）：Ctrl+S 保存，连按两次 Esc 放弃".into());
     }
 
     pub fn changed(&self) -> bool {

@@ -632,6 +632,10 @@ impl AppState {
         self.editor.as_ref()
     }
 
+    pub fn editor_mut(&mut self) -> Option<&mut editor::Editor> {
+        self.editor.as_mut()
+    }
+
     /// What writing the card came to: the form closes, or says why not.
     pub fn edit_written(&mut self, result: Result<(), String>) {
         match result {

@@ -246,6 +246,7 @@ fn open_window(
     let usage_file = usage_file::path_in(&setup.places.data_dir);
     let log_searches = setup.config.log_searches;
     let writable = setup.writable_dirs();
+    let draft_file = crate::persist::draft_file::path_in(&setup.places.data_dir);
     let searches_file = usage_file::searches_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
     let mut viewport = egui::ViewportBuilder::default()
@@ -299,6 +300,7 @@ fn open_window(
                 app.count_usage(usage_file);
             }
             app.edit_in(writable);
+            app.keep_drafts_in(draft_file);
             if log_searches {
                 app.log_searches(searches_file);
             }
@@ -383,6 +385,8 @@ pub struct HuashuApp {
     searches: Option<SearchStore>,
     /// Where the card form may write.
     writable: Vec<PathBuf>,
+    /// Where the form's unsaved changes are kept, and what is there now.
+    drafts: Option<(PathBuf, Option<crate::persist::draft_file::Draft>)>,
     /// Where the settings are kept (else in eframe's storage), and what
     /// was last written there.
     settings_file: Option<(PathBuf, Settings)>,
@@ -446,6 +450,7 @@ impl HuashuApp {
             usage: None,
             searches: None,
             writable: Vec::new(),
+            drafts: None,
             settings_file: None,
             started: None,
             fallback_fonts: crate::glyphs::system_cjk_fonts(),
@@ -512,6 +517,71 @@ impl HuashuApp {
     /// and `Local` sources).
     pub fn edit_in(&mut self, dirs: Vec<PathBuf>) {
         self.writable = dirs;
+    }
+
+    /// Keeps the form's unsaved changes in `path` while it has any; a
+    /// draft left there by a run that ended without saving is opened again.
+    pub fn keep_drafts_in(&mut self, path: PathBuf) {
+        let left = match crate::persist::draft_file::load(&path) {
+            Ok((draft, message)) => {
+                if let Some(m) = message {
+                    log::warn!("{m}");
+                }
+                draft
+            }
+            Err(e) => {
+                log::warn!("{e}");
+                None
+            }
+        };
+        if let Some(draft) = &left {
+            let library = self.state.library();
+            let found = library
+                .cards
+                .iter()
+                .position(|c| c.id.as_str() == draft.card && library.file_of(c) == draft.file);
+            match found.map(|n| self.open_editor(n)) {
+                Some(Ok(mut editor)) => {
+                    editor.restore(draft.fields.clone());
+                    self.state.set_editor(Ok(editor));
+                }
+                _ => log::warn!(
+                    "an unsaved draft of card {} in {} could not be reopened; it stays in {}",
+                    draft.card,
+                    draft.file.display(),
+                    path.display()
+                ),
+            }
+        }
+        self.drafts = Some((path, left));
+    }
+
+    /// Writes or removes the draft file as the form's changes stand.
+    fn keep_draft(&mut self) {
+        let Some((path, kept)) = &mut self.drafts else {
+            return;
+        };
+        let now = self
+            .state
+            .editor()
+            .filter(|e| e.changed())
+            .map(|e| crate::persist::draft_file::Draft {
+                file: e.file.clone(),
+                card: e.card.id.as_str().to_owned(),
+                fields: e.fields.clone(),
+            });
+        if now == *kept {
+            return;
+        }
+        match &now {
+            Some(draft) => {
+                if let Err(e) = crate::persist::draft_file::save(path, draft) {
+                    log::warn!("{e}");
+                }
+            }
+            None => crate::persist::draft_file::remove(path),
+        }
+        *kept = now;
     }
 
     /// The form for card `n`, if its file may be written.
@@ -747,6 +817,7 @@ impl HuashuApp {
         self.track_notice(&ctx, now);
         if !commands.is_empty() {
             self.handle_all(&ctx, commands);
+            self.keep_draft();
             // Show the new state now rather than at the next input.
             ctx.request_repaint();
         }
