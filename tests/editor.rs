@@ -40,8 +40,8 @@ fn form_on(dir: &Path, query: &str) -> Harness<'static, HuashuApp> {
 /// Replaces the text of the form field now holding `old` with `new`.
 fn retype(harness: &mut Harness<'_, HuashuApp>, old: &str, new: &str) {
     harness
-        .get_all_by_role(Role::MultilineTextInput)
-        .chain(harness.get_all_by_role(Role::TextInput))
+        .get_all_by_role(Role::TextInput)
+        .chain(harness.get_all_by_role(Role::MultilineTextInput))
         .find(|n| n.accesskit_node().value().unwrap_or_default() == old)
         .unwrap_or_else(|| panic!("no field holds {old:?}"))
         .focus();
@@ -239,9 +239,90 @@ fn unsaved_changes_come_back_after_a_crash() {
     harness.run();
     let editor = harness.state().state().editor().unwrap();
     assert_eq!(editor.fields.title, "客户拿错号");
-    assert!(editor.message.as_deref().unwrap().contains("上次没有保存的改动"));
+    assert!(
+        editor
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("上次没有保存的改动")
+    );
     save(&mut harness);
     assert!(!draft.exists(), "saved: no draft left");
     let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
     assert!(loaded.library.cards.iter().any(|c| c.title == "客户拿错号"));
+}
+
+/// Ctrl+N on a card: a new card at the end of its section, its id made
+/// from the title's pinyin; the rest of the file untouched.
+#[test]
+fn a_new_card_goes_at_the_end_of_the_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "工作失误");
+    harness.key_press(Key::Escape);
+    harness.run();
+    let before = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    assert!(harness.state().state().editor().unwrap().is_new());
+    // The title has the keyboard when the form opens.
+    harness.event(egui::Event::Text("客户要求加急".into()));
+    harness.run();
+    save(&mut harness);
+    assert!(
+        harness.state().state().editor().is_none(),
+        "{:?}",
+        harness.state().state().editor().map(|e| e.message.clone())
+    );
+    let after = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    assert_eq!(loaded.error_count(), 0);
+    let lib = &loaded.library;
+    let new = lib
+        .cards
+        .iter()
+        .find(|c| c.title == "客户要求加急")
+        .unwrap();
+    assert_eq!(new.id.as_str(), "ke-hu-yao-qiu-jia-ji");
+    assert_eq!(lib.section_title(new), "第一节 客户对柜员不满意");
+    // The section's last card, and everything before and after untouched.
+    let section: Vec<&str> = lib
+        .cards
+        .iter()
+        .filter(|c| c.section == new.section)
+        .map(|c| c.title.as_str())
+        .collect();
+    assert_eq!(section.last(), Some(&"客户要求加急"));
+    let added = after.len() - before.len();
+    let at = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    assert_eq!(after[at + added..], before[at..]);
+}
+
+/// A new card's id already used elsewhere is refused with the reason.
+#[test]
+fn a_duplicate_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "工作失误");
+    harness.key_press(Key::Escape);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    harness.run();
+    // The title (which has the keyboard), then the id.
+    harness.event(egui::Event::Text("假币".into()));
+    harness.run();
+    retype(&mut harness, "", "wrong-queue-ticket");
+    save(&mut harness);
+    let editor = harness.state().state().editor().unwrap();
+    assert!(
+        editor
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("id `wrong-queue-ticket` 已经有卡片用了"),
+        "{:?}",
+        editor.message
+    );
 }

@@ -19,6 +19,11 @@ pub struct StepDraft {
 /// The form's fields.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fields {
+    /// Only a new card's id can be written (empty: made from the title's
+    /// pinyin); an existing card keeps its id (stars, counts and links use
+    /// it).
+    #[serde(default)]
+    pub id: String,
     pub title: String,
     /// Separated by `、`, `,` or `，`.
     pub aliases: String,
@@ -32,6 +37,7 @@ pub struct Fields {
 impl Fields {
     pub fn of(card: &Card) -> Self {
         Self {
+            id: card.id.as_str().to_owned(),
             title: card.title.clone(),
             aliases: card.aliases.join("、"),
             scene: card.scene.join("\n"),
@@ -61,7 +67,12 @@ pub struct Editor {
     /// Its file, the file's bytes when the form opened, and the card's span.
     pub file: PathBuf,
     pub read: Vec<u8>,
-    pub span: CardSpan,
+    /// Where the card is in the file; `None` for a new card, which goes at
+    /// the end of the file's `section`-th list of cards.
+    pub span: Option<CardSpan>,
+    pub section: usize,
+    /// Ids already used in the content (a new card's must differ).
+    pub taken: Vec<String>,
     /// Said in the form: why the last save did not happen, or that it did.
     pub message: Option<String>,
     /// Esc was pressed once with changes: a second Esc discards them.
@@ -71,6 +82,7 @@ pub struct Editor {
 /// What a change of the form is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormEdit {
+    Id(String),
     Title(String),
     Aliases(String),
     Scene(String),
@@ -138,10 +150,52 @@ impl Editor {
             card,
             file,
             read,
-            span,
+            span: Some(span),
+            section: 0,
+            taken: Vec::new(),
             message: None,
             closing: false,
         })
+    }
+
+    /// The form for a new card at the end of the `section`-th list of
+    /// cards of `file` (bytes `read`); `taken`: the ids in use.
+    pub fn new_card(file: PathBuf, read: Vec<u8>, section: usize, taken: Vec<String>) -> Self {
+        let card = Card {
+            id: crate::model::CardId::numbered(0),
+            title: String::new(),
+            aliases: Vec::new(),
+            section: 0,
+            scene: Vec::new(),
+            steps: Vec::new(),
+            view: Vec::new(),
+            links: Vec::new(),
+            fields: std::collections::BTreeMap::new(),
+            meta: crate::model::Meta::default(),
+            origin: crate::model::Origin {
+                file: 0,
+                line: 1,
+                col: 1,
+            },
+        };
+        let mut fields = Fields::of(&card);
+        fields.id.clear();
+        fields.steps.push(StepDraft::default());
+        Self {
+            card,
+            fields,
+            file,
+            read,
+            span: None,
+            section,
+            taken,
+            message: None,
+            closing: false,
+        }
+    }
+
+    pub fn is_new(&self) -> bool {
+        self.span.is_none()
     }
 
     /// Continues from a form's unsaved fields (see `persist::draft_file`).
@@ -159,6 +213,7 @@ impl Editor {
         self.closing = false;
         let f = &mut self.fields;
         match edit {
+            FormEdit::Id(t) => f.id = t,
             FormEdit::Title(t) => f.title = t,
             FormEdit::Aliases(t) => f.aliases = t,
             FormEdit::Scene(t) => f.scene = t,
@@ -200,6 +255,22 @@ impl Editor {
         }
         let mut card = self.card.clone();
         title.clone_into(&mut card.title);
+        if self.is_new() {
+            let mut taken: std::collections::HashSet<String> = self.taken.iter().cloned().collect();
+            card.id = match f.id.trim() {
+                "" => crate::content::import::unique_id(title, &mut taken),
+                id => {
+                    let id = crate::model::CardId::parse(id)
+                        .map_err(|e| format!("id `{id}` 不能用：{e}"))?;
+                    if taken.contains(id.as_str()) {
+                        return Err(format!(
+                            "id `{id}` 已经有卡片用了：换一个，或者留空让程序按标题生成"
+                        ));
+                    }
+                    id
+                }
+            };
+        }
         card.aliases = f
             .aliases
             .split(['、', ',', '，'])
@@ -230,20 +301,18 @@ impl Editor {
     pub fn new_text(&self) -> Result<String, String> {
         let card = self.edited()?;
         let (text, _, crlf) = as_loaded(&self.read)?;
-        let replaced = edit::replace_card(&text, &self.span, &card);
-        let mut card_text = replaced
-            [self.span.range.start..replaced.len() - (text.len() - self.span.range.end)]
-            .to_owned();
+        let (range, mut card_text) = match &self.span {
+            Some(span) => (span.range.clone(), edit::card_text(&card, span.indent)),
+            None => edit::insertion(&text, self.section, &card)
+                .ok_or("这个文件里没有这一节的卡片列表")?,
+        };
         if crlf {
             card_text = card_text.replace('\n', "\r\n");
         }
         // The file's own bytes around the card, BOM and line breaks as
         // they were.
         let raw = std::str::from_utf8(&self.read).map_err(|e| e.to_string())?;
-        let (start, end) = (
-            raw_offset(raw, self.span.range.start),
-            raw_offset(raw, self.span.range.end),
-        );
+        let (start, end) = (raw_offset(raw, range.start), raw_offset(raw, range.end));
         let new = format!("{}{card_text}{}", &raw[..start], &raw[end..]);
         edit::validate(&self.file, &new).map_err(|errors| {
             errors

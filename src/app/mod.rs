@@ -118,6 +118,8 @@ pub enum Command {
     EditForm(editor::FormEdit),
     /// Ctrl+S in the form: write the card into its file.
     SaveEdit,
+    /// Ctrl+N: a new card in the shown card's section, in the form.
+    NewCard,
 }
 
 /// What the shell must do after a command.
@@ -135,6 +137,8 @@ pub enum Effect {
     /// Open the form for card `n` (the shell reads its file and checks it
     /// may be written: see [`AppState::set_editor`]).
     OpenEditor(usize),
+    /// Open the form for a new card in card `n`'s section.
+    OpenNewEditor(usize),
     /// Write `text` to `path` if it still holds `read` (the shell reports
     /// back with [`AppState::edit_written`]).
     WriteCard {
@@ -557,7 +561,7 @@ impl AppState {
             Command::Flag | Command::SetFlagReason(_) | Command::SubmitFlag => {
                 effects.extend(self.flag(command));
             }
-            Command::Edit | Command::EditForm(_) | Command::SaveEdit => {
+            Command::Edit | Command::EditForm(_) | Command::SaveEdit | Command::NewCard => {
                 effects.extend(self.edit(command));
             }
             Command::ToggleProblems => {
@@ -594,6 +598,13 @@ impl AppState {
                     && let Some(n) = self.shown()
                 {
                     return vec![Effect::OpenEditor(n)];
+                }
+            }
+            Command::NewCard => {
+                if self.editor.is_none()
+                    && let Some(n) = self.shown()
+                {
+                    return vec![Effect::OpenNewEditor(n)];
                 }
             }
             Command::EditForm(change) => {

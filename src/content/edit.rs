@@ -62,8 +62,9 @@ pub fn card_span(text: &str, pos: Pos) -> Option<CardSpan> {
     })
 }
 
-/// The card as hand-written RON for `span`'s place: from `Card(` to `)`.
-fn card_text(card: &Card, indent: usize) -> String {
+/// The card as hand-written RON for a place indented by `indent`: from
+/// `Card(` to `)`.
+pub fn card_text(card: &Card, indent: usize) -> String {
     let mut block = String::new();
     write::card_ron(&mut block, card, indent);
     let block = block.trim_start();
@@ -72,16 +73,22 @@ fn card_text(card: &Card, indent: usize) -> String {
 
 /// `text` with the card at `span` replaced by `card`.
 pub fn replace_card(text: &str, span: &CardSpan, card: &Card) -> String {
-    let mut out = String::with_capacity(text.len() + 256);
-    out.push_str(&text[..span.range.start]);
-    out.push_str(&card_text(card, span.indent));
-    out.push_str(&text[span.range.end..]);
+    splice(text, &span.range, &card_text(card, span.indent))
+}
+
+fn splice(text: &str, range: &Range<usize>, with: &str) -> String {
+    let mut out = String::with_capacity(text.len() + with.len());
+    out.push_str(&text[..range.start]);
+    out.push_str(with);
+    out.push_str(&text[range.end..]);
     out
 }
 
-/// `text` with `card` added at the end of the `section`-th (0-based)
-/// `cards: [...]` list of the file; `None` when the file has no such list.
-pub fn insert_card(text: &str, section: usize, card: &Card) -> Option<String> {
+/// Where `card` goes at the end of the `section`-th (0-based) `cards: [...]`
+/// list of the file, and the text that goes there (replacing the range,
+/// which is empty unless a one-line list is opened up); `None` when the file
+/// has no such list.
+pub fn insertion(text: &str, section: usize, card: &Card) -> Option<(Range<usize>, String)> {
     let (opener, close, _) = syntax::bracket_pairs(text)
         .into_iter()
         .filter(|(o, _, _)| o.bracket == '[' && o.label == "cards: [")
@@ -91,28 +98,30 @@ pub fn insert_card(text: &str, section: usize, card: &Card) -> Option<String> {
     let mut block = String::new();
     write::card_ron(&mut block, card, list_indent + 4);
     let before_close = text[..close].rfind('\n').map_or(0, |n| n + 1);
-    let mut out = String::with_capacity(text.len() + block.len());
     if text[before_close..close].trim().is_empty() && before_close > opener.at {
         // `]` on a line of its own: the card goes on the lines before it.
-        out.push_str(&text[..before_close]);
-        out.push_str(&block);
-        out.push_str(&text[before_close..]);
-    } else {
-        // `cards: []` or `cards: [Card(...)]` on one line: open it up.
-        let inside = text[opener.at + 1..close].trim_end();
-        out.push_str(&text[..=opener.at]);
-        if !inside.trim().is_empty() {
-            out.push_str(inside);
-            if !inside.ends_with(',') {
-                out.push(',');
-            }
-        }
-        out.push('\n');
-        out.push_str(&block);
-        out.push_str(&" ".repeat(list_indent));
-        out.push_str(&text[close..]);
+        return Some((before_close..before_close, block));
     }
-    Some(out)
+    // `cards: []` or `cards: [Card(...)]` on one line: open it up.
+    let inside = text[opener.at + 1..close].trim_end();
+    let mut with = String::new();
+    if !inside.trim().is_empty() {
+        with.push_str(inside);
+        if !inside.ends_with(',') {
+            with.push(',');
+        }
+    }
+    with.push('\n');
+    with.push_str(&block);
+    with.push_str(&" ".repeat(list_indent));
+    Some((opener.at + 1..close, with))
+}
+
+/// `text` with `card` added at the end of the `section`-th (0-based)
+/// `cards: [...]` list of the file; `None` when the file has no such list.
+pub fn insert_card(text: &str, section: usize, card: &Card) -> Option<String> {
+    let (range, with) = insertion(text, section, card)?;
+    Some(splice(text, &range, &with))
 }
 
 /// The cards of `new_text` as `check` reads them, or its errors.

@@ -107,6 +107,12 @@ fn header_ui(
         if flag.clicked() {
             out.push(Command::Flag);
         }
+        let new = ui
+            .button("新建卡片")
+            .on_hover_text("在这张卡片所在的节里新建一张（内容编辑用）(Ctrl+N)");
+        if new.clicked() {
+            out.push(Command::NewCard);
+        }
     });
     if let Some(reason) = state.flagging() {
         flag_ui(ui, reason, out);

@@ -27,7 +27,11 @@ pub fn editor_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
 fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
     let f = &editor.fields;
     let mut edit = |change: FormEdit| out.push(Command::EditForm(change));
-    ui.heading(format!("编辑卡片 {}", editor.card.id));
+    ui.heading(if editor.is_new() {
+        "新建卡片".to_owned()
+    } else {
+        format!("编辑卡片 {}", editor.card.id)
+    });
     ui.label(
         RichText::new(format!(
             "保存时只改写 {} 里这张卡片的文字，文件的其他内容不变",
@@ -61,6 +65,25 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
         );
         r.changed().then_some(text)
     };
+    if editor.is_new() {
+        if let Some(t) = line(
+            ui,
+            "id（可以不写：按标题的拼音生成）",
+            &f.id,
+            "例如 fake-banknote",
+        ) {
+            edit(FormEdit::Id(t));
+        }
+    } else {
+        ui.label(
+            RichText::new(format!(
+                "id：{}（不能改：收藏、统计和链接都靠它）",
+                editor.card.id
+            ))
+            .small()
+            .weak(),
+        );
+    }
     ui.label(RichText::new("标题").strong());
     let mut title = f.title.clone();
     if ui

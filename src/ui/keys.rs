@@ -94,11 +94,12 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool, composing: bool) -> Vec<
             out.push(Command::Back);
         }
         // Ctrl+Shift+F before Ctrl+F, which would take it too.
-        let simple: [Shortcut; 8] = [
+        let simple: [Shortcut; 9] = [
             (Modifiers::COMMAND | Modifiers::SHIFT, Key::F, || {
                 Command::Flag
             }),
             (Modifiers::NONE, Key::F2, || Command::Edit),
+            (Modifiers::COMMAND, Key::N, || Command::NewCard),
             (Modifiers::COMMAND, Key::S, || Command::SaveEdit),
             (Modifiers::COMMAND, Key::D, || Command::ToggleFavourite),
             (Modifiers::COMMAND, Key::T, || Command::TogglePin),

@@ -561,15 +561,13 @@ impl HuashuApp {
         let Some((path, kept)) = &mut self.drafts else {
             return;
         };
-        let now = self
-            .state
-            .editor()
-            .filter(|e| e.changed())
-            .map(|e| crate::persist::draft_file::Draft {
+        let now = self.state.editor().filter(|e| e.changed()).map(|e| {
+            crate::persist::draft_file::Draft {
                 file: e.file.clone(),
                 card: e.card.id.as_str().to_owned(),
                 fields: e.fields.clone(),
-            });
+            }
+        });
         if now == *kept {
             return;
         }
@@ -584,11 +582,31 @@ impl HuashuApp {
         *kept = now;
     }
 
-    /// The form for card `n`, if its file may be written.
-    fn open_editor(&self, n: usize) -> Result<crate::app::editor::Editor, String> {
+    /// The form for a new card in card `n`'s section, if its file may be
+    /// written.
+    fn open_new_editor(&self, n: usize) -> Result<crate::app::editor::Editor, String> {
         let library = self.state.library();
         let card = library.cards.get(n).ok_or("没有这张卡片")?;
-        let file = library.file_of(card);
+        let file = self.writable_file_of(card)?;
+        // The section's place among the file's sections.
+        let section = (0..card.section)
+            .filter(|&s| library.files[library.chapters[library.sections[s].chapter].file] == file)
+            .count();
+        let read = crate::content::edit::read(&file)
+            .map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+        let taken = library
+            .cards
+            .iter()
+            .map(|c| c.id.as_str().to_owned())
+            .collect();
+        Ok(crate::app::editor::Editor::new_card(
+            file, read, section, taken,
+        ))
+    }
+
+    /// The file of `card`, if the form may write it.
+    fn writable_file_of(&self, card: &crate::model::Card) -> Result<PathBuf, String> {
+        let file = self.state.library().file_of(card);
         let writable = !file.starts_with(crate::content::BUILTIN_PREFIX)
             && self
                 .writable
@@ -604,9 +622,16 @@ impl HuashuApp {
                 }
             ));
         }
-        let read = crate::content::edit::read(file)
+        Ok(file.to_path_buf())
+    }
+
+    /// The form for card `n`, if its file may be written.
+    fn open_editor(&self, n: usize) -> Result<crate::app::editor::Editor, String> {
+        let card = self.state.library().cards.get(n).ok_or("没有这张卡片")?;
+        let file = self.writable_file_of(card)?;
+        let read = crate::content::edit::read(&file)
             .map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-        crate::app::editor::Editor::open(card.clone(), file.to_path_buf(), read)
+        crate::app::editor::Editor::open(card.clone(), file, read)
     }
 
     /// Keeps the queries typed and the card opened after each (digit runs
@@ -882,8 +907,14 @@ impl HuashuApp {
             }
             Effect::SelectSearch => self.search_focus = search_bar::Focus::SelectAll,
             Effect::FocusFlag => ctx.memory_mut(|m| m.request_focus(card_view::flag_id())),
-            Effect::OpenEditor(n) => {
-                let opened = self.open_editor(*n);
+            Effect::OpenEditor(_) | Effect::OpenNewEditor(_) => {
+                let opened = match effect {
+                    Effect::OpenEditor(n) => self.open_editor(n),
+                    _ => self.open_new_editor(match effect {
+                        Effect::OpenNewEditor(n) => n,
+                        _ => 0,
+                    }),
+                };
                 if opened.is_ok() {
                     ctx.memory_mut(|m| m.request_focus(editor::title_id()));
                 }
