@@ -326,3 +326,47 @@ fn a_duplicate_id_is_refused() {
         editor.message
     );
 }
+
+/// A card this counter may not write (here a built-in one; a central
+/// share's alike), edited: saved as an override with the same id in the
+/// `Local` directory, which then replaces it; nothing else is written.
+#[test]
+fn a_card_not_writable_here_is_saved_as_a_local_override() {
+    let local = tempfile::tempdir().unwrap();
+    let mut app = HuashuApp::new(AppState::new(content::load_builtin(), Settings::default()));
+    app.override_in(local.path().to_path_buf());
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 2400.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness.get_by_role(Role::TextInput).type_text("qhcw");
+    harness.run();
+    harness.key_press(Key::F2);
+    harness.run();
+    let editor = harness.state().state().editor().unwrap();
+    assert!(editor.message.as_deref().unwrap().contains("本网点的修改"));
+    retype(&mut harness, "客户取号错误", "客户取号错误（本行）");
+    save(&mut harness);
+    assert!(harness.state().state().editor().is_none());
+    let file = local.path().join(content::edit::OVERRIDES_FILE);
+    let names: Vec<_> = std::fs::read_dir(local.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names,
+        [std::ffi::OsString::from(content::edit::OVERRIDES_FILE)]
+    );
+    let loaded = content::load_dirs(&[local.path().to_path_buf()]);
+    assert_eq!(loaded.error_count(), 0, "{:?}", loaded.diagnostics);
+    let card = &loaded.library.cards[0];
+    assert_eq!(
+        (card.id.as_str(), card.title.as_str()),
+        ("wrong-queue-ticket", "客户取号错误（本行）")
+    );
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("// 本网点对总行")
+    );
+}

@@ -194,6 +194,28 @@ impl Editor {
         }
     }
 
+    /// The form for `card`, which this counter may not write (a central or
+    /// built-in card): saved as a card with the same id at the end of the
+    /// `Local` directory's overrides file (`read`: its bytes, empty when it
+    /// does not exist yet), which then replaces it on this counter.
+    pub fn override_card(card: Card, file: PathBuf, read: Vec<u8>) -> Self {
+        let fields = Fields::of(&card);
+        Self {
+            message: Some(format!(
+                "这张卡片不能在原处改：保存后存为本网点的修改（{}），同 id，替换原来那张；删掉它就恢复原样",
+                file.display()
+            )),
+            card,
+            fields,
+            file,
+            read,
+            span: None,
+            section: 0,
+            taken: Vec::new(),
+            closing: false,
+        }
+    }
+
     pub fn is_new(&self) -> bool {
         self.span.is_none()
     }
@@ -300,7 +322,10 @@ impl Editor {
     /// The file's new text with the edited card in place of the old one.
     pub fn new_text(&self) -> Result<String, String> {
         let card = self.edited()?;
-        let (text, _, crlf) = as_loaded(&self.read)?;
+        let (mut text, _, crlf) = as_loaded(&self.read)?;
+        if self.read.is_empty() {
+            edit::OVERRIDES_SKELETON.clone_into(&mut text);
+        }
         let (range, mut card_text) = match &self.span {
             Some(span) => (span.range.clone(), edit::card_text(&card, span.indent)),
             None => edit::insertion(&text, self.section, &card)
@@ -311,7 +336,11 @@ impl Editor {
         }
         // The file's own bytes around the card, BOM and line breaks as
         // they were.
-        let raw = std::str::from_utf8(&self.read).map_err(|e| e.to_string())?;
+        let raw = if self.read.is_empty() {
+            edit::OVERRIDES_SKELETON
+        } else {
+            std::str::from_utf8(&self.read).map_err(|e| e.to_string())?
+        };
         let (start, end) = (raw_offset(raw, range.start), raw_offset(raw, range.end));
         let new = format!("{}{card_text}{}", &raw[..start], &raw[end..]);
         edit::validate(&self.file, &new).map_err(|errors| {

@@ -147,13 +147,28 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }
 
+/// The file a branch's changes to cards it may not write go to, in its
+/// `Local` directory.
+pub const OVERRIDES_FILE: &str = "本网点修改.ron";
+
+/// The start of that file when it does not exist yet: one section to put
+/// the changed cards in.
+pub const OVERRIDES_SKELETON: &str = "// 本网点对总行（或程序内置）卡片的修改：同 id 的卡片替换总行的那张。\n// 删掉这里的一张卡片，就恢复总行的原样。\nChapter(\n    title: \"本网点修改\",\n    sections: [\n        Section(\n            cards: [\n            ],\n        ),\n    ],\n)\n";
+
 /// Writes `new_text` to `path` if the file still holds `read` (the bytes
 /// the card was read from) and `new_text` has no errors.
 pub fn save(path: &Path, read: &[u8], new_text: &str) -> Result<(), EditError> {
-    let now = std::fs::read(path).map_err(|source| EditError::Write {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let now = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        // A new file (an override's): nothing there yet, as when read.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(source) => {
+            return Err(EditError::Write {
+                path: path.display().to_string(),
+                source,
+            });
+        }
+    };
     if now != read {
         return Err(EditError::Changed);
     }

@@ -246,6 +246,10 @@ fn open_window(
     let usage_file = usage_file::path_in(&setup.places.data_dir);
     let log_searches = setup.config.log_searches;
     let writable = setup.writable_dirs();
+    let local_source = setup.sources.iter().find_map(|s| match s {
+        crate::content::sources::SourceSpec::Local(dir) => Some(dir.clone()),
+        _ => None,
+    });
     let draft_file = crate::persist::draft_file::path_in(&setup.places.data_dir);
     let searches_file = usage_file::searches_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
@@ -300,6 +304,9 @@ fn open_window(
                 app.count_usage(usage_file);
             }
             app.edit_in(writable);
+            if let Some(local) = local_source {
+                app.override_in(local);
+            }
             app.keep_drafts_in(draft_file);
             if log_searches {
                 app.log_searches(searches_file);
@@ -385,6 +392,8 @@ pub struct HuashuApp {
     searches: Option<SearchStore>,
     /// Where the card form may write.
     writable: Vec<PathBuf>,
+    /// The `Local` directory a central card's change is saved in.
+    overrides: Option<PathBuf>,
     /// Where the form's unsaved changes are kept, and what is there now.
     drafts: Option<(PathBuf, Option<crate::persist::draft_file::Draft>)>,
     /// Where the settings are kept (else in eframe's storage), and what
@@ -450,6 +459,7 @@ impl HuashuApp {
             usage: None,
             searches: None,
             writable: Vec::new(),
+            overrides: None,
             drafts: None,
             settings_file: None,
             started: None,
@@ -517,6 +527,12 @@ impl HuashuApp {
     /// and `Local` sources).
     pub fn edit_in(&mut self, dirs: Vec<PathBuf>) {
         self.writable = dirs;
+    }
+
+    /// Cards the form may not write in place (central, built-in) are saved
+    /// as overrides in this `Local` directory.
+    pub fn override_in(&mut self, dir: PathBuf) {
+        self.overrides = Some(dir);
     }
 
     /// Keeps the form's unsaved changes in `path` while it has any; a
@@ -628,7 +644,23 @@ impl HuashuApp {
     /// The form for card `n`, if its file may be written.
     fn open_editor(&self, n: usize) -> Result<crate::app::editor::Editor, String> {
         let card = self.state.library().cards.get(n).ok_or("没有这张卡片")?;
-        let file = self.writable_file_of(card)?;
+        let file = match (self.writable_file_of(card), &self.overrides) {
+            (Ok(file), _) => file,
+            (Err(_), Some(local)) => {
+                let file = local.join(crate::content::edit::OVERRIDES_FILE);
+                let read = match crate::content::edit::read(&file) {
+                    Ok(bytes) => bytes,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                    Err(e) => return Err(format!("无法读取 {}：{e}", file.display())),
+                };
+                return Ok(crate::app::editor::Editor::override_card(
+                    card.clone(),
+                    file,
+                    read,
+                ));
+            }
+            (Err(why), None) => return Err(why),
+        };
         let read = crate::content::edit::read(&file)
             .map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
         crate::app::editor::Editor::open(card.clone(), file, read)
