@@ -370,3 +370,46 @@ fn a_card_not_writable_here_is_saved_as_a_local_override() {
             .starts_with("// 本网点对总行")
     );
 }
+
+/// The review fields: status, reviewer, version and date are written; a
+/// date that is not one is refused with the reason.
+#[test]
+fn review_fields_are_written_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "证件核实");
+    harness.get_by_label("已审核").click();
+    harness.run();
+    retype(&mut harness, "", "王老师");
+    retype(&mut harness, "", "2");
+    retype(&mut harness, "", "2026-13-01");
+    save(&mut harness);
+    let message = harness
+        .state()
+        .state()
+        .editor()
+        .unwrap()
+        .message
+        .clone()
+        .unwrap();
+    assert!(
+        message.contains("更新日期“2026-13-01”要写成 YYYY-MM-DD"),
+        "{message}"
+    );
+    retype(&mut harness, "2026-13-01", "2026-11-30");
+    save(&mut harness);
+    assert!(harness.state().state().editor().is_none());
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    let card = loaded
+        .library
+        .cards
+        .iter()
+        .find(|c| c.id.as_str() == "refuses-id-check")
+        .unwrap();
+    assert_eq!(card.meta.status, Some(huashu::model::Status::Reviewed));
+    assert_eq!(card.meta.reviewed_by.as_deref(), Some("王老师"));
+    assert_eq!(card.meta.version, Some(2));
+    assert_eq!(
+        card.meta.updated.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-30")
+    );
+}

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use crate::content::edit::{self, CardSpan};
-use crate::model::{Card, Step};
+use crate::model::{Card, Status, Step};
 
 /// One step as the form shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -32,6 +32,16 @@ pub struct Fields {
     pub steps: Vec<StepDraft>,
     /// One paragraph a line.
     pub view: String,
+    /// `Some(true)` draft, `Some(false)` reviewed, `None` not said.
+    #[serde(default)]
+    pub draft: Option<bool>,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub reviewed_by: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub updated: String,
 }
 
 impl Fields {
@@ -55,6 +65,10 @@ impl Fields {
                 })
                 .collect(),
             view: card.view.join("\n"),
+            draft: card.meta.status.map(|s| s == Status::Draft),
+            version: card.meta.version.map(|v| v.to_string()).unwrap_or_default(),
+            reviewed_by: card.meta.reviewed_by.clone().unwrap_or_default(),
+            updated: card.meta.updated.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -88,6 +102,10 @@ pub enum FormEdit {
     Scene(String),
     View(String),
     Action(usize, String),
+    Draft(Option<bool>),
+    Version(String),
+    ReviewedBy(String),
+    Updated(String),
     Scripts(usize, String),
     AddStep,
     RemoveStep(usize),
@@ -240,6 +258,10 @@ impl Editor {
             FormEdit::Aliases(t) => f.aliases = t,
             FormEdit::Scene(t) => f.scene = t,
             FormEdit::View(t) => f.view = t,
+            FormEdit::Draft(d) => f.draft = d,
+            FormEdit::Version(t) => f.version = t,
+            FormEdit::ReviewedBy(t) => f.reviewed_by = t,
+            FormEdit::Updated(t) => f.updated = t,
             FormEdit::Action(n, t) => {
                 if let Some(s) = f.steps.get_mut(n) {
                     s.action = t;
@@ -300,6 +322,24 @@ impl Editor {
             .filter(|a| !a.is_empty())
             .map(str::to_owned)
             .collect();
+        card.meta.status = f
+            .draft
+            .map(|d| if d { Status::Draft } else { Status::Reviewed });
+        card.meta.version = match f.version.trim() {
+            "" => None,
+            v => Some(
+                v.parse()
+                    .map_err(|_| format!("版本“{v}”要写成一个整数，例如 2"))?,
+            ),
+        };
+        card.meta.reviewed_by = Some(f.reviewed_by.trim().to_owned()).filter(|r| !r.is_empty());
+        card.meta.updated = match f.updated.trim() {
+            "" => None,
+            d => Some(
+                d.parse()
+                    .map_err(|_| format!("更新日期“{d}”要写成 YYYY-MM-DD，例如 2026-11-30"))?,
+            ),
+        };
         card.scene = lines(&f.scene);
         card.view = lines(&f.view);
         card.steps = f

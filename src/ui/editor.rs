@@ -114,6 +114,27 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
     {
         edit(FormEdit::View(t));
     }
+    ui.label(RichText::new("审核").strong());
+    ui.horizontal(|ui| {
+        for (value, label) in [
+            (None, "不写"),
+            (Some(true), "草稿"),
+            (Some(false), "已审核"),
+        ] {
+            if ui.selectable_label(f.draft == value, label).clicked() {
+                edit(FormEdit::Draft(value));
+            }
+        }
+    });
+    if let Some(t) = line(ui, "审核人", &f.reviewed_by, "例如 王老师") {
+        edit(FormEdit::ReviewedBy(t));
+    }
+    if let Some(t) = line(ui, "版本", &f.version, "整数，例如 2") {
+        edit(FormEdit::Version(t));
+    }
+    if let Some(t) = line(ui, "更新日期", &f.updated, "YYYY-MM-DD") {
+        edit(FormEdit::Updated(t));
+    }
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         if ui.button("保存 (Ctrl+S)").clicked() {
