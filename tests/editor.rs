@@ -104,7 +104,15 @@ fn a_step_added_and_moved_up_is_saved_in_its_place() {
     let mut harness = form_on(dir.path(), "qhcw");
     harness.get_by_label("添加一步").click();
     harness.run();
-    retype(&mut harness, "", "先请客户坐下。");
+    // The new step's action: the first empty field of several lines.
+    harness
+        .get_all_by_role(Role::MultilineTextInput)
+        .find(|n| n.accesskit_node().value().unwrap_or_default().is_empty())
+        .unwrap()
+        .focus();
+    harness.run();
+    harness.event(egui::Event::Text("先请客户坐下。".into()));
+    harness.run();
     // The new third step, moved up twice.
     harness.get_all_by_label("上移").nth(2).unwrap().click();
     harness.run();

@@ -44,27 +44,6 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
         ui.label(RichText::new(message).color(ui.visuals().warn_fg_color));
     }
     ui.add_space(6.0);
-    let line = |ui: &mut egui::Ui, label: &str, value: &str, hint: &str| -> Option<String> {
-        ui.label(RichText::new(label).strong());
-        let mut text = value.to_owned();
-        let r = ui.add(
-            TextEdit::singleline(&mut text)
-                .hint_text(hint)
-                .desired_width(f32::INFINITY),
-        );
-        r.changed().then_some(text)
-    };
-    let block = |ui: &mut egui::Ui, label: &str, value: &str, hint: &str| -> Option<String> {
-        ui.label(RichText::new(label).strong());
-        let mut text = value.to_owned();
-        let r = ui.add(
-            TextEdit::multiline(&mut text)
-                .hint_text(hint)
-                .desired_rows(2)
-                .desired_width(f32::INFINITY),
-        );
-        r.changed().then_some(text)
-    };
     if editor.is_new() {
         if let Some(t) = line(
             ui,
@@ -114,27 +93,7 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
     {
         edit(FormEdit::View(t));
     }
-    ui.label(RichText::new("审核").strong());
-    ui.horizontal(|ui| {
-        for (value, label) in [
-            (None, "不写"),
-            (Some(true), "草稿"),
-            (Some(false), "已审核"),
-        ] {
-            if ui.selectable_label(f.draft == value, label).clicked() {
-                edit(FormEdit::Draft(value));
-            }
-        }
-    });
-    if let Some(t) = line(ui, "审核人", &f.reviewed_by, "例如 王老师") {
-        edit(FormEdit::ReviewedBy(t));
-    }
-    if let Some(t) = line(ui, "版本", &f.version, "整数，例如 2") {
-        edit(FormEdit::Version(t));
-    }
-    if let Some(t) = line(ui, "更新日期", &f.updated, "YYYY-MM-DD") {
-        edit(FormEdit::Updated(t));
-    }
+    review_form(ui, f, &mut edit);
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         if ui.button("保存 (Ctrl+S)").clicked() {
@@ -189,5 +148,55 @@ fn steps_form(ui: &mut egui::Ui, steps: &[StepDraft], edit: &mut impl FnMut(Form
                 edit(FormEdit::Scripts(n, scripts));
             }
         });
+    }
+}
+
+/// A labelled one-line field; its new text when changed.
+fn line(ui: &mut egui::Ui, label: &str, value: &str, hint: &str) -> Option<String> {
+    ui.label(RichText::new(label).strong());
+    let mut text = value.to_owned();
+    let r = ui.add(
+        TextEdit::singleline(&mut text)
+            .hint_text(hint)
+            .desired_width(f32::INFINITY),
+    );
+    r.changed().then_some(text)
+}
+
+/// A labelled field of several lines; its new text when changed.
+fn block(ui: &mut egui::Ui, label: &str, value: &str, hint: &str) -> Option<String> {
+    ui.label(RichText::new(label).strong());
+    let mut text = value.to_owned();
+    let r = ui.add(
+        TextEdit::multiline(&mut text)
+            .hint_text(hint)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    );
+    r.changed().then_some(text)
+}
+
+/// Status, reviewer, version and date.
+fn review_form(ui: &mut egui::Ui, f: &crate::app::editor::Fields, edit: &mut impl FnMut(FormEdit)) {
+    ui.label(RichText::new("审核").strong());
+    ui.horizontal(|ui| {
+        for (value, label) in [
+            (None, "不写"),
+            (Some(true), "草稿"),
+            (Some(false), "已审核"),
+        ] {
+            if ui.selectable_label(f.draft == value, label).clicked() {
+                edit(FormEdit::Draft(value));
+            }
+        }
+    });
+    if let Some(t) = line(ui, "审核人", &f.reviewed_by, "例如 王老师") {
+        edit(FormEdit::ReviewedBy(t));
+    }
+    if let Some(t) = line(ui, "版本", &f.version, "整数，例如 2") {
+        edit(FormEdit::Version(t));
+    }
+    if let Some(t) = line(ui, "更新日期", &f.updated, "YYYY-MM-DD") {
+        edit(FormEdit::Updated(t));
     }
 }
