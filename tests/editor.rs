@@ -24,11 +24,7 @@ fn form_on(dir: &Path, query: &str) -> Harness<'static, HuashuApp> {
     let loaded = content::load_dirs(&[dir.to_path_buf()]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     app.edit_in(vec![dir.to_path_buf()]);
-    // Tall enough for the whole form: clicks land on what is on screen.
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 2400.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-    harness.run();
+    let mut harness = window(app);
     harness.get_by_role(Role::TextInput).type_text(query);
     harness.run();
     harness.key_press(Key::F2);
@@ -54,6 +50,24 @@ fn retype(harness: &mut Harness<'_, HuashuApp>, old: &str, new: &str) {
         harness.event(egui::Event::Text(new.into()));
     }
     harness.run();
+}
+
+/// The copy of a bundled file in `dir` is as bundled.
+fn assert_unchanged(dir: &Path, name: &str) {
+    assert_eq!(
+        std::fs::read(dir.join(name)).unwrap(),
+        std::fs::read(Path::new("data").join(name)).unwrap()
+    );
+}
+
+/// The window of `app`, tall enough for the whole form (clicks land on
+/// what is on screen).
+fn window(app: HuashuApp) -> Harness<'static, HuashuApp> {
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 2400.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    harness
 }
 
 fn save(harness: &mut Harness<'_, HuashuApp>) {
@@ -182,11 +196,7 @@ fn esc_with_changes_asks_before_dropping_them() {
     harness.key_press(Key::Escape);
     harness.run();
     assert!(harness.state().state().editor().is_none());
-    let text = std::fs::read_to_string(dir.path().join("00-earlier-chapter.ron")).unwrap();
-    assert_eq!(
-        text,
-        std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap()
-    );
+    assert_unchanged(dir.path(), "00-earlier-chapter.ron");
 }
 
 #[test]
@@ -197,11 +207,7 @@ fn an_invalid_card_is_not_written_and_says_why() {
     save(&mut harness);
     let editor = harness.state().state().editor().unwrap();
     assert_eq!(editor.message.as_deref(), Some("没有保存：标题不能是空的"));
-    let text = std::fs::read_to_string(dir.path().join("00-earlier-chapter.ron")).unwrap();
-    assert_eq!(
-        text,
-        std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap()
-    );
+    assert_unchanged(dir.path(), "00-earlier-chapter.ron");
 }
 
 #[test]
@@ -209,10 +215,7 @@ fn built_in_cards_are_not_edited_here() {
     let loaded = content::load_builtin();
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     app.edit_in(vec![PathBuf::from("data")]);
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 900.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-    harness.run();
+    let mut harness = window(app);
     harness.get_by_role(Role::TextInput).type_text("qhcw");
     harness.run();
     harness.key_press(Key::F2);
@@ -241,10 +244,7 @@ fn unsaved_changes_come_back_after_a_crash() {
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     app.edit_in(vec![dir.path().to_path_buf()]);
     app.keep_drafts_in(draft.clone());
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 2400.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-    harness.run();
+    let mut harness = window(app);
     let editor = harness.state().state().editor().unwrap();
     assert_eq!(editor.fields.title, "客户拿错号");
     assert!(
@@ -343,10 +343,7 @@ fn a_card_not_writable_here_is_saved_as_a_local_override() {
     let local = tempfile::tempdir().unwrap();
     let mut app = HuashuApp::new(AppState::new(content::load_builtin(), Settings::default()));
     app.override_in(local.path().to_path_buf());
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 2400.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-    harness.run();
+    let mut harness = window(app);
     harness.get_by_role(Role::TextInput).type_text("qhcw");
     harness.run();
     harness.key_press(Key::F2);
