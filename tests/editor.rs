@@ -418,3 +418,42 @@ fn review_fields_are_written_and_checked() {
         Some("2026-11-30")
     );
 }
+
+/// Alt+↓ in a step's field moves the step down, and the keyboard goes
+/// with it: a second Alt+↓ cannot go further, Alt+↑ brings it back.
+#[test]
+fn alt_arrows_move_the_step_being_typed_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "qhcw");
+    harness
+        .get_all_by_role(Role::MultilineTextInput)
+        .find(|n| n.accesskit_node().value().unwrap_or_default() == "向客户道歉,请求客户理解。")
+        .unwrap()
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+    harness.run();
+    let actions = |h: &Harness<'_, HuashuApp>| -> Vec<String> {
+        h.state()
+            .state()
+            .editor()
+            .unwrap()
+            .fields
+            .steps
+            .iter()
+            .map(|s| s.action.clone())
+            .collect()
+    };
+    assert_eq!(
+        actions(&harness),
+        ["积极协调窗口优先办理。", "向客户道歉,请求客户理解。"]
+    );
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowUp);
+    harness.run();
+    assert_eq!(
+        actions(&harness),
+        ["向客户道歉,请求客户理解。", "积极协调窗口优先办理。"]
+    );
+}

@@ -106,6 +106,13 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
 }
 
 /// Each step: its action and scripts, moved or removed by its buttons.
+/// The field of step `n` (`script`: its scripts, else its action).
+fn step_id(n: usize, script: bool) -> egui::Id {
+    egui::Id::unique(("huashu-editor-step", n, script))
+}
+
+/// Each step: its action and scripts, moved (its buttons, or Alt+↑/↓ in
+/// its fields: the keyboard follows the step) or removed.
 fn steps_form(ui: &mut egui::Ui, steps: &[StepDraft], edit: &mut impl FnMut(FormEdit)) {
     for (n, step) in steps.iter().enumerate() {
         egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -121,31 +128,48 @@ fn steps_form(ui: &mut egui::Ui, steps: &[StepDraft], edit: &mut impl FnMut(Form
                     edit(FormEdit::RemoveStep(n));
                 }
             });
-            ui.label(RichText::new("做什么").small().weak());
-            let mut action = step.action.clone();
-            if ui
-                .add(
-                    TextEdit::multiline(&mut action)
-                        .hint_text("这一步做什么")
+            for (script, (label, hint, value)) in [
+                (false, ("做什么", "这一步做什么", &step.action)),
+                (
+                    true,
+                    (
+                        "话术（一行一条）",
+                        "话术：一行一条；填空写成 {称呼}",
+                        &step.scripts,
+                    ),
+                ),
+            ] {
+                ui.label(RichText::new(label).small().weak());
+                let mut text = value.clone();
+                let field = ui.add(
+                    TextEdit::multiline(&mut text)
+                        .id(step_id(n, script))
+                        .hint_text(hint)
                         .desired_rows(1)
                         .desired_width(f32::INFINITY),
-                )
-                .changed()
-            {
-                edit(FormEdit::Action(n, action));
-            }
-            ui.label(RichText::new("话术（一行一条）").small().weak());
-            let mut scripts = step.scripts.clone();
-            if ui
-                .add(
-                    TextEdit::multiline(&mut scripts)
-                        .hint_text("话术：一行一条；填空写成 {称呼}")
-                        .desired_rows(1)
-                        .desired_width(f32::INFINITY),
-                )
-                .changed()
-            {
-                edit(FormEdit::Scripts(n, scripts));
+                );
+                if field.changed() {
+                    edit(if script {
+                        FormEdit::Scripts(n, text)
+                    } else {
+                        FormEdit::Action(n, text)
+                    });
+                }
+                if field.has_focus() {
+                    let up =
+                        ui.input_mut(|i| i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowUp));
+                    let down =
+                        ui.input_mut(|i| i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowDown));
+                    let to = match (up, down) {
+                        (true, _) if n > 0 => Some(n - 1),
+                        (_, true) if n + 1 < steps.len() => Some(n + 1),
+                        _ => None,
+                    };
+                    if let Some(to) = to {
+                        edit(FormEdit::MoveStep(n, if to < n { -1 } else { 1 }));
+                        ui.memory_mut(|m| m.request_focus(step_id(to, script)));
+                    }
+                }
             }
         });
     }
