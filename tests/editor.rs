@@ -457,3 +457,49 @@ fn alt_arrows_move_the_step_being_typed_in() {
         ["向客户道歉,请求客户理解。", "积极协调窗口优先办理。"]
     );
 }
+
+/// Fill-ins and links, one a line: a choice added and a link added are
+/// written; a link to no card is refused with the reason.
+#[test]
+fn fill_ins_and_links_are_edited_as_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "冒用");
+    retype(
+        &mut harness,
+        "夸赞：帅/漂亮\n称呼：先生/女士",
+        "夸赞：帅/漂亮\n称呼：先生/女士/老师",
+    );
+    retype(
+        &mut harness,
+        "refuses-id-check：客户拒绝配合核实身份",
+        "refuses-id-check：客户拒绝配合核实身份\nnobody：不存在",
+    );
+    save(&mut harness);
+    let message = harness
+        .state()
+        .state()
+        .editor()
+        .unwrap()
+        .message
+        .clone()
+        .unwrap();
+    assert!(message.contains("没有 id 是 `nobody` 的卡片"), "{message}");
+    retype(
+        &mut harness,
+        "refuses-id-check：客户拒绝配合核实身份\nnobody：不存在",
+        "refuses-id-check：客户拒绝配合核实身份\nteller-unskilled：柜员不熟练",
+    );
+    save(&mut harness);
+    assert!(harness.state().state().editor().is_none());
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    assert_eq!(loaded.error_count(), 0);
+    let card = loaded
+        .library
+        .cards
+        .iter()
+        .find(|c| c.id.as_str() == "impersonation-id")
+        .unwrap();
+    assert_eq!(card.fields["称呼"].choices, ["先生", "女士", "老师"]);
+    let links: Vec<&str> = card.links.iter().map(|l| l.to.as_str()).collect();
+    assert_eq!(links, ["refuses-id-check", "teller-unskilled"]);
+}

@@ -32,6 +32,13 @@ pub struct Fields {
     pub steps: Vec<StepDraft>,
     /// One paragraph a line.
     pub view: String,
+    /// Fill-ins, one a line: `称呼：先生/女士` (no choices: typed at the
+    /// counter).
+    #[serde(default)]
+    pub fills: String,
+    /// Links, one a line: `card-id：why`.
+    #[serde(default)]
+    pub links: String,
     /// `Some(true)` draft, `Some(false)` reviewed, `None` not said.
     #[serde(default)]
     pub draft: Option<bool>,
@@ -65,6 +72,18 @@ impl Fields {
                 })
                 .collect(),
             view: card.view.join("\n"),
+            fills: card
+                .fields
+                .iter()
+                .map(|(name, f)| format!("{name}：{}", f.choices.join("/")))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            links: card
+                .links
+                .iter()
+                .map(|l| format!("{}：{}", l.to, l.why))
+                .collect::<Vec<_>>()
+                .join("\n"),
             draft: card.meta.status.map(|s| s == Status::Draft),
             version: card.meta.version.map(|v| v.to_string()).unwrap_or_default(),
             reviewed_by: card.meta.reviewed_by.clone().unwrap_or_default(),
@@ -103,6 +122,8 @@ pub enum FormEdit {
     View(String),
     Action(usize, String),
     Draft(Option<bool>),
+    Fills(String),
+    Links(String),
     Version(String),
     ReviewedBy(String),
     Updated(String),
@@ -111,6 +132,14 @@ pub enum FormEdit {
     RemoveStep(usize),
     /// Step `n` one place up (−1) or down (+1).
     MoveStep(usize, i32),
+}
+
+/// `名字：其余` (full- or half-width colon) → (名字, 其余).
+fn split_label(line: &str) -> (&str, &str) {
+    match line.split_once(['：', ':']) {
+        Some((a, b)) => (a.trim(), b.trim()),
+        None => (line.trim(), ""),
+    }
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -259,6 +288,8 @@ impl Editor {
             FormEdit::Scene(t) => f.scene = t,
             FormEdit::View(t) => f.view = t,
             FormEdit::Draft(d) => f.draft = d,
+            FormEdit::Fills(t) => f.fills = t,
+            FormEdit::Links(t) => f.links = t,
             FormEdit::Version(t) => f.version = t,
             FormEdit::ReviewedBy(t) => f.reviewed_by = t,
             FormEdit::Updated(t) => f.updated = t,
@@ -340,6 +371,34 @@ impl Editor {
                     .map_err(|_| format!("更新日期“{d}”要写成 YYYY-MM-DD，例如 2026-11-30"))?,
             ),
         };
+        card.fields = lines(&f.fills)
+            .iter()
+            .map(|line| {
+                let (name, choices) = split_label(line);
+                let choices = choices
+                    .split(['/', '／', '、'])
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                (name.to_owned(), crate::model::FillField { choices })
+            })
+            .collect();
+        card.links = lines(&f.links)
+            .iter()
+            .map(|line| {
+                let (to, why) = split_label(line);
+                let to = crate::model::CardId::parse(to)
+                    .map_err(|e| format!("链接“{line}”：id `{to}` 不能用：{e}"))?;
+                if !self.taken.is_empty() && !self.taken.iter().any(|t| t == to.as_str()) {
+                    return Err(format!("链接“{line}”：没有 id 是 `{to}` 的卡片"));
+                }
+                Ok(crate::model::Link {
+                    to,
+                    why: why.to_owned(),
+                })
+            })
+            .collect::<Result<_, String>>()?;
         card.scene = lines(&f.scene);
         card.view = lines(&f.view);
         card.steps = f

@@ -93,6 +93,22 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
     {
         edit(FormEdit::View(t));
     }
+    if let Some(t) = block(
+        ui,
+        "填空（一行一个：名字：选项1/选项2）",
+        &f.fills,
+        "例如 称呼：先生/女士",
+    ) {
+        edit(FormEdit::Fills(t));
+    }
+    if let Some(t) = block(
+        ui,
+        "链接（一行一个：卡片 id：为什么）",
+        &f.links,
+        "例如 teller-unskilled：柜员会办但不熟练",
+    ) {
+        edit(FormEdit::Links(t));
+    }
     review_form(ui, f, &mut edit);
     ui.add_space(8.0);
     ui.horizontal(|ui| {

@@ -663,7 +663,16 @@ impl HuashuApp {
         };
         let read = crate::content::edit::read(&file)
             .map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-        crate::app::editor::Editor::open(card.clone(), file, read)
+        let mut editor = crate::app::editor::Editor::open(card.clone(), file, read)?;
+        // Links are checked against these.
+        editor.taken = self
+            .state
+            .library()
+            .cards
+            .iter()
+            .map(|c| c.id.as_str().to_owned())
+            .collect();
+        Ok(editor)
     }
 
     /// Keeps the queries typed and the card opened after each (digit runs
