@@ -192,6 +192,11 @@ impl Editor {
         let pos = crate::content::Pos::new(card.origin.line as usize, card.origin.col as usize);
         let span =
             edit::card_span(&text, pos).ok_or_else(|| "这张卡片在文件里找不到了".to_owned())?;
+        // The card is written anew on save: its own comments would go.
+        let message = edit::has_comment(&text, &span).then(|| {
+            "注意：这张卡片里写了注释（//），保存后卡片里的注释会去掉；文件里其他地方的注释不变"
+                .to_owned()
+        });
         Ok(Self {
             fields: Fields::of(&card),
             card,
@@ -200,7 +205,7 @@ impl Editor {
             span: Some(span),
             section: 0,
             taken: Vec::new(),
-            message: None,
+            message,
             closing: false,
         })
     }
@@ -494,6 +499,20 @@ mod tests {
             .collect();
         assert_eq!(steps, ["第二步。", "做。"]);
         assert_eq!(lib.cards[0].steps[1].scripts.len(), 2);
+    }
+
+    #[test]
+    fn a_card_with_a_comment_inside_says_it_goes_on_save() {
+        let file = "Chapter(sections: [Section(cards: [\nCard(id: \"a\", title: \"甲\", // 注释\n steps: [Step(action: \"做。\")]),\n])])\n";
+        let lib = crate::content::edit::validate(std::path::Path::new("f.ron"), file).unwrap();
+        let e = Editor::open(
+            lib.cards[0].clone(),
+            "f.ron".into(),
+            file.as_bytes().to_vec(),
+        )
+        .unwrap();
+        assert!(e.message.unwrap().contains("注释"));
+        assert!(editor(0).message.is_none());
     }
 
     #[test]

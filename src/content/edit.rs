@@ -62,6 +62,12 @@ pub fn card_span(text: &str, pos: Pos) -> Option<CardSpan> {
     })
 }
 
+/// Whether the card at `span` has a comment of its own (which writing it
+/// anew drops).
+pub fn has_comment(text: &str, span: &CardSpan) -> bool {
+    syntax::has_comment(text, span.range.clone())
+}
+
 /// The card as hand-written RON for a place indented by `indent`: from
 /// `Card(` to `)`.
 pub fn card_text(card: &Card, indent: usize) -> String {

@@ -154,6 +154,13 @@ fn spans(text: &str) -> Vec<Span> {
     out
 }
 
+/// Whether a comment (`//` or `/* */`) starts within `range` of `text`.
+pub fn has_comment(text: &str, range: Range<usize>) -> bool {
+    spans(text)
+        .iter()
+        .any(|s| matches!(s, Span::Comment(r) if range.contains(&r.start)))
+}
+
 /// The string literals of RON text, in order; comments skipped.
 pub fn string_literals(text: &str) -> impl Iterator<Item = StringLiteral> {
     spans(text).into_iter().filter_map(|s| match s {
