@@ -70,6 +70,12 @@ fn window(app: HuashuApp) -> Harness<'static, HuashuApp> {
     harness
 }
 
+/// What the form says (it must say something).
+fn form_message(harness: &Harness<'_, HuashuApp>) -> String {
+    let editor = harness.state().state().editor().unwrap();
+    editor.message.clone().unwrap()
+}
+
 fn save(harness: &mut Harness<'_, HuashuApp>) {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     harness.run();
@@ -388,14 +394,7 @@ fn review_fields_are_written_and_checked() {
     retype(&mut harness, "", "2");
     retype(&mut harness, "", "2026-13-01");
     save(&mut harness);
-    let message = harness
-        .state()
-        .state()
-        .editor()
-        .unwrap()
-        .message
-        .clone()
-        .unwrap();
+    let message = form_message(&harness);
     assert!(
         message.contains("更新日期“2026-13-01”要写成 YYYY-MM-DD"),
         "{message}"
@@ -475,14 +474,7 @@ fn fill_ins_and_links_are_edited_as_lines() {
         "refuses-id-check：客户拒绝配合核实身份\nnobody：不存在",
     );
     save(&mut harness);
-    let message = harness
-        .state()
-        .state()
-        .editor()
-        .unwrap()
-        .message
-        .clone()
-        .unwrap();
+    let message = form_message(&harness);
     assert!(message.contains("没有 id 是 `nobody` 的卡片"), "{message}");
     retype(
         &mut harness,
