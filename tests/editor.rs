@@ -495,3 +495,52 @@ fn fill_ins_and_links_are_edited_as_lines() {
     let links: Vec<&str> = card.links.iter().map(|l| l.to.as_str()).collect();
     assert_eq!(links, ["refuses-id-check", "teller-unskilled"]);
 }
+
+/// Someone else saves the same file while the form is open: the window
+/// reloads it (the other card's change shows), the form keeps the edit,
+/// and saving does not overwrite their change.
+#[test]
+fn a_live_reload_of_the_same_file_keeps_the_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "工作失误");
+    let setup =
+        huashu::content::sources::Setup::resolve(&[dir.path().to_path_buf()], None).unwrap();
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .watch(setup.sources(), std::time::Duration::from_secs(60), ctx);
+    retype(
+        &mut harness,
+        "工作失误导致客户不满",
+        "工作失误导致客户不满意",
+    );
+    let path = dir.path().join(FILE);
+    let theirs = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("柜员业务不熟练", "柜员业务不熟练（别人改的）");
+    std::fs::write(&path, &theirs).unwrap();
+    let start = std::time::Instant::now();
+    while !harness
+        .state()
+        .state()
+        .library()
+        .cards
+        .iter()
+        .any(|c| c.title == "柜员业务不熟练（别人改的）")
+    {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "no reload"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        harness.run();
+    }
+    let editor = harness.state().state().editor().unwrap();
+    assert_eq!(
+        editor.fields.title, "工作失误导致客户不满意",
+        "the edit survives the reload"
+    );
+    save(&mut harness);
+    assert!(form_message(&harness).contains("没有覆盖"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
+}
