@@ -256,6 +256,11 @@ impl Searches {
     }
 }
 
+/// Today as the usage files (and printed handouts) name days: `YYYY-MM-DD`.
+pub fn today() -> String {
+    chrono::Local::now().format("%Y-%m-%d").to_string()
+}
+
 /// How long a pause ends a search: the next query is another situation.
 pub const SEARCH_PAUSE_SECONDS: f64 = 60.0;
 

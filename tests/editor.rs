@@ -70,6 +70,16 @@ fn window(app: HuashuApp) -> Harness<'static, HuashuApp> {
     harness
 }
 
+/// Another program saves `path` with another card changed; returns what
+/// it wrote.
+fn someone_else_saves(path: &Path) -> String {
+    let theirs = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("柜员业务不熟练", "柜员业务不熟练（别人改的）");
+    std::fs::write(path, &theirs).unwrap();
+    theirs
+}
+
 /// What the form says (it must say something).
 fn form_message(harness: &Harness<'_, HuashuApp>) -> String {
     let editor = harness.state().state().editor().unwrap();
@@ -172,10 +182,7 @@ fn a_file_changed_on_disk_is_not_overwritten() {
         "工作失误导致客户不满意",
     );
     let path = dir.path().join(FILE);
-    let theirs = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("柜员业务不熟练", "柜员业务不熟练（别人改的）");
-    std::fs::write(&path, &theirs).unwrap();
+    let theirs = someone_else_saves(&path);
     save(&mut harness);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
     let editor = harness.state().state().editor().unwrap();
@@ -515,10 +522,7 @@ fn a_live_reload_of_the_same_file_keeps_the_edit() {
         "工作失误导致客户不满意",
     );
     let path = dir.path().join(FILE);
-    let theirs = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("柜员业务不熟练", "柜员业务不熟练（别人改的）");
-    std::fs::write(&path, &theirs).unwrap();
+    let theirs = someone_else_saves(&path);
     let start = std::time::Instant::now();
     while !harness
         .state()

@@ -14,7 +14,7 @@ pub fn run(loaded: &Loaded, dir: &Path) -> anyhow::Result<ExitCode> {
         eprintln!("内容有错误，没有导出：改正上面的错误后再导出");
         return Ok(code);
     }
-    let made = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let made = crate::usage::today();
     let files = export::html(&loaded.library, &made);
     for file in &files {
         let path = dir.join(&file.name);

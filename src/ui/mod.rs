@@ -426,11 +426,6 @@ struct SearchStore {
     pending: crate::usage::Searches,
 }
 
-/// Today as the usage files name days.
-fn today() -> String {
-    chrono::Local::now().format("%Y-%m-%d").to_string()
-}
-
 /// Usage counts of this run and where they are added up.
 struct UsageStore {
     path: PathBuf,
@@ -985,7 +980,7 @@ impl HuashuApp {
                 ctx.request_repaint_after(AUTO_SAVE + std::time::Duration::from_millis(200));
             }
             Effect::Count(event) => {
-                let today = today();
+                let today = crate::usage::today();
                 if let Some(log) = &mut self.searches
                     && let UsageEvent::Opened(card) | UsageEvent::Copied(card, _) = event
                 {
@@ -1101,7 +1096,7 @@ impl Drop for HuashuApp {
     fn drop(&mut self) {
         // The search going on ends with the window.
         if let Some(log) = &mut self.searches {
-            log.session.end(&today(), &mut log.pending);
+            log.session.end(&crate::usage::today(), &mut log.pending);
         }
         self.persist();
     }
@@ -1171,10 +1166,11 @@ impl HuashuApp {
             match &command {
                 Command::SetQuery(query) => {
                     let now = ctx.input(|i| i.time);
-                    log.session.queried(query, now, &today(), &mut log.pending);
+                    log.session
+                        .queried(query, now, &crate::usage::today(), &mut log.pending);
                 }
                 // Called again: a new situation.
-                Command::Summon => log.session.end(&today(), &mut log.pending),
+                Command::Summon => log.session.end(&crate::usage::today(), &mut log.pending),
                 _ => {}
             }
         }
