@@ -52,6 +52,23 @@ fn retype(harness: &mut Harness<'_, HuashuApp>, old: &str, new: &str) {
     harness.run();
 }
 
+/// Types `text` into the empty form field whose hint starts with `hint`.
+fn type_into(harness: &mut Harness<'_, HuashuApp>, hint: &str, text: &str) {
+    harness
+        .get_all_by_role(Role::TextInput)
+        .chain(harness.get_all_by_role(Role::MultilineTextInput))
+        .find(|n| {
+            n.accesskit_node()
+                .placeholder()
+                .is_some_and(|p| p.starts_with(hint))
+        })
+        .unwrap_or_else(|| panic!("no field hinted {hint:?}"))
+        .focus();
+    harness.run();
+    harness.event(egui::Event::Text(text.into()));
+    harness.run();
+}
+
 /// The copy of a bundled file in `dir` is as bundled.
 fn assert_unchanged(dir: &Path, name: &str) {
     assert_eq!(
@@ -195,6 +212,20 @@ fn a_file_changed_on_disk_is_not_overwritten() {
         editor.fields.title, "工作失误导致客户不满意",
         "the edit is kept"
     );
+    // F5 reads their file; saving then writes this card into it, keeping
+    // their change to the other card.
+    harness.get_by_label("重新载入文件，保留我的改动 (F5)");
+    harness.key_press(Key::F5);
+    harness.run();
+    assert!(form_message(&harness).contains("已重新载入文件"));
+    save(&mut harness);
+    assert!(harness.state().state().editor().is_none(), "saved");
+    let ours = std::fs::read_to_string(&path).unwrap();
+    assert!(ours.contains("柜员业务不熟练（别人改的）"));
+    assert!(ours.contains("工作失误导致客户不满意"));
+    let (start, after) = span(&theirs, "teller-error-complaint");
+    assert_eq!(ours[..start], theirs[..start]);
+    assert_eq!(ours[ours.len() - after..], theirs[theirs.len() - after..]);
 }
 
 #[test]
@@ -397,9 +428,9 @@ fn review_fields_are_written_and_checked() {
     let mut harness = form_on(dir.path(), "证件核实");
     harness.get_by_label("已审核").click();
     harness.run();
-    retype(&mut harness, "", "王老师");
-    retype(&mut harness, "", "2");
-    retype(&mut harness, "", "2026-13-01");
+    type_into(&mut harness, "例如 王老师", "王老师");
+    type_into(&mut harness, "整数", "2");
+    type_into(&mut harness, "YYYY-MM-DD", "2026-13-01");
     save(&mut harness);
     let message = form_message(&harness);
     assert!(
@@ -464,10 +495,12 @@ fn alt_arrows_move_the_step_being_typed_in() {
     );
 }
 
-/// Fill-ins and links, one a line: a choice added and a link added are
-/// written; a link to no card is refused with the reason.
+/// Fill-ins, one a line: a choice added is written. Links are chosen
+/// from the cards: typing part of a title in the chooser (as a manager
+/// would, not an id) and Enter links the first card found, whose "why"
+/// then takes the typing; a link removed is gone.
 #[test]
-fn fill_ins_and_links_are_edited_as_lines() {
+fn fill_ins_are_lines_and_links_are_chosen_from_the_cards() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = form_on(dir.path(), "冒用");
     retype(
@@ -475,21 +508,16 @@ fn fill_ins_and_links_are_edited_as_lines() {
         "夸赞：帅/漂亮\n称呼：先生/女士",
         "夸赞：帅/漂亮\n称呼：先生/女士/老师",
     );
-    retype(
-        &mut harness,
-        "refuses-id-check：客户拒绝配合核实身份",
-        "refuses-id-check：客户拒绝配合核实身份\nnobody：不存在",
-    );
+    type_into(&mut harness, "添加链接", "柜员业务");
+    harness.get_by_label("柜员业务不熟练（teller-unskilled）");
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness.event(egui::Event::Text("柜员会办但不熟练".into()));
+    harness.run();
+    harness.get_all_by_label("删除链接").next().unwrap().click();
+    harness.run();
     save(&mut harness);
-    let message = form_message(&harness);
-    assert!(message.contains("没有 id 是 `nobody` 的卡片"), "{message}");
-    retype(
-        &mut harness,
-        "refuses-id-check：客户拒绝配合核实身份\nnobody：不存在",
-        "refuses-id-check：客户拒绝配合核实身份\nteller-unskilled：柜员不熟练",
-    );
-    save(&mut harness);
-    assert!(harness.state().state().editor().is_none());
+    assert!(harness.state().state().editor().is_none(), "saved");
     let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
     assert_eq!(loaded.error_count(), 0);
     let card = loaded
@@ -499,8 +527,12 @@ fn fill_ins_and_links_are_edited_as_lines() {
         .find(|c| c.id.as_str() == "impersonation-id")
         .unwrap();
     assert_eq!(card.fields["称呼"].choices, ["先生", "女士", "老师"]);
-    let links: Vec<&str> = card.links.iter().map(|l| l.to.as_str()).collect();
-    assert_eq!(links, ["refuses-id-check", "teller-unskilled"]);
+    let links: Vec<(&str, &str)> = card
+        .links
+        .iter()
+        .map(|l| (l.to.as_str(), l.why.as_str()))
+        .collect();
+    assert_eq!(links, [("teller-unskilled", "柜员会办但不熟练")]);
 }
 
 /// Someone else saves the same file while the form is open: the window

@@ -16,6 +16,23 @@ pub struct StepDraft {
     pub scripts: String,
 }
 
+/// One link as the form shows it: the card it goes to and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LinkDraft {
+    /// The linked card's id (chosen from the cards, see
+    /// [`Editor::link_hits`]).
+    pub to: String,
+    #[serde(default)]
+    pub why: String,
+}
+
+/// A card the link chooser offers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkTarget {
+    pub id: String,
+    pub title: String,
+}
+
 /// The form's fields.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fields {
@@ -36,9 +53,9 @@ pub struct Fields {
     /// counter).
     #[serde(default)]
     pub fills: String,
-    /// Links, one a line: `card-id：why`.
+    /// Links to other cards, chosen from them.
     #[serde(default)]
-    pub links: String,
+    pub links: Vec<LinkDraft>,
     /// `Some(true)` draft, `Some(false)` reviewed, `None` not said.
     #[serde(default)]
     pub draft: Option<bool>,
@@ -81,9 +98,11 @@ impl Fields {
             links: card
                 .links
                 .iter()
-                .map(|l| format!("{}：{}", l.to, l.why))
-                .collect::<Vec<_>>()
-                .join("\n"),
+                .map(|l| LinkDraft {
+                    to: l.to.as_str().to_owned(),
+                    why: l.why.clone(),
+                })
+                .collect(),
             draft: card.meta.status.map(|s| s == Status::Draft),
             version: card.meta.version.map(|v| v.to_string()).unwrap_or_default(),
             reviewed_by: card.meta.reviewed_by.clone().unwrap_or_default(),
@@ -104,12 +123,22 @@ pub struct Editor {
     /// the end of the file's `section`-th list of cards.
     pub span: Option<CardSpan>,
     pub section: usize,
-    /// Ids already used in the content (a new card's must differ).
+    /// A card of a source this counter may not write, saved as a local
+    /// override with the same id.
+    pub is_override: bool,
+    /// Ids already used in the content (a new card's must differ; links
+    /// must go to one).
     pub taken: Vec<String>,
+    /// What is typed in the link chooser, and the cards it finds (set by
+    /// the app, which searches the content).
+    pub link_query: String,
+    pub link_hits: Vec<LinkTarget>,
     /// Said in the form: why the last save did not happen, or that it did.
     pub message: Option<String>,
     /// Esc was pressed once with changes: a second Esc discards them.
     pub closing: bool,
+    /// A save found the file changed on disk: F5 reads it again.
+    pub stale: bool,
 }
 
 /// What a change of the form is.
@@ -123,7 +152,12 @@ pub enum FormEdit {
     Action(usize, String),
     Draft(Option<bool>),
     Fills(String),
-    Links(String),
+    /// Typed in the link chooser.
+    LinkQuery(String),
+    /// A link to the card with this id, chosen in the chooser.
+    AddLink(String),
+    LinkWhy(usize, String),
+    RemoveLink(usize),
     Version(String),
     ReviewedBy(String),
     Updated(String),
@@ -186,6 +220,27 @@ fn raw_offset(raw: &str, k: usize) -> usize {
 }
 
 impl Editor {
+    /// A form on `card` as it is, written to `file` (whose bytes are
+    /// `read`) at `span` (`None`: the end of the file's first list of
+    /// cards).
+    fn with(card: Card, file: PathBuf, read: Vec<u8>, span: Option<CardSpan>) -> Self {
+        Self {
+            fields: Fields::of(&card),
+            card,
+            file,
+            read,
+            span,
+            section: 0,
+            is_override: false,
+            taken: Vec::new(),
+            link_query: String::new(),
+            link_hits: Vec::new(),
+            message: None,
+            closing: false,
+            stale: false,
+        }
+    }
+
     /// The form for `card`, read from `file` (whose bytes are `read`).
     pub fn open(card: Card, file: PathBuf, read: Vec<u8>) -> Result<Self, String> {
         let (text, _, _) = as_loaded(&read)?;
@@ -198,21 +253,14 @@ impl Editor {
                 .to_owned()
         });
         Ok(Self {
-            fields: Fields::of(&card),
-            card,
-            file,
-            read,
-            span: Some(span),
-            section: 0,
-            taken: Vec::new(),
             message,
-            closing: false,
+            ..Self::with(card, file, read, Some(span))
         })
     }
 
     /// The form for a new card at the end of the `section`-th list of
-    /// cards of `file` (bytes `read`); `taken`: the ids in use.
-    pub fn new_card(file: PathBuf, read: Vec<u8>, section: usize, taken: Vec<String>) -> Self {
+    /// cards of `file` (bytes `read`).
+    pub fn new_card(file: PathBuf, read: Vec<u8>, section: usize) -> Self {
         let card = Card {
             id: crate::model::CardId::numbered(0),
             title: String::new(),
@@ -230,20 +278,11 @@ impl Editor {
                 col: 1,
             },
         };
-        let mut fields = Fields::of(&card);
-        fields.id.clear();
-        fields.steps.push(StepDraft::default());
-        Self {
-            card,
-            fields,
-            file,
-            read,
-            span: None,
-            section,
-            taken,
-            message: None,
-            closing: false,
-        }
+        let mut editor = Self::with(card, file, read, None);
+        editor.section = section;
+        editor.fields.id.clear();
+        editor.fields.steps.push(StepDraft::default());
+        editor
     }
 
     /// The form for `card`, which this counter may not write (a central or
@@ -251,25 +290,56 @@ impl Editor {
     /// `Local` directory's overrides file (`read`: its bytes, empty when it
     /// does not exist yet), which then replaces it on this counter.
     pub fn override_card(card: Card, file: PathBuf, read: Vec<u8>) -> Self {
-        let fields = Fields::of(&card);
+        let message = format!(
+            "这张卡片不能在原处改：保存后存为本网点的修改（{}），同 id，替换原来那张；删掉它就恢复原样",
+            file.display()
+        );
         Self {
-            message: Some(format!(
-                "这张卡片不能在原处改：保存后存为本网点的修改（{}），同 id，替换原来那张；删掉它就恢复原样",
-                file.display()
-            )),
-            card,
-            fields,
-            file,
-            read,
-            span: None,
-            section: 0,
-            taken: Vec::new(),
-            closing: false,
+            message: Some(message),
+            is_override: true,
+            ..Self::with(card, file, read, None)
         }
     }
 
+    /// Goes on from the file as it is now (`read`: its bytes; someone
+    /// else changed it), keeping the form's changes: the next save replaces
+    /// this card in the new text, keeping their other changes.
+    pub fn reopen(&mut self, read: Vec<u8>) -> Result<(), String> {
+        let (text, _, _) = as_loaded(&read)?;
+        let mut said = "已重新载入文件；你的改动还在，Ctrl+S 保存";
+        if self.span.is_some() {
+            let lib = edit::validate(&self.file, &text).map_err(|errors| {
+                format!(
+                    "文件现在有错误（{}），先把它改好",
+                    errors
+                        .first()
+                        .map(crate::content::Diagnostic::text)
+                        .unwrap_or_default()
+                )
+            })?;
+            let card = lib
+                .cards
+                .into_iter()
+                .find(|c| c.id == self.card.id)
+                .ok_or("文件里已经没有这张卡片了（可能被别人删了）")?;
+            let pos = crate::content::Pos::new(card.origin.line as usize, card.origin.col as usize);
+            let span =
+                edit::card_span(&text, pos).ok_or_else(|| "这张卡片在文件里找不到了".to_owned())?;
+            if Fields::of(&card) != Fields::of(&self.card) {
+                said = "已重新载入文件：别人也改了这张卡片，保存会用表单里的内容替换它；你的改动还在，Ctrl+S 保存";
+            }
+            self.card = card;
+            self.span = Some(span);
+        }
+        self.read = read;
+        self.stale = false;
+        self.message = Some(said.to_owned());
+        Ok(())
+    }
+
+    /// A card not yet in any file (an override keeps its card's id).
     pub fn is_new(&self) -> bool {
-        self.span.is_none()
+        self.span.is_none() && !self.is_override
     }
 
     /// Continues from a form's unsaved fields (see `persist::draft_file`).
@@ -294,7 +364,27 @@ impl Editor {
             FormEdit::View(t) => f.view = t,
             FormEdit::Draft(d) => f.draft = d,
             FormEdit::Fills(t) => f.fills = t,
-            FormEdit::Links(t) => f.links = t,
+            FormEdit::LinkQuery(t) => self.link_query = t,
+            FormEdit::AddLink(to) => {
+                if !f.links.iter().any(|l| l.to == to) {
+                    f.links.push(LinkDraft {
+                        to,
+                        why: String::new(),
+                    });
+                }
+                self.link_query.clear();
+                self.link_hits.clear();
+            }
+            FormEdit::LinkWhy(n, t) => {
+                if let Some(l) = f.links.get_mut(n) {
+                    l.why = t;
+                }
+            }
+            FormEdit::RemoveLink(n) => {
+                if n < f.links.len() {
+                    f.links.remove(n);
+                }
+            }
             FormEdit::Version(t) => f.version = t,
             FormEdit::ReviewedBy(t) => f.reviewed_by = t,
             FormEdit::Updated(t) => f.updated = t,
@@ -389,18 +479,18 @@ impl Editor {
                 (name.to_owned(), crate::model::FillField { choices })
             })
             .collect();
-        card.links = lines(&f.links)
+        card.links = f
+            .links
             .iter()
-            .map(|line| {
-                let (to, why) = split_label(line);
-                let to = crate::model::CardId::parse(to)
-                    .map_err(|e| format!("链接“{line}”：id `{to}` 不能用：{e}"))?;
-                if !self.taken.is_empty() && !self.taken.iter().any(|t| t == to.as_str()) {
-                    return Err(format!("链接“{line}”：没有 id 是 `{to}` 的卡片"));
+            .map(|l| {
+                let to = crate::model::CardId::parse(&l.to)
+                    .map_err(|e| format!("链接 `{}` 不能用：{e}", l.to))?;
+                if !self.taken.iter().any(|t| t == to.as_str()) {
+                    return Err(format!("链接的卡片 `{to}` 已经不在了：删掉这个链接"));
                 }
                 Ok(crate::model::Link {
                     to,
-                    why: why.to_owned(),
+                    why: l.why.trim().to_owned(),
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -499,6 +589,31 @@ mod tests {
             .collect();
         assert_eq!(steps, ["第二步。", "做。"]);
         assert_eq!(lib.cards[0].steps[1].scripts.len(), 2);
+    }
+
+    #[test]
+    fn reopening_a_changed_file_keeps_the_edit_and_says_what_changed() {
+        let mut e = editor(0);
+        e.apply(FormEdit::Title("甲二".into()));
+        // Someone else changed card b, then card a, then deleted card a.
+        let theirs = FILE.replace("title: \"乙\"", "title: \"乙二\"");
+        e.reopen(theirs.as_bytes().to_vec()).unwrap();
+        assert!(!e.message.as_deref().unwrap().contains("别人也改了这张卡片"));
+        let new = e.new_text().unwrap();
+        assert!(new.contains("乙二") && new.contains("甲二"), "{new}");
+        let theirs = FILE.replace("说。", "说点别的。");
+        e.reopen(theirs.as_bytes().to_vec()).unwrap();
+        assert!(e.message.as_deref().unwrap().contains("别人也改了这张卡片"));
+        assert_eq!(e.fields.title, "甲二", "the form keeps its edit");
+        let gone = FILE.replace("id: \"a\"", "id: \"c\"");
+        let why = e.reopen(gone.as_bytes().to_vec()).unwrap_err();
+        assert!(why.contains("已经没有这张卡片"), "{why}");
+        let broken = FILE.replace("title: \"乙\"", "title: \"乙");
+        assert!(
+            e.reopen(broken.into_bytes())
+                .unwrap_err()
+                .contains("文件现在有错误")
+        );
     }
 
     #[test]

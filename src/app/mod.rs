@@ -120,6 +120,9 @@ pub enum Command {
     SaveEdit,
     /// Ctrl+N: a new card in the shown card's section, in the form.
     NewCard,
+    /// F5 in the form: read its file again (changed by someone else),
+    /// keeping the form's changes.
+    ReloadEdit,
 }
 
 /// What the shell must do after a command.
@@ -146,6 +149,9 @@ pub enum Effect {
         read: Vec<u8>,
         text: String,
     },
+    /// Read the form's file again (the shell reports back with
+    /// [`AppState::edit_file_read`]).
+    ReadEditFile(std::path::PathBuf),
     SetZoom(f32),
     /// Scroll the shown card by this many lines (pages are 8 lines).
     ScrollCard(i32),
@@ -199,6 +205,37 @@ impl Content {
     pub fn library(&self) -> &Library {
         self.searcher.library()
     }
+}
+
+/// How many cards the link chooser offers.
+const LINK_CHOICES: usize = 8;
+
+/// The cards the link chooser offers for `query` (searched as the search
+/// box does): not the edited card, not one already linked.
+fn link_targets(
+    searcher: &mut Searcher,
+    editor: &editor::Editor,
+    query: &str,
+) -> Vec<editor::LinkTarget> {
+    if query.trim().is_empty() {
+        return Vec::new();
+    }
+    let own = editor.card.id.as_str();
+    let library_hits = searcher.search(query, LINK_CHOICES + 1 + editor.fields.links.len());
+    let library = searcher.library();
+    library_hits
+        .hits
+        .iter()
+        .filter_map(|h| library.cards.get(h.card))
+        .filter(|c| {
+            c.id.as_str() != own && !editor.fields.links.iter().any(|l| l.to == c.id.as_str())
+        })
+        .take(LINK_CHOICES)
+        .map(|c| editor::LinkTarget {
+            id: c.id.as_str().to_owned(),
+            title: c.title.clone(),
+        })
+        .collect()
 }
 
 /// Every Chinese character of a library's shown text that the bundled
@@ -561,7 +598,11 @@ impl AppState {
             Command::Flag | Command::SetFlagReason(_) | Command::SubmitFlag => {
                 effects.extend(self.flag(command));
             }
-            Command::Edit | Command::EditForm(_) | Command::SaveEdit | Command::NewCard => {
+            Command::Edit
+            | Command::EditForm(_)
+            | Command::SaveEdit
+            | Command::NewCard
+            | Command::ReloadEdit => {
                 effects.extend(self.edit(command));
             }
             Command::ToggleProblems => {
@@ -609,7 +650,14 @@ impl AppState {
             }
             Command::EditForm(change) => {
                 if let Some(editor) = &mut self.editor {
+                    let query = match &change {
+                        editor::FormEdit::LinkQuery(q) => Some(q.clone()),
+                        _ => None,
+                    };
                     editor.apply(change);
+                    if let Some(query) = query {
+                        editor.link_hits = link_targets(&mut self.searcher, editor, &query);
+                    }
                 }
             }
             Command::SaveEdit => {
@@ -626,6 +674,11 @@ impl AppState {
                     }
                 }
             }
+            Command::ReloadEdit => {
+                if let Some(editor) = &self.editor {
+                    return vec![Effect::ReadEditFile(editor.file.clone())];
+                }
+            }
             _ => {}
         }
         Vec::new()
@@ -634,7 +687,16 @@ impl AppState {
     /// The form the shell opened for a card, or why it could not.
     pub fn set_editor(&mut self, editor: Result<editor::Editor, String>) {
         match editor {
-            Ok(e) => self.editor = Some(e),
+            Ok(mut e) => {
+                // A new card's id must differ from these; links go to one.
+                e.taken = self
+                    .library()
+                    .cards
+                    .iter()
+                    .map(|c| c.id.as_str().to_owned())
+                    .collect();
+                self.editor = Some(e);
+            }
             Err(why) => self.notify(why),
         }
     }
@@ -647,8 +709,22 @@ impl AppState {
         self.editor.as_mut()
     }
 
+    /// The form's file as read again (F5): the form goes on from it with
+    /// its changes, or says why it cannot.
+    pub fn edit_file_read(&mut self, read: std::io::Result<Vec<u8>>) {
+        if let Some(e) = &mut self.editor {
+            let reopened = match read {
+                Ok(bytes) => e.reopen(bytes),
+                Err(err) => Err(format!("无法读取 {}：{err}", e.file.display())),
+            };
+            if let Err(why) = reopened {
+                e.message = Some(format!("没有重新载入：{why}"));
+            }
+        }
+    }
+
     /// What writing the card came to: the form closes, or says why not.
-    pub fn edit_written(&mut self, result: Result<(), String>) {
+    pub fn edit_written(&mut self, result: Result<(), crate::content::edit::EditError>) {
         match result {
             Ok(()) => {
                 if let Some(e) = self.editor.take() {
@@ -661,7 +737,8 @@ impl AppState {
             }
             Err(why) => {
                 if let Some(e) = &mut self.editor {
-                    e.message = Some(why);
+                    e.stale = matches!(why, crate::content::edit::EditError::Changed);
+                    e.message = Some(why.to_string());
                 }
             }
         }

@@ -20,13 +20,12 @@ pub fn editor_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
     egui::ScrollArea::vertical()
         .id_salt("editor")
         .auto_shrink([false, false])
-        .show(ui, |ui| form(ui, editor, &mut out));
+        .show(ui, |ui| form(ui, state, editor, &mut out));
     out
 }
 
-fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
+fn form(ui: &mut egui::Ui, state: &AppState, editor: &Editor, out: &mut Vec<Command>) {
     let f = &editor.fields;
-    let mut edit = |change: FormEdit| out.push(Command::EditForm(change));
     ui.heading(if editor.is_new() {
         "新建卡片".to_owned()
     } else {
@@ -43,6 +42,10 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
     if let Some(message) = &editor.message {
         ui.label(RichText::new(message).color(ui.visuals().warn_fg_color));
     }
+    if editor.stale && ui.button("重新载入文件，保留我的改动 (F5)").clicked() {
+        out.push(Command::ReloadEdit);
+    }
+    let mut edit = |change: FormEdit| out.push(Command::EditForm(change));
     ui.add_space(6.0);
     if editor.is_new() {
         if let Some(t) = line(
@@ -101,14 +104,7 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
     ) {
         edit(FormEdit::Fills(t));
     }
-    if let Some(t) = block(
-        ui,
-        "链接（一行一个：卡片 id：为什么）",
-        &f.links,
-        "例如 teller-unskilled：柜员会办但不熟练",
-    ) {
-        edit(FormEdit::Links(t));
-    }
+    links_form(ui, state, editor, &mut edit);
     review_form(ui, f, &mut edit);
     ui.add_space(8.0);
     ui.horizontal(|ui| {
@@ -121,7 +117,6 @@ fn form(ui: &mut egui::Ui, editor: &Editor, out: &mut Vec<Command>) {
     });
 }
 
-/// Each step: its action and scripts, moved or removed by its buttons.
 /// The field of step `n` (`script`: its scripts, else its action).
 fn step_id(n: usize, script: bool) -> egui::Id {
     egui::Id::unique(("huashu-editor-step", n, script))
@@ -188,6 +183,80 @@ fn steps_form(ui: &mut egui::Ui, steps: &[StepDraft], edit: &mut impl FnMut(Form
                 }
             }
         });
+    }
+}
+
+/// The link chooser's search field.
+pub fn link_query_id() -> egui::Id {
+    egui::Id::unique("huashu-editor-link-query")
+}
+
+/// The "why" field of link `n`.
+fn link_why_id(n: usize) -> egui::Id {
+    egui::Id::unique(("huashu-editor-link-why", n))
+}
+
+/// The links (each with its card's title, why, and a remove button), then
+/// the chooser: typing finds cards as the search box does; Enter links the
+/// first, Tab reaches the others; the new link's "why" takes the keyboard.
+fn links_form(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    editor: &Editor,
+    edit: &mut impl FnMut(FormEdit),
+) {
+    let links = &editor.fields.links;
+    ui.label(RichText::new("相关卡片（链接）").strong());
+    let library = state.library();
+    for (n, link) in links.iter().enumerate() {
+        let title = crate::model::CardId::parse(&link.to)
+            .ok()
+            .and_then(|id| library.card(&id))
+            .map_or("（这张卡片已经不在了）", |c| c.title.as_str());
+        ui.horizontal(|ui| {
+            ui.label(format!("→ {title}"));
+            ui.label(RichText::new(&link.to).small().weak());
+            if ui.button("删除链接").clicked() {
+                edit(FormEdit::RemoveLink(n));
+            }
+        });
+        let mut why = link.why.clone();
+        if ui
+            .add(
+                TextEdit::singleline(&mut why)
+                    .id(link_why_id(n))
+                    .hint_text("为什么要看这张（可以不写）")
+                    .desired_width(f32::INFINITY),
+            )
+            .changed()
+        {
+            edit(FormEdit::LinkWhy(n, why));
+        }
+    }
+    let mut query = editor.link_query.clone();
+    let field = ui.add(
+        TextEdit::singleline(&mut query)
+            .id(link_query_id())
+            .hint_text("添加链接：输入标题、说法或拼音首字母找卡片，Enter 选第一张")
+            .desired_width(f32::INFINITY),
+    );
+    if field.changed() {
+        edit(FormEdit::LinkQuery(query));
+    }
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let mut chosen = None;
+    for (k, hit) in editor.link_hits.iter().enumerate() {
+        let button = ui.button(format!("{}（{}）", hit.title, hit.id));
+        if button.clicked() || (k == 0 && entered) {
+            chosen = Some(hit.id.clone());
+        }
+    }
+    if !editor.link_query.trim().is_empty() && editor.link_hits.is_empty() {
+        ui.label(RichText::new("没有找到卡片").small().weak());
+    }
+    if let Some(id) = chosen {
+        edit(FormEdit::AddLink(id));
+        ui.memory_mut(|m| m.request_focus(link_why_id(links.len())));
     }
 }
 

@@ -94,13 +94,14 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool, composing: bool) -> Vec<
             out.push(Command::Back);
         }
         // Ctrl+Shift+F before Ctrl+F, which would take it too.
-        let simple: [Shortcut; 9] = [
+        let simple: [Shortcut; 10] = [
             (Modifiers::COMMAND | Modifiers::SHIFT, Key::F, || {
                 Command::Flag
             }),
             (Modifiers::NONE, Key::F2, || Command::Edit),
             (Modifiers::COMMAND, Key::N, || Command::NewCard),
             (Modifiers::COMMAND, Key::S, || Command::SaveEdit),
+            (Modifiers::NONE, Key::F5, || Command::ReloadEdit),
             (Modifiers::COMMAND, Key::D, || Command::ToggleFavourite),
             (Modifiers::COMMAND, Key::T, || Command::TogglePin),
             (Modifiers::NONE, Key::F8, || Command::ToggleProblems),

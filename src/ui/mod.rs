@@ -605,14 +605,7 @@ impl HuashuApp {
             .count();
         let read = crate::content::edit::read(&file)
             .map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-        let taken = library
-            .cards
-            .iter()
-            .map(|c| c.id.as_str().to_owned())
-            .collect();
-        Ok(crate::app::editor::Editor::new_card(
-            file, read, section, taken,
-        ))
+        Ok(crate::app::editor::Editor::new_card(file, read, section))
     }
 
     /// The file of `card`, if the form may write it.
@@ -658,16 +651,7 @@ impl HuashuApp {
         };
         let read = crate::content::edit::read(&file)
             .map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-        let mut editor = crate::app::editor::Editor::open(card.clone(), file, read)?;
-        // Links are checked against these.
-        editor.taken = self
-            .state
-            .library()
-            .cards
-            .iter()
-            .map(|c| c.id.as_str().to_owned())
-            .collect();
-        Ok(editor)
+        crate::app::editor::Editor::open(card.clone(), file, read)
     }
 
     /// Keeps the queries typed and the card opened after each (digit runs
@@ -957,12 +941,14 @@ impl HuashuApp {
                 self.state.set_editor(opened);
             }
             Effect::WriteCard { path, read, text } => {
-                let written =
-                    crate::content::edit::save(path, read, text).map_err(|e| e.to_string());
+                let written = crate::content::edit::save(path, read, text);
                 if let Err(e) = &written {
                     log::warn!("card not saved: {e}");
                 }
                 self.state.edit_written(written);
+            }
+            Effect::ReadEditFile(path) => {
+                self.state.edit_file_read(crate::content::edit::read(path));
             }
             Effect::RaiseWindow => {
                 // The system call that raises it was made where the summons
