@@ -139,8 +139,20 @@ fn editing_a_script_changes_only_that_cards_bytes() {
         after.as_bytes()[after.len() - tail..],
         before.as_bytes()[before.len() - tail..]
     );
-    assert!(after.contains("我们理解您的心情"));
-    assert!(!after.contains("我们的心情和你一样"));
+    // Inside the card too, only the edited field's line changed.
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(b, a)| b != a)
+        .collect();
+    assert_eq!(
+        changed,
+        [(
+            "                            scripts: [\"很抱歉给你带来不便,我们的心情和你一样。\"],",
+            "                            scripts: [\"很抱歉给您带来不便，我们理解您的心情。\"],"
+        )]
+    );
+    assert_eq!(before.lines().count(), after.lines().count());
     let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
     assert_eq!(loaded.error_count(), 0);
 }

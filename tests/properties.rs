@@ -204,7 +204,7 @@ proptest! {
         pick in any::<prop::sample::Index>(),
         edits in prop::collection::vec(edit(), 1..4),
     ) {
-        use huashu::content::edit::{card_span, replace_card, validate};
+        use huashu::content::edit::{card_span, patch_card, replace_card, validate};
         let text = std::fs::read_to_string(file).unwrap();
         let path = PathBuf::from(file);
         let before = validate(&path, &text).unwrap();
@@ -215,17 +215,23 @@ proptest! {
         }
         let pos = huashu::content::Pos::new(card.origin.line as usize, card.origin.col as usize);
         let span = card_span(&text, pos).unwrap();
-        let new = replace_card(&text, &span, &card);
-        prop_assert_eq!(&new[..span.range.start], &text[..span.range.start]);
-        let tail = text.len() - span.range.end;
-        prop_assert_eq!(&new[new.len() - tail..], &text[span.range.end..]);
-        let after = validate(&path, &new).unwrap();
-        prop_assert_eq!(after.cards.len(), before.cards.len());
-        for (k, (a, b)) in after.cards.iter().zip(&before.cards).enumerate() {
-            let expected = if k == n { &card } else { b };
-            prop_assert_eq!((&a.id, &a.title, &a.aliases), (&expected.id, &expected.title, &expected.aliases));
-            prop_assert_eq!((&a.scene, &a.steps, &a.view), (&expected.scene, &expected.steps, &expected.view));
-            prop_assert_eq!((&a.links, &a.fields, &a.meta), (&expected.links, &expected.fields, &expected.meta));
+        // The whole card written anew, and only its changed fields (the
+        // bundled files are written one field a line, so that applies).
+        let patched = patch_card(&text[span.range.clone()], &before.cards[n], &card, span.indent);
+        prop_assert!(patched.is_some());
+        let patched = format!("{}{}{}", &text[..span.range.start], patched.unwrap(), &text[span.range.end..]);
+        for new in [replace_card(&text, &span, &card), patched] {
+            prop_assert_eq!(&new[..span.range.start], &text[..span.range.start]);
+            let tail = text.len() - span.range.end;
+            prop_assert_eq!(&new[new.len() - tail..], &text[span.range.end..]);
+            let after = validate(&path, &new).unwrap();
+            prop_assert_eq!(after.cards.len(), before.cards.len());
+            for (k, (a, b)) in after.cards.iter().zip(&before.cards).enumerate() {
+                let expected = if k == n { &card } else { b };
+                prop_assert_eq!((&a.id, &a.title, &a.aliases), (&expected.id, &expected.title, &expected.aliases));
+                prop_assert_eq!((&a.scene, &a.steps, &a.view), (&expected.scene, &expected.steps, &expected.view));
+                prop_assert_eq!((&a.links, &a.fields, &a.meta), (&expected.links, &expected.fields, &expected.meta));
+            }
         }
     }
 }

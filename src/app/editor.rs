@@ -247,10 +247,16 @@ impl Editor {
         let pos = crate::content::Pos::new(card.origin.line as usize, card.origin.col as usize);
         let span =
             edit::card_span(&text, pos).ok_or_else(|| "这张卡片在文件里找不到了".to_owned())?;
-        // The card is written anew on save: its own comments would go.
+        // What is rewritten on save loses its comments: the changed fields,
+        // or the whole card when it is not written one field a line.
         let message = edit::has_comment(&text, &span).then(|| {
-            "注意：这张卡片里写了注释（//），保存后卡片里的注释会去掉；文件里其他地方的注释不变"
-                .to_owned()
+            let own = &text[span.range.clone()];
+            if edit::patch_card(own, &card, &card, span.indent).is_some() {
+                "注意：这张卡片里写了注释（//）：保存时只重写改过的项目，改过的项目里的注释会去掉，其他注释不变"
+            } else {
+                "注意：这张卡片里写了注释（//），保存后卡片里的注释会去掉；文件里其他地方的注释不变"
+            }
+            .to_owned()
         });
         Ok(Self {
             message,
@@ -513,21 +519,23 @@ impl Editor {
         Ok(card)
     }
 
-    /// The file's new text with the edited card in place of the old one.
+    /// The file's new text with the edited card in place of the old one:
+    /// only its changed fields rewritten when that reads back as the edited
+    /// card (see [`edit::patch_card`]), else the whole card written anew.
     pub fn new_text(&self) -> Result<String, String> {
         let card = self.edited()?;
         let (mut text, _, crlf) = as_loaded(&self.read)?;
         if self.read.is_empty() {
             edit::OVERRIDES_SKELETON.clone_into(&mut text);
         }
-        let (range, mut card_text) = match &self.span {
+        let (range, whole) = match &self.span {
             Some(span) => (span.range.clone(), edit::card_text(&card, span.indent)),
             None => edit::insertion(&text, self.section, &card)
                 .ok_or("这个文件里没有这一节的卡片列表")?,
         };
-        if crlf {
-            card_text = card_text.replace('\n', "\r\n");
-        }
+        let patched = self.span.as_ref().and_then(|span| {
+            edit::patch_card(&text[range.clone()], &self.card, &card, span.indent)
+        });
         // The file's own bytes around the card, BOM and line breaks as
         // they were.
         let raw = if self.read.is_empty() {
@@ -536,7 +544,28 @@ impl Editor {
             std::str::from_utf8(&self.read).map_err(|e| e.to_string())?
         };
         let (start, end) = (raw_offset(raw, range.start), raw_offset(raw, range.end));
-        let new = format!("{}{card_text}{}", &raw[..start], &raw[end..]);
+        let written = |card_text: &str| {
+            let card_text = if crlf {
+                card_text.replace('\n', "\r\n")
+            } else {
+                card_text.to_owned()
+            };
+            format!("{}{card_text}{}", &raw[..start], &raw[end..])
+        };
+        if let Some(patched) = patched {
+            let new = written(&patched);
+            let reads_back = edit::validate(&self.file, &new).is_ok_and(|lib| {
+                lib.cards.into_iter().any(|mut c| {
+                    c.section = card.section;
+                    c.origin = card.origin;
+                    c == card
+                })
+            });
+            if reads_back {
+                return Ok(new);
+            }
+        }
+        let new = written(&whole);
         edit::validate(&self.file, &new).map_err(|errors| {
             errors
                 .iter()
@@ -616,6 +645,61 @@ mod tests {
         );
     }
 
+    /// The bundled chapter with a trainer's comments inside one card.
+    fn commented() -> (String, Editor) {
+        let file = include_str!("../../data/04-business-area.ron").replace(
+            "title: \"工作失误导致客户不满\",",
+            "title: \"工作失误导致客户不满\", // 培训重点\n                    // 场景来自分行案例",
+        );
+        let lib = crate::content::edit::validate(std::path::Path::new("f.ron"), &file).unwrap();
+        let card = lib
+            .cards
+            .iter()
+            .find(|c| c.id.as_str() == "teller-error-complaint")
+            .unwrap()
+            .clone();
+        let e = Editor::open(card, "f.ron".into(), file.clone().into_bytes()).unwrap();
+        (file, e)
+    }
+
+    #[test]
+    fn only_the_changed_field_is_rewritten_and_comments_stay() {
+        let (file, mut e) = commented();
+        e.apply(FormEdit::Scripts(0, "很抱歉给你带来不便。".into()));
+        let new = e.new_text().unwrap();
+        assert!(new.contains("// 培训重点") && new.contains("// 场景来自分行案例"));
+        // Everything but the first step's script line is as it was.
+        let old_line = "scripts: [\"很抱歉给你带来不便,我们的心情和你一样。\"],";
+        let new_line = "scripts: [\"很抱歉给你带来不便。\"],";
+        assert_eq!(new, file.replace(old_line, new_line));
+    }
+
+    #[test]
+    fn a_field_added_is_one_line_and_an_emptied_one_is_written_empty() {
+        let (file, mut e) = commented();
+        e.apply(FormEdit::ReviewedBy("王老师".into()));
+        e.apply(FormEdit::Aliases(String::new()));
+        let new = e.new_text().unwrap();
+        let aliases = "                    aliases: [\"汇款错误\", \"汇款延误\", \"打错账号\", \"手误\", \"要求赔偿\", \"赔钱\", \"投诉柜员\"],\n";
+        let view_end = "由于没有给客户的资金造成实际损失,我们不能同意客户的赔偿要求,但我们可以用礼物和真诚的态度来弥补。\",\n                    ],\n";
+        let expected = file
+            .replace(aliases, "                    aliases: [],\n")
+            .replace(
+                view_end,
+                &format!("{view_end}                    reviewed_by: \"王老师\",\n"),
+            );
+        assert_eq!(new, expected);
+        // Cleared again: the line goes.
+        let lib = crate::content::edit::validate(std::path::Path::new("f.ron"), &new).unwrap();
+        let card = lib.cards.into_iter().find(|c| c.id == e.card.id).unwrap();
+        let mut e = Editor::open(card, "f.ron".into(), new.into_bytes()).unwrap();
+        e.apply(FormEdit::ReviewedBy(String::new()));
+        assert_eq!(
+            e.new_text().unwrap(),
+            expected.replace("                    reviewed_by: \"王老师\",\n", "")
+        );
+    }
+
     #[test]
     fn a_card_with_a_comment_inside_says_it_goes_on_save() {
         let file = "Chapter(sections: [Section(cards: [\nCard(id: \"a\", title: \"甲\", // 注释\n steps: [Step(action: \"做。\")]),\n])])\n";
@@ -626,8 +710,10 @@ mod tests {
             file.as_bytes().to_vec(),
         )
         .unwrap();
-        assert!(e.message.unwrap().contains("注释"));
+        assert!(e.message.unwrap().contains("保存后卡片里的注释会去掉"));
         assert!(editor(0).message.is_none());
+        let (_, e) = commented();
+        assert!(e.message.unwrap().contains("改过的项目里的注释会去掉"));
     }
 
     #[test]

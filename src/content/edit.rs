@@ -77,6 +77,89 @@ pub fn card_text(card: &Card, indent: usize) -> String {
     block.strip_suffix(",\n").unwrap_or(block).to_owned()
 }
 
+/// The card `old` (written as `old_text`, from `Card(` to `)`) edited to
+/// `new`, changing only what changed: a field whose value is the same keeps
+/// its bytes (its comments and layout too); a changed one is written as
+/// [`card_text`] writes it, in its place; a new one goes after the last;
+/// one no longer written is removed with its line. `None` when the card is
+/// not written one field a line at the indentation `card_text` uses: the
+/// caller writes the whole card anew. The caller checks the result reads
+/// back as `new`.
+pub fn patch_card(old_text: &str, old: &Card, new: &Card, indent: usize) -> Option<String> {
+    let fields = |text: &str| {
+        let close = text.strip_suffix(')')?.len();
+        text.starts_with("Card(")
+            .then(|| syntax::struct_fields(text, "Card".len(), close))
+            .flatten()
+    };
+    let (was, now) = (card_text(old, indent), card_text(new, indent));
+    let written = fields(old_text)?;
+    let value_in = |text: &'_ str, all: &[syntax::FieldSpan], name: &str| -> Option<String> {
+        all.iter()
+            .find(|f| f.name == name)
+            .map(|f| text[f.value.clone()].to_owned())
+    };
+    let (was_fields, now_fields) = (fields(&was)?, fields(&now)?);
+    let field_indent = indent + 4;
+    // Each field on a line of its own, at the indentation written anew.
+    let line_start = |at: usize| old_text[..at].rfind('\n').map(|n| n + 1);
+    for f in &written {
+        let start = line_start(f.start)?;
+        if old_text[start..f.start] != " ".repeat(field_indent) {
+            return None;
+        }
+    }
+    // (range of old_text, replacement), in order.
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    for f in &written {
+        let before = value_in(&was, &was_fields, &f.name);
+        match value_in(&now, &now_fields, &f.name) {
+            // Written by hand where card_text would not (e.g. `aliases: []`),
+            // or unchanged: kept.
+            None if before.is_none() => {}
+            Some(value) if before.as_ref() == Some(&value) => {}
+            Some(value) => edits.push((f.value.clone(), value)),
+            None => {
+                // Removed with its line: the comma must end it.
+                let comma = f.comma?;
+                let end = old_text[comma..].find('\n').map(|n| comma + n + 1)?;
+                if !old_text[comma + 1..end].trim().is_empty() {
+                    return None;
+                }
+                edits.push((line_start(f.start)?..end, String::new()));
+            }
+        }
+    }
+    let added: Vec<&syntax::FieldSpan> = now_fields
+        .iter()
+        .filter(|f| !written.iter().any(|w| w.name == f.name))
+        .collect();
+    if !added.is_empty() {
+        // After the last field's line, which must end with its comma (the
+        // `)` on a line of its own).
+        let last = written.last()?;
+        let comma = last.comma?;
+        let end = old_text[comma..].find('\n').map(|n| comma + n + 1)?;
+        if !old_text[comma + 1..end].trim().is_empty()
+            || !old_text[end..old_text.len() - 1].trim().is_empty()
+        {
+            return None;
+        }
+        let mut lines = String::new();
+        for f in added {
+            lines.push_str(&" ".repeat(field_indent));
+            lines.push_str(&now[f.start..f.comma.map_or(f.value.end, |c| c + 1)]);
+            lines.push('\n');
+        }
+        edits.push((end..end, lines));
+    }
+    let mut out = old_text.to_owned();
+    for (range, with) in edits.into_iter().rev() {
+        out.replace_range(range, &with);
+    }
+    Some(out)
+}
+
 /// `text` with the card at `span` replaced by `card`.
 pub fn replace_card(text: &str, span: &CardSpan, card: &Card) -> String {
     splice(text, &span.range, &card_text(card, span.indent))

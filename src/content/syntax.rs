@@ -492,6 +492,91 @@ pub fn field_value(text: &str, field: &str) -> Option<usize> {
         .map(|l| l.quote)
 }
 
+/// One field of a struct written in RON: `name: value`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldSpan {
+    pub name: String,
+    /// Byte offset of the name.
+    pub start: usize,
+    /// The value, from its first token to the end of its last.
+    pub value: Range<usize>,
+    /// The comma after the value, if one is written.
+    pub comma: Option<usize>,
+}
+
+/// The fields of the struct written between the brackets at `open` and
+/// `close` of `text`, in order (comments skipped); `None` when what is
+/// there is not `name: value` pairs separated by commas.
+pub fn struct_fields(text: &str, open: usize, close: usize) -> Option<Vec<FieldSpan>> {
+    let inner = open + 1;
+    let body = text.get(inner..close)?;
+    let mut fields: Vec<FieldSpan> = Vec::new();
+    // The field being read: its name and start, then its value so far.
+    let mut name: Option<(String, usize)> = None;
+    let mut value: Option<Range<usize>> = None;
+    let mut colon = false;
+    let mut depth = 0usize;
+    // Inside an identifier already taken as a name (its later letters).
+    let mut name_end = 0;
+    for token in tokens(body) {
+        let (at, end, c) = match token {
+            Token::LineBreak(_) => continue,
+            Token::String(r) => (inner + r.start, inner + r.end, '"'),
+            Token::Char(k, c) => (inner + k, inner + k + c.len_utf8(), c),
+        };
+        if name.is_none() {
+            if at < name_end {
+                continue;
+            }
+            if !(c.is_ascii_alphabetic() || c == '_') {
+                return None;
+            }
+            let len = text[at..close]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(close - at);
+            name = Some((text[at..at + len].to_owned(), at));
+            name_end = at + len;
+            continue;
+        }
+        if at < name_end {
+            continue;
+        }
+        if !colon {
+            if c != ':' {
+                return None;
+            }
+            colon = true;
+            continue;
+        }
+        match c {
+            ',' if depth == 0 => {
+                let (name, start) = name.take()?;
+                fields.push(FieldSpan {
+                    name,
+                    start,
+                    value: value.take()?,
+                    comma: Some(at),
+                });
+                colon = false;
+                continue;
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+        value = Some(value.map_or(at..end, |v| v.start..end));
+    }
+    if let Some((name, start)) = name {
+        fields.push(FieldSpan {
+            name,
+            start,
+            value: value?,
+            comma: None,
+        });
+    }
+    Some(fields)
+}
+
 /// `text` with the fix `unpaired` suggests: the missing bracket inserted,
 /// or the one that pairs with nothing removed.
 fn fixed(text: &str, unpaired: &Unpaired) -> String {
@@ -676,6 +761,27 @@ fn label(text: &str, line_start: usize, at: usize, bracket: char) -> (usize, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn struct_fields_are_found_past_comments_and_nested_brackets() {
+        let text = "Card(\n    id: \"a\", // 注释, with: comma\n    steps: [Step(action: \"做,\")],\n    draft: Some(true)\n)";
+        let fields = struct_fields(text, 4, text.len() - 1).unwrap();
+        let shown: Vec<(&str, &str, bool)> = fields
+            .iter()
+            .map(|f| (f.name.as_str(), &text[f.value.clone()], f.comma.is_some()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("id", "\"a\"", true),
+                ("steps", "[Step(action: \"做,\")]", true),
+                ("draft", "Some(true)", false),
+            ]
+        );
+        assert_eq!(&text[fields[1].start..fields[1].start + 5], "steps");
+        assert!(struct_fields("Card(\"a\")", 4, 8).is_none());
+        assert!(struct_fields("Card(id \"a\")", 4, 11).is_none());
+    }
 
     fn line_of(text: &str, at: usize) -> usize {
         text[..at].matches('\n').count() + 1
