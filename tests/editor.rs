@@ -592,3 +592,48 @@ fn a_live_reload_of_the_same_file_keeps_the_edit() {
     assert!(form_message(&harness).contains("没有覆盖"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
 }
+
+/// A form scrolled down and closed opens again at its top, with the
+/// title (which has the keyboard) on screen: egui keeps, and eframe
+/// saves, each scroll area's offset.
+#[test]
+fn the_form_opens_at_its_top() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["00-earlier-chapter.ron", FILE] {
+        std::fs::copy(Path::new("data").join(name), dir.path().join(name)).unwrap();
+    }
+    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.edit_in(vec![dir.path().to_path_buf()]);
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 700.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.get_by_role(Role::TextInput).type_text("qhcw");
+    harness.run();
+    let title_top = |h: &Harness<'_, HuashuApp>| {
+        h.get_all_by_value("客户取号错误")
+            .find(|n| n.accesskit_node().role() == Role::TextInput)
+            .map(|n| n.rect().min.y)
+    };
+    for _ in 0..2 {
+        harness.key_press(Key::F2);
+        harness.run();
+        let top = title_top(&harness).unwrap();
+        assert!((0.0..600.0).contains(&top), "title at {top}");
+        harness.hover_at(egui::pos2(700.0, 400.0));
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Page,
+            delta: egui::vec2(0.0, -10.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: Modifiers::NONE,
+        });
+        // The scroll is animated.
+        harness.run_steps(30);
+        let top = title_top(&harness).unwrap();
+        assert!(top < 0.0, "scrolled down: title at {top}");
+        harness.key_press(Key::Escape);
+        harness.run();
+        assert!(harness.state().state().editor().is_none());
+    }
+}

@@ -12,15 +12,19 @@ pub fn title_id() -> egui::Id {
     egui::Id::unique("huashu-editor-title")
 }
 
-pub fn editor_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
+/// The form; `opened`: it was just opened, and shows from its top.
+pub fn editor_ui(ui: &mut egui::Ui, state: &AppState, opened: bool) -> Vec<Command> {
     let mut out = Vec::new();
     let Some(editor) = state.editor() else {
         return out;
     };
-    egui::ScrollArea::vertical()
+    let mut area = egui::ScrollArea::vertical()
         .id_salt("editor")
-        .auto_shrink([false, false])
-        .show(ui, |ui| form(ui, state, editor, &mut out));
+        .auto_shrink([false, false]);
+    if opened {
+        area = area.vertical_scroll_offset(0.0);
+    }
+    area.show(ui, |ui| form(ui, state, editor, &mut out));
     out
 }
 
@@ -68,17 +72,16 @@ fn form(ui: &mut egui::Ui, state: &AppState, editor: &Editor, out: &mut Vec<Comm
     }
     ui.label(RichText::new("标题").strong());
     let mut title = f.title.clone();
-    if ui
-        .add(
-            TextEdit::singleline(&mut title)
-                .id(title_id())
-                .hint_text("卡片标题")
-                .desired_width(f32::INFINITY),
-        )
-        .changed()
-    {
+    let title_field = ui.add(
+        TextEdit::singleline(&mut title)
+            .id(title_id())
+            .hint_text("卡片标题")
+            .desired_width(f32::INFINITY),
+    );
+    if title_field.changed() {
         edit(FormEdit::Title(title));
     }
+
     if let Some(t) = line(ui, "别名（用、分开）", &f.aliases, "大堂经理会输入的说法")
     {
         edit(FormEdit::Aliases(t));

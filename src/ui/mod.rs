@@ -377,6 +377,9 @@ pub struct HuashuApp {
     /// What the input method is doing in the search box.
     ime: ImeState,
     scroll: i32,
+    /// A form was opened: it shows from its top at the next frame (egui
+    /// remembers, and eframe saves, the last form's scroll offset).
+    form_opened: bool,
     applied_theme: Option<Theme>,
     effects: Vec<Effect>,
     /// The notice being shown and when it was first drawn.
@@ -445,6 +448,7 @@ impl HuashuApp {
             summons: None,
             ime: ImeState::default(),
             scroll: 0,
+            form_opened: false,
             applied_theme: None,
             effects: Vec::new(),
             notice_since: None,
@@ -555,6 +559,7 @@ impl HuashuApp {
                 Some(Ok(mut editor)) => {
                     editor.restore(draft.fields.clone());
                     self.state.set_editor(Ok(editor));
+                    self.form_opened = true;
                 }
                 _ => log::warn!(
                     "an unsaved draft of card {} in {} could not be reopened; it stays in {}",
@@ -784,6 +789,7 @@ impl HuashuApp {
             asked => asked,
         };
         let scroll = std::mem::take(&mut self.scroll);
+        let form_opened = std::mem::take(&mut self.form_opened);
         let key = (self.state.selected(), self.state.query().to_owned());
         let selection_moved = self.last_selected.as_ref() != Some(&key);
         self.last_selected = Some(key);
@@ -852,7 +858,7 @@ impl HuashuApp {
                 });
             egui::CentralPanel::default().show(ui, |ui| {
                 if state.editor().is_some() {
-                    commands.extend(editor::editor_ui(ui, state));
+                    commands.extend(editor::editor_ui(ui, state, form_opened));
                 } else {
                     commands.extend(card_view::card_view_ui(ui, state, scroll));
                 }
@@ -937,6 +943,7 @@ impl HuashuApp {
                 };
                 if opened.is_ok() {
                     ctx.memory_mut(|m| m.request_focus(editor::title_id()));
+                    self.form_opened = true;
                 }
                 self.state.set_editor(opened);
             }
