@@ -1,9 +1,18 @@
-//! Search speed, per keystroke, over a generated corpus; compared with
-//! fuzzy-matcher's skim over whole card text on the same keystrokes.
+//! Search speed, per keystroke, over a generated corpus (plus the bundled
+//! cards), against two baselines on the same keystrokes, in the same run,
+//! the same number of times:
+//! - skim: fuzzy-matcher's skim over each card's whole text, everything
+//!   sorted (what the first version did);
+//! - fair: the straightforward design with fuzzy-matcher doing huashu's
+//!   work (title/alias and their pinyin, long fields by substring, terms
+//!   joined by AND, top `limit` with indices; see `fair/mod.rs`).
+//!
+//! Also checks that each engine ranks first the bundled card a query names
+//! (among the bundled cards).
 //!
 //!     cargo run --release --example search_bench -- --cards 10000
 //!
-//! Prints a table, then one JSON object as the last line.
+//! Prints tables, then one JSON object as the last line.
 
 #![allow(
     clippy::cast_precision_loss,
@@ -14,6 +23,7 @@
 )]
 
 mod corpus;
+mod fair;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,12 +38,13 @@ struct Args {
     /// Number of generated cards.
     #[arg(long, default_value_t = 10_000)]
     cards: usize,
-    /// How many times the query list is typed.
-    #[arg(long, default_value_t = 20)]
+    /// How many times the query list is typed, by each engine (raised so
+    /// each engine has at least 1,000 samples).
+    #[arg(long, default_value_t = 10)]
     rounds: usize,
-    /// Rounds for the naive baseline (default: as many as fit ~2M card scans).
+    /// Skip the baselines (for profiling huashu alone).
     #[arg(long)]
-    naive_rounds: Option<usize>,
+    no_baselines: bool,
     /// Hits asked for per keystroke (with highlights), as the window does.
     #[arg(long, default_value_t = 50)]
     limit: usize,
@@ -89,6 +100,34 @@ const PINYIN: &[&str] = &[
     "q'h'c'w",
 ];
 
+/// The bundled card a whole query names (queries not listed name none:
+/// `证件`, `大堂经理` … fit several).
+const INTENDED: &[(&str, &str)] = &[
+    ("柜员 不熟练", "teller-unskilled"),
+    ("汇款 错", "teller-error-complaint"),
+    ("客户取号", "wrong-queue-ticket"),
+    ("差评", "bad-review-for-teller"),
+    ("假证件", "impersonation-id"),
+    ("排错队", "wrong-queue-ticket"),
+    ("转柜", "teller-unfamiliar-business"),
+    ("口罩", "refuses-id-check"),
+    ("新员工差评", "bad-review-for-teller"),
+    ("外籍客户购汇", "teller-unfamiliar-business"),
+    ("客户不肯摘口罩怎么办", "refuses-id-check"),
+    ("柜员太慢了客户要换柜台", "teller-unskilled"),
+    ("qhcw", "wrong-queue-ticket"),
+    ("qhcuowu", "wrong-queue-ticket"),
+    ("zjhs", "refuses-id-check"),
+    ("quhcw", "wrong-queue-ticket"),
+    ("gybsl", "teller-unskilled"),
+    ("汇款 cuo", "teller-error-complaint"),
+    ("jzj", "impersonation-id"),
+    ("bzkz", "refuses-id-check"),
+    ("zhuangui", "teller-unfamiliar-business"),
+    ("qu'hao'cuo'wu", "wrong-queue-ticket"),
+    ("q'h'c'w", "wrong-queue-ticket"),
+];
+
 /// Every prefix of every query, in typing order.
 fn keystrokes(queries: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
@@ -113,9 +152,68 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples[rank].as_secs_f64() * 1e6
 }
 
+/// One engine's run over the keystrokes: every sample, and per keystroke
+/// its times and hit count.
+struct Run {
+    samples: Vec<Duration>,
+    per_key: Vec<(Vec<Duration>, usize)>,
+}
+
+impl Run {
+    /// Types `keys` `rounds` times into `search`, which returns the hit
+    /// count.
+    fn time(keys: &[String], rounds: usize, mut search: impl FnMut(&str) -> usize) -> Self {
+        let mut run = Self {
+            samples: Vec::with_capacity(keys.len() * rounds),
+            per_key: keys.iter().map(|_| (Vec::new(), 0)).collect(),
+        };
+        for _ in 0..rounds {
+            for (n, key) in keys.iter().enumerate() {
+                let t = Instant::now();
+                let hits = search(key);
+                let took = t.elapsed();
+                run.samples.push(took);
+                run.per_key[n].0.push(took);
+                run.per_key[n].1 = hits;
+            }
+        }
+        run
+    }
+
+    fn mean_hits(&self, range: std::ops::Range<usize>) -> f64 {
+        let n = range.len().max(1) as f64;
+        self.per_key[range]
+            .iter()
+            .map(|(_, h)| *h as f64)
+            .sum::<f64>()
+            / n
+    }
+
+    fn p(&self, range: std::ops::Range<usize>, p: f64) -> f64 {
+        let mut all: Vec<Duration> = self.per_key[range]
+            .iter()
+            .flat_map(|(t, _)| t.iter().copied())
+            .collect();
+        percentile(&mut all, p)
+    }
+}
+
+/// The rank (1-based) of `id` among `cards` (indices into `library`).
+fn rank(library: &huashu::model::Library, cards: &[usize], id: &str) -> Option<usize> {
+    cards
+        .iter()
+        .position(|&c| library.cards[c].id.as_str() == id)
+        .map(|r| r + 1)
+}
+
+fn show_rank(r: Option<usize>) -> String {
+    r.map_or_else(|| "—".to_owned(), |r| r.to_string())
+}
+
 fn main() {
     let args = Args::parse();
     let library = Arc::new(corpus::generate(args.cards, args.seed));
+    let n_cards = library.cards.len();
     let chars: usize = library
         .cards
         .iter()
@@ -135,106 +233,192 @@ fn main() {
     let first_build_ms = builds[0].as_secs_f64() * 1e3;
     let index_mib = searcher.index().memory_bytes() as f64 / (1024.0 * 1024.0);
 
-    let mut per_key: Vec<(String, Vec<Duration>, usize)> = Vec::new();
-    let mut time_queries = |queries: &[&str]| {
-        let keys = keystrokes(queries);
-        let mut samples = Vec::with_capacity(keys.len() * args.rounds);
-        let mut hits = 0usize;
-        let first = per_key.len();
-        per_key.extend(keys.iter().map(|k| (k.clone(), Vec::new(), 0)));
-        for _ in 0..args.rounds {
-            for (n, key) in keys.iter().enumerate() {
-                let t = Instant::now();
-                let r = searcher.search(key, args.limit);
-                let took = t.elapsed();
-                samples.push(took);
-                per_key[first + n].1.push(took);
-                per_key[first + n].2 = r.total;
-                hits += r.total;
-            }
-        }
-        (samples, hits, keys.len())
-    };
     let only: Vec<&str> = args.only.iter().map(String::as_str).collect();
     let (chinese, pinyin): (&[&str], &[&str]) = if only.is_empty() {
         (CHINESE, PINYIN)
     } else {
         (&only, &[])
     };
-    let (mut zh, zh_hits, zh_keys) = time_queries(chinese);
-    let (mut py, py_hits, py_keys) = time_queries(pinyin);
+    let zh_keys = keystrokes(chinese);
+    let py_keys = keystrokes(pinyin);
+    let keys: Vec<String> = zh_keys.iter().chain(&py_keys).cloned().collect();
+    let zh = 0..zh_keys.len();
+    let py = zh_keys.len()..keys.len();
+    let rounds = args.rounds.max(1000usize.div_ceil(keys.len().max(1)));
 
-    // Naive: skim over each card's whole text, collect matches, sort.
-    let texts: Vec<String> = library.cards.iter().map(corpus::whole_text).collect();
-    let matcher = SkimMatcherV2::default();
-    let naive_rounds = args.naive_rounds.unwrap_or_else(|| {
-        (2_000_000 / (args.cards.max(1) * (zh_keys + py_keys))).clamp(1, args.rounds)
-    });
-    // `--naive-rounds 0` skips the baseline (for profiling).
-    let naive_rounds = naive_rounds.min(args.rounds);
-    let mut naive = Vec::new();
-    for _ in 0..naive_rounds {
-        for key in keystrokes(chinese).iter().chain(&keystrokes(pinyin)) {
-            let t = Instant::now();
+    let huashu = Run::time(&keys, rounds, |k| searcher.search(k, args.limit).total);
+    let (fair, skim) = if args.no_baselines {
+        (None, None)
+    } else {
+        let t = Instant::now();
+        let engine = fair::Fair::new(&library);
+        let fair_build_ms = t.elapsed().as_secs_f64() * 1e3;
+        let fair = Run::time(&keys, rounds, |k| engine.search(k, args.limit).0);
+        // Skim over each card's whole text, everything matching sorted.
+        let texts: Vec<String> = library.cards.iter().map(corpus::whole_text).collect();
+        let matcher = SkimMatcherV2::default();
+        let skim_search = |key: &str| {
             let mut scored: Vec<(i64, usize)> = texts
                 .iter()
                 .enumerate()
                 .filter_map(|(i, text)| matcher.fuzzy_match(text, key).map(|s| (s, i)))
                 .collect();
             scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            std::hint::black_box(&scored);
-            naive.push(t.elapsed());
+            scored
+        };
+        let skim = Run::time(&keys, rounds, |k| skim_search(k).len());
+        // Does each engine list the card a whole query names? On the
+        // bundled cards: in the generated corpus each of their titles and
+        // aliases recurs in hundreds of recombined cards, which tie.
+        let bundled = Arc::new(huashu::content::load_builtin().library);
+        let mut small = Searcher::new(bundled.clone());
+        let small_fair = fair::Fair::new(&bundled);
+        let small_texts: Vec<String> = bundled.cards.iter().map(corpus::whole_text).collect();
+        println!(
+            "Named card's rank among the {} bundled cards:",
+            bundled.cards.len()
+        );
+        println!();
+        println!("| query | names | huashu | fair | skim |");
+        println!("|---|---|---|---|---|");
+        let mut found = [0usize; 3];
+        for (query, id) in INTENDED {
+            let h: Vec<usize> = small
+                .search(query, args.limit)
+                .hits
+                .iter()
+                .map(|h| h.card)
+                .collect();
+            let f: Vec<usize> = small_fair
+                .search(query, args.limit)
+                .1
+                .iter()
+                .map(|h| h.card)
+                .collect();
+            let mut scored: Vec<(i64, usize)> = small_texts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, text)| matcher.fuzzy_match(text, query).map(|s| (s, i)))
+                .collect();
+            scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let s: Vec<usize> = scored.iter().map(|(_, c)| *c).collect();
+            let ranks = [
+                rank(&bundled, &h, id),
+                rank(&bundled, &f, id),
+                rank(&bundled, &s, id),
+            ];
+            for (n, r) in ranks.iter().enumerate() {
+                found[n] += usize::from(r == &Some(1));
+            }
+            println!(
+                "| {query} | {id} | {} | {} | {} |",
+                show_rank(ranks[0]),
+                show_rank(ranks[1]),
+                show_rank(ranks[2])
+            );
         }
-    }
+        println!();
+        println!(
+            "named card first: huashu {}/{n}, fair {}/{n}, skim {}/{n}; fair index build at {n_cards} cards: {fair_build_ms:.0} ms",
+            found[0],
+            found[1],
+            found[2],
+            n = INTENDED.len()
+        );
+        println!();
+        (Some(fair), Some(skim))
+    };
 
     if args.verbose {
-        println!("| keystroke | median µs | hits |");
-        for (key, mut times, total) in per_key {
-            println!("| {key} | {:.1} | {total} |", percentile(&mut times, 0.5));
+        println!("| keystroke | huashu median µs | huashu hits | fair hits | skim hits |");
+        println!("|---|---|---|---|---|");
+        for (n, key) in keys.iter().enumerate() {
+            let mut times = huashu.per_key[n].0.clone();
+            let hits = |r: &Option<Run>| r.as_ref().map_or(0, |r| r.per_key[n].1);
+            println!(
+                "| {key} | {:.1} | {} | {} | {} |",
+                percentile(&mut times, 0.5),
+                huashu.per_key[n].1,
+                hits(&fair),
+                hits(&skim)
+            );
         }
         println!();
     }
-    let zh_p50 = percentile(&mut zh, 0.50);
-    let zh_p99 = percentile(&mut zh, 0.99);
-    let py_p50 = percentile(&mut py, 0.50);
-    let py_p99 = percentile(&mut py, 0.99);
-    let naive_p50 = percentile(&mut naive, 0.50);
-    let naive_p99 = percentile(&mut naive, 0.99);
+    let zh_p50 = huashu.p(zh.clone(), 0.50);
+    let zh_p99 = huashu.p(zh.clone(), 0.99);
+    let py_p50 = huashu.p(py.clone(), 0.50);
+    let py_p99 = huashu.p(py.clone(), 0.99);
+    let all = 0..keys.len();
+    let stat = |r: &Option<Run>, range: std::ops::Range<usize>, p: f64| {
+        r.as_ref().map_or(0.0, |r| r.p(range, p))
+    };
+    let (fair_p50, fair_p99) = (
+        stat(&fair, all.clone(), 0.5),
+        stat(&fair, all.clone(), 0.99),
+    );
+    let (naive_p50, naive_p99) = (
+        stat(&skim, all.clone(), 0.5),
+        stat(&skim, all.clone(), 0.99),
+    );
     let build_ms = percentile(&mut builds, 0.5) / 1e3;
 
     println!(
-        "corpus: {} cards, {:.0} chars/card on average",
-        args.cards,
-        chars as f64 / args.cards.max(1) as f64
+        "corpus: {n_cards} generated cards, {:.0} chars/card on average",
+        chars as f64 / n_cards.max(1) as f64
     );
     println!(
-        "keystrokes: {zh_keys} Chinese, {py_keys} pinyin; {} rounds ({naive_rounds} for naive); limit {}",
-        args.rounds, args.limit
+        "keystrokes: {} Chinese, {} pinyin; {rounds} rounds each engine ({} samples each); limit {}",
+        zh.len(),
+        py.len(),
+        huashu.samples.len(),
+        args.limit
     );
-    println!(
-        "mean hits per keystroke: Chinese {:.0}, pinyin {:.0}",
-        zh_hits as f64 / zh.len().max(1) as f64,
-        py_hits as f64 / py.len().max(1) as f64
-    );
-    println!();
-    println!("| per keystroke          |    p50 µs |    p99 µs |");
-    println!("|------------------------|-----------|-----------|");
-    println!("| huashu, Chinese        | {zh_p50:>9.1} | {zh_p99:>9.1} |");
-    println!("| huashu, pinyin         | {py_p50:>9.1} | {py_p99:>9.1} |");
-    println!("| skim over whole text   | {naive_p50:>9.1} | {naive_p99:>9.1} |");
+    let mean_hits = |r: &Option<Run>, range: std::ops::Range<usize>| {
+        r.as_ref().map_or(0.0, |r| r.mean_hits(range))
+    };
     println!();
     println!(
-        "speed-up vs skim at p50: Chinese {:.0}×, pinyin {:.0}×; at p99: Chinese {:.0}×, pinyin {:.0}×",
-        naive_p50 / zh_p50.max(0.001),
-        naive_p50 / py_p50.max(0.001),
-        naive_p99 / zh_p99.max(0.001),
-        naive_p99 / py_p99.max(0.001)
+        "| per keystroke | Chinese p50 µs | Chinese p99 µs | pinyin p50 µs | pinyin p99 µs | mean hits zh / py |"
+    );
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| huashu | {zh_p50:.1} | {zh_p99:.1} | {py_p50:.1} | {py_p99:.1} | {:.0} / {:.0} |",
+        huashu.mean_hits(zh.clone()),
+        huashu.mean_hits(py.clone())
+    );
+    for (name, run) in [
+        ("fair (straightforward)", &fair),
+        ("skim over whole text", &skim),
+    ] {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0} / {:.0} |",
+            stat(run, zh.clone(), 0.5),
+            stat(run, zh.clone(), 0.99),
+            stat(run, py.clone(), 0.5),
+            stat(run, py.clone(), 0.99),
+            mean_hits(run, zh.clone()),
+            mean_hits(run, py.clone())
+        );
+    }
+    println!();
+    let mut all_huashu = huashu.samples.clone();
+    let (h50, h99) = (
+        percentile(&mut all_huashu.clone(), 0.5),
+        percentile(&mut all_huashu, 0.99),
+    );
+    println!(
+        "all keystrokes: huashu p50 {h50:.1} µs, p99 {h99:.1} µs; fair {fair_p50:.1} / {fair_p99:.1} µs ({:.0}× / {:.0}×); skim {naive_p50:.1} / {naive_p99:.1} µs ({:.0}× / {:.0}×)",
+        fair_p50 / h50.max(0.001),
+        fair_p99 / h99.max(0.001),
+        naive_p50 / h50.max(0.001),
+        naive_p99 / h99.max(0.001)
     );
     println!(
         "index build: {build_ms:.1} ms (median of {BUILDS}; first {first_build_ms:.1} ms), index memory: {index_mib:.1} MiB"
     );
     println!(
-        "{{\"cards\":{},\"zh_p50_us\":{zh_p50:.1},\"zh_p99_us\":{zh_p99:.1},\"py_p50_us\":{py_p50:.1},\"py_p99_us\":{py_p99:.1},\"naive_p50_us\":{naive_p50:.1},\"naive_p99_us\":{naive_p99:.1},\"build_ms\":{build_ms:.1},\"index_mib\":{index_mib:.2}}}",
+        "{{\"cards\":{},\"zh_p50_us\":{zh_p50:.1},\"zh_p99_us\":{zh_p99:.1},\"py_p50_us\":{py_p50:.1},\"py_p99_us\":{py_p99:.1},\"naive_p50_us\":{naive_p50:.1},\"naive_p99_us\":{naive_p99:.1},\"fair_p50_us\":{fair_p50:.1},\"fair_p99_us\":{fair_p99:.1},\"build_ms\":{build_ms:.1},\"index_mib\":{index_mib:.2}}}",
         args.cards
     );
 }
