@@ -24,6 +24,7 @@
 
 mod corpus;
 mod fair;
+mod queries;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,6 +33,7 @@ use clap::Parser;
 use fuzzy_matcher::FuzzyMatcher as _;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use huashu::search::Searcher;
+use queries::{CHINESE, INTENDED, PINYIN, keystrokes};
 
 #[derive(Parser)]
 struct Args {
@@ -58,90 +60,8 @@ struct Args {
     only: Vec<String>,
 }
 
-/// Chinese queries and pinyin (or mixed) queries, typed key by key.
 /// Index builds timed (the last one is searched).
 const BUILDS: usize = 5;
-
-const CHINESE: &[&str] = &[
-    "证件",
-    "柜员 不熟练",
-    "汇款 错",
-    "客户取号",
-    "差评",
-    "假证件",
-    "大堂经理",
-    "资金安全",
-    "排错队",
-    "客户 不满意",
-    "转柜",
-    "口罩",
-    // Phrases as an input method commits them.
-    "新员工差评",
-    "客户生气投诉",
-    "外籍客户购汇",
-    "客户不肯摘口罩怎么办",
-    "柜员太慢了客户要换柜台",
-];
-const PINYIN: &[&str] = &[
-    "qhcw",
-    "qhcuowu",
-    "zjhs",
-    "quhcw",
-    "gybsl",
-    "汇款 cuo",
-    "cuowu",
-    "jzj",
-    "bzkz",
-    "hk",
-    "gyc",
-    "zhuangui",
-    // As input methods show a composition.
-    "qu'hao'cuo'wu",
-    "q'h'c'w",
-];
-
-/// The bundled card a whole query names (queries not listed name none:
-/// `证件`, `大堂经理` … fit several).
-const INTENDED: &[(&str, &str)] = &[
-    ("柜员 不熟练", "teller-unskilled"),
-    ("汇款 错", "teller-error-complaint"),
-    ("客户取号", "wrong-queue-ticket"),
-    ("差评", "bad-review-for-teller"),
-    ("假证件", "impersonation-id"),
-    ("排错队", "wrong-queue-ticket"),
-    ("转柜", "teller-unfamiliar-business"),
-    ("口罩", "refuses-id-check"),
-    ("新员工差评", "bad-review-for-teller"),
-    ("外籍客户购汇", "teller-unfamiliar-business"),
-    ("客户不肯摘口罩怎么办", "refuses-id-check"),
-    ("柜员太慢了客户要换柜台", "teller-unskilled"),
-    ("qhcw", "wrong-queue-ticket"),
-    ("qhcuowu", "wrong-queue-ticket"),
-    ("zjhs", "refuses-id-check"),
-    ("quhcw", "wrong-queue-ticket"),
-    ("gybsl", "teller-unskilled"),
-    ("汇款 cuo", "teller-error-complaint"),
-    ("jzj", "impersonation-id"),
-    ("bzkz", "refuses-id-check"),
-    ("zhuangui", "teller-unfamiliar-business"),
-    ("qu'hao'cuo'wu", "wrong-queue-ticket"),
-    ("q'h'c'w", "wrong-queue-ticket"),
-];
-
-/// Every prefix of every query, in typing order.
-fn keystrokes(queries: &[&str]) -> Vec<String> {
-    let mut out = Vec::new();
-    for q in queries {
-        let mut typed = String::new();
-        for c in q.chars() {
-            typed.push(c);
-            if c != ' ' {
-                out.push(typed.clone());
-            }
-        }
-    }
-    out
-}
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort_unstable();

@@ -75,6 +75,18 @@ impl<'a> LineIndex<'a> {
     pub fn line_start(&self, line: usize) -> Option<usize> {
         self.starts.get(line).copied()
     }
+
+    /// The text of 0-based `line`, as `str::lines` gives it.
+    pub fn line(&self, line: usize) -> Option<&'a str> {
+        let start = self.line_start(line)?;
+        // `lines` gives no line after a final line break, nor for "".
+        if start == self.text.len() {
+            return None;
+        }
+        let end = self.starts.get(line + 1).map_or(self.text.len(), |e| e - 1);
+        let text = &self.text[start..end];
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    }
 }
 
 /// One problem. Displayed as `path:line:col: error: message；help`.
@@ -168,6 +180,16 @@ pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_is_what_str_lines_gives() {
+        for text in ["", "a", "a\n", "a\nb", "a\r\nb\r\n", "\n\n", "一\n二\n\n三"] {
+            let index = LineIndex::new(text);
+            for n in 0..5 {
+                assert_eq!(index.line(n), text.lines().nth(n), "{text:?} line {n}");
+            }
+        }
+    }
 
     #[test]
     fn display_with_and_without_position() {

@@ -1,12 +1,12 @@
 //! Reading content from directories, or from the copy built into the binary.
 //! This is the only part of `content` that touches the file system.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::content::decode::{self, Decoded};
-use crate::content::diagnostic::{Diagnostic, Pos};
+use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::validate::{self, FileText};
 use crate::content::walk;
 use crate::model::Library;
@@ -463,12 +463,22 @@ pub fn build_layers<'a>(
     let library = validate::build_library(&texts, &mut content_diags);
     let mut all: Vec<Diagnostic> = decode_diags;
     all.append(&mut content_diags);
+    // Each problem's source line (a file's lines found once: a large
+    // import can have thousands of warnings).
+    let by_path: HashMap<&Path, usize> = texts
+        .iter()
+        .enumerate()
+        .map(|(n, t)| (t.path.as_path(), n))
+        .collect();
+    let mut lines: HashMap<usize, LineIndex<'_>> = HashMap::new();
     for d in &mut all {
         let Some(pos) = d.pos else { continue };
-        if let Some(FileText { text, .. }) = texts.iter().find(|t| t.path == d.path) {
-            d.excerpt = text
-                .lines()
-                .nth(pos.line.saturating_sub(1) as usize)
+        if let Some(&n) = by_path.get(d.path.as_path()) {
+            let index = lines
+                .entry(n)
+                .or_insert_with(|| LineIndex::new(&texts[n].text));
+            d.excerpt = index
+                .line(pos.line.saturating_sub(1) as usize)
                 .map(str::to_owned);
         }
     }
@@ -479,12 +489,15 @@ pub fn build_layers<'a>(
 
 /// Keeps each file's problems together, files in load order, then by position.
 fn sort_by_file(diagnostics: &mut [Diagnostic], order: &[PathBuf]) {
-    diagnostics.sort_by_key(|d| {
+    let place: HashMap<&Path, usize> = order
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(n, p)| (p.as_path(), n))
+        .collect();
+    diagnostics.sort_by_cached_key(|d| {
         (
-            order
-                .iter()
-                .position(|p| *p == d.path)
-                .unwrap_or(usize::MAX),
+            place.get(d.path.as_path()).copied().unwrap_or(usize::MAX),
             d.pos.is_some(),
             d.pos,
         )

@@ -425,22 +425,27 @@ pub fn opener_of(text: &str, close: usize) -> Option<usize> {
 /// The name of the struct a RON text is (`Chapter`, `Config`): the word
 /// before its first bracket, comments skipped.
 pub fn top_level_name(text: &str) -> Option<&str> {
-    let mut name: Option<usize> = None;
-    for token in tokens(text) {
-        match token {
-            Token::Char(i, c) if c.is_ascii_alphanumeric() || c == '_' => {
-                name.get_or_insert(i);
-            }
-            Token::Char(i, '(') => {
-                return name
-                    .map(|start| &text[start..i])
-                    .filter(|n| !n.contains(char::is_whitespace));
-            }
-            Token::LineBreak(_) if name.is_none() => {}
-            _ => return None,
+    // Only the start of the text is read: this is asked of every file.
+    let rest = skip_blanks(text);
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let (name, after) = rest.split_at(len);
+    (!name.is_empty() && skip_blanks(after).starts_with('(')).then_some(name)
+}
+
+/// `text` after its leading whitespace and comments.
+fn skip_blanks(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start();
+        if let Some(rest) = text.strip_prefix("//") {
+            text = rest.find('\n').map_or("", |n| &rest[n..]);
+        } else if let Some(rest) = text.strip_prefix("/*") {
+            text = rest.find("*/").map_or("", |n| &rest[n + 2..]);
+        } else {
+            return text;
         }
     }
-    None
 }
 
 /// Every pair of brackets of RON text that pairs up, in the order they
