@@ -159,11 +159,10 @@ fn main() -> anyhow::Result<()> {
         std::hint::black_box(&searcher);
     }
 
-    let index_bytes = {
-        Searcher::new(Arc::new(Loader::default().load(&dirs).library))
-            .index()
-            .memory_bytes()
-    };
+    let parts = Searcher::new(Arc::new(Loader::default().load(&dirs).library))
+        .index()
+        .memory_parts();
+    let index_bytes: usize = parts.iter().map(|(_, b)| b).sum();
     let load_ms = median(loads);
     let reload_ms = median(reloads);
     let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
@@ -193,10 +192,15 @@ fn main() -> anyhow::Result<()> {
     println!("| index | {:.1} |", stage(|s| s.index));
     println!();
     println!(
-        "index memory {:.1} MiB = {:.2}× the card text ({:.1} MiB)",
+        "index memory {:.1} MiB = {:.2}× the card text ({:.1} MiB): {}",
         mib(index_bytes),
         index_bytes as f64 / text_bytes.max(1) as f64,
-        mib(text_bytes)
+        mib(text_bytes),
+        parts
+            .iter()
+            .map(|(name, b)| format!("{name} {:.1} MiB", mib(*b)))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!(
         "{{\"cards\":{},\"ron_mib\":{:.2},\"first_ms\":{first_total:.1},\"load_ms\":{load_ms:.1},\"reload_ms\":{reload_ms:.1},\"read_ms\":{:.1},\"decode_ms\":{:.1},\"parse_ms\":{:.1},\"build_ms\":{:.1},\"index_ms\":{:.1},\"index_mib\":{:.2},\"text_mib\":{:.2}}}",

@@ -51,6 +51,23 @@ pub struct RawChapter<'a> {
     pub sections: Vec<Located<'a, RawSection<'a>>>,
 }
 
+/// [`RawChapter`] with its sections read in the same pass: the cards'
+/// text is gone over once fewer. Tried first; a file it does not read (or
+/// with a section without cards) is read as a `RawChapter`, whose
+/// sections are each reported on their own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename = "Chapter")]
+pub struct RawChapterInOnePass<'a> {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default, borrow)]
+    pub withdraw: Vec<Located<'a, String>>,
+    #[serde(default, borrow)]
+    pub sections: Vec<RawSection<'a>>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Section")]
 pub struct RawSection<'a> {

@@ -54,10 +54,14 @@ pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> L
         }
     }
 
-    for (file, FileText { path, text, layer }) in files.iter().enumerate() {
+    let parsed = parse_files(files, &rules);
+    for ((file, FileText { path, layer, .. }), (parsed, parse_diags)) in
+        files.iter().enumerate().zip(parsed)
+    {
         let (path, layer) = (path.as_path(), *layer);
         let mut diags = rule_diags.remove(&file).unwrap_or_default();
-        if let Some(parsed) = parse_file(&Source::new(path, file, text, &rules), &mut diags) {
+        diags.extend(parse_diags);
+        if let Some(parsed) = parsed {
             withdrawals.extend(
                 parsed
                     .withdraw
@@ -143,6 +147,69 @@ pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> L
         diagnostics.append(&mut diags);
     }
     library
+}
+
+/// Below this much text the files are parsed on the calling thread.
+const PARALLEL_BYTES: usize = 512 * 1024;
+
+/// Each file parsed and checked on its own (`parse_file`), in order: on a
+/// few named threads that take the next file in turn when there is much
+/// text, else here.
+fn parse_files(files: &[FileText], rules: &[Rule]) -> Vec<(Option<ParsedFile>, Vec<Diagnostic>)> {
+    let parse = |file: usize| {
+        let f = &files[file];
+        let mut diags = Vec::new();
+        let parsed = parse_file(&Source::new(&f.path, file, &f.text, rules), &mut diags);
+        (parsed, diags)
+    };
+    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(files.len())
+        .min(4);
+    if bytes < PARALLEL_BYTES || threads < 2 {
+        return (0..files.len()).map(parse).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let file = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if file >= files.len() {
+                return done;
+            }
+            done.push((file, parse(file)));
+        }
+    };
+    let mut results: Vec<(usize, (Option<ParsedFile>, Vec<Diagnostic>))> =
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads)
+                .filter_map(|k| {
+                    std::thread::Builder::new()
+                        .name(format!("content-parse-{k}"))
+                        .spawn_scoped(scope, work)
+                        .ok()
+                })
+                .collect();
+            let mut all = work();
+            for helper in helpers {
+                // A helper that panicked: its files are parsed again here.
+                if let Ok(done) = helper.join() {
+                    all.extend(done);
+                }
+            }
+            all
+        });
+    results.sort_by_key(|(file, _)| *file);
+    let mut out = Vec::with_capacity(files.len());
+    let mut results = results.into_iter().peekable();
+    for file in 0..files.len() {
+        match results.next_if(|(f, _)| *f == file) {
+            Some((_, r)) => out.push(r),
+            None => out.push(parse(file)),
+        }
+    }
+    out
 }
 
 struct PendingLinks {
@@ -454,19 +521,42 @@ fn parse_file(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFil
     if rules::is_rules(text) {
         return None;
     }
-    let raw: RawChapter<'_> = match raw::ron_options().from_str(text) {
-        Ok(raw) => raw,
-        Err(err) => {
-            // ron reports where it gave up; a missing quote or bracket is
-            // reported where it is missing instead.
-            let reported = src.error_pos(text, &err);
-            let d = match syntax::real_mistake(text, &src.lines, &err.code, reported) {
-                Some(m) => src.error(src.pos_at(m.at), m.message).with_help(m.help),
-                None => src.ron_error(text, &err),
-            };
-            diags.push(d.with_help("整个文件没有加载"));
-            return None;
-        }
+    // Usually read in one pass; a section with no cards is reported at
+    // its own place, which only the slower reading keeps.
+    let quick = raw::ron_options()
+        .from_str::<raw::RawChapterInOnePass<'_>>(text)
+        .ok()
+        .filter(|c| c.sections.iter().all(|s| !s.cards.is_empty()));
+    let raw: RawChapter<'_> = match quick {
+        Some(c) => RawChapter {
+            title: c.title,
+            note: c.note,
+            withdraw: c.withdraw,
+            sections: c
+                .sections
+                .into_iter()
+                .map(|section| Located {
+                    // Its place is asked only of a section in error or
+                    // without cards, which this reading does not give.
+                    src: text,
+                    value: Ok(section),
+                })
+                .collect(),
+        },
+        None => match raw::ron_options().from_str(text) {
+            Ok(raw) => raw,
+            Err(err) => {
+                // ron reports where it gave up; a missing quote or bracket is
+                // reported where it is missing instead.
+                let reported = src.error_pos(text, &err);
+                let d = match syntax::real_mistake(text, &src.lines, &err.code, reported) {
+                    Some(m) => src.error(src.pos_at(m.at), m.message).with_help(m.help),
+                    None => src.ron_error(text, &err),
+                };
+                diags.push(d.with_help("整个文件没有加载"));
+                return None;
+            }
+        },
     };
     if raw.sections.is_empty() && raw.withdraw.is_empty() {
         diags.push(src.warning(Pos::START, "这一章没有任何节（`sections` 是空的）"));

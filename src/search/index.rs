@@ -75,6 +75,8 @@ impl CardText {
             fold_into(&mut long, p);
             long.push('\n');
         }
+        // Kept for the content's lifetime: no room left over.
+        long.shrink_to_fit();
         Self {
             short,
             long,
@@ -242,6 +244,12 @@ impl Index {
 
     /// Approximate heap memory held by the index, in bytes.
     pub fn memory_bytes(&self) -> usize {
+        self.memory_parts().iter().map(|(_, b)| b).sum()
+    }
+
+    /// [`Self::memory_bytes`] by part: the cards' folded text, their
+    /// titles' and aliases' pinyin, and the posting lists.
+    pub fn memory_parts(&self) -> [(&'static str, usize); 3] {
         let cards: usize = self
             .cards
             .iter()
@@ -270,12 +278,8 @@ impl Index {
                 .values()
                 .map(|v| 32 + v.capacity() * 4)
                 .sum::<usize>();
-        self.postings
-            .iter()
-            .map(PostingStore::heap_bytes)
-            .sum::<usize>()
-            + cards
-            + pinyin
+        let postings = self.postings.iter().map(PostingStore::heap_bytes).sum();
+        [("texts", cards), ("pinyin", pinyin), ("postings", postings)]
     }
 }
 
