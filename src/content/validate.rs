@@ -44,15 +44,7 @@ pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> L
     // (id, position, layer, file) of each `withdraw` entry.
     let mut withdrawals: Vec<(CardId, Pos, usize, usize)> = Vec::new();
 
-    // The rules of every source, before any card is checked against them.
-    let mut rules = Vec::new();
-    let mut rule_diags: HashMap<usize, Vec<Diagnostic>> = HashMap::new();
-    for (file, f) in files.iter().enumerate() {
-        if rules::is_rules(&f.text) {
-            let diags = rule_diags.entry(file).or_default();
-            rules.extend(rules::parse(&f.path, &f.text, diags));
-        }
-    }
+    let (rules, mut rule_diags) = gather_rules(files);
 
     let parsed = parse_files(files, &rules);
     for ((file, FileText { path, layer, .. }), (parsed, parse_diags)) in
@@ -149,6 +141,23 @@ pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> L
     library
 }
 
+/// The rules of every source, before any card is checked against them;
+/// the problems of each rules file by its place.
+fn gather_rules(files: &[FileText]) -> (Vec<Rule>, HashMap<usize, Vec<Diagnostic>>) {
+    let mut rules = Vec::new();
+    let mut rule_diags: HashMap<usize, Vec<Diagnostic>> = HashMap::new();
+    for (file, f) in files.iter().enumerate() {
+        if rules::is_rules(&f.text) {
+            let diags = rule_diags.entry(file).or_default();
+            rules.extend(rules::parse(&f.path, &f.text, diags));
+        }
+    }
+    (rules, rule_diags)
+}
+
+/// One file as parsed, and its problems.
+type FileParse = (Option<ParsedFile>, Vec<Diagnostic>);
+
 /// Below this much text the files are parsed on the calling thread.
 const PARALLEL_BYTES: usize = 512 * 1024;
 
@@ -181,25 +190,24 @@ fn parse_files(files: &[FileText], rules: &[Rule]) -> Vec<(Option<ParsedFile>, V
             done.push((file, parse(file)));
         }
     };
-    let mut results: Vec<(usize, (Option<ParsedFile>, Vec<Diagnostic>))> =
-        std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads)
-                .filter_map(|k| {
-                    std::thread::Builder::new()
-                        .name(format!("content-parse-{k}"))
-                        .spawn_scoped(scope, work)
-                        .ok()
-                })
-                .collect();
-            let mut all = work();
-            for helper in helpers {
-                // A helper that panicked: its files are parsed again here.
-                if let Ok(done) = helper.join() {
-                    all.extend(done);
-                }
+    let mut results: Vec<(usize, FileParse)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|k| {
+                std::thread::Builder::new()
+                    .name(format!("content-parse-{k}"))
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        let mut all = work();
+        for helper in helpers {
+            // A helper that panicked: its files are parsed again here.
+            if let Ok(done) = helper.join() {
+                all.extend(done);
             }
-            all
-        });
+        }
+        all
+    });
     results.sort_by_key(|(file, _)| *file);
     let mut out = Vec::with_capacity(files.len());
     let mut results = results.into_iter().peekable();
