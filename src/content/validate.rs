@@ -529,43 +529,7 @@ fn parse_file(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFil
     if rules::is_rules(text) {
         return None;
     }
-    // Usually read in one pass; a section with no cards is reported at
-    // its own place, which only the slower reading keeps.
-    let quick = raw::ron_options()
-        .from_str::<raw::RawChapterInOnePass<'_>>(text)
-        .ok()
-        .filter(|c| c.sections.iter().all(|s| !s.cards.is_empty()));
-    let raw: RawChapter<'_> = match quick {
-        Some(c) => RawChapter {
-            title: c.title,
-            note: c.note,
-            withdraw: c.withdraw,
-            sections: c
-                .sections
-                .into_iter()
-                .map(|section| Located {
-                    // Its place is asked only of a section in error or
-                    // without cards, which this reading does not give.
-                    src: text,
-                    value: Ok(section),
-                })
-                .collect(),
-        },
-        None => match raw::ron_options().from_str(text) {
-            Ok(raw) => raw,
-            Err(err) => {
-                // ron reports where it gave up; a missing quote or bracket is
-                // reported where it is missing instead.
-                let reported = src.error_pos(text, &err);
-                let d = match syntax::real_mistake(text, &src.lines, &err.code, reported) {
-                    Some(m) => src.error(src.pos_at(m.at), m.message).with_help(m.help),
-                    None => src.ron_error(text, &err),
-                };
-                diags.push(d.with_help("整个文件没有加载"));
-                return None;
-            }
-        },
-    };
+    let raw = read_chapter(src, diags)?;
     if raw.sections.is_empty() && raw.withdraw.is_empty() {
         diags.push(src.warning(Pos::START, "这一章没有任何节（`sections` 是空的）"));
     }
@@ -613,6 +577,49 @@ fn parse_file(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFil
         withdraw,
         sections,
     })
+}
+
+/// The file's text read as a chapter, or `None` after saying where it
+/// does not read.
+fn read_chapter<'a>(src: &Source<'a>, diags: &mut Vec<Diagnostic>) -> Option<RawChapter<'a>> {
+    let text = src.text;
+    // Usually read in one pass; a section with no cards is reported at
+    // its own place, which only the slower reading keeps.
+    let quick = raw::ron_options()
+        .from_str::<raw::RawChapterInOnePass<'_>>(text)
+        .ok()
+        .filter(|c| c.sections.iter().all(|s| !s.cards.is_empty()));
+    match quick {
+        Some(c) => Some(RawChapter {
+            title: c.title,
+            note: c.note,
+            withdraw: c.withdraw,
+            sections: c
+                .sections
+                .into_iter()
+                .map(|section| Located {
+                    // Its place is asked only of a section in error or
+                    // without cards, which this reading does not give.
+                    src: text,
+                    value: Ok(section),
+                })
+                .collect(),
+        }),
+        None => match raw::ron_options().from_str(text) {
+            Ok(raw) => Some(raw),
+            Err(err) => {
+                // ron reports where it gave up; a missing quote or bracket is
+                // reported where it is missing instead.
+                let reported = src.error_pos(text, &err);
+                let d = match syntax::real_mistake(text, &src.lines, &err.code, reported) {
+                    Some(m) => src.error(src.pos_at(m.at), m.message).with_help(m.help),
+                    None => src.ron_error(text, &err),
+                };
+                diags.push(d.with_help("整个文件没有加载"));
+                None
+            }
+        },
+    }
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
