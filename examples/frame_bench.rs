@@ -138,9 +138,9 @@ fn main() {
         .collect();
     let mut results = Vec::new();
     println!(
-        "| cards | keystrokes | frame p50 ms | frame p99 ms | max ms | last frame: shown card, vertices |"
+        "| cards | keystrokes | frame p50 ms | frame p99 ms | max ms | first round p99 ms | last frame: shown card, vertices |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for &n in &args.cards {
         let loaded = if n == 0 {
             content::load_builtin()
@@ -152,8 +152,10 @@ fn main() {
         };
         let cards = loaded.library.cards.len();
         let mut window = Window::new(loaded, args.width, args.height);
-        // One untimed round: first layouts of every glyph.
-        window.type_queries(&queries);
+        // The first round draws every glyph for the first time (the font
+        // atlas fills): reported on its own.
+        let mut cold = window.type_queries(&queries);
+        let cold_p99 = percentile(&mut cold, 0.99);
         let mut times = Vec::new();
         for _ in 0..args.rounds {
             times.extend(window.type_queries(&queries));
@@ -162,14 +164,14 @@ fn main() {
         let (p50, p99) = (percentile(&mut times, 0.5), percentile(&mut times, 0.99));
         let max = percentile(&mut times, 1.0);
         println!(
-            "| {cards} | {} | {p50:.2} | {p99:.2} | {max:.2} | {} , {} |",
+            "| {cards} | {} | {p50:.2} | {p99:.2} | {max:.2} | {cold_p99:.2} | {} , {} |",
             times.len(),
             shown.as_deref().unwrap_or("none"),
             window.vertices
         );
         assert!(shown.is_some(), "the last query shows a card");
         results.push(format!(
-            "{{\"cards\":{cards},\"p50_ms\":{p50:.3},\"p99_ms\":{p99:.3}}}"
+            "{{\"cards\":{cards},\"p50_ms\":{p50:.3},\"p99_ms\":{p99:.3},\"first_round_p99_ms\":{cold_p99:.3}}}"
         ));
     }
     println!("{{\"frames\":[{}]}}", results.join(","));

@@ -98,15 +98,17 @@ fn sentences(rng: &mut Rng, pool: &[String], min_chars: usize) -> String {
 }
 
 /// `n` cards of ~350 characters (as the search issue specifies), in 10
-/// chapters of 5 sections.
+/// chapters of 5 sections (more chapters past 20,000 cards, so that no
+/// chapter's file passes the loader's 16 MiB limit).
 pub fn generate(n: usize, seed: u64) -> Library {
+    let chapters = (n / 2000).max(10);
     let phrases = Phrases::from_seed();
     let mut rng = Rng::new(seed);
     let mut library = Library {
         files: vec!["generated.ron".into()],
         ..Library::default()
     };
-    for chapter in 0..10 {
+    for chapter in 0..chapters {
         library.chapters.push(Chapter {
             title: Some(format!("第{}章 生成", chapter + 1)),
             note: None,
