@@ -163,6 +163,7 @@ impl Index {
             let store = build_postings(&prepared, 0, 1);
             let mut index = prepared.index;
             index.postings = vec![store];
+            index.shrink_to_fit();
             return index;
         }
         let spawn = |name: &str| std::thread::Builder::new().name(name.into());
@@ -191,7 +192,25 @@ impl Index {
         });
         let mut index = prepared.index;
         index.postings = stores;
+        index.shrink_to_fit();
         index
+    }
+
+    /// Gives back what the build left over: the index is kept as long as
+    /// its content.
+    fn shrink_to_fit(&mut self) {
+        self.pinyin.shrink_to_fit();
+        self.card_fields.shrink_to_fit();
+        for list in &mut self.initials {
+            list.shrink_to_fit();
+        }
+        for cards in self.syllables.values_mut() {
+            cards.shrink_to_fit();
+        }
+        self.syllables.shrink_to_fit();
+        for store in &mut self.postings {
+            store.shrink_to_fit();
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -252,15 +252,20 @@ impl PinyinState {
 
 /// The pinyin of many short fields as bit masks (one bit per letter of a
 /// field's concatenated syllables, at most 64), for a bit-parallel matcher.
-/// Stored letter by letter, so that a typed letter reads two dense streams.
+/// A field keeps a mask only for the letters it has (a title's syllables
+/// use a handful of the 26): `present` says which, `masks` holds them in
+/// letter order from `offset`.
 #[derive(Debug, Default)]
 pub struct PinyinTable {
     /// Per field: bits where a syllable starts.
     start: Vec<u64>,
     /// Per field: number of letters (bits) used.
     len: Vec<u8>,
-    /// Per letter `a`..`z`, per field: bits of that letter.
-    letters: [Vec<u64>; 26],
+    /// Per field: where its masks start in `masks`, and which letters have
+    /// one (bit `c - 'a'` for letter `c`).
+    present: Vec<(u32, u32)>,
+    /// The masks of the letters present, field by field.
+    masks: Vec<u64>,
 }
 
 /// One field's masks for one typed letter.
@@ -293,9 +298,15 @@ impl PinyinTable {
         }
         self.start.push(start);
         self.len.push(u8::try_from(pos).unwrap_or(64));
-        for (column, bits) in self.letters.iter_mut().zip(letters) {
-            column.push(bits);
+        let offset = u32::try_from(self.masks.len()).unwrap_or(u32::MAX);
+        let mut present = 0u32;
+        for (c, bits) in letters.into_iter().enumerate() {
+            if bits != 0 {
+                present |= 1 << c;
+                self.masks.push(bits);
+            }
         }
+        self.present.push((offset, present));
         self.start.len() - 1
     }
 
@@ -303,9 +314,7 @@ impl PinyinTable {
     pub fn reserve(&mut self, fields: usize) {
         self.start.reserve(fields);
         self.len.reserve(fields);
-        for column in &mut self.letters {
-            column.reserve(fields);
-        }
+        self.present.reserve(fields);
     }
 
     pub fn len(&self) -> usize {
@@ -318,25 +327,51 @@ impl PinyinTable {
 
     /// Adds another table's fields after this one's.
     pub fn append(&mut self, other: PinyinTable) {
+        let base = u32::try_from(self.masks.len()).unwrap_or(u32::MAX);
         self.start.extend(other.start);
         self.len.extend(other.len);
-        for (mine, theirs) in self.letters.iter_mut().zip(other.letters) {
-            mine.extend(theirs);
-        }
+        self.present.extend(
+            other
+                .present
+                .into_iter()
+                .map(|(o, p)| (o.saturating_add(base), p)),
+        );
+        self.masks.extend(other.masks);
+    }
+
+    /// Gives back the room left over from adding fields.
+    pub fn shrink_to_fit(&mut self) {
+        self.start.shrink_to_fit();
+        self.len.shrink_to_fit();
+        self.present.shrink_to_fit();
+        self.masks.shrink_to_fit();
     }
 
     pub fn heap_bytes(&self) -> usize {
         self.start.capacity() * 8
             + self.len.capacity()
-            + self.letters.iter().map(|l| l.capacity() * 8).sum::<usize>()
+            + self.present.capacity() * 8
+            + self.masks.capacity() * 8
+    }
+
+    /// The bits of letter `c` (`a`..`z`) in `field`.
+    fn letter_bits(&self, field: usize, c: u8) -> u64 {
+        let bit = 1u32 << (c - b'a');
+        match self.present.get(field) {
+            Some(&(offset, present)) if present & bit != 0 => {
+                let before = (present & (bit - 1)).count_ones() as usize;
+                self.masks
+                    .get(offset as usize + before)
+                    .copied()
+                    .unwrap_or(0)
+            }
+            _ => 0,
+        }
     }
 
     fn masks(&self, field: usize, c: u8) -> Masks {
         let letter = if c.is_ascii_lowercase() {
-            self.letters[usize::from(c - b'a')]
-                .get(field)
-                .copied()
-                .unwrap_or(0)
+            self.letter_bits(field, c)
         } else if c == WILDCARD {
             u64::MAX
         } else {

@@ -214,6 +214,16 @@ pub struct PostingStore {
 }
 
 impl PostingStore {
+    /// Gives back the room its lists grew into while being built.
+    pub fn shrink_to_fit(&mut self) {
+        self.ranges.shrink_to_fit();
+        self.short_cards.shrink_to_fit();
+        self.short_fields.shrink_to_fit();
+        self.short_scores.shrink_to_fit();
+        self.long.shrink_to_fit();
+        self.long_pos.shrink_to_fit();
+    }
+
     pub fn get(&self, key: u64) -> Option<Postings<'_>> {
         let r = self.ranges.get(self.slots.get(key)?)?;
         let span = |start: u32, len: u32| start as usize..(start + len) as usize;
