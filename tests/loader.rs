@@ -360,3 +360,70 @@ fn a_doubled_closing_bracket_is_reported_on_its_line() {
     );
     assert!(percent >= 90, "{percent} %");
 }
+
+/// A live reload keeps what it parsed of unchanged files. Each step is
+/// compared with a fresh load: one file changed (the other taken as
+/// parsed), a file added before the others (every file's number moves),
+/// then a rules file (unchanged files are checked against the new rules).
+#[test]
+fn a_reload_after_changes_matches_a_fresh_load() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["00-earlier-chapter.ron", "04-business-area.ron"] {
+        std::fs::copy(Path::new("data").join(name), dir.path().join(name)).unwrap();
+    }
+    let dirs = [dir.path().to_path_buf()];
+    let mut loader = content::Loader::default();
+    assert_eq!(loader.load(&dirs).error_count(), 0);
+    let same_as_fresh = |loader: &mut content::Loader| {
+        let reloaded = loader.load(&dirs);
+        let fresh = content::load_dirs(&dirs);
+        assert_eq!(
+            report(&reloaded, Some(dir.path())),
+            report(&fresh, Some(dir.path()))
+        );
+        assert_eq!(reloaded.library, fresh.library);
+        for card in &reloaded.library.cards {
+            let file = reloaded.library.file_of(card);
+            let text = std::fs::read_to_string(file).unwrap();
+            assert!(
+                text.contains(card.id.as_str()),
+                "{} in {}",
+                card.id,
+                file.display()
+            );
+        }
+        reloaded
+    };
+
+    let edited = dir.path().join("04-business-area.ron");
+    let text = std::fs::read_to_string(&edited)
+        .unwrap()
+        .replace("柜员业务不熟练", "柜员业务不熟练（改）")
+        .replacen("scripts: [\"", "scripts: [\"零风险。", 1);
+    std::fs::write(&edited, text).unwrap();
+    let reloaded = same_as_fresh(&mut loader);
+    assert!(
+        reloaded
+            .library
+            .cards
+            .iter()
+            .any(|c| c.title == "柜员业务不熟练（改）")
+    );
+
+    let first = std::fs::read_to_string(dir.path().join("00-earlier-chapter.ron"))
+        .unwrap()
+        .replace("wrong-queue-ticket", "another-ticket");
+    std::fs::write(dir.path().join("000-first.ron"), first).unwrap();
+    same_as_fresh(&mut loader);
+
+    std::fs::copy("docs/rules-example.ron", dir.path().join("rules.ron")).unwrap();
+    let reloaded = same_as_fresh(&mut loader);
+    assert!(
+        reloaded
+            .diagnostics
+            .iter()
+            .any(|d| d.path.ends_with("04-business-area.ron") && d.message.contains("零风险")),
+        "{}",
+        report(&reloaded, Some(dir.path()))
+    );
+}

@@ -95,17 +95,21 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Loaded {
 #[derive(Debug, Default)]
 pub struct Loader {
     last_good: BTreeMap<PathBuf, Vec<u8>>,
+    /// The files as last parsed: a reload parses only those that changed.
+    parsed: validate::ParseCache,
 }
 
 impl Loader {
     /// Loads `dirs` as one source, with last good versions of broken files.
     pub fn load(&mut self, dirs: &[PathBuf]) -> Loaded {
+        let mut parsed = std::mem::take(&mut self.parsed);
         let input = LayerInput {
             read: read_dirs(dirs),
             dirs: dirs.to_vec(),
             fallback: Fallback::PerFile(self),
         };
-        let (library, diagnostics, outputs) = load_layers(vec![input]);
+        let (library, diagnostics, outputs) = load_layers(vec![input], &mut parsed);
+        self.parsed = parsed;
         let (file_count, kept) = outputs
             .into_iter()
             .next()
@@ -253,16 +257,17 @@ fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
 /// those of its current version.
 pub(crate) fn load_layers(
     inputs: Vec<LayerInput<'_>>,
+    parsed: &mut validate::ParseCache,
 ) -> (Library, Vec<Diagnostic>, Vec<LayerOutput>) {
     let mut inputs = inputs;
-    let build_all = |inputs: &[LayerInput<'_>], diagnostics: &mut Vec<Diagnostic>| {
+    let mut build_all = |inputs: &[LayerInput<'_>], diagnostics: &mut Vec<Diagnostic>| {
         let files = inputs.iter().enumerate().flat_map(|(n, i)| {
             i.read
                 .files
                 .iter()
                 .map(move |(p, b)| (p.as_path(), b.as_slice(), n))
         });
-        build_layers(files, diagnostics)
+        build_layers_with(files, diagnostics, parsed)
     };
     let mut first = Vec::new();
     let mut library = build_all(&inputs, &mut first);
@@ -442,6 +447,16 @@ pub fn build_layers<'a>(
     files: impl IntoIterator<Item = (&'a Path, &'a [u8], usize)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Library {
+    build_layers_with(files, diagnostics, &mut validate::ParseCache::default())
+}
+
+/// [`build_layers`], taking the files unchanged since an earlier build
+/// from `parsed`.
+fn build_layers_with<'a>(
+    files: impl IntoIterator<Item = (&'a Path, &'a [u8], usize)>,
+    diagnostics: &mut Vec<Diagnostic>,
+    parsed: &mut validate::ParseCache,
+) -> Library {
     let mut order: Vec<PathBuf> = Vec::new();
     let mut texts = Vec::new();
     let mut decode_diags = Vec::new();
@@ -460,7 +475,7 @@ pub fn build_layers<'a>(
         }
     }
     let mut content_diags = Vec::new();
-    let library = validate::build_library(&texts, &mut content_diags);
+    let library = validate::build_library_with(&texts, &mut content_diags, parsed);
     let mut all: Vec<Diagnostic> = decode_diags;
     all.append(&mut content_diags);
     // Each problem's source line (a file's lines found once: a large

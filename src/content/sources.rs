@@ -555,6 +555,8 @@ pub struct Sources {
     cache_dir: PathBuf,
     /// Per local source: last good version of each file.
     loaders: Vec<Loader>,
+    /// The files as last parsed: a reload parses only those that changed.
+    parsed: crate::content::validate::ParseCache,
     /// Per central source: whether its cache stamp was written this run.
     stamped: Vec<bool>,
     /// Problems found before any loading (a config file that could not be
@@ -581,6 +583,7 @@ impl Sources {
             specs,
             cache_dir,
             loaders: (0..n).map(|_| Loader::default()).collect(),
+            parsed: crate::content::validate::ParseCache::default(),
             stamped: vec![false; n],
             problems: Vec::new(),
         }
@@ -644,7 +647,7 @@ impl Sources {
             };
             inputs.push(input);
         }
-        let (library, mut diagnostics, outputs) = load_layers(inputs);
+        let (library, mut diagnostics, outputs) = load_layers(inputs, &mut self.parsed);
 
         let mut notes = Vec::new();
         let mut reports = Vec::with_capacity(outputs.len());

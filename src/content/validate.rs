@@ -37,6 +37,39 @@ struct Seen {
 /// Builds the library from files in load order. `diagnostics` receives every
 /// problem, sorted by file then position.
 pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> Library {
+    build_library_with(files, diagnostics, &mut ParseCache::default())
+}
+
+/// Files parsed by an earlier build, taken again while their text and the
+/// rules are the same: a live reload parses only the files that changed.
+#[derive(Default)]
+pub struct ParseCache {
+    /// The rules the files were checked against.
+    rules: Vec<Rule>,
+    /// Per path: a hash and the length of the text, and what it gave.
+    files: HashMap<PathBuf, (u64, usize, FileParse)>,
+}
+
+impl std::fmt::Debug for ParseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ParseCache({} files)", self.files.len())
+    }
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// [`build_library`], taking files unchanged since an earlier build from
+/// `cache` (and keeping this build's there).
+pub fn build_library_with(
+    files: &[FileText],
+    diagnostics: &mut Vec<Diagnostic>,
+    cache: &mut ParseCache,
+) -> Library {
     let mut library = Library::default();
     let mut per_file: Vec<Vec<Diagnostic>> = Vec::new();
     let mut pending: Vec<PendingLinks> = Vec::new();
@@ -46,7 +79,7 @@ pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> L
 
     let (rules, mut rule_diags) = gather_rules(files);
 
-    let parsed = parse_files(files, &rules);
+    let parsed = parse_files_cached(files, &rules, cache);
     for ((file, FileText { path, layer, .. }), (parsed, parse_diags)) in
         files.iter().enumerate().zip(parsed)
     {
@@ -158,33 +191,82 @@ fn gather_rules(files: &[FileText]) -> (Vec<Rule>, HashMap<usize, Vec<Diagnostic
 /// One file as parsed, and its problems.
 type FileParse = (Option<ParsedFile>, Vec<Diagnostic>);
 
+/// [`parse_files`] for the files `cache` does not have as they are now;
+/// the others taken from it (their cards' file number set to this build's).
+fn parse_files_cached(
+    files: &[FileText],
+    rules: &[Rule],
+    cache: &mut ParseCache,
+) -> Vec<FileParse> {
+    if cache.rules != rules {
+        cache.files.clear();
+        rules.clone_into(&mut cache.rules);
+    }
+    let keys: Vec<(u64, usize)> = files
+        .iter()
+        .map(|f| (text_hash(&f.text), f.text.len()))
+        .collect();
+    let mut out: Vec<Option<FileParse>> = files
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let (hash, len, parse) = cache.files.get(&f.path)?;
+            ((*hash, *len) == keys[n]).then(|| {
+                let (mut parsed, diags) = parse.clone();
+                for card in parsed
+                    .iter_mut()
+                    .flat_map(|p| &mut p.sections)
+                    .flat_map(|s| &mut s.1)
+                {
+                    card.card.origin.file = n;
+                }
+                (parsed, diags)
+            })
+        })
+        .collect();
+    let missing: Vec<usize> = (0..files.len()).filter(|&n| out[n].is_none()).collect();
+    let parsed = parse_files(files, &missing, rules);
+    for (n, parse) in missing.into_iter().zip(parsed) {
+        cache
+            .files
+            .insert(files[n].path.clone(), (keys[n].0, keys[n].1, parse.clone()));
+        out[n] = Some(parse);
+    }
+    // Files no longer loaded are forgotten.
+    cache
+        .files
+        .retain(|path, _| files.iter().any(|f| &f.path == path));
+    out.into_iter().flatten().collect()
+}
+
 /// Below this much text the files are parsed on the calling thread.
 const PARALLEL_BYTES: usize = 512 * 1024;
 
-/// Each file parsed and checked on its own (`parse_file`), in order: on a
-/// few named threads that take the next file in turn when there is much
-/// text, else here.
-fn parse_files(files: &[FileText], rules: &[Rule]) -> Vec<(Option<ParsedFile>, Vec<Diagnostic>)> {
-    let parse = |file: usize| {
+/// Files `which` (numbers into `files`) each parsed and checked on its own
+/// (`parse_file`), in that order: on a few named threads that take the
+/// next file in turn when there is much text, else here.
+fn parse_files(files: &[FileText], which: &[usize], rules: &[Rule]) -> Vec<FileParse> {
+    let parse = |k: usize| {
+        let file = which[k];
         let f = &files[file];
         let mut diags = Vec::new();
         let parsed = parse_file(&Source::new(&f.path, file, &f.text, rules), &mut diags);
         (parsed, diags)
     };
-    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+    let bytes: usize = which.iter().map(|&n| files[n].text.len()).sum();
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
-        .min(files.len())
+        .min(which.len())
         .min(4);
     if bytes < PARALLEL_BYTES || threads < 2 {
-        return (0..files.len()).map(parse).collect();
+        return (0..which.len()).map(parse).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         loop {
             let file = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if file >= files.len() {
+            if file >= which.len() {
                 return done;
             }
             done.push((file, parse(file)));
@@ -209,9 +291,9 @@ fn parse_files(files: &[FileText], rules: &[Rule]) -> Vec<(Option<ParsedFile>, V
         all
     });
     results.sort_by_key(|(file, _)| *file);
-    let mut out = Vec::with_capacity(files.len());
+    let mut out = Vec::with_capacity(which.len());
     let mut results = results.into_iter().peekable();
-    for file in 0..files.len() {
+    for file in 0..which.len() {
         match results.next_if(|(f, _)| *f == file) {
             Some((_, r)) => out.push(r),
             None => out.push(parse(file)),
@@ -311,6 +393,7 @@ fn check_links(library: &mut Library, pending: &[PendingLinks], per_file: &mut [
     }
 }
 
+#[derive(Clone)]
 struct ParsedFile {
     title: Option<String>,
     note: Option<String>,
@@ -318,6 +401,7 @@ struct ParsedFile {
     sections: Vec<(Option<String>, Vec<ParsedCard>)>,
 }
 
+#[derive(Clone)]
 struct ParsedCard {
     card: Card,
     id_pos: Pos,
