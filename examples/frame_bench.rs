@@ -18,6 +18,7 @@
 
 mod corpus;
 mod queries;
+mod stats;
 
 use std::time::{Duration, Instant};
 
@@ -48,13 +49,9 @@ struct Args {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The `p`-th quantile of `samples` in ms.
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort_unstable();
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let rank = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[rank].as_secs_f64() * 1e3
+    stats::percentile(samples, p).as_secs_f64() * 1e3
 }
 
 /// The window over some content, and how to give it one frame.

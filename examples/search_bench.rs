@@ -25,6 +25,7 @@
 mod corpus;
 mod fair;
 mod queries;
+mod stats;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -63,13 +64,21 @@ struct Args {
 /// Index builds timed (the last one is searched).
 const BUILDS: usize = 5;
 
+/// The `p`-th quantile of `samples` in µs.
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort_unstable();
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let rank = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[rank].as_secs_f64() * 1e6
+    stats::percentile(samples, p).as_secs_f64() * 1e6
+}
+
+/// Skim over each of `texts` (a card's whole text): the matches, best
+/// first.
+fn skim_ranked(matcher: &SkimMatcherV2, texts: &[String], key: &str) -> Vec<(i64, usize)> {
+    let mut scored: Vec<(i64, usize)> = texts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, text)| matcher.fuzzy_match(text, key).map(|s| (s, i)))
+        .collect();
+    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
 }
 
 /// One engine's run over the keystrokes: every sample, and per keystroke
@@ -177,16 +186,7 @@ fn main() {
         // Skim over each card's whole text, everything matching sorted.
         let texts: Vec<String> = library.cards.iter().map(corpus::whole_text).collect();
         let matcher = SkimMatcherV2::default();
-        let skim_search = |key: &str| {
-            let mut scored: Vec<(i64, usize)> = texts
-                .iter()
-                .enumerate()
-                .filter_map(|(i, text)| matcher.fuzzy_match(text, key).map(|s| (s, i)))
-                .collect();
-            scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            scored
-        };
-        let skim = Run::time(&keys, rounds, |k| skim_search(k).len());
+        let skim = Run::time(&keys, rounds, |k| skim_ranked(&matcher, &texts, k).len());
         // Does each engine list the card a whole query names? On the
         // bundled cards: in the generated corpus each of their titles and
         // aliases recurs in hundreds of recombined cards, which tie.
@@ -215,13 +215,10 @@ fn main() {
                 .iter()
                 .map(|h| h.card)
                 .collect();
-            let mut scored: Vec<(i64, usize)> = small_texts
+            let s: Vec<usize> = skim_ranked(&matcher, &small_texts, query)
                 .iter()
-                .enumerate()
-                .filter_map(|(i, text)| matcher.fuzzy_match(text, query).map(|s| (s, i)))
+                .map(|(_, c)| *c)
                 .collect();
-            scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            let s: Vec<usize> = scored.iter().map(|(_, c)| *c).collect();
             let ranks = [
                 rank(&bundled, &h, id),
                 rank(&bundled, &f, id),

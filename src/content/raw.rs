@@ -36,10 +36,16 @@ impl<'de: 'a, 'a, T: Deserialize<'a>> Deserialize<'de> for Located<'a, T> {
     }
 }
 
-/// One content file: a chapter of the manual.
+/// One content file: a chapter of the manual. Its sections are `S`: each
+/// [`Located`] (see [`RawChapter`]), or read in the same pass as the
+/// chapter (see [`RawChapterInOnePass`]).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename = "Chapter")]
-pub struct RawChapter<'a> {
+#[serde(
+    deny_unknown_fields,
+    rename = "Chapter",
+    bound(deserialize = "S: Deserialize<'de>")
+)]
+pub struct Chapter<'a, S> {
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -47,26 +53,18 @@ pub struct RawChapter<'a> {
     /// Ids of cards of earlier layers (sources) to take off the counter.
     #[serde(default, borrow)]
     pub withdraw: Vec<Located<'a, String>>,
-    #[serde(default, borrow)]
-    pub sections: Vec<Located<'a, RawSection<'a>>>,
+    #[serde(default)]
+    pub sections: Vec<S>,
 }
 
-/// [`RawChapter`] with its sections read in the same pass: the cards'
-/// text is gone over once fewer. Tried first; a file it does not read (or
-/// with a section without cards) is read as a `RawChapter`, whose
-/// sections are each reported on their own.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename = "Chapter")]
-pub struct RawChapterInOnePass<'a> {
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default, borrow)]
-    pub withdraw: Vec<Located<'a, String>>,
-    #[serde(default, borrow)]
-    pub sections: Vec<RawSection<'a>>,
-}
+/// A chapter whose sections are each read on their own, so that a
+/// mistake in one is reported at its place and the others still load.
+pub type RawChapter<'a> = Chapter<'a, Located<'a, RawSection<'a>>>;
+
+/// A chapter with its sections read in the same pass: the cards' text is
+/// gone over once fewer. Tried first; a file it does not read (or with a
+/// section without cards) is read as a [`RawChapter`].
+pub type RawChapterInOnePass<'a> = Chapter<'a, RawSection<'a>>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Section")]

@@ -674,7 +674,7 @@ fn read_chapter<'a>(src: &Source<'a>, diags: &mut Vec<Diagnostic>) -> Option<Raw
         .ok()
         .filter(|c| c.sections.iter().all(|s| !s.cards.is_empty()));
     match quick {
-        Some(c) => Some(RawChapter {
+        Some(c) => Some(raw::Chapter {
             title: c.title,
             note: c.note,
             withdraw: c.withdraw,

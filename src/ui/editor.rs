@@ -71,14 +71,7 @@ fn form(ui: &mut egui::Ui, state: &AppState, editor: &Editor, out: &mut Vec<Comm
         );
     }
     ui.label(RichText::new("标题").strong());
-    let mut title = f.title.clone();
-    let title_field = ui.add(
-        TextEdit::singleline(&mut title)
-            .id(title_id())
-            .hint_text("卡片标题")
-            .desired_width(f32::INFINITY),
-    );
-    if title_field.changed() {
+    if let (_, Some(title)) = id_line(ui, title_id(), &f.title, "卡片标题") {
         edit(FormEdit::Title(title));
     }
 
@@ -223,27 +216,18 @@ fn links_form(
                 edit(FormEdit::RemoveLink(n));
             }
         });
-        let mut why = link.why.clone();
-        if ui
-            .add(
-                TextEdit::singleline(&mut why)
-                    .id(link_why_id(n))
-                    .hint_text("为什么要看这张（可以不写）")
-                    .desired_width(f32::INFINITY),
-            )
-            .changed()
+        if let (_, Some(why)) = id_line(ui, link_why_id(n), &link.why, "为什么要看这张（可以不写）")
         {
             edit(FormEdit::LinkWhy(n, why));
         }
     }
-    let mut query = editor.link_query.clone();
-    let field = ui.add(
-        TextEdit::singleline(&mut query)
-            .id(link_query_id())
-            .hint_text("添加链接：输入标题、说法或拼音首字母找卡片，Enter 选第一张")
-            .desired_width(f32::INFINITY),
+    let (field, query) = id_line(
+        ui,
+        link_query_id(),
+        &editor.link_query,
+        "添加链接：输入标题、说法或拼音首字母找卡片，Enter 选第一张",
     );
-    if field.changed() {
+    if let Some(query) = query {
         edit(FormEdit::LinkQuery(query));
     }
     let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -263,16 +247,30 @@ fn links_form(
     }
 }
 
-/// A labelled one-line field; its new text when changed.
-fn line(ui: &mut egui::Ui, label: &str, value: &str, hint: &str) -> Option<String> {
-    ui.label(RichText::new(label).strong());
+/// A one-line field the width of the form, with `id`: its response, and
+/// its new text when changed.
+fn id_line(
+    ui: &mut egui::Ui,
+    id: egui::Id,
+    value: &str,
+    hint: &str,
+) -> (egui::Response, Option<String>) {
     let mut text = value.to_owned();
     let r = ui.add(
         TextEdit::singleline(&mut text)
+            .id(id)
             .hint_text(hint)
             .desired_width(f32::INFINITY),
     );
-    r.changed().then_some(text)
+    let changed = r.changed();
+    (r, changed.then_some(text))
+}
+
+/// A labelled one-line field; its new text when changed.
+fn line(ui: &mut egui::Ui, label: &str, value: &str, hint: &str) -> Option<String> {
+    ui.label(RichText::new(label).strong());
+    let id = ui.next_auto_id();
+    id_line(ui, id, value, hint).1
 }
 
 /// A labelled field of several lines; its new text when changed.
