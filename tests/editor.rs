@@ -637,3 +637,41 @@ fn the_form_opens_at_its_top() {
         assert!(harness.state().state().editor().is_none());
     }
 }
+
+/// The link chooser through an input method as Microsoft Pinyin sends it
+/// on the spot (the preedit in the field, cleared, then the words
+/// committed): the committed words find the card and Enter links it.
+#[test]
+fn a_link_is_chosen_through_an_input_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = form_on(dir.path(), "工作失误");
+    type_into(&mut harness, "添加链接", "");
+    for event in [
+        egui::ImeEvent::Preedit {
+            text: "gui'yuan'ye'wu".into(),
+            active_range_chars: Some(14..14),
+        },
+        egui::ImeEvent::Preedit {
+            text: String::new(),
+            active_range_chars: None,
+        },
+        egui::ImeEvent::Commit("柜员业务".into()),
+    ] {
+        harness.event(egui::Event::Ime(event));
+        harness.run();
+    }
+    harness.get_by_label("柜员业务不熟练（teller-unskilled）");
+    harness.key_press(Key::Enter);
+    harness.run();
+    let links: Vec<String> = harness
+        .state()
+        .state()
+        .editor()
+        .unwrap()
+        .fields
+        .links
+        .iter()
+        .map(|l| l.to.clone())
+        .collect();
+    assert_eq!(links, ["teller-unskilled"]);
+}
