@@ -35,14 +35,23 @@ fn form(ui: &mut egui::Ui, state: &AppState, editor: &Editor, out: &mut Vec<Comm
     } else {
         format!("编辑卡片 {}", editor.card.id)
     });
-    ui.label(
-        RichText::new(format!(
-            "保存时只改写 {} 里这张卡片的文字，文件的其他内容不变",
+    let saving = if editor.span.is_some() {
+        format!(
+            "保存时只改写 {} 里这张卡片改过的项目，文件的其他内容不变",
             editor.file.display()
-        ))
-        .small()
-        .weak(),
-    );
+        )
+    } else if editor.is_override {
+        format!(
+            "保存时把这张卡片加在 {} 的末尾（没有这个文件就新建），文件的其他内容不变",
+            editor.file.display()
+        )
+    } else {
+        format!(
+            "保存时把这张卡片加在 {} 里这一节的末尾，文件的其他内容不变",
+            editor.file.display()
+        )
+    };
+    ui.label(RichText::new(saving).small().weak());
     if let Some(message) = &editor.message {
         ui.label(RichText::new(message).color(ui.visuals().warn_fg_color));
     }
