@@ -115,7 +115,7 @@ fn field_ranges(
 ) -> Vec<Range<usize>> {
     let folded_owned;
     let folded = if let Some(f) = short {
-        f.folded.as_str()
+        &f.folded
     } else {
         folded_owned = fold(original);
         folded_owned.as_str()

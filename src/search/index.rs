@@ -18,7 +18,7 @@ pub const MAX_CARDS: usize = 1 << 28;
 /// One short field (title or alias), folded, with its pinyin.
 #[derive(Debug)]
 pub struct ShortField {
-    pub folded: String,
+    pub folded: Box<str>,
     pub chars: usize,
     pub syllables: Syllables,
 }
@@ -29,7 +29,7 @@ impl ShortField {
         Self {
             chars: folded.chars().count(),
             syllables: Syllables::of(&folded),
-            folded,
+            folded: folded.into_boxed_str(),
         }
     }
 }
@@ -279,7 +279,7 @@ impl Index {
                         .iter()
                         .map(|f| {
                             std::mem::size_of::<ShortField>()
-                                + f.folded.capacity()
+                                + f.folded.len()
                                 + f.syllables.heap_bytes()
                         })
                         .sum::<usize>()

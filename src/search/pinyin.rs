@@ -95,19 +95,50 @@ pub fn dictionary() -> &'static PhraseDict {
     &DICT
 }
 
-/// The syllables of one short field.
+/// The syllables of one short field (kept by the index for every title
+/// and alias: boxed slices, no spare room).
 #[derive(Clone, Debug, Default)]
 pub struct Syllables {
     /// All syllables' letters, concatenated.
-    letters: Vec<u8>,
+    letters: Box<[u8]>,
     /// Start of each syllable in `letters`, plus the end.
-    bounds: Vec<u16>,
+    bounds: Box<[u16]>,
     /// Character range (start, length) in the field of each syllable.
-    spans: Vec<(u16, u16)>,
+    spans: Box<[(u16, u16)]>,
     /// Bit `c - 'a'` set when some syllable starts with letter `c`.
     pub initials: u32,
     /// Bit `c - 'a'` set when any syllable contains letter `c`.
     pub letter_set: u32,
+}
+
+/// [`Syllables`] while they are found.
+#[derive(Default)]
+struct Building {
+    letters: Vec<u8>,
+    bounds: Vec<u16>,
+    spans: Vec<(u16, u16)>,
+    initials: u32,
+    letter_set: u32,
+}
+
+impl Building {
+    fn push(&mut self, char_index: usize, char_len: usize, letters: &[u8]) {
+        let (Ok(at), Ok(ci), Ok(cl)) = (
+            u16::try_from(self.letters.len() + letters.len()),
+            u16::try_from(char_index),
+            u16::try_from(char_len),
+        ) else {
+            return; // absurdly long field: ignore the rest
+        };
+        let at = at - u16::try_from(letters.len()).unwrap_or(0);
+        if let Some(&first) = letters.first() {
+            self.initials |= bit(first);
+        }
+        self.letter_set |= letter_mask(letters);
+        self.bounds.push(at);
+        self.spans.push((ci, cl));
+        self.letters.extend_from_slice(letters);
+    }
 }
 
 fn bit(b: u8) -> u32 {
@@ -130,7 +161,7 @@ impl Syllables {
     }
 
     pub fn with_dict(folded: &str, dict: &PhraseDict) -> Self {
-        let mut out = Self::default();
+        let mut out = Building::default();
         let mut chars = folded.char_indices().enumerate().peekable();
         while let Some((i, (byte, c))) = chars.next() {
             if c.is_ascii_alphanumeric() {
@@ -167,25 +198,13 @@ impl Syllables {
         }
         out.bounds
             .push(u16::try_from(out.letters.len()).unwrap_or(u16::MAX));
-        out
-    }
-
-    fn push(&mut self, char_index: usize, char_len: usize, letters: &[u8]) {
-        let (Ok(at), Ok(ci), Ok(cl)) = (
-            u16::try_from(self.letters.len() + letters.len()),
-            u16::try_from(char_index),
-            u16::try_from(char_len),
-        ) else {
-            return; // absurdly long field: ignore the rest
-        };
-        let at = at - u16::try_from(letters.len()).unwrap_or(0);
-        if let Some(&first) = letters.first() {
-            self.initials |= bit(first);
+        Self {
+            letters: out.letters.into_boxed_slice(),
+            bounds: out.bounds.into_boxed_slice(),
+            spans: out.spans.into_boxed_slice(),
+            initials: out.initials,
+            letter_set: out.letter_set,
         }
-        self.letter_set |= letter_mask(letters);
-        self.bounds.push(at);
-        self.spans.push((ci, cl));
-        self.letters.extend_from_slice(letters);
     }
 
     pub fn len(&self) -> usize {
@@ -208,7 +227,7 @@ impl Syllables {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.letters.capacity() + self.bounds.capacity() * 2 + self.spans.capacity() * 4
+        self.letters.len() + self.bounds.len() * 2 + self.spans.len() * 4
     }
 
     /// Character range (in the field) of syllable `s`.
