@@ -58,7 +58,7 @@ impl std::fmt::Debug for ParseCache {
 
 /// A fast 64-bit hash of a file's text (eight bytes at a time), to tell
 /// whether it changed since it was parsed; it runs over all content at
-/// every load, where SipHash cost ~10 ms for 16 MB.
+/// every load, where `SipHash` cost ~10 ms for 16 MB.
 fn text_hash(text: &str) -> u64 {
     const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
     let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
