@@ -36,10 +36,10 @@ struct Args {
     /// How many times the query list is typed.
     #[arg(long, default_value_t = 10)]
     rounds: usize,
-    /// The window's size in points.
-    #[arg(long, default_value_t = 1000.0)]
+    /// The window's size in points (as it opens).
+    #[arg(long, default_value_t = huashu::ui::WINDOW_SIZE[0])]
     width: f32,
-    #[arg(long, default_value_t = 760.0)]
+    #[arg(long, default_value_t = huashu::ui::WINDOW_SIZE[1])]
     height: f32,
     #[arg(long, default_value_t = 42)]
     seed: u64,

@@ -7,15 +7,9 @@
 //!     ../shared/tools/gui-shot -- target/release/examples/hello_window
 
 fn main() -> eframe::Result {
-    let renderer = match std::env::var(huashu::ui::RENDERER_ENV).as_deref() {
-        Ok(r) if r.eq_ignore_ascii_case("glow") => eframe::Renderer::Glow,
-        Ok(r) if r.eq_ignore_ascii_case("wgpu") => eframe::Renderer::Wgpu,
-        _ if cfg!(windows) => eframe::Renderer::Glow,
-        _ => eframe::Renderer::Wgpu,
-    };
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_inner_size([1000.0, 760.0]),
-        renderer,
+        viewport: egui::ViewportBuilder::default().with_inner_size(huashu::ui::WINDOW_SIZE),
+        renderer: huashu::ui::first_renderer(),
         ..eframe::NativeOptions::default()
     };
     let mut text = String::new();

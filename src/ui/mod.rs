@@ -57,11 +57,7 @@ pub fn run_window(
     config: Option<&Path>,
 ) -> anyhow::Result<()> {
     let chosen = std::env::var(RENDERER_ENV).ok();
-    let first = match chosen.as_deref() {
-        Some(r) if r.eq_ignore_ascii_case("glow") => Renderer::Glow,
-        Some(r) if r.eq_ignore_ascii_case("wgpu") => Renderer::Wgpu,
-        _ => Renderer::platform_default(),
-    };
+    let first = Renderer::chosen(chosen.as_deref());
     log_panics();
     // One window: a start while one is open brings that one forward.
     let (bell, rings) = Bell::new();
@@ -167,7 +163,35 @@ enum Renderer {
     Glow,
 }
 
+/// The renderer the window starts with (see [`RENDERER_ENV`]); also what
+/// `examples/hello_window.rs`, the memory baseline, uses.
+pub fn first_renderer() -> eframe::Renderer {
+    Renderer::chosen(std::env::var(RENDERER_ENV).ok().as_deref()).into()
+}
+
+/// The window's size when it opens, in points.
+pub const WINDOW_SIZE: [f32; 2] = [1000.0, 760.0];
+
+impl From<Renderer> for eframe::Renderer {
+    fn from(r: Renderer) -> Self {
+        match r {
+            Renderer::Glow => Self::Glow,
+            Renderer::Wgpu => Self::Wgpu,
+        }
+    }
+}
+
 impl Renderer {
+    /// The one `env` (the value of [`RENDERER_ENV`]) names, else the
+    /// platform's first choice.
+    fn chosen(env: Option<&str>) -> Self {
+        match env {
+            Some(r) if r.eq_ignore_ascii_case("glow") => Self::Glow,
+            Some(r) if r.eq_ignore_ascii_case("wgpu") => Self::Wgpu,
+            _ => Self::platform_default(),
+        }
+    }
+
     /// Windows: OpenGL first — it works with ordinary drivers and under
     /// Wine, where wgpu picks a Direct3D 12 device that cannot compile its
     /// shaders and shows nothing (without failing); where OpenGL is too old
@@ -256,7 +280,7 @@ fn open_window(
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("话术助手")
         .with_app_id("huashu")
-        .with_inner_size([1000.0, 760.0])
+        .with_inner_size(WINDOW_SIZE)
         .with_min_inner_size([360.0, 320.0]);
     match eframe::icon_data::from_png_bytes(ICON) {
         Ok(icon) => viewport = viewport.with_icon(icon),
@@ -264,10 +288,7 @@ fn open_window(
     }
     let options = eframe::NativeOptions {
         viewport,
-        renderer: match renderer {
-            Renderer::Glow => eframe::Renderer::Glow,
-            Renderer::Wgpu => eframe::Renderer::Wgpu,
-        },
+        renderer: renderer.into(),
         ..Default::default()
     };
     eframe::run_native(
