@@ -15,16 +15,26 @@ use huashu::ui::HuashuApp;
 
 const FILE: &str = "04-business-area.ron";
 
-/// The window on a copy of `data/`, allowed to write there, with `query`
-/// typed and the card form open (F2).
-fn form_on(dir: &Path, query: &str) -> Harness<'static, HuashuApp> {
+/// The window's app on a copy of `data/` in `dir`, allowed to write there.
+fn app_on(dir: &Path) -> HuashuApp {
     for name in ["00-earlier-chapter.ron", FILE] {
         std::fs::copy(Path::new("data").join(name), dir.join(name)).unwrap();
     }
+    app_in(dir)
+}
+
+/// The window's app on the content in `dir`, allowed to write there.
+fn app_in(dir: &Path) -> HuashuApp {
     let loaded = content::load_dirs(&[dir.to_path_buf()]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     app.edit_in(vec![dir.to_path_buf()]);
-    let mut harness = window(app);
+    app
+}
+
+/// The window on a copy of `data/`, allowed to write there, with `query`
+/// typed and the card form open (F2).
+fn form_on(dir: &Path, query: &str) -> Harness<'static, HuashuApp> {
+    let mut harness = window(app_on(dir));
     harness.get_by_role(Role::TextInput).type_text(query);
     harness.run();
     harness.key_press(Key::F2);
@@ -296,9 +306,7 @@ fn unsaved_changes_come_back_after_a_crash() {
     // Gone without saving: no Drop runs after a crash.
     std::mem::forget(harness);
 
-    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
-    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.edit_in(vec![dir.path().to_path_buf()]);
+    let mut app = app_in(dir.path());
     app.keep_drafts_in(draft.clone());
     let mut harness = window(app);
     let editor = harness.state().state().editor().unwrap();
@@ -599,15 +607,9 @@ fn a_live_reload_of_the_same_file_keeps_the_edit() {
 #[test]
 fn the_form_opens_at_its_top() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["00-earlier-chapter.ron", FILE] {
-        std::fs::copy(Path::new("data").join(name), dir.path().join(name)).unwrap();
-    }
-    let loaded = content::load_dirs(&[dir.path().to_path_buf()]);
-    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.edit_in(vec![dir.path().to_path_buf()]);
     let mut harness = Harness::builder()
         .with_size([1000.0, 700.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app_on(dir.path()));
     harness.get_by_role(Role::TextInput).type_text("qhcw");
     harness.run();
     let title_top = |h: &Harness<'_, HuashuApp>| {
