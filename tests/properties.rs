@@ -204,7 +204,7 @@ proptest! {
         pick in any::<prop::sample::Index>(),
         edits in prop::collection::vec(edit(), 1..4),
     ) {
-        use huashu::content::edit::{card_span, patch_card, replace_card, validate};
+        use huashu::content::edit::{card_span, card_text, patch_card, splice, validate};
         let text = std::fs::read_to_string(file).unwrap();
         let path = PathBuf::from(file);
         let before = validate(&path, &text).unwrap();
@@ -219,8 +219,8 @@ proptest! {
         // bundled files are written one field a line, so that applies).
         let patched = patch_card(&text[span.range.clone()], &before.cards[n], &card, span.indent);
         prop_assert!(patched.is_some());
-        let patched = format!("{}{}{}", &text[..span.range.start], patched.unwrap(), &text[span.range.end..]);
-        for new in [replace_card(&text, &span, &card), patched] {
+        let patched = splice(&text, &span.range, &patched.unwrap());
+        for new in [splice(&text, &span.range, &card_text(&card, span.indent)), patched] {
             prop_assert_eq!(&new[..span.range.start], &text[..span.range.start]);
             let tail = text.len() - span.range.end;
             prop_assert_eq!(&new[new.len() - tail..], &text[span.range.end..]);

@@ -550,7 +550,7 @@ impl Editor {
             } else {
                 card_text.to_owned()
             };
-            format!("{}{card_text}{}", &raw[..start], &raw[end..])
+            edit::splice(raw, &(start..end), &card_text)
         };
         if let Some(patched) = patched {
             let new = written(&patched);

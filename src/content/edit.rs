@@ -19,8 +19,6 @@ pub enum EditError {
         "文件在打开卡片之后被改过（可能是别人或别的程序）：没有覆盖。请重新载入卡片，或者继续编辑"
     )]
     Changed,
-    #[error("这张卡片在文件里找不到了（文件可能被改过）")]
-    NotFound,
     #[error("改动后的卡片有错误，没有保存：{}", .0.iter().map(Diagnostic::text).collect::<Vec<_>>().join("；"))]
     Invalid(Vec<Diagnostic>),
     #[error("无法写入 {path}：{source}")]
@@ -160,12 +158,8 @@ pub fn patch_card(old_text: &str, old: &Card, new: &Card, indent: usize) -> Opti
     Some(out)
 }
 
-/// `text` with the card at `span` replaced by `card`.
-pub fn replace_card(text: &str, span: &CardSpan, card: &Card) -> String {
-    splice(text, &span.range, &card_text(card, span.indent))
-}
-
-fn splice(text: &str, range: &Range<usize>, with: &str) -> String {
+/// `text` with `range` replaced by `with`.
+pub fn splice(text: &str, range: &Range<usize>, with: &str) -> String {
     let mut out = String::with_capacity(text.len() + with.len());
     out.push_str(&text[..range.start]);
     out.push_str(with);
@@ -204,13 +198,6 @@ pub fn insertion(text: &str, section: usize, card: &Card) -> Option<(Range<usize
     with.push_str(&block);
     with.push_str(&" ".repeat(list_indent));
     Some((opener.at + 1..close, with))
-}
-
-/// `text` with `card` added at the end of the `section`-th (0-based)
-/// `cards: [...]` list of the file; `None` when the file has no such list.
-pub fn insert_card(text: &str, section: usize, card: &Card) -> Option<String> {
-    let (range, with) = insertion(text, section, card)?;
-    Some(splice(text, &range, &with))
 }
 
 /// The cards of `new_text` as `check` reads them, or its errors.
@@ -274,6 +261,12 @@ mod tests {
 
     const FILE: &str = "// a comment\nChapter(\n    sections: [\n        Section(\n            cards: [\n                Card(\n                    id: \"a\",\n                    title: \"甲\", // kept? no: inside the card\n                    steps: [Step(action: \"做。\")],\n                ),\n                // between cards\n                Card(id: \"b\", title: \"乙\", steps: [Step(action: \"说。\")]),\n            ],\n        ),\n        Section(title: \"二\", cards: []),\n    ],\n)\n";
 
+    /// `text` with `card` added at the end of its `section`-th list.
+    fn insert_card(text: &str, section: usize, card: &Card) -> Option<String> {
+        let (range, with) = insertion(text, section, card)?;
+        Some(splice(text, &range, &with))
+    }
+
     fn library() -> crate::model::Library {
         validate(Path::new("f.ron"), FILE).unwrap()
     }
@@ -289,7 +282,7 @@ mod tests {
             &FILE[span.range.clone()],
             "Card(id: \"b\", title: \"乙\", steps: [Step(action: \"说。\")])"
         );
-        let new = replace_card(FILE, &span, &card);
+        let new = splice(FILE, &span.range, &card_text(&card, span.indent));
         assert_eq!(&new[..span.range.start], &FILE[..span.range.start]);
         let tail = FILE.len() - span.range.end;
         assert_eq!(&new[new.len() - tail..], &FILE[span.range.end..]);

@@ -83,7 +83,6 @@ fn form(ui: &mut egui::Ui, state: &AppState, editor: &Editor, out: &mut Vec<Comm
     if let (_, Some(title)) = id_line(ui, title_id(), &f.title, "卡片标题") {
         edit(FormEdit::Title(title));
     }
-
     if let Some(t) = line(ui, "别名（用、分开）", &f.aliases, "大堂经理会输入的说法")
     {
         edit(FormEdit::Aliases(t));
