@@ -55,6 +55,7 @@ fn main() -> anyhow::Result<()> {
     let (watch, _) = Watch::start(&dirs.clone(), None, move || {
         let content = Content::new(loader.load(&dirs));
         let _ = tx.send((Instant::now(), content.library().cards.len()));
+        None
     })?;
 
     let mut times = Vec::new();

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Parser;
-use huashu::content::sources::{Cache, SourceSpec, Sources};
+use huashu::content::central::{Accepted, Cache};
+use huashu::content::sources::{SourceSpec, Sources};
 use huashu::search::Searcher;
 
 #[derive(Parser)]
@@ -37,7 +38,9 @@ fn main() -> anyhow::Result<()> {
     ];
     let run = |label: &str| {
         let t = Instant::now();
-        let loaded = Sources::new(specs.clone(), state.clone()).load();
+        let loaded = Sources::new(specs.clone(), state.clone())
+            .with_settle(std::time::Duration::ZERO)
+            .load();
         let load = t.elapsed();
         let t = Instant::now();
         let cards = loaded.loaded.library.cards.len();
@@ -67,7 +70,7 @@ fn main() -> anyhow::Result<()> {
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
     let cache = Cache::new(&state.join("bench"), &args.central);
     let t = Instant::now();
-    cache.refresh(&args.central, &files, true)?;
+    cache.refresh(&args.central, &files, &Accepted::default(), true)?;
     println!(
         "cache refresh alone           {} files, {:.1} MB: {}",
         files.len(),

@@ -565,9 +565,12 @@ fn a_live_reload_of_the_same_file_keeps_the_edit() {
     let setup =
         huashu::content::sources::Setup::resolve(&[dir.path().to_path_buf()], None).unwrap();
     let ctx = harness.ctx.clone();
-    harness
-        .state_mut()
-        .watch(setup.sources(), std::time::Duration::from_secs(60), ctx);
+    harness.state_mut().watch(
+        setup.sources(),
+        std::time::Duration::from_secs(60),
+        None,
+        ctx,
+    );
     retype(
         &mut harness,
         "工作失误导致客户不满",

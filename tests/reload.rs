@@ -140,6 +140,7 @@ fn watch(dir: &Path) -> (Watch, mpsc::Receiver<(Instant, Loaded)>) {
     let (tx, rx) = mpsc::channel();
     let (watch, failed) = Watch::start(&dirs.clone(), None, move || {
         let _ = tx.send((Instant::now(), loader.load(&dirs)));
+        None
     })
     .unwrap();
     assert!(failed.is_empty());
@@ -216,6 +217,7 @@ fn a_single_file_is_watched_across_save_by_rename() {
     let (tx, rx) = mpsc::channel();
     let _watch = Watch::start(&dirs.clone(), None, move || {
         let _ = tx.send((Instant::now(), loader.load(&dirs)));
+        None
     })
     .unwrap();
     // Save the way many editors do: write a new file, rename it over.

@@ -8,11 +8,11 @@ mod support;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use assert_cmd::Command;
-use huashu::content::sources::{
-    Cache, CacheStep, Config, SourceSpec, SourceState, Sources, fingerprint,
-};
+use huashu::content::central::{Accepted, Cache, CacheStep, fingerprint};
+use huashu::content::sources::{Config, SourceSpec, SourceState, Sources};
 use predicates::prelude::*;
 
 /// Writes `files` (name, text) into `dir`.
@@ -171,7 +171,9 @@ fn central_unreachable_at_start_uses_the_cache_and_says_so() {
     let specs = vec![SourceSpec::Builtin, SourceSpec::Central(central.clone())];
 
     // First run: online; the cache is filled.
-    let first = Sources::new(specs.clone(), cache.clone()).load();
+    let first = Sources::new(specs.clone(), cache.clone())
+        .with_settle(Duration::ZERO)
+        .load();
     assert_eq!(first.reports[1].state, SourceState::Ok);
     assert!(first.reports[1].cache_refreshed);
     assert_eq!(first.loaded.library.cards.len(), 9);
@@ -179,7 +181,9 @@ fn central_unreachable_at_start_uses_the_cache_and_says_so() {
     // Next start: the share is gone.
     let away = tmp.path().join("away");
     std::fs::rename(&central, &away).unwrap();
-    let offline = Sources::new(specs.clone(), cache.clone()).load();
+    let offline = Sources::new(specs.clone(), cache.clone())
+        .with_settle(Duration::ZERO)
+        .load();
     assert_eq!(
         offline.loaded.library.cards.len(),
         9,
@@ -199,7 +203,9 @@ fn central_unreachable_at_start_uses_the_cache_and_says_so() {
     );
 
     // No cache at all: the built-in cards and an error.
-    let bare = Sources::new(specs, tmp.path().join("no-cache")).load();
+    let bare = Sources::new(specs, tmp.path().join("no-cache"))
+        .with_settle(Duration::ZERO)
+        .load();
     assert_eq!(bare.loaded.library.cards.len(), 7);
     assert!(bare.loaded.error_count() > 0);
     assert!(bare.banner.is_none());
@@ -219,7 +225,8 @@ fn central_broken_mid_run_keeps_the_last_good_and_recovers() {
     let mut sources = Sources::new(
         vec![SourceSpec::Central(central.clone())],
         tmp.path().join("cache"),
-    );
+    )
+    .with_settle(Duration::ZERO);
     assert_eq!(titles(&mut sources), vec!["甲", "乙"]);
 
     // IT's copy is half done: one file cut in the middle, one new file.
@@ -271,7 +278,7 @@ fn a_zero_byte_or_unreadable_file_on_the_share_loses_no_cards() {
         ],
     );
     let specs = vec![SourceSpec::Central(central.clone())];
-    let mut sources = Sources::new(specs.clone(), cache.clone());
+    let mut sources = Sources::new(specs.clone(), cache.clone()).with_settle(Duration::ZERO);
     assert_eq!(titles(&mut sources).len(), 4);
 
     std::fs::write(central.join("b.ron"), b"").unwrap();
@@ -287,7 +294,9 @@ fn a_zero_byte_or_unreadable_file_on_the_share_loses_no_cards() {
 
     // The share goes away: the offline copy still has all four.
     std::fs::rename(&central, tmp.path().join("away")).unwrap();
-    let offline = Sources::new(specs.clone(), cache.clone()).load();
+    let offline = Sources::new(specs.clone(), cache.clone())
+        .with_settle(Duration::ZERO)
+        .load();
     assert_eq!(offline.loaded.library.cards.len(), 4);
     std::fs::rename(tmp.path().join("away"), &central).unwrap();
 
@@ -296,7 +305,9 @@ fn a_zero_byte_or_unreadable_file_on_the_share_loses_no_cards() {
     {
         std::fs::remove_file(central.join("b.ron")).unwrap();
         std::os::unix::fs::symlink(tmp.path().join("gone.ron"), central.join("b.ron")).unwrap();
-        let loaded = Sources::new(specs, cache).load();
+        let loaded = Sources::new(specs, cache)
+            .with_settle(Duration::ZERO)
+            .load();
         assert!(matches!(loaded.reports[0].state, SourceState::Broken(_)));
         assert!(!loaded.reports[0].cache_refreshed);
         assert_eq!(loaded.loaded.library.cards.len(), 4);
@@ -332,16 +343,30 @@ fn cache_swap_leaves_the_old_or_the_new_copy_at_every_step() {
     ] {
         let _ = std::fs::remove_dir_all(&cache_dir);
         let cache = Cache::new(&cache_dir, &source);
-        assert!(cache.refresh(&source, &old, true).unwrap());
+        assert!(
+            cache
+                .refresh(&source, &old, &Accepted::default(), true)
+                .unwrap()
+        );
         let failing = Cache::new(&cache_dir, &source).failing_at(step);
-        assert!(failing.refresh(&source, &new, true).is_err(), "{step:?}");
+        assert!(
+            failing
+                .refresh(&source, &new, &Accepted::default(), true)
+                .is_err(),
+            "{step:?}"
+        );
         let seen = contents(&cache);
         assert!(
             seen == bytes(&old) || seen == bytes(&new),
             "after a failure at {step:?} the cache holds a mixture"
         );
         // The next refresh repairs it.
-        assert!(cache.refresh(&source, &new, false).unwrap() || contents(&cache) == bytes(&new));
+        assert!(
+            cache
+                .refresh(&source, &new, &Accepted::default(), false)
+                .unwrap()
+                || contents(&cache) == bytes(&new)
+        );
         assert_eq!(contents(&cache), bytes(&new), "{step:?}");
     }
 }
@@ -389,7 +414,7 @@ fn huashu() -> Command {
 fn write_config(dir: &Path, central: &Path, local: &Path) -> PathBuf {
     let path = dir.join("config.ron");
     let text = format!(
-        "// 话术助手配置\nConfig(\n    sources: [Builtin, Central(r\"{}\"), Local(r\"{}\")],\n    recheck_seconds: 30,\n    state_dir: r\"{}\",\n)\n",
+        "// 话术助手配置\nConfig(\n    sources: [Builtin, Central(r\"{}\"), Local(r\"{}\")],\n    recheck_seconds: 30,\n    settle_seconds: 1,\n    state_dir: r\"{}\",\n)\n",
         central.display(),
         local.display(),
         dir.join("state").display()
@@ -442,6 +467,12 @@ fn sources_command_lists_each_source_and_the_cache_in_use() {
                 ),
         )
     };
+    // A new counter: the central folder is shown, but taken (and copied
+    // for offline use) only once seen unchanged a second later.
+    let (code, settling) = run(huashu().arg("--config").arg(&config));
+    assert_eq!(code, Some(0));
+    insta::assert_snapshot!("sources_settling", settling);
+    std::thread::sleep(Duration::from_millis(1100));
     let (code, online) = run(huashu().arg("--config").arg(&config));
     assert_eq!(code, Some(0));
     insta::assert_snapshot!("sources_online", online);
@@ -478,7 +509,6 @@ fn sources_command_lists_each_source_and_the_cache_in_use() {
 fn a_running_counter_survives_the_share_going_away_and_picks_up_its_return() {
     use huashu::content::watch::{Recheck, Watch};
     use std::sync::mpsc;
-    use std::time::Duration;
 
     let tmp = tempfile::tempdir().unwrap();
     let central = tmp.path().join("central");
@@ -486,12 +516,14 @@ fn a_running_counter_survives_the_share_going_away_and_picks_up_its_return() {
     let mut sources = Sources::new(
         vec![SourceSpec::Central(central.clone())],
         tmp.path().join("cache"),
-    );
+    )
+    .with_settle(Duration::ZERO);
     sources.load();
     let (tx, rx) = mpsc::channel();
     let recheck = Recheck {
         every: Duration::from_millis(100),
         dirs: vec![central.clone()],
+        soon: None,
     };
     let (_watch, _) = Watch::start(&[], Some(recheck), move || {
         let loaded = sources.load();
@@ -503,6 +535,7 @@ fn a_running_counter_survives_the_share_going_away_and_picks_up_its_return() {
             .map(|c| c.title.clone())
             .collect();
         let _ = tx.send((titles, loaded.banner));
+        loaded.again
     })
     .unwrap();
     let next = || rx.recv_timeout(Duration::from_secs(10)).unwrap();
@@ -587,7 +620,7 @@ fn content_is_found_beside_the_program_and_the_machine_config_applies() {
 /// written: case (on Windows) and a trailing separator.
 #[test]
 fn one_share_one_cache_however_its_path_is_written() {
-    use huashu::content::sources::central_key;
+    use huashu::content::central::central_key;
     let win = |p: &str| central_key(Path::new(p), true);
     assert_eq!(
         win(r"\\SERVER\share\huashu"),
@@ -684,13 +717,17 @@ fn check_with_the_config_names_a_broken_central_file_and_the_copy_covering_it() 
     write_files(&central, &[("01.ron", &chapter(&[("a", "甲")]))]);
     write_files(&local, &[("01.ron", &chapter(&[("b", "乙")]))]);
     let config = write_config(tmp.path(), &central, &local);
-    // A first run fills the offline copy.
-    huashu()
-        .arg("--config")
-        .arg(&config)
-        .arg("check")
-        .assert()
-        .success();
+    // Two runs a second apart (the settle time in this config) fill the
+    // offline copy.
+    for wait in [1100, 0] {
+        huashu()
+            .arg("--config")
+            .arg(&config)
+            .arg("check")
+            .assert()
+            .success();
+        std::thread::sleep(Duration::from_millis(wait));
+    }
     let full = chapter(&[("a", "甲（新）")]);
     std::fs::write(central.join("01.ron"), &full.as_bytes()[..40]).unwrap();
     let out = huashu()

@@ -32,11 +32,14 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         loaded.loaded.error_count()
     )
     .context("无法输出结果")?;
-    // Unreachable sources are not an error while a cache covers them.
-    let failed = loaded
-        .reports
-        .iter()
-        .any(|r| r.state != SourceState::Ok && r.using_cache.is_none());
+    // Unreachable or broken sources are not an error while a cache covers
+    // them; a settling one shows what it showed before.
+    let failed = loaded.reports.iter().any(|r| {
+        matches!(
+            r.state,
+            SourceState::Unreachable(_) | SourceState::Broken(_)
+        ) && r.using_cache.is_none()
+    });
     Ok(if failed {
         ExitCode::FAILURE
     } else {
@@ -61,6 +64,23 @@ fn line(r: &SourceReport) -> String {
         SourceState::Ok => "正常".to_owned(),
         SourceState::Unreachable(why) => format!("无法访问（{why}）"),
         SourceState::Broken(n) => format!("有 {n} 个错误"),
+        SourceState::Settling(Some(when)) => {
+            format!("正在更新（等待文件写完），暂时显示 {when} 的离线副本")
+        }
+        SourceState::Settling(None) => "正在更新（等待文件写完），还没有离线副本".to_owned(),
+        SourceState::Emptied(files) => {
+            let names: Vec<String> = files
+                .iter()
+                .map(|(p, had)| {
+                    let name = p.file_name().unwrap_or(p.as_os_str()).to_string_lossy();
+                    format!("{name}（原有 {had} 张）")
+                })
+                .collect();
+            format!(
+                "{} 的卡片全部不见了（可能是复制没有完成）",
+                names.join("、")
+            )
+        }
     };
     let cache = match (&r.using_cache, r.cache_refreshed) {
         (Some(when), _) => format!("；使用 {when} 的离线副本"),

@@ -174,9 +174,17 @@ pub(crate) enum Fallback<'a> {
     /// Each broken file by its last good version.
     PerFile(&'a mut Loader),
     /// The whole source by other files (a cache) and a word on them (when
-    /// they were taken), when it is unreachable or any file is broken;
-    /// called only then.
-    Whole(Box<dyn FnOnce() -> Option<(Files, String)> + 'a>),
+    /// they were taken), if the function says so once it has seen what the
+    /// first build made of the source.
+    Whole(Box<dyn FnOnce(&FirstLook<'_>) -> Option<(Files, String)> + 'a>),
+}
+
+/// What the first build made of one source, for its fallback to judge.
+pub(crate) struct FirstLook<'a> {
+    /// It loads without errors, and its directories could be read.
+    pub clean: bool,
+    /// Cards in each of its files (as read).
+    pub cards: &'a BTreeMap<PathBuf, usize>,
 }
 
 /// One source to load.
@@ -207,11 +215,18 @@ pub(crate) struct LayerOutput {
     /// The errors of a source replaced whole by its fallback (not shown in
     /// the window, which shows the fallback; `check` reports them).
     pub covered: Vec<Diagnostic>,
+    /// Cards in each file as read (before any fallback); a file whose
+    /// chapter did not load is absent.
+    pub cards: BTreeMap<PathBuf, usize>,
 }
 
 /// Judges one source by the first build's problems and, if it is broken,
 /// puts its fallback in place.
-fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
+fn fall_back(
+    input: &mut LayerInput<'_>,
+    first: &[Diagnostic],
+    cards: &BTreeMap<PathBuf, usize>,
+) -> LayerOutput {
     let in_layer = |path: &Path| input.read.files.iter().any(|(p, _)| p == path);
     let errors: Vec<&Diagnostic> = input
         .read
@@ -232,6 +247,11 @@ fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
         unreachable,
         errors: errors.len(),
         read_paths: input.read.files.iter().map(|(p, _)| p.clone()).collect(),
+        cards: cards
+            .iter()
+            .filter(|(p, _)| in_layer(p))
+            .map(|(p, n)| (p.clone(), *n))
+            .collect(),
         ..LayerOutput::default()
     };
     match std::mem::replace(&mut input.fallback, Fallback::None) {
@@ -241,7 +261,11 @@ fn fall_back(input: &mut LayerInput<'_>, first: &[Diagnostic]) -> LayerOutput {
             out.kept = loader.substitute(&mut input.read, &failed, &input.dirs);
         }
         Fallback::Whole(other) => {
-            if !clean && let Some((files, what)) = other() {
+            let look = FirstLook {
+                clean,
+                cards: &out.cards,
+            };
+            if let Some((files, what)) = other(&look) {
                 out.covered = errors.iter().map(|d| (*d).clone()).collect();
                 input.read.files = files;
                 out.replaced = Some(what);
@@ -271,11 +295,12 @@ pub(crate) fn load_layers(
     };
     let mut first = Vec::new();
     let mut library = build_all(&inputs, &mut first);
+    let cards = cards_per_file(&library);
     let mut outputs: Vec<LayerOutput> = Vec::with_capacity(inputs.len());
     let mut changed = false;
     let mut notes = Vec::new();
     for input in &mut inputs {
-        let out = fall_back(input, &first);
+        let out = fall_back(input, &first, &cards);
         changed |= out.replaced.is_some() || !out.kept.is_empty();
         for path in &out.kept {
             notes.push(
@@ -327,6 +352,28 @@ pub(crate) fn load_layers(
     }
     diagnostics.append(&mut later);
     (library, diagnostics, outputs)
+}
+
+/// Cards of each file whose chapter loaded (a card replaced by a later
+/// source's counts for the file it was in first).
+fn cards_per_file(library: &Library) -> BTreeMap<PathBuf, usize> {
+    let mut per_chapter = vec![0usize; library.chapters.len()];
+    for card in &library.cards {
+        if let Some(n) = library
+            .sections
+            .get(card.section)
+            .and_then(|s| per_chapter.get_mut(s.chapter))
+        {
+            *n += 1;
+        }
+    }
+    let mut cards = BTreeMap::new();
+    for (chapter, n) in library.chapters.iter().zip(per_chapter) {
+        if let Some(path) = library.files.get(chapter.file) {
+            *cards.entry(path.clone()).or_default() += n;
+        }
+    }
+    cards
 }
 
 /// Where `path` comes in a load of `dirs`: its directory's place, then the path.

@@ -1,6 +1,9 @@
 //! Content: files → raw RON → validated [`Library`](crate::model::Library),
 //! with a [`Diagnostic`] for every problem. No egui here.
 
+/// A central folder many counters read: new states settle before they
+/// are shown; the offline copy.
+pub mod central;
 pub mod decode;
 pub mod diagnostic;
 /// Writing one edited card back into its file.

@@ -9,16 +9,16 @@
 //! unreadable or broken (half-copied), the cache is used and the window says
 //! so (`离线副本 · 更新于 …`).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::content::central::{Central, Verdict};
 use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::load::{
-    Fallback, Files, LayerInput, LayerOutput, Loaded, Loader, Origin, load_layers, read_builtin,
-    read_dirs,
+    Fallback, FirstLook, LayerInput, LayerOutput, Loaded, Loader, Origin, load_layers,
+    read_builtin, read_dirs,
 };
 use crate::content::ron_error;
 use crate::hotkey::HotKey;
@@ -71,6 +71,11 @@ pub struct Config {
     pub sources: Vec<SourceSpec>,
     #[serde(default = "default_recheck")]
     pub recheck_seconds: u64,
+    /// How long a new state of a central source must stay unchanged (same
+    /// files, same bytes) before counters show it: a copy in progress is
+    /// never shown half done.
+    #[serde(default = "default_settle")]
+    pub settle_seconds: u64,
     /// Where huashu keeps its cache of central sources and usage counts
     /// (default: the platform's cache and data directories).
     #[serde(default)]
@@ -107,6 +112,10 @@ fn default_recheck() -> u64 {
     DEFAULT_RECHECK_SECONDS
 }
 
+fn default_settle() -> u64 {
+    crate::content::central::DEFAULT_SETTLE_SECONDS
+}
+
 fn yes() -> bool {
     true
 }
@@ -116,6 +125,7 @@ impl Default for Config {
         Self {
             sources: default_sources(),
             recheck_seconds: DEFAULT_RECHECK_SECONDS,
+            settle_seconds: default_settle(),
             state_dir: None,
             count_usage: true,
             hotkey: default_hotkey(),
@@ -183,6 +193,13 @@ impl Config {
 
     pub fn recheck(&self) -> Duration {
         Duration::from_secs(self.recheck_seconds.clamp(5, 24 * 3600))
+    }
+
+    /// At most ten minutes; 0 shows a new state at the first look that
+    /// loads cleanly (only for a folder nothing copies into while it is
+    /// read).
+    pub fn settle(&self) -> Duration {
+        Duration::from_secs(self.settle_seconds.min(600))
     }
 }
 
@@ -386,6 +403,7 @@ impl Setup {
 
     pub fn sources(&self) -> Sources {
         Sources::new(self.sources.clone(), self.places.cache_dir.clone())
+            .with_settle(self.config.settle())
     }
 
     /// `--local DIR…`: layers on top of the sources (a branch's own cards
@@ -504,26 +522,6 @@ pub fn resolve_sources(
     (vec![SourceSpec::Builtin], Chosen::Builtin)
 }
 
-/// The cache's key for a central folder: the same folder written with
-/// other letter case or a trailing separator is the same share (Windows
-/// rules — case-insensitive, `/` as `\` — where `windows`).
-pub fn central_key(path: &Path, windows: bool) -> String {
-    let text = path.to_string_lossy();
-    if windows {
-        let mut key = text.replace('/', "\\").to_lowercase();
-        while key.len() > 3 && key.ends_with('\\') {
-            key.pop();
-        }
-        key
-    } else {
-        let mut key = text.into_owned();
-        while key.len() > 1 && key.ends_with('/') {
-            key.pop();
-        }
-        key
-    }
-}
-
 /// How a source did in the last load.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SourceState {
@@ -532,6 +530,14 @@ pub enum SourceState {
     Unreachable(String),
     /// Readable but with errors (e.g. half-copied); how many.
     Broken(usize),
+    /// A central source with a new state that has not settled yet (files
+    /// still being written): the last accepted state is shown — the
+    /// offline copy taken at this time —, or with none yet, what was read.
+    Settling(Option<String>),
+    /// A central source whose files lost every card (probably an
+    /// interrupted copy): `(file, cards it had)`; the last accepted state is
+    /// shown.
+    Emptied(Vec<(PathBuf, usize)>),
 }
 
 /// One source after a load.
@@ -553,12 +559,13 @@ pub struct SourceReport {
 pub struct Sources {
     specs: Vec<SourceSpec>,
     cache_dir: PathBuf,
+    settle: Duration,
     /// Per local source: last good version of each file.
     loaders: Vec<Loader>,
+    /// Per central source: its accepted state and offline copy.
+    centrals: Vec<Option<Central>>,
     /// The files as last parsed: a reload parses only those that changed.
     parsed: crate::content::validate::ParseCache,
-    /// Per central source: whether its cache stamp was written this run.
-    stamped: Vec<bool>,
     /// Problems found before any loading (a config file that could not be
     /// used), reported with every load.
     problems: Vec<Diagnostic>,
@@ -572,21 +579,48 @@ pub struct SourcesLoaded {
     /// `离线副本 · 更新于 …` when a central source's cache is in use.
     pub banner: Option<String>,
     /// The errors of central sources whose offline copy is shown instead
-    /// (the window shows the copy calmly; `huashu check` reports these).
+    /// (the window shows the copy calmly; `huashu check` reports these),
+    /// and a word on a central source whose new state is settling.
     pub covered: Vec<Diagnostic>,
+    /// A central source is settling: load again after this long.
+    pub again: Option<Duration>,
 }
 
 impl Sources {
     pub fn new(specs: Vec<SourceSpec>, cache_dir: PathBuf) -> Self {
         let n = specs.len();
-        Self {
+        let mut sources = Self {
             specs,
             cache_dir,
+            settle: Duration::from_secs(crate::content::central::DEFAULT_SETTLE_SECONDS),
             loaders: (0..n).map(|_| Loader::default()).collect(),
+            centrals: Vec::new(),
             parsed: crate::content::validate::ParseCache::default(),
-            stamped: vec![false; n],
             problems: Vec::new(),
-        }
+        };
+        sources.centrals = sources.make_centrals();
+        sources
+    }
+
+    fn make_centrals(&self) -> Vec<Option<Central>> {
+        self.specs
+            .iter()
+            .map(|spec| match spec {
+                SourceSpec::Central(dir) => {
+                    Some(Central::new(dir.clone(), &self.cache_dir, self.settle))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// How long a new state of a central source must stay unchanged before
+    /// it is shown (see [`crate::content::central`]).
+    #[must_use]
+    pub fn with_settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
+        self.centrals = self.make_centrals();
+        self
     }
 
     /// Reports `problem` with every load (see [`Setup::resolve_or_default`]).
@@ -616,43 +650,75 @@ impl Sources {
     }
 
     pub fn load(&mut self) -> SourcesLoaded {
-        let caches: Vec<Option<Cache>> = self
+        let now = std::time::SystemTime::now();
+        let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(self.specs.len());
+        let mut inputs = Vec::with_capacity(self.specs.len());
+        for ((spec, loader), central) in self
             .specs
             .iter()
-            .map(|spec| match spec {
-                SourceSpec::Central(dir) => Some(Cache::new(&self.cache_dir, dir)),
-                _ => None,
-            })
-            .collect();
-        let mut inputs = Vec::with_capacity(self.specs.len());
-        for ((spec, loader), cache) in self.specs.iter().zip(&mut self.loaders).zip(&caches) {
+            .zip(&mut self.loaders)
+            .zip(&mut self.centrals)
+        {
             let dirs = spec.dirs().to_vec();
-            let input = match (spec, cache) {
+            let mut verdict = None;
+            let input = match (spec, central) {
                 (SourceSpec::Builtin, _) => LayerInput {
                     read: read_builtin(),
                     dirs,
                     fallback: Fallback::None,
                 },
-                (SourceSpec::Central(_), Some(cache)) => LayerInput {
-                    read: read_dirs(&dirs),
-                    dirs,
-                    // The cache, and when it was taken.
-                    fallback: Fallback::Whole(Box::new(|| cache.read())),
-                },
+                (SourceSpec::Central(_), Some(central)) => {
+                    let (read, judged) = central.look(now);
+                    verdict = Some(judged);
+                    let central = &*central;
+                    LayerInput {
+                        read,
+                        dirs,
+                        // The accepted state (the offline copy), when the
+                        // read is not to be shown.
+                        fallback: Fallback::Whole(Box::new(move |first: &FirstLook<'_>| {
+                            let emptied = !central.emptied(first.cards).is_empty();
+                            if judged.holds(first.clean, emptied) {
+                                central.cache().read()
+                            } else {
+                                None
+                            }
+                        })),
+                    }
+                }
                 _ => LayerInput {
                     read: read_dirs(&dirs),
                     dirs,
                     fallback: Fallback::PerFile(loader),
                 },
             };
+            verdicts.push(verdict);
             inputs.push(input);
         }
         let (library, mut diagnostics, outputs) = load_layers(inputs, &mut self.parsed);
 
         let mut notes = Vec::new();
+        let mut covered = Vec::new();
+        let mut again = None;
         let mut reports = Vec::with_capacity(outputs.len());
         for (n, out) in outputs.iter().enumerate() {
-            reports.push(self.report(n, out, caches[n].as_ref(), &mut notes));
+            let report = match (&mut self.centrals[n], verdicts[n]) {
+                (Some(central), Some(verdict)) => {
+                    if let Verdict::Settling(wait) = verdict {
+                        again = Some(again.map_or(wait, |a: Duration| a.min(wait)));
+                    }
+                    central_report(central, verdict, out, &mut notes, &mut covered)
+                }
+                _ => SourceReport {
+                    spec: self.specs[n].clone(),
+                    state: plain_state(out),
+                    cards: 0,
+                    files: out.files.len(),
+                    using_cache: None,
+                    cache_refreshed: false,
+                },
+            };
+            reports.push(report);
         }
         diagnostics.splice(0..0, self.problems.iter().cloned().chain(notes));
         // Cards each source contributed (after overrides and withdrawals).
@@ -670,18 +736,6 @@ impl Sources {
             .filter_map(|r| r.using_cache.as_deref())
             .min()
             .map(|when| format!("离线副本 · 更新于 {when}"));
-        let covered = outputs
-            .iter()
-            .zip(&reports)
-            .flat_map(|(o, r)| {
-                let when = r.using_cache.clone().unwrap_or_default();
-                o.covered.iter().map(move |d| {
-                    d.clone().with_help(format!(
-                        "柜台的窗口不受影响：这个中心目录有错误时使用 {when} 的离线副本"
-                    ))
-                })
-            })
-            .collect();
         SourcesLoaded {
             loaded: Loaded {
                 library,
@@ -698,256 +752,131 @@ impl Sources {
             reports,
             banner,
             covered,
+            again,
         }
     }
 }
 
-impl Sources {
-    /// How source `n` did; refreshes its cache when it is a central source
-    /// that loaded cleanly.
-    fn report(
-        &mut self,
-        n: usize,
-        out: &LayerOutput,
-        cache: Option<&Cache>,
-        notes: &mut Vec<Diagnostic>,
-    ) -> SourceReport {
-        let spec = &self.specs[n];
-        let state = if let Some(why) = &out.unreachable {
-            SourceState::Unreachable(why.clone())
-        } else if out.clean {
-            SourceState::Ok
-        } else {
-            SourceState::Broken(out.errors.max(1))
-        };
-        let mut report = SourceReport {
-            spec: spec.clone(),
-            state: state.clone(),
-            cards: 0,
-            files: out.files.len(),
-            using_cache: None,
-            cache_refreshed: false,
-        };
-        let (SourceSpec::Central(dir), Some(cache)) = (spec, cache) else {
-            return report;
-        };
-        if let Some(taken) = &out.replaced {
-            let what = match &state {
-                SourceState::Unreachable(why) => format!("中心内容目录无法访问（{why}）"),
-                _ => format!("中心内容目录有 {} 个错误（可能正在复制）", out.errors),
-            };
-            notes.push(
-                Diagnostic::warning(dir, None, format!("{what}，正在使用 {taken} 的离线副本"))
-                    .with_help("恢复后会自动切换回中心内容"),
-            );
-            report.using_cache = Some(taken.clone());
-        } else if state == SourceState::Ok {
-            match cache.refresh(dir, &out.files, !self.stamped[n]) {
-                Ok(refreshed) => {
-                    report.cache_refreshed = refreshed;
-                    self.stamped[n] = true;
-                }
-                Err(e) => notes.push(
-                    Diagnostic::warning(&cache.root, None, format!("无法更新离线副本：{e}"))
-                        .with_help("中心内容照常使用；检查这个目录是否可写"),
-                ),
-            }
-        }
-        report
-    }
-}
-
-/// A local copy of one central source:
-/// `<cache>/central-<hash>/{current,next,previous}/`, each a copy of the
-/// source's files plus `.stamp` (written last: a copy without it is
-/// incomplete). Refreshing writes `next`, then renames `current` →
-/// `previous`, `next` → `current`, and removes `previous`; reading takes
-/// the first complete copy of `current`, `next`, `previous`, so a crash at
-/// any step leaves the old copy or the new one.
-#[derive(Debug)]
-pub struct Cache {
-    pub root: PathBuf,
-    /// Test hook: fail at this step of a refresh.
-    fail_at: Option<CacheStep>,
-}
-
-/// The steps of a cache refresh.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CacheStep {
-    WriteFiles,
-    WriteStamp,
-    MoveCurrentAway,
-    MoveNextIn,
-    RemovePrevious,
-}
-
-/// Hidden, so the loader does not take it for content.
-const STAMP: &str = ".stamp";
-
-#[derive(Debug, serde::Serialize, Deserialize)]
-struct Stamp {
-    /// Local time, `YYYY-MM-DD HH:MM`.
-    updated: String,
-    source: String,
-}
-
-impl Cache {
-    pub fn new(cache_dir: &Path, source: &Path) -> Self {
-        // One cache per central source.
-        let key = central_key(source, cfg!(windows));
-        let hash = fnv1a(FNV_START, key.as_bytes());
-        Self {
-            root: cache_dir.join(format!("central-{hash:016x}")),
-            fail_at: None,
-        }
-    }
-
-    /// Makes a refresh fail at `step` (tests).
-    #[must_use]
-    pub fn failing_at(mut self, step: CacheStep) -> Self {
-        self.fail_at = Some(step);
-        self
-    }
-
-    fn step(&self, step: CacheStep) -> std::io::Result<()> {
-        if self.fail_at == Some(step) {
-            Err(std::io::Error::other(format!(
-                "simulated failure at {step:?}"
-            )))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The newest complete copy: its files (paths inside the copy) and when
-    /// it was taken.
-    pub fn read(&self) -> Option<(Files, String)> {
-        ["current", "next", "previous"].iter().find_map(|name| {
-            let dir = self.root.join(name);
-            let stamp: Stamp =
-                ron::from_str(&std::fs::read_to_string(dir.join(STAMP)).ok()?).ok()?;
-            Some((read_dirs(&[dir]).files, stamp.updated))
-        })
-    }
-
-    /// Makes the copy equal to `files` (read from `source`); when they are
-    /// equal already, only rewrites the stamp if `stamp` (once per run).
-    /// Returns whether the files were copied.
-    pub fn refresh(
-        &self,
-        source: &Path,
-        files: &[(PathBuf, Vec<u8>)],
-        stamp: bool,
-    ) -> std::io::Result<bool> {
-        let relative: BTreeMap<PathBuf, &[u8]> = files
-            .iter()
-            .filter_map(|(p, b)| Some((p.strip_prefix(source).ok()?.to_path_buf(), b.as_slice())))
-            .collect();
-        let current = self.root.join("current");
-        let unchanged = self.read_current().is_some_and(|have| {
-            have.len() == relative.len()
-                && have
-                    .iter()
-                    .all(|(p, b)| relative.get(p).is_some_and(|r| *r == b.as_slice()))
-        });
-        if unchanged {
-            if stamp {
-                // Same content: only note that it was seen now.
-                crate::atomic::write(&current.join(STAMP), Self::stamp_text(source)?.as_bytes())?;
-            }
-            return Ok(false);
-        }
-        let next = self.root.join("next");
-        let previous = self.root.join("previous");
-        let _ = std::fs::remove_dir_all(&next);
-        std::fs::create_dir_all(&next)?;
-        self.step(CacheStep::WriteFiles)?;
-        for (rel, bytes) in &relative {
-            let path = next.join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(path, bytes)?;
-        }
-        self.step(CacheStep::WriteStamp)?;
-        let text = Self::stamp_text(source)?;
-        let mut file = std::fs::File::create(next.join(STAMP))?;
-        std::io::Write::write_all(&mut file, text.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        let _ = std::fs::remove_dir_all(&previous);
-        self.step(CacheStep::MoveCurrentAway)?;
-        if current.exists() {
-            std::fs::rename(&current, &previous)?;
-        }
-        self.step(CacheStep::MoveNextIn)?;
-        std::fs::rename(&next, &current)?;
-        self.step(CacheStep::RemovePrevious)?;
-        let _ = std::fs::remove_dir_all(&previous);
-        Ok(true)
-    }
-
-    fn stamp_text(source: &Path) -> std::io::Result<String> {
-        let stamp = Stamp {
-            updated: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
-            source: source.display().to_string(),
-        };
-        ron::ser::to_string_pretty(&stamp, ron::ser::PrettyConfig::default())
-            .map_err(std::io::Error::other)
-    }
-
-    fn read_current(&self) -> Option<BTreeMap<PathBuf, Vec<u8>>> {
-        let dir = self.root.join("current");
-        std::fs::metadata(dir.join(STAMP)).ok()?;
-        Some(
-            read_dirs(std::slice::from_ref(&dir))
-                .files
-                .into_iter()
-                .filter_map(|(p, b)| Some((p.strip_prefix(&dir).ok()?.to_path_buf(), b)))
-                .collect(),
-        )
-    }
-}
-
-/// FNV-1a's starting value.
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a of `bytes`, continuing from `h`.
-fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// A cheap fingerprint of a directory tree (names, sizes, modification
-/// times; `0` when missing), to notice changes where no notification comes.
-pub fn fingerprint(dir: &Path) -> u64 {
-    fn walk(dir: &Path, depth: usize, h: &mut u64) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<_> = entries.flatten().collect();
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for entry in entries {
-            let Ok(meta) = entry.metadata() else { continue };
-            *h = fnv1a(*h, entry.file_name().to_string_lossy().as_bytes());
-            *h = fnv1a(*h, &meta.len().to_le_bytes());
-            if let Ok(modified) = meta.modified()
-                && let Ok(since) = modified.duration_since(std::time::UNIX_EPOCH)
-            {
-                *h = fnv1a(*h, &since.as_nanos().to_le_bytes());
-            }
-            if meta.is_dir() && depth < 8 {
-                walk(&entry.path(), depth + 1, h);
-            }
-        }
-    }
-    let mut h = FNV_START;
-    if dir.is_dir() {
-        h ^= 1;
-        walk(dir, 0, &mut h);
+/// The state of a source that is not central.
+fn plain_state(out: &LayerOutput) -> SourceState {
+    if let Some(why) = &out.unreachable {
+        SourceState::Unreachable(why.clone())
+    } else if out.clean {
+        SourceState::Ok
     } else {
-        h = 0;
+        SourceState::Broken(out.errors.max(1))
     }
-    h
+}
+
+/// How a central source did; takes its read as the accepted state when it
+/// settled and loaded cleanly (refreshing the offline copy).
+fn central_report(
+    central: &mut Central,
+    verdict: Verdict,
+    out: &LayerOutput,
+    notes: &mut Vec<Diagnostic>,
+    covered: &mut Vec<Diagnostic>,
+) -> SourceReport {
+    let dir = central.dir().to_path_buf();
+    let emptied = central.emptied(&out.cards);
+    let state = match verdict {
+        Verdict::Unreachable => plain_state(out),
+        Verdict::Settling(_) => SourceState::Settling(out.replaced.clone()),
+        Verdict::Same | Verdict::Settled if !out.clean => plain_state(out),
+        Verdict::Settled if !emptied.is_empty() => SourceState::Emptied(emptied.clone()),
+        Verdict::Same | Verdict::Settled => SourceState::Ok,
+    };
+    let mut report = SourceReport {
+        spec: SourceSpec::Central(dir.clone()),
+        state: state.clone(),
+        cards: 0,
+        files: out.files.len(),
+        using_cache: None,
+        cache_refreshed: false,
+    };
+    let when = out.replaced.clone().unwrap_or_default();
+    let shown = if out.replaced.is_some() {
+        format!("柜台的窗口不受影响：显示的是 {when} 的离线副本")
+    } else {
+        "柜台的窗口不受影响".to_owned()
+    };
+    covered.extend(
+        out.covered
+            .iter()
+            .map(|d| d.clone().with_help(shown.clone())),
+    );
+    match &state {
+        SourceState::Ok => match central.accept(&out.files, &out.cards) {
+            Ok(refreshed) => report.cache_refreshed = refreshed,
+            Err(e) => notes.push(
+                Diagnostic::warning(
+                    &central.cache().root,
+                    None,
+                    format!("无法更新离线副本：{e}"),
+                )
+                .with_help("中心内容照常使用；检查这个目录是否可写"),
+            ),
+        },
+        SourceState::Settling(_) => {
+            log::info!("{}: a new state is settling", dir.display());
+            covered.push(
+                Diagnostic::warning(
+                    &dir,
+                    None,
+                    format!(
+                        "中心内容目录正在更新（等待文件写完）：文件 {} 秒内不再变化后，柜台才会显示新内容",
+                        central.settle().as_secs()
+                    ),
+                )
+                .with_help(shown),
+            );
+        }
+        SourceState::Emptied(files) => {
+            for (path, had) in files {
+                notes.push(
+                    Diagnostic::warning(
+                        path,
+                        None,
+                        format!(
+                            "这个文件里的卡片全部不见了（上次有 {had} 张），可能是复制没有完成；柜台仍在显示 {when} 的离线副本"
+                        ),
+                    )
+                    .with_help(
+                        "如果是复制中断，重新复制这个文件；如果确实要撤下这一章，请删除这个文件，不要只删掉里面的卡片",
+                    ),
+                );
+            }
+            report.using_cache = out.replaced.clone();
+        }
+        SourceState::Unreachable(why) => {
+            if let Some(taken) = &out.replaced {
+                notes.push(
+                    Diagnostic::warning(
+                        &dir,
+                        None,
+                        format!("中心内容目录无法访问（{why}），正在使用 {taken} 的离线副本"),
+                    )
+                    .with_help("恢复后会自动切换回中心内容"),
+                );
+                report.using_cache = Some(taken.clone());
+            }
+        }
+        SourceState::Broken(_) => {
+            if let Some(taken) = &out.replaced {
+                notes.push(
+                    Diagnostic::warning(
+                        &dir,
+                        None,
+                        format!(
+                            "中心内容目录有 {} 个错误（可能正在复制），正在使用 {taken} 的离线副本",
+                            out.errors
+                        ),
+                    )
+                    .with_help("恢复后会自动切换回中心内容"),
+                );
+                report.using_cache = Some(taken.clone());
+            }
+        }
+    }
+    report
 }

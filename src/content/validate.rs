@@ -57,12 +57,13 @@ impl std::fmt::Debug for ParseCache {
 }
 
 /// A fast 64-bit hash of a file's text (eight bytes at a time), to tell
-/// whether it changed since it was parsed; it runs over all content at
+/// whether it changed since it was parsed (and, over a central folder's
+/// files, whether its state changed); it runs over all content at
 /// every load, where `SipHash` cost ~10 ms for 16 MB.
-fn text_hash(text: &str) -> u64 {
+pub(crate) fn text_hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
     let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let (words, rest) = text.as_bytes().as_chunks::<8>();
+    let (words, rest) = bytes.as_chunks::<8>();
     let h = words
         .iter()
         .fold(0xcbf2_9ce4_8422_2325, |h, w| mix(h, u64::from_le_bytes(*w)));
@@ -210,7 +211,7 @@ fn parse_files_cached(
     }
     let keys: Vec<(u64, usize)> = files
         .iter()
-        .map(|f| (text_hash(&f.text), f.text.len()))
+        .map(|f| (text_hash(f.text.as_bytes()), f.text.len()))
         .collect();
     let mut out: Vec<Option<FileParse>> = files
         .iter()

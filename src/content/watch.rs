@@ -4,18 +4,20 @@
 //! The thread sleeps on a channel between changes (no polling, no CPU
 //! while nothing changes). Central sources on network shares get no change
 //! notifications, so their directories are also looked at every
-//! [`Recheck::every`] (a directory listing; default once a minute).
+//! [`Recheck::every`] (a directory listing; default once a minute). A
+//! reload may ask to run again after a while (a central source's new state
+//! waiting to settle); only then does the thread wake without a change.
 //! Dropping the [`Watch`] stops the thread.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
-use crate::content::sources::fingerprint;
+use crate::content::central::fingerprint;
 
 /// How long the files must be quiet before a reload: editors save in
 /// several steps (truncate, write, rename), and one reload should see the
@@ -50,17 +52,22 @@ pub struct Watch {
 pub struct Recheck {
     pub every: Duration,
     pub dirs: Vec<PathBuf>,
+    /// Reload once after this long even if nothing changed (the load made
+    /// before the watch found a state still settling).
+    pub soon: Option<Duration>,
 }
 
 impl Watch {
     /// Watches `paths` (recursively; a file through its directory) and,
     /// with `recheck`, looks at those directories now and then. After each
-    /// change, `reload` runs on the watch thread. Paths that cannot be
-    /// watched are returned (the others are still watched).
+    /// change, `reload` runs on the watch thread; when it returns a
+    /// duration it runs again after that long even if nothing changed.
+    /// Paths that cannot be watched are returned (the others are still
+    /// watched).
     pub fn start(
         paths: &[PathBuf],
         recheck: Option<Recheck>,
-        mut reload: impl FnMut() + Send + 'static,
+        mut reload: impl FnMut() -> Option<Duration> + Send + 'static,
     ) -> Result<(Self, Vec<WatchError>), WatchError> {
         let (tx, rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(tx)?;
@@ -99,18 +106,29 @@ impl Watch {
         let thread = std::thread::Builder::new()
             .name("content-watch".into())
             .spawn(move || {
+                let mut again: Option<Instant> = recheck
+                    .as_ref()
+                    .and_then(|r| r.soon)
+                    .map(|after| Instant::now() + after);
                 loop {
-                    match wait_for_change(&rx, recheck.as_ref().map(|r| r.every)) {
+                    let every = recheck.as_ref().map(|r| r.every);
+                    let until_again = again.map(|at| at.saturating_duration_since(Instant::now()));
+                    let timeout = match (every, until_again) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    match wait_for_change(&rx, timeout) {
                         Wait::Closed => break,
                         Wait::Change => {}
                         Wait::Quiet => {
+                            let due = again.is_some_and(|at| Instant::now() >= at);
                             let now = recheck.as_ref().map(fingerprints);
-                            if now == seen {
+                            if now == seen && !due {
                                 continue;
                             }
                         }
                     }
-                    reload();
+                    again = reload().map(|after| Instant::now() + after);
                     seen = recheck.as_ref().map(fingerprints);
                 }
             })?;
@@ -148,13 +166,13 @@ enum Wait {
 }
 
 /// Blocks until a change has happened and the files have been quiet for
-/// [`DEBOUNCE`], or for `recheck` without any change.
+/// [`DEBOUNCE`], or for `timeout` without any change.
 fn wait_for_change(
     rx: &Receiver<notify::Result<notify::Event>>,
-    recheck: Option<Duration>,
+    timeout: Option<Duration>,
 ) -> Wait {
     loop {
-        let event = match recheck {
+        let event = match timeout {
             Some(every) => match rx.recv_timeout(every) {
                 Ok(event) => event,
                 Err(RecvTimeoutError::Timeout) => return Wait::Quiet,

@@ -297,7 +297,10 @@ fn open_window(
         Box::new(move |cc| {
             let (settings, damaged) = read_settings(&settings_file, cc.storage);
             let (content, sources) = match first {
-                Some((sources, first)) => (Content::from_sources(first), Some(sources)),
+                Some((sources, first)) => {
+                    let soon = first.again;
+                    (Content::from_sources(first), Some((sources, soon)))
+                }
                 None => (
                     Content::new(Loaded::empty()).with_banner(Some(SLOW_LOAD.into())),
                     None,
@@ -315,8 +318,8 @@ fn open_window(
             app.summoned_by(rings);
             app.started = Some(started);
             app.keep_settings_in(settings_file);
-            if let Some(sources) = sources {
-                app.watch(sources, recheck, cc.egui_ctx.clone());
+            if let Some((sources, soon)) = sources {
+                app.watch(sources, recheck, soon, cc.egui_ctx.clone());
             } else {
                 let _ = waker.set(cc.egui_ctx.clone());
                 app.first_load = Some((loaded_rx, recheck));
@@ -698,7 +701,14 @@ impl HuashuApp {
     /// Watches the sources' directories (and re-checks central ones every
     /// `recheck`): each change is loaded and indexed on the watch thread,
     /// then shown at the next frame (which it asks for).
-    pub fn watch(&mut self, mut sources: Sources, recheck: Duration, ctx: egui::Context) {
+    /// `soon`: the load made before settles after this long.
+    pub fn watch(
+        &mut self,
+        mut sources: Sources,
+        recheck: Duration,
+        soon: Option<Duration>,
+        ctx: egui::Context,
+    ) {
         let (local, central) = sources.watch_paths();
         if local.is_empty() && central.is_empty() {
             return;
@@ -706,6 +716,7 @@ impl HuashuApp {
         let recheck = (!central.is_empty()).then_some(Recheck {
             every: recheck,
             dirs: central,
+            soon,
         });
         let (tx, rx) = mpsc::channel();
         let reload = move || {
@@ -713,10 +724,12 @@ impl HuashuApp {
             for d in &loaded.loaded.diagnostics {
                 log::info!("{d}");
             }
+            let again = loaded.again;
             let content = Content::from_sources(loaded);
             if tx.send(content).is_ok() {
                 ctx.request_repaint();
             }
+            again
         };
         match Watch::start(&local, recheck, reload) {
             Ok((watch, failed)) => {
@@ -737,9 +750,10 @@ impl HuashuApp {
         {
             let recheck = *recheck;
             self.first_load = None;
+            let soon = first.again;
             let content = Content::from_sources(first);
             self.state.replace_content(content);
-            self.watch(sources, recheck, ctx.clone());
+            self.watch(sources, recheck, soon, ctx.clone());
         }
         if let Some(content) = self.reloads.as_ref().and_then(|rx| rx.try_iter().last()) {
             self.state.replace_content(content);
