@@ -777,3 +777,141 @@ fn data_and_local_layer_without_a_config() {
     assert!(text.contains("甲（本行）") && text.contains("乙"), "{text}");
     assert!(!text.contains("甲 "), "{text}");
 }
+
+/// The bundled chapters as a central folder.
+fn bundled_central(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for name in ["00-earlier-chapter.ron", "04-business-area.ron"] {
+        std::fs::copy(Path::new("data").join(name), dir.join(name)).unwrap();
+    }
+}
+
+/// A copy of `04-business-area.ron` stopped inside its header comments
+/// leaves a file with comments only, which reads as a chapter with no
+/// cards; so does a chapter emptied by hand. On a central folder both keep
+/// the accepted state — cards shown, offline copy untouched — for as long
+/// as they stay so, and say which file and what to do; deleting the file
+/// is the way to withdraw a chapter.
+#[test]
+fn a_central_file_that_lost_all_its_cards_keeps_them_and_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let cache = tmp.path().join("cache");
+    bundled_central(&central);
+    let specs = vec![SourceSpec::Central(central.clone())];
+    let mut sources = Sources::new(specs.clone(), cache.clone()).with_settle(Duration::ZERO);
+    let loaded = sources.load();
+    assert_eq!(loaded.reports[0].state, SourceState::Ok);
+    assert_eq!(loaded.loaded.library.cards.len(), 7);
+
+    let file = central.join("04-business-area.ron");
+    let full = std::fs::read(&file).unwrap();
+    let emptied = [
+        // The first 97 bytes: inside the header comments.
+        full[..97].to_vec(),
+        b"// \xe8\xaf\x9d\xe6\x9c\xaf\n".to_vec(),
+        "Chapter(title: \"第四章 业务处理区\", sections: [])"
+            .as_bytes()
+            .to_vec(),
+        "Chapter(title: \"第四章 业务处理区\", sections: [Section(title: \"第一节\", cards: [])])"
+            .as_bytes()
+            .to_vec(),
+    ];
+    for bytes in emptied {
+        std::fs::write(&file, &bytes).unwrap();
+        for _ in 0..2 {
+            let loaded = sources.load();
+            let report = &loaded.reports[0];
+            assert_eq!(
+                report.state,
+                SourceState::Emptied(vec![(file.clone(), 6)]),
+                "{}",
+                String::from_utf8_lossy(&bytes)
+            );
+            assert_eq!(loaded.loaded.library.cards.len(), 7, "no card lost");
+            assert!(report.using_cache.is_some());
+            let warning = loaded
+                .loaded
+                .diagnostics
+                .iter()
+                .find(|d| d.path == file)
+                .expect("the file is named");
+            assert!(
+                warning
+                    .message
+                    .contains("这个文件里的卡片全部不见了（上次有 6 张）"),
+                "{warning}"
+            );
+            assert!(
+                warning.help.as_deref().unwrap().contains("请删除这个文件"),
+                "{warning}"
+            );
+            assert!(!report.cache_refreshed);
+        }
+        // The share goes away: the offline copy still has every card.
+        let away = tmp.path().join("away");
+        std::fs::rename(&central, &away).unwrap();
+        let offline = Sources::new(specs.clone(), cache.clone())
+            .with_settle(Duration::ZERO)
+            .load();
+        assert_eq!(offline.loaded.library.cards.len(), 7);
+        std::fs::rename(&away, &central).unwrap();
+    }
+
+    // Withdrawing the chapter on purpose: the file is deleted.
+    std::fs::remove_file(&file).unwrap();
+    let loaded = sources.load();
+    assert_eq!(loaded.reports[0].state, SourceState::Ok);
+    assert_eq!(loaded.loaded.library.cards.len(), 1);
+    assert!(loaded.reports[0].cache_refreshed);
+}
+
+/// What `sources` and `check --config` say while a central file is empty
+/// and while a new state settles.
+#[test]
+fn sources_and_check_say_what_is_held_and_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let local = tmp.path().join("local");
+    bundled_central(&central);
+    std::fs::create_dir_all(&local).unwrap();
+    let config = write_config(tmp.path(), &central, &local);
+    let run = |what: &str| {
+        let out = huashu()
+            .arg("--config")
+            .arg(&config)
+            .arg(what)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run("sources");
+    std::thread::sleep(Duration::from_millis(1100));
+    assert!(run("sources").contains("离线副本已更新"));
+    let file = central.join("04-business-area.ron");
+    let full = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &full[..97]).unwrap();
+    let settling = run("sources");
+    assert!(
+        settling.contains("正在更新（等待文件写完），暂时显示 "),
+        "{settling}"
+    );
+    assert!(settling.contains("窗口显示 7 张卡片"), "{settling}");
+    let check = run("check");
+    assert!(
+        check.contains("中心内容目录正在更新（等待文件写完）：文件 1 秒内不再变化后"),
+        "{check}"
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    let emptied = run("sources");
+    assert!(
+        emptied.contains("04-business-area.ron（原有 6 张）的卡片全部不见了（可能是复制没有完成）"),
+        "{emptied}"
+    );
+    assert!(emptied.contains("窗口显示 7 张卡片"), "{emptied}");
+    let check = run("check");
+    assert!(
+        check.contains("04-business-area.ron: warning: 这个文件里的卡片全部不见了（上次有 6 张）"),
+        "{check}"
+    );
+}

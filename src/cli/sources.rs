@@ -77,7 +77,7 @@ fn line(r: &SourceReport) -> String {
                 })
                 .collect();
             format!(
-                "{} 的卡片全部不见了（可能是复制没有完成）",
+                "{}的卡片全部不见了（可能是复制没有完成）",
                 names.join("、")
             )
         }

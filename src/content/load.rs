@@ -183,7 +183,7 @@ pub(crate) enum Fallback<'a> {
 pub(crate) struct FirstLook<'a> {
     /// It loads without errors, and its directories could be read.
     pub clean: bool,
-    /// Cards in each of its files (as read).
+    /// Cards in each of its files (as read; 0 for a file that gave none).
     pub cards: &'a BTreeMap<PathBuf, usize>,
 }
 
@@ -215,8 +215,8 @@ pub(crate) struct LayerOutput {
     /// The errors of a source replaced whole by its fallback (not shown in
     /// the window, which shows the fallback; `check` reports them).
     pub covered: Vec<Diagnostic>,
-    /// Cards in each file as read (before any fallback); a file whose
-    /// chapter did not load is absent.
+    /// Cards in each file as read (before any fallback); 0 for a file
+    /// that gave none (comments only, rules, or a chapter that did not load).
     pub cards: BTreeMap<PathBuf, usize>,
 }
 
@@ -247,10 +247,11 @@ fn fall_back(
         unreachable,
         errors: errors.len(),
         read_paths: input.read.files.iter().map(|(p, _)| p.clone()).collect(),
-        cards: cards
+        cards: input
+            .read
+            .files
             .iter()
-            .filter(|(p, _)| in_layer(p))
-            .map(|(p, n)| (p.clone(), *n))
+            .map(|(p, _)| (p.clone(), cards.get(p).copied().unwrap_or(0)))
             .collect(),
         ..LayerOutput::default()
     };
@@ -284,7 +285,9 @@ pub(crate) fn load_layers(
     parsed: &mut validate::ParseCache,
 ) -> (Library, Vec<Diagnostic>, Vec<LayerOutput>) {
     let mut inputs = inputs;
-    let mut build_all = |inputs: &[LayerInput<'_>], diagnostics: &mut Vec<Diagnostic>| {
+    let build_all = |inputs: &[LayerInput<'_>],
+                     diagnostics: &mut Vec<Diagnostic>,
+                     parsed: &mut validate::ParseCache| {
         let files = inputs.iter().enumerate().flat_map(|(n, i)| {
             i.read
                 .files
@@ -294,8 +297,13 @@ pub(crate) fn load_layers(
         build_layers_with(files, diagnostics, parsed)
     };
     let mut first = Vec::new();
-    let mut library = build_all(&inputs, &mut first);
-    let cards = cards_per_file(&library);
+    let mut library = build_all(&inputs, &mut first, parsed);
+    // The cards each file defines, as just parsed.
+    let cards: BTreeMap<PathBuf, usize> = inputs
+        .iter()
+        .flat_map(|i| &i.read.files)
+        .filter_map(|(p, _)| Some((p.clone(), parsed.cards_in(p)?)))
+        .collect();
     let mut outputs: Vec<LayerOutput> = Vec::with_capacity(inputs.len());
     let mut changed = false;
     let mut notes = Vec::new();
@@ -331,7 +339,7 @@ pub(crate) fn load_layers(
     let mut built = first;
     if changed {
         built = Vec::new();
-        library = build_all(&inputs, &mut built);
+        library = build_all(&inputs, &mut built, parsed);
     }
     later.extend(
         built
@@ -352,28 +360,6 @@ pub(crate) fn load_layers(
     }
     diagnostics.append(&mut later);
     (library, diagnostics, outputs)
-}
-
-/// Cards of each file whose chapter loaded (a card replaced by a later
-/// source's counts for the file it was in first).
-fn cards_per_file(library: &Library) -> BTreeMap<PathBuf, usize> {
-    let mut per_chapter = vec![0usize; library.chapters.len()];
-    for card in &library.cards {
-        if let Some(n) = library
-            .sections
-            .get(card.section)
-            .and_then(|s| per_chapter.get_mut(s.chapter))
-        {
-            *n += 1;
-        }
-    }
-    let mut cards = BTreeMap::new();
-    for (chapter, n) in library.chapters.iter().zip(per_chapter) {
-        if let Some(path) = library.files.get(chapter.file) {
-            *cards.entry(path.clone()).or_default() += n;
-        }
-    }
-    cards
 }
 
 /// Where `path` comes in a load of `dirs`: its directory's place, then the path.

@@ -50,6 +50,21 @@ pub struct ParseCache {
     files: HashMap<PathBuf, (u64, usize, FileParse)>,
 }
 
+impl ParseCache {
+    /// The cards `path` defines, as last parsed (whatever later sources
+    /// replace or withdraw); 0 for a file that gave no chapter.
+    pub fn cards_in(&self, path: &Path) -> Option<usize> {
+        let (_, _, (parsed, _)) = self.files.get(path)?;
+        Some(
+            parsed
+                .iter()
+                .flat_map(|p| &p.sections)
+                .map(|(_, cards)| cards.len())
+                .sum(),
+        )
+    }
+}
+
 impl std::fmt::Debug for ParseCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ParseCache({} files)", self.files.len())
