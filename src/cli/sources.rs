@@ -76,10 +76,7 @@ fn line(r: &SourceReport) -> String {
                     format!("{name}（原有 {had} 张）")
                 })
                 .collect();
-            format!(
-                "{}的卡片全部不见了（可能是复制没有完成）",
-                names.join("、")
-            )
+            format!("{}的卡片全部不见了（可能是复制没有完成）", names.join("、"))
         }
     };
     let cache = match (&r.using_cache, r.cache_refreshed) {
