@@ -670,3 +670,93 @@ fn the_status_bar_names_the_hotkey_or_why_there_is_none() {
         harness.get_by_label(shown);
     }
 }
+
+/// A central file is truncated, rewritten in 2 KB chunks, and deleted then
+/// restored while the window watches the folder: no frame shows fewer
+/// cards, a problem or the offline banner; the new text shows once the
+/// folder has settled.
+#[test]
+fn a_central_folder_being_rewritten_never_shows_fewer_cards() {
+    use huashu::content::sources::{SourceSpec, Sources};
+    use std::time::{Duration, Instant};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    std::fs::create_dir_all(&central).unwrap();
+    for name in ["00-earlier-chapter.ron", "04-business-area.ron"] {
+        std::fs::copy(PathBuf::from("data").join(name), central.join(name)).unwrap();
+    }
+    let settle = Duration::from_millis(300);
+    let mut sources = Sources::new(
+        vec![SourceSpec::Central(central.clone())],
+        tmp.path().join("cache"),
+    )
+    .with_settle(settle);
+    sources.load();
+    std::thread::sleep(settle);
+    let first = sources.load();
+    assert!(first.reports[0].cache_refreshed, "accepted");
+    let app = HuashuApp::new(AppState::with_content(
+        Content::from_sources(first),
+        Settings::default(),
+    ));
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .watch(sources, Duration::from_millis(100), None, ctx);
+    type_query(&mut harness, "bsl");
+    assert_eq!(shown_title(&harness), "柜员业务不熟练");
+    // The bundled cards' own (a draft's note).
+    let problems = harness.state().state().content_problems();
+
+    // Frames for `how_long`, each checked.
+    let frames = |harness: &mut Harness<'_, HuashuApp>, how_long: Duration| {
+        let start = Instant::now();
+        while start.elapsed() < how_long {
+            harness.run();
+            let state = harness.state().state();
+            assert_eq!(state.library().cards.len(), 7, "a frame lost cards");
+            assert_eq!(state.content_problems(), problems, "a problem flashed");
+            assert_eq!(state.banner(), None, "the offline banner flashed");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let file = central.join("04-business-area.ron");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let version = |n: usize| {
+        original.replacen(
+            "\"柜员业务不熟练\"",
+            &format!("\"柜员业务不熟练（第{n}版）\""),
+            1,
+        )
+    };
+
+    // Truncated, then written.
+    std::fs::File::create(&file).unwrap();
+    frames(&mut harness, Duration::from_millis(150));
+    std::fs::write(&file, version(1)).unwrap();
+    frames(&mut harness, Duration::from_millis(100));
+    // Written again in 2 KB chunks, a pause after each.
+    let mut out = std::fs::File::create(&file).unwrap();
+    for chunk in version(2).as_bytes().chunks(2048) {
+        std::io::Write::write_all(&mut out, chunk).unwrap();
+        frames(&mut harness, Duration::from_millis(60));
+    }
+    drop(out);
+    frames(&mut harness, Duration::from_millis(100));
+    // Deleted, then restored.
+    std::fs::remove_file(&file).unwrap();
+    frames(&mut harness, Duration::from_millis(200));
+    std::fs::write(&file, version(3)).unwrap();
+
+    // Settled: the new text shows, on the card still open.
+    let start = Instant::now();
+    while shown_title(&harness) != "柜员业务不熟练（第3版）" {
+        assert!(start.elapsed() < Duration::from_secs(10), "never settled");
+        frames(&mut harness, Duration::from_millis(50));
+    }
+}
