@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to a hidden temporary file beside `path` (the content
 /// loader skips hidden files), syncs it, and renames it into place.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // One name per process and call: threads of one process may write the
+    // same file at once.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -15,9 +18,6 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    // One name per process and call: threads of one process may write the
-    // same file at once.
-    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{name}.{}-{call}.tmp", std::process::id()));
     let result = (|| {

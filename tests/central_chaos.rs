@@ -10,9 +10,9 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use huashu::content::central::Cache;
@@ -55,22 +55,23 @@ fn shown_version<'a>(titles: impl Iterator<Item = &'a str>) -> Option<usize> {
     (found.len() == 2 && found[0] == found[1]).then(|| found[0])
 }
 
-/// What the offline copy holds: `Some(None)` for files that are not one
-/// version written whole.
-fn cached_version(cache: &Cache) -> Option<Option<usize>> {
-    let (files, _) = cache.read()?;
+/// Whether the offline copy, if there is one, holds one version written
+/// whole.
+fn cache_is_whole(cache: &Cache) -> bool {
+    let Some((files, _)) = cache.read() else {
+        return true;
+    };
     let versions: Vec<Option<usize>> = files
         .iter()
         .map(|(_, bytes)| version_in(&String::from_utf8_lossy(bytes)))
         .collect();
-    let whole = files.len() == 2
+    files.len() == 2
         && versions[0].is_some()
         && versions[0] == versions[1]
         && files
             .iter()
             .zip(version(versions[0].unwrap_or(0)))
-            .all(|((_, have), want)| *have == want);
-    Some(whole.then(|| versions[0]).flatten())
+            .all(|((_, have), want)| *have == want)
 }
 
 /// A small generator (xorshift), seeded from the clock and printed, so a
@@ -78,6 +79,10 @@ fn cached_version(cache: &Cache) -> Option<Option<usize>> {
 struct Rng(u64);
 
 impl Rng {
+    fn pick(&mut self, n: usize) -> usize {
+        usize::try_from(self.below(n as u64)).unwrap()
+    }
+
     fn below(&mut self, n: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -152,147 +157,162 @@ fn rewrite(dir: &Path, file: &str, bytes: &[u8], way: &str, rng: &mut Rng) {
     }
 }
 
+/// What the writer and the readers share.
+struct Run {
+    central: PathBuf,
+    cache_dir: PathBuf,
+    /// The writer has finished.
+    done: AtomicBool,
+    /// The last version written whole.
+    written: AtomicUsize,
+    reads: AtomicUsize,
+}
+
+impl Run {
+    fn sources(&self) -> Sources {
+        Sources::new(
+            vec![SourceSpec::Central(self.central.clone())],
+            self.cache_dir.clone(),
+        )
+        .with_settle(SETTLE)
+    }
+}
+
+/// Publishes versions 2, 3, … for 12 s, each file rewritten one of the
+/// ways at random; returns the ways used.
+fn write_versions(run: &Run, seed: u64) -> Vec<&'static str> {
+    let mut rng = Rng(seed);
+    let mut used = Vec::new();
+    let started = Instant::now();
+    let mut n = 1;
+    while started.elapsed() < Duration::from_secs(12) {
+        n += 1;
+        let files = version(n);
+        let mut order = [0, 1];
+        if rng.below(2) == 1 {
+            order.swap(0, 1);
+        }
+        for k in order {
+            let way = WAYS[rng.pick(WAYS.len())];
+            used.push(way);
+            rewrite(&run.central, FILES[k], &files[k], way, &mut rng);
+            // Between two files of one copy: shorter than the settle time.
+            rng.pause(100);
+        }
+        run.written.store(n, Ordering::SeqCst);
+        // Between two publications: sometimes long enough to settle.
+        rng.pause(1000);
+    }
+    run.done.store(true, Ordering::SeqCst);
+    used
+}
+
+/// Reads until the last version written shows, checking every read;
+/// `fresh`: a new `Sources` per read (a one-shot command), else one kept
+/// (the window). Returns the versions shown, in order.
+fn read_versions(run: &Run, fresh: bool) -> Vec<usize> {
+    let cache = Cache::new(&run.cache_dir, &run.central);
+    let mut sources = run.sources();
+    let mut shown_so_far = vec![1];
+    let mut finished_at: Option<Instant> = None;
+    loop {
+        if fresh {
+            sources = run.sources();
+        }
+        let loaded = sources.load();
+        run.reads.fetch_add(1, Ordering::Relaxed);
+        let cards = &loaded.loaded.library.cards;
+        assert_eq!(
+            cards.len(),
+            7,
+            "a read showed {} cards ({:?})",
+            cards.len(),
+            loaded.reports[0].state
+        );
+        let Some(shown) = shown_version(cards.iter().map(|c| c.title.as_str())) else {
+            panic!(
+                "a read showed a mixture of versions: {:?}",
+                cards.iter().map(|c| &c.title).collect::<Vec<_>>()
+            );
+        };
+        let last = *shown_so_far.last().unwrap();
+        assert!(shown >= last, "went back from {shown_so_far:?} to {shown}");
+        if shown != last {
+            shown_so_far.push(shown);
+        }
+        assert!(
+            cache_is_whole(&cache),
+            "the offline copy holds a state never written whole"
+        );
+        // The last version is taken within a few settle times.
+        if run.done.load(Ordering::SeqCst) {
+            let at = *finished_at.get_or_insert_with(Instant::now);
+            let written = run.written.load(Ordering::SeqCst);
+            if shown == written {
+                return shown_so_far;
+            }
+            assert!(
+                at.elapsed() < SETTLE * 8,
+                "the final version {written} was not taken (shows {shown})"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(if fresh { 40 } else { 15 }));
+    }
+}
+
 #[test]
 fn no_read_shows_less_than_the_accepted_state_while_the_folder_is_rewritten() {
     let tmp = tempfile::tempdir().unwrap();
-    let central = tmp.path().join("central");
-    let cache_dir = tmp.path().join("cache");
-    std::fs::create_dir_all(&central).unwrap();
+    let run = Arc::new(Run {
+        central: tmp.path().join("central"),
+        cache_dir: tmp.path().join("cache"),
+        done: AtomicBool::new(false),
+        written: AtomicUsize::new(1),
+        reads: AtomicUsize::new(0),
+    });
+    std::fs::create_dir_all(&run.central).unwrap();
     for (file, bytes) in FILES.iter().zip(version(1)) {
-        std::fs::write(central.join(file), bytes).unwrap();
+        std::fs::write(run.central.join(file), bytes).unwrap();
     }
-    let specs = vec![SourceSpec::Central(central.clone())];
-    let sources = || Sources::new(specs.clone(), cache_dir.clone()).with_settle(SETTLE);
     // Accepted once: seen, and seen again after the settle time.
-    let mut window = sources();
+    let mut window = run.sources();
     window.load();
     std::thread::sleep(SETTLE + Duration::from_millis(50));
     assert!(window.load().reports[0].cache_refreshed);
 
-    let seed = std::time::SystemTime::now()
+    let clock = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1;
+        .unwrap();
+    let seed = (clock.as_secs() ^ u64::from(clock.subsec_nanos()) << 20) | 1;
     println!("seed {seed}");
-    let done = Arc::new(AtomicBool::new(false));
-    let written = Arc::new(AtomicUsize::new(1));
-    let ways_used = Arc::new(Mutex::new(Vec::new()));
-    let writer = {
-        let (central, done, written, ways_used) = (
-            central.clone(),
-            done.clone(),
-            written.clone(),
-            ways_used.clone(),
-        );
+    let spawn = |name: &str, f: Box<dyn FnOnce() -> Vec<usize> + Send>| {
         std::thread::Builder::new()
-            .name("writer".into())
-            .spawn(move || {
-                let mut rng = Rng(seed);
-                let started = Instant::now();
-                let mut n = 1;
-                while started.elapsed() < Duration::from_secs(12) {
-                    n += 1;
-                    let files = version(n);
-                    let mut order = [0, 1];
-                    if rng.below(2) == 1 {
-                        order.swap(0, 1);
-                    }
-                    for k in order {
-                        let way = WAYS[rng.below(WAYS.len() as u64) as usize];
-                        ways_used.lock().unwrap().push(way);
-                        rewrite(&central, FILES[k], &files[k], way, &mut rng);
-                        // Between two files of one copy: shorter than the
-                        // settle time.
-                        rng.pause(100);
-                    }
-                    written.store(n, Ordering::SeqCst);
-                    // Between two publications: sometimes long enough.
-                    rng.pause(1000);
-                }
-                done.store(true, Ordering::SeqCst);
-            })
+            .name(name.into())
+            .spawn(f)
             .unwrap()
     };
-
-    let reads = Arc::new(AtomicUsize::new(0));
-    let reader = |fresh: bool| {
-        let (done, reads, written) = (done.clone(), reads.clone(), written.clone());
-        let cache = Cache::new(&cache_dir, &central);
-        let mut sources = sources();
-        let (central, cache_dir) = (central.clone(), cache_dir.clone());
-        move || {
-            let mut accepted = vec![1];
-            let mut finished_at: Option<Instant> = None;
-            loop {
-                if fresh {
-                    sources = Sources::new(
-                        vec![SourceSpec::Central(central.clone())],
-                        cache_dir.clone(),
-                    )
-                    .with_settle(SETTLE);
-                }
-                let loaded = sources.load();
-                reads.fetch_add(1, Ordering::Relaxed);
-                let library = &loaded.loaded.library;
-                assert_eq!(
-                    library.cards.len(),
-                    7,
-                    "a read showed {} cards ({:?})",
-                    library.cards.len(),
-                    loaded.reports[0].state
-                );
-                let shown = shown_version(library.cards.iter().map(|c| c.title.as_str()));
-                let Some(shown) = shown else {
-                    panic!(
-                        "a read showed a mixture of versions: {:?}",
-                        library.cards.iter().map(|c| &c.title).collect::<Vec<_>>()
-                    );
-                };
-                assert!(
-                    shown >= *accepted.last().unwrap(),
-                    "went back from {accepted:?} to {shown}"
-                );
-                if shown != *accepted.last().unwrap() {
-                    accepted.push(shown);
-                }
-                let cached = cached_version(&cache);
-                assert!(
-                    !matches!(cached, Some(None)),
-                    "the offline copy holds a state never written whole"
-                );
-                // The last version is taken within a few settle times.
-                if done.load(Ordering::SeqCst) {
-                    let at = *finished_at.get_or_insert_with(Instant::now);
-                    if shown == written.load(Ordering::SeqCst) {
-                        return accepted;
-                    }
-                    assert!(
-                        at.elapsed() < SETTLE * 8,
-                        "the final version {} was not taken (shows {shown})",
-                        written.load(Ordering::SeqCst)
-                    );
-                }
-                std::thread::sleep(Duration::from_millis(if fresh { 40 } else { 15 }));
-            }
-        }
+    let writer = {
+        let run = run.clone();
+        std::thread::Builder::new()
+            .name("writer".into())
+            .spawn(move || write_versions(&run, seed))
+            .unwrap()
     };
-    let window_thread = std::thread::Builder::new()
-        .name("window".into())
-        .spawn(reader(false))
-        .unwrap();
-    let command_thread = std::thread::Builder::new()
-        .name("command".into())
-        .spawn(reader(true))
-        .unwrap();
-    writer.join().unwrap();
-    let window_versions = window_thread.join().unwrap();
-    let command_versions = command_thread.join().unwrap();
-    let used = ways_used.lock().unwrap().clone();
+    let window = {
+        let run = run.clone();
+        spawn("window", Box::new(move || read_versions(&run, false)))
+    };
+    let command = {
+        let run = run.clone();
+        spawn("command", Box::new(move || read_versions(&run, true)))
+    };
+    let ways = writer.join().unwrap();
+    let window_versions = window.join().unwrap();
+    let command_versions = command.join().unwrap();
     println!(
-        "{} reads; versions written {}; taken by the window {window_versions:?}, by commands {command_versions:?}; ways {used:?}",
-        reads.load(Ordering::Relaxed),
-        written.load(Ordering::SeqCst)
+        "{} reads; versions written {}; taken by the window {window_versions:?}, by commands {command_versions:?}; ways {ways:?}",
+        run.reads.load(Ordering::Relaxed),
+        run.written.load(Ordering::SeqCst)
     );
     // The test can fail the other way too: settled versions are taken.
     assert!(window_versions.len() >= 3, "{window_versions:?}");

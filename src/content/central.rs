@@ -160,7 +160,7 @@ impl Central {
         let waited = Duration::from_millis(now_ms - since);
         let verdict = match sighting {
             Some(_) if waited >= self.settle => Verdict::Settled,
-            Some(_) => Verdict::Settling(self.settle - waited),
+            Some(_) => Verdict::Settling(self.settle.saturating_sub(waited)),
             None => Verdict::Settling(self.settle.max(Duration::from_millis(100))),
         };
         (read, verdict)
@@ -602,14 +602,9 @@ pub fn fingerprint(dir: &Path) -> u64 {
 mod tests {
     use super::*;
 
+    /// The bytes of a content file (their meaning does not matter here).
     fn chapter(cards: &[(&str, &str)]) -> String {
-        let cards: String = cards
-            .iter()
-            .map(|(id, title)| {
-                format!("Card(id: \"{id}\", title: \"{title}\", scene: \"场景\", steps: [Step(text: \"步骤\")]),")
-            })
-            .collect();
-        format!("Chapter(title: \"章\", sections: [Section(title: \"节\", cards: [{cards}])])")
+        format!("Chapter({cards:?})")
     }
 
     fn central(tmp: &Path, settle: Duration) -> Central {

@@ -176,8 +176,11 @@ pub(crate) enum Fallback<'a> {
     /// The whole source by other files (a cache) and a word on them (when
     /// they were taken), if the function says so once it has seen what the
     /// first build made of the source.
-    Whole(Box<dyn FnOnce(&FirstLook<'_>) -> Option<(Files, String)> + 'a>),
+    Whole(Judge<'a>),
 }
+
+/// Says whether a source is to be replaced whole, and by what.
+pub(crate) type Judge<'a> = Box<dyn FnOnce(&FirstLook<'_>) -> Option<(Files, String)> + 'a>;
 
 /// What the first build made of one source, for its fallback to judge.
 pub(crate) struct FirstLook<'a> {

@@ -846,33 +846,17 @@ fn central_report(
                     ),
                 );
             }
-            report.using_cache = out.replaced.clone();
+            report.using_cache.clone_from(&out.replaced);
         }
-        SourceState::Unreachable(why) => {
+        SourceState::Unreachable(_) | SourceState::Broken(_) => {
             if let Some(taken) = &out.replaced {
+                let what = match &state {
+                    SourceState::Unreachable(why) => format!("中心内容目录无法访问（{why}）"),
+                    _ => format!("中心内容目录有 {} 个错误（可能正在复制）", out.errors),
+                };
                 notes.push(
-                    Diagnostic::warning(
-                        &dir,
-                        None,
-                        format!("中心内容目录无法访问（{why}），正在使用 {taken} 的离线副本"),
-                    )
-                    .with_help("恢复后会自动切换回中心内容"),
-                );
-                report.using_cache = Some(taken.clone());
-            }
-        }
-        SourceState::Broken(_) => {
-            if let Some(taken) = &out.replaced {
-                notes.push(
-                    Diagnostic::warning(
-                        &dir,
-                        None,
-                        format!(
-                            "中心内容目录有 {} 个错误（可能正在复制），正在使用 {taken} 的离线副本",
-                            out.errors
-                        ),
-                    )
-                    .with_help("恢复后会自动切换回中心内容"),
+                    Diagnostic::warning(&dir, None, format!("{what}，正在使用 {taken} 的离线副本"))
+                        .with_help("恢复后会自动切换回中心内容"),
                 );
                 report.using_cache = Some(taken.clone());
             }
