@@ -10,6 +10,9 @@ pub mod diagnostic;
 pub mod edit;
 /// Printable HTML handouts.
 pub mod export;
+/// Text as it is compared: full-width to half-width, lower case,
+/// traditional to simplified (queries).
+pub mod fold;
 pub mod import;
 mod load;
 pub mod raw;
@@ -18,6 +21,8 @@ pub mod reimport;
 mod ron_error;
 pub mod rules;
 pub mod sources;
+/// Words a search takes for one another.
+pub mod synonyms;
 /// Finding the real mistake in RON text that does not parse.
 mod syntax;
 pub mod validate;

@@ -100,6 +100,19 @@ pub fn build_library_with(
     let mut withdrawals: Vec<(CardId, Pos, usize, usize)> = Vec::new();
 
     let (rules, mut rule_diags) = gather_rules(files);
+    let synonyms = crate::content::synonyms::gather(
+        &files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| crate::content::synonyms::is_synonyms(&f.text))
+            .map(|(file, f)| crate::content::synonyms::SynonymsFile {
+                path: &f.path,
+                text: &f.text,
+                file,
+                layer: f.layer,
+            })
+            .collect::<Vec<_>>(),
+    );
 
     let parsed = parse_files_cached(files, &rules, cache);
     for ((file, FileText { path, layer, .. }), (parsed, parse_diags)) in
@@ -188,6 +201,13 @@ pub fn build_library_with(
     let pending = withdraw(&mut library, pending, &withdrawals, &id_seen, &mut per_file);
     check_links(&mut library, &pending, &mut per_file);
     same_titles(&library, &mut per_file);
+    let (synonyms, synonym_diags) = synonyms.finish(&library.cards);
+    library.synonyms = synonyms;
+    for (file, mut diags) in synonym_diags {
+        if let Some(d) = per_file.get_mut(file) {
+            d.append(&mut diags);
+        }
+    }
 
     for mut diags in per_file {
         diags.sort_by_key(|d| d.pos);
@@ -631,8 +651,9 @@ fn parse_file(src: &Source<'_>, diags: &mut Vec<Diagnostic>) -> Option<ParsedFil
     if syntax::top_level_name(text) == Some("Config") {
         return None;
     }
-    // Compliance rules, read before the cards (see `rules`).
-    if rules::is_rules(text) {
+    // Compliance rules, read before the cards (see `rules`), and synonyms,
+    // read after them (see `synonyms`).
+    if rules::is_rules(text) || crate::content::synonyms::is_synonyms(text) {
         return None;
     }
     let raw = read_chapter(src, diags)?;

@@ -234,6 +234,50 @@ pub struct Library {
     pub chapters: Vec<Chapter>,
     pub sections: Vec<Section>,
     pub cards: Vec<Card>,
+    /// Words that stand for one another in a search.
+    pub synonyms: Synonyms,
+}
+
+/// Words a search takes for one another (the content's `Synonyms` files,
+/// layered), folded as queries are (`content::fold`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Synonyms {
+    /// Two-way: each word also finds what the others find.
+    pub groups: Vec<Vec<String>>,
+    /// One-way: the word also finds what the others find, not the reverse.
+    pub one_way: Vec<(String, Vec<String>)>,
+}
+
+impl Synonyms {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.one_way.is_empty()
+    }
+
+    /// The words `word` also stands for, in file order, without repeats.
+    pub fn expansions(&self, word: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let groups = self.groups.iter().filter(|g| g.iter().any(|w| w == word));
+        let one_way = self
+            .one_way
+            .iter()
+            .filter(|(from, _)| from == word)
+            .map(|(_, to)| to);
+        for w in groups.chain(one_way).flatten() {
+            if w != word && !out.contains(&w.as_str()) {
+                out.push(w);
+            }
+        }
+        out
+    }
+
+    /// Every word that can be typed to find others.
+    pub fn typed_words(&self) -> impl Iterator<Item = &str> {
+        self.groups
+            .iter()
+            .flatten()
+            .chain(self.one_way.iter().map(|(from, _)| from))
+            .map(String::as_str)
+    }
 }
 
 impl Library {

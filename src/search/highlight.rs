@@ -7,7 +7,7 @@ use std::ops::Range;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
 use super::candidates::{homophone_at, scattered_indices, typo_variants};
-use super::fold::fold;
+use crate::content::fold::fold;
 use super::index::{CardText, ShortField};
 use super::pinyin::{self, match_letters};
 use super::query::{Query, Word};

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::fold::{fold, fold_into};
+use crate::content::fold::{fold, fold_into};
 use super::pinyin::{PinyinTable, Syllables};
 pub use super::postings::{BODY, NO_POS, Postings, SCRIPT, long_card, long_kinds};
 use super::postings::{PostingBuilder, PostingStore, char_key, pair_key, part_of};

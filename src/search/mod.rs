@@ -2,7 +2,7 @@
 //! keystroke. No egui, no I/O; used by the window and `huashu search`.
 //!
 //! A query goes through five stages, one file each:
-//! 1. `query` (+ `segment`, `fold`): fold, split, cut Chinese runs into the
+//! 1. `query` (+ `segment`, `content::fold`): fold, split, cut Chinese runs into the
 //!    content's words, drop fillers; each word gets its pinyin letters or
 //!    its characters' readings;
 //! 2. `candidates`: per word, the cards it matches and how (literal,
@@ -18,7 +18,6 @@
 //! match all of them, marked [`Hit::partial`].
 
 mod candidates;
-mod fold;
 mod highlight;
 mod index;
 pub mod pinyin;
@@ -32,7 +31,7 @@ pub mod weights;
 use std::ops::Range;
 use std::sync::Arc;
 
-pub use fold::{fold, fold_char, fold_query};
+pub use crate::content::fold::{fold, fold_char, fold_query};
 pub use index::Index;
 pub use query::{Query, Word};
 pub use rules::Tally;

@@ -9,7 +9,7 @@
 
 use pinyin::ToPinyinMulti as _;
 
-use super::fold::fold_query;
+use crate::content::fold::fold_query;
 use super::pinyin::MAX_LETTERS;
 use super::segment::{Vocabulary, segment};
 use super::weights::MAX_WORDS;
