@@ -49,9 +49,23 @@ pub fn run(
     let library = Arc::new(loaded.library);
     let mut searcher = Searcher::new(library.clone());
     let results = searcher.search(query, limit);
-    if !json && results.words.len() > 1 {
-        // How a phrase was read: the words looked for.
-        writeln!(out, "查询词：{}", results.words.join(" · ")).context("无法输出结果")?;
+    let expanded = results.synonyms.iter().any(|s| !s.is_empty());
+    if !json && (results.words.len() > 1 || expanded) {
+        // How a phrase was read: the words looked for, and the synonyms
+        // each also matched as.
+        let words: Vec<String> = results
+            .words
+            .iter()
+            .zip(&results.synonyms)
+            .map(|(word, synonyms)| {
+                if synonyms.is_empty() {
+                    word.clone()
+                } else {
+                    format!("{word}（≈ {}）", synonyms.join("、"))
+                }
+            })
+            .collect();
+        writeln!(out, "查询词：{}", words.join(" · ")).context("无法输出结果")?;
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let card = &library.cards[hit.card];
@@ -85,7 +99,7 @@ pub fn run(
                 })
                 .unwrap_or_default();
             let matched = if hit.partial {
-                format!("  部分匹配 {}/{}", hit.tally.words, results.words.len())
+                format!("  部分匹配 {}/{}", hit.tally.words, results.word_count)
             } else {
                 String::new()
             };

@@ -357,7 +357,7 @@ impl Gathered {
         }
         let mut synonyms = Synonyms::default();
         for e in self.entries {
-            let mut words = e.words.into_iter().map(|w| w.folded);
+            let mut words = e.words.into_iter().map(|w| w.written);
             if e.one_way {
                 if let Some(from) = words.next() {
                     synonyms.one_way.push((from, words.collect()));

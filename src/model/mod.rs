@@ -239,7 +239,7 @@ pub struct Library {
 }
 
 /// Words a search takes for one another (the content's `Synonyms` files,
-/// layered), folded as queries are (`content::fold`).
+/// layered), as written (the search folds them as it folds queries).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Synonyms {
     /// Two-way: each word also finds what the others find.

@@ -79,6 +79,19 @@ impl WordHit {
 /// `(card, best hit)`, ascending by card, one entry per card.
 pub type Hits = Vec<(u32, WordHit)>;
 
+/// Hits of a synonym, as hits of the word it stands for: ranked as
+/// tolerant (below the word's own matches, as a typo is).
+pub fn as_synonym(hits: &[(u32, WordHit)]) -> Hits {
+    hits.iter()
+        .map(|&(card, h)| {
+            (
+                card,
+                WordHit::new(true, h.scattered(), h.attribute(), h.quality()),
+            )
+        })
+        .collect()
+}
+
 /// The pinyin states of the title/alias fields still matching some typed
 /// letters: typing one more letter only steps these.
 #[derive(Clone, Debug, Default)]
@@ -260,7 +273,7 @@ fn scan_hits(index: &Index, scan: &PinyinScan, typo: bool) -> Hits {
 }
 
 /// Two hit lists merged, keeping the better hit of a card in both.
-fn merge(left: &[(u32, WordHit)], right: &[(u32, WordHit)]) -> Hits {
+pub fn merge(left: &[(u32, WordHit)], right: &[(u32, WordHit)]) -> Hits {
     let mut out = Vec::with_capacity(left.len() + right.len());
     let (mut l, mut r) = (0, 0);
     while let (Some(&x), Some(&y)) = (left.get(l), right.get(r)) {

@@ -134,9 +134,15 @@ fn field_ranges(
     let mut chars: Vec<Range<usize>> = Vec::new();
     for word in &query.words {
         let before = chars.len();
-        for (pos, _) in folded.match_indices(word.text.as_str()) {
-            let start = folded_at.partition_point(|&b| b < pos);
-            chars.push(start..start + word.chars.len());
+        // The word, and the synonyms it matched as.
+        let texts = std::iter::once(word.text.as_str())
+            .chain(word.synonyms.iter().map(|(folded, _)| folded.as_str()));
+        for text in texts {
+            let len = text.chars().count();
+            for (pos, _) in folded.match_indices(text) {
+                let start = folded_at.partition_point(|&b| b < pos);
+                chars.push(start..start + len);
+            }
         }
         if chars.len() == before
             && let Some(field) = short

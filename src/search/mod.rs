@@ -25,6 +25,7 @@ mod postings;
 mod query;
 mod rules;
 mod segment;
+mod synonyms;
 mod top;
 pub mod weights;
 
@@ -106,6 +107,11 @@ pub struct Results {
     pub complete: usize,
     /// The words the query was read as.
     pub words: Vec<String>,
+    /// For each word, the synonyms it also matched as (as written).
+    pub synonyms: Vec<Vec<String>>,
+    /// How many words were typed (an unknown word read character by
+    /// character counts once): a hit with fewer is partial.
+    pub word_count: usize,
 }
 
 /// A library with its index. Remembers the last query's word hits, so
@@ -116,8 +122,9 @@ pub struct Searcher {
     index: Index,
     matcher: candidates::Matcher,
     dp: pinyin::Scratch,
-    /// `(word, short only, hits)` of the last query.
-    last: Vec<(String, bool, Arc<candidates::Hits>)>,
+    thesaurus: synonyms::Thesaurus,
+    /// `(word, short only, as a synonym, hits)` of the last query.
+    last: Vec<(String, bool, bool, Arc<candidates::Hits>)>,
     /// The last input and how it was read (the shown card's highlights
     /// follow each search with the same input).
     read: Option<(String, Query)>,
@@ -126,11 +133,13 @@ pub struct Searcher {
 impl Searcher {
     pub fn new(library: Arc<Library>) -> Self {
         let index = Index::build(&library);
+        let thesaurus = synonyms::Thesaurus::new(&library.synonyms);
         Self {
             library,
             index,
             matcher: candidates::Matcher::default(),
             dp: pinyin::Scratch::default(),
+            thesaurus,
             last: Vec::new(),
             read: None,
         }
@@ -154,30 +163,39 @@ impl Searcher {
 
     /// How `input` is read: its words, in order.
     pub fn parse(&self, input: &str) -> Query {
-        Query::parse(input, &self.index)
+        Query::parse(input, &self.words())
     }
 
-    /// How `input` is searched for: its words, each with its hits. An
-    /// unknown word (not in the content) is first looked for as a whole (a
-    /// wrong homophone: 差平); if nothing has it, its characters are looked
-    /// for one by one.
+    /// What phrases are cut by: the content's words and the synonyms'.
+    fn words(&self) -> synonyms::Words<'_> {
+        synonyms::Words {
+            index: &self.index,
+            thesaurus: &self.thesaurus,
+        }
+    }
+
+    /// How `input` is searched for: its words, each with its hits. A word
+    /// also matches as the synonyms it stands for (ranked below its own
+    /// matches). An unknown word (not in the content) is first looked for
+    /// as a whole (a wrong homophone: 差平); if nothing has it, its
+    /// characters are looked for one by one.
     fn resolve(&mut self, input: &str) -> (Query, Vec<Arc<candidates::Hits>>) {
         let parsed = self.parse(input);
         let several = parsed.words.len() > 1;
         let mut previous = std::mem::take(&mut self.last);
-        let mut hits_of = |word: &Word, short_only: bool| -> Arc<candidates::Hits> {
+        let mut hits_of = |word: &Word, short_only: bool, synonym: bool| {
             let cached = previous
                 .iter()
-                .position(|(t, s, _)| *t == word.text && *s == short_only);
+                .position(|(t, s, y, _)| *t == word.text && *s == short_only && *y == synonym);
             let hits = match cached {
                 Some(at) => {
                     self.matcher.reuse(word);
-                    previous.swap_remove(at).2
+                    previous.swap_remove(at).3
                 }
                 None => Arc::new(self.matcher.word_hits(&self.index, word, short_only)),
             };
             self.last
-                .push((word.text.clone(), short_only, hits.clone()));
+                .push((word.text.clone(), short_only, synonym, hits.clone()));
             hits
         };
         // Beside other words, one Chinese character in a paragraph is
@@ -186,17 +204,30 @@ impl Searcher {
         let mut query = Query::default();
         let mut hits: Vec<Arc<candidates::Hits>> = Vec::new();
         let tolerant = |hits: &candidates::Hits| hits.iter().any(|(_, h)| h.typo());
-        for mut word in parsed.words {
-            let found = hits_of(&word, short_only(&word));
+        for (n, mut word) in parsed.words.into_iter().enumerate() {
+            let own = hits_of(&word, short_only(&word), false);
+            word.tolerant = tolerant(&own);
+            let mut found = own;
+            for (folded, written) in self.thesaurus.expand(&word.text) {
+                let synonym = Word::literal(folded);
+                let theirs = hits_of(&synonym, short_only(&synonym), true);
+                if !theirs.is_empty() {
+                    word.synonyms.push((folded.clone(), written.clone()));
+                    found = Arc::new(candidates::merge(&found, &candidates::as_synonym(&theirs)));
+                }
+            }
             if found.is_empty() && !word.known && word.chars.len() >= 2 {
-                for mut c in word.characters(&self.index) {
-                    let found = hits_of(&c, true);
+                let words = synonyms::Words {
+                    index: &self.index,
+                    thesaurus: &self.thesaurus,
+                };
+                for mut c in word.characters(n, &words) {
+                    let found = hits_of(&c, true, false);
                     c.tolerant = tolerant(&found);
                     hits.push(found);
                     query.words.push(c);
                 }
             } else {
-                word.tolerant = tolerant(&found);
                 hits.push(found);
                 query.words.push(word);
             }
@@ -216,8 +247,9 @@ impl Searcher {
             return self.everything(limit);
         }
         let (query, hits) = self.resolve(input);
-        let tallies = rules::tally(self.index.len(), &hits);
-        let n_words = query.words.len();
+        let fallback: Vec<bool> = query.words.iter().map(|w| w.fallback.is_some()).collect();
+        let tallies = rules::tally(self.index.len(), &hits, &fallback);
+        let n_words = query.word_count();
         let total = tallies.len();
         let complete = tallies
             .iter()
@@ -248,6 +280,12 @@ impl Searcher {
             hits,
             total,
             complete,
+            word_count: n_words,
+            synonyms: query
+                .words
+                .iter()
+                .map(|w| w.synonyms.iter().map(|(_, written)| written.clone()).collect())
+                .collect(),
             words: query.words.into_iter().map(|w| w.text).collect(),
         }
     }
@@ -267,6 +305,8 @@ impl Searcher {
             total: n,
             complete: n,
             words: Vec::new(),
+            synonyms: Vec::new(),
+            word_count: 0,
         }
     }
 

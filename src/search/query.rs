@@ -30,6 +30,14 @@ pub struct Word {
     /// Set once searched: it matched only tolerantly somewhere (homophone
     /// or pinyin typo), so its highlights may show such matches.
     pub tolerant: bool,
+    /// Set once searched: the synonyms it stands for that matched some
+    /// card, `(folded, as written)` (`取款机` → `("atm", "ATM")`);
+    /// highlighted like the word itself.
+    pub synonyms: Vec<(String, String)>,
+    /// A character of the query's word number `n` that matched nothing
+    /// as a whole (机 of an unknown 取款机): it ranks only below every
+    /// real word's match.
+    pub fallback: Option<usize>,
 }
 
 impl Word {
@@ -49,7 +57,18 @@ impl Word {
             readings,
             known,
             tolerant: false,
+            synonyms: Vec::new(),
+            fallback: None,
         }
+    }
+
+    /// A synonym looked for as it is written: literally (and scattered in
+    /// titles), never as pinyin letters or by its readings.
+    pub(super) fn literal(text: &str) -> Self {
+        let mut word = Self::new(text.to_owned(), true);
+        word.letters = None;
+        word.readings.clear();
+        word
     }
 
     /// Chinese words of two or more characters also match scattered (in
@@ -59,12 +78,17 @@ impl Word {
     }
 
     /// An unknown word's characters as words of their own (fillers left
-    /// out): how it is read when it matched nothing as a whole.
-    pub fn characters(&self, vocabulary: &impl Vocabulary) -> Vec<Word> {
+    /// out): how it is read when it matched nothing as a whole; `n`: the
+    /// word's number in the query.
+    pub fn characters(&self, n: usize, vocabulary: &impl Vocabulary) -> Vec<Word> {
         self.chars
             .iter()
             .filter(|c| !super::segment::is_filler(&[**c]))
-            .map(|&c| Word::new(c.to_string(), vocabulary.occurs(&[c])))
+            .map(|&c| {
+                let mut w = Word::new(c.to_string(), vocabulary.occurs(&[c]));
+                w.fallback = Some(n);
+                w
+            })
             .collect()
     }
 
@@ -121,6 +145,14 @@ impl Query {
 
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
+    }
+
+    /// How many words were typed: the characters of an unknown word read
+    /// one by one count as that one word (which no card matches).
+    pub fn word_count(&self) -> usize {
+        let mut groups: Vec<usize> = self.words.iter().filter_map(|w| w.fallback).collect();
+        groups.dedup();
+        self.words.iter().filter(|w| w.fallback.is_none()).count() + groups.len()
     }
 }
 

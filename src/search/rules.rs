@@ -10,6 +10,8 @@ use super::weights::{ATTRIBUTE_BITS, COUNT_BITS, EXACTNESS_BITS, MAX_WORDS};
 pub struct Tally {
     /// Query words that matched.
     pub words: u8,
+    /// Characters of unknown words that matched (see `Word::fallback`).
+    pub characters: u8,
     /// … of which only tolerantly (homophone, pinyin typo).
     pub typos: u8,
     /// … of which scattered (characters with gaps, skipped syllables).
@@ -23,6 +25,16 @@ pub struct Tally {
 impl Tally {
     pub fn add(&mut self, hit: WordHit) {
         self.words = self.words.saturating_add(1);
+        self.add_details(hit);
+    }
+
+    /// A character of an unknown word: counted apart from words.
+    pub fn add_character(&mut self, hit: WordHit) {
+        self.characters = self.characters.saturating_add(1);
+        self.add_details(hit);
+    }
+
+    fn add_details(&mut self, hit: WordHit) {
         self.typos = self.typos.saturating_add(u8::from(hit.typo()));
         self.scattered = self.scattered.saturating_add(u8::from(hit.scattered()));
         let attribute = u16::try_from(hit.attribute()).unwrap_or(u16::MAX);
@@ -35,6 +47,7 @@ impl Tally {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     Words,
+    Characters,
     Typo,
     Proximity,
     Attribute,
@@ -42,8 +55,9 @@ pub enum Rule {
 }
 
 /// The rules, most important first.
-pub const RULES: [Rule; 5] = [
+pub const RULES: [Rule; 6] = [
     Rule::Words,
+    Rule::Characters,
     Rule::Typo,
     Rule::Proximity,
     Rule::Attribute,
@@ -57,6 +71,7 @@ impl Rule {
     pub fn value(self, t: &Tally) -> u64 {
         match self {
             Rule::Words => u64::from(t.words).min(MAX_COUNT),
+            Rule::Characters => u64::from(t.characters).min(MAX_COUNT),
             Rule::Typo => MAX_COUNT - u64::from(t.typos).min(MAX_COUNT),
             Rule::Proximity => MAX_COUNT - u64::from(t.scattered).min(MAX_COUNT),
             Rule::Attribute => u64::from(t.attribute),
@@ -67,7 +82,7 @@ impl Rule {
     /// Bits the rule's value takes in a [`key`].
     pub fn bits(self) -> u32 {
         match self {
-            Rule::Words | Rule::Typo | Rule::Proximity => COUNT_BITS,
+            Rule::Words | Rule::Characters | Rule::Typo | Rule::Proximity => COUNT_BITS,
             Rule::Attribute => ATTRIBUTE_BITS,
             Rule::Exactness => EXACTNESS_BITS,
         }
@@ -82,18 +97,27 @@ pub fn key(t: &Tally) -> u64 {
         .fold(0, |key, rule| (key << rule.bits()) | rule.value(t))
 }
 
-/// Each card's tally over the words' hits; cards no word matched are
-/// left out. Ascending by card.
-pub fn tally<H: AsRef<Hits>>(cards: usize, words: &[H]) -> Vec<(u32, Tally)> {
+/// Each card's tally over the words' hits; `fallback[n]`: word `n` is a
+/// character of an unknown word (counted apart). Cards nothing matched
+/// are left out. Ascending by card.
+pub fn tally<H: AsRef<Hits>>(cards: usize, words: &[H], fallback: &[bool]) -> Vec<(u32, Tally)> {
     let mut tallies = vec![Tally::default(); cards];
-    for hits in words {
+    for (n, hits) in words.iter().enumerate() {
+        let character = fallback.get(n).copied().unwrap_or(false);
         for &(card, hit) in hits.as_ref() {
             if let Some(t) = tallies.get_mut(card as usize) {
-                t.add(hit);
+                if character {
+                    t.add_character(hit);
+                } else {
+                    t.add(hit);
+                }
             }
         }
     }
-    (0u32..).zip(tallies).filter(|(_, t)| t.words > 0).collect()
+    (0u32..)
+        .zip(tallies)
+        .filter(|(_, t)| t.words > 0 || t.characters > 0)
+        .collect()
 }
 
 #[cfg(test)]
@@ -170,7 +194,7 @@ mod tests {
     fn tally_leaves_out_unmatched_cards() {
         let a = vec![(0, exact(TITLE, 1000)), (2, exact(BODY, 1000))];
         let b = vec![(2, exact(ALIAS, 1000))];
-        let t = tally(4, &[a, b]);
+        let t = tally(4, &[a, b], &[]);
         assert_eq!(t.iter().map(|x| x.0).collect::<Vec<_>>(), [0, 2]);
         assert_eq!(t[1].1.words, 2);
         assert_eq!(u32::from(t[1].1.attribute), BODY + ALIAS);

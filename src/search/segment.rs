@@ -14,6 +14,14 @@
 pub trait Vocabulary {
     /// True when `word` occurs somewhere in the content (any field).
     fn occurs(&self, word: &[char]) -> bool;
+
+    /// True when a longer word may start with `prefix` though `prefix`
+    /// itself does not occur (a synonym's first characters). In the
+    /// content a piece occurs whenever a longer one holding it does.
+    fn continues(&self, prefix: &[char]) -> bool {
+        let _ = prefix;
+        false
+    }
 }
 
 /// Words that carry no meaning in a description of a situation. Longer
@@ -95,6 +103,11 @@ pub const FILLERS: &[&str] = &[
 /// The longest piece looked up in the vocabulary.
 const MAX_PIECE: usize = 8;
 
+/// What a character left on its own (not a filler) costs a cut: a
+/// two-character word's worth, so that 客户 · 不满意 (4 + 9) beats
+/// 客户不满 · 意 (16 − 4).
+const ALONE: isize = 4;
+
 /// One word of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Piece {
@@ -120,10 +133,12 @@ pub fn segment(run: &[char], vocabulary: &impl Vocabulary) -> Vec<Piece> {
     let mut known: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (j, lengths) in known.iter_mut().enumerate() {
         for len in 2..=MAX_PIECE.min(n - j) {
-            if !vocabulary.occurs(&run[j..j + len]) {
+            let piece = &run[j..j + len];
+            if vocabulary.occurs(piece) {
+                lengths.push(len);
+            } else if !vocabulary.continues(piece) {
                 break;
             }
-            lengths.push(len);
         }
         // Fillers are cut out whole, known or not (怎么办).
         for filler in FILLERS {
@@ -139,16 +154,19 @@ pub fn segment(run: &[char], vocabulary: &impl Vocabulary) -> Vec<Piece> {
         }
     }
     // best[i]: (score, -pieces) of the best cut of run[..i], and the length
-    // of its last piece.
-    let mut best: Vec<((usize, isize), usize)> = vec![((0, 0), 0); n + 1];
+    // of its last piece. A character left on its own costs a little, so
+    // that 客户不满意 reads 客户 · 不满意 where both are words, not
+    // 客户不满 · 意.
+    let mut best: Vec<((isize, isize), usize)> = vec![((0, 0), 0); n + 1];
     for i in 1..=n {
         let ((s, p), _) = best[i - 1];
-        let mut here = ((s, p - 1), 1);
+        let alone = if is_filler(&run[i - 1..i]) { 0 } else { ALONE };
+        let mut here = ((s - alone, p - 1), 1);
         for j in 0..i.saturating_sub(1) {
             if known[j].contains(&(i - j)) {
                 let ((s, p), _) = best[j];
-                let len = i - j;
-                let candidate = ((s + len * len, p - 1), len);
+                let len = isize::try_from(i - j).unwrap_or(isize::MAX);
+                let candidate = ((s + len * len, p - 1), i - j);
                 if candidate.0 > here.0 {
                     here = candidate;
                 }
@@ -262,10 +280,15 @@ mod tests {
     fn unknown_neighbours_form_one_word() {
         assert_eq!(words("差平"), [("差平".to_owned(), false)]);
         assert_eq!(words("曲号"), [("曲号".to_owned(), false)]);
-        // A single known character next to a known piece stays alone.
+        // Two words rather than a longer one and a character alone.
         assert_eq!(
             words("客户取错"),
-            [("客户取".to_owned(), true), ("错".to_owned(), true)]
+            [("客户".to_owned(), true), ("取错".to_owned(), true)]
+        );
+        // A single known character next to a known piece stays alone.
+        assert_eq!(
+            words("柜员错"),
+            [("柜员".to_owned(), true), ("错".to_owned(), true)]
         );
     }
 }

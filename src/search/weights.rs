@@ -3,16 +3,19 @@
 //! A card's rank is a list of rules, compared in order; each rule only
 //! breaks the ties the one before it left (see `rules`):
 //!
-//! 1. **words** — how many of the query's words match (more first);
-//! 2. **typo** — how many of them matched only tolerantly: a homophone, a
-//!    pinyin typo (fewer first);
-//! 3. **proximity** — how many matched scattered: characters in order with
+//! 1. **words** — how many of the query's words match (more first), a
+//!    word also matching as the synonyms it stands for;
+//! 2. **characters** — how many characters of a word that matched nothing
+//!    as a whole match one by one (more first): only ever below a word;
+//! 3. **typo** — how many words matched only tolerantly: a homophone, a
+//!    pinyin typo, a synonym (fewer first);
+//! 4. **proximity** — how many matched scattered: characters in order with
 //!    gaps, or pinyin skipping syllables (fewer first);
-//! 4. **attribute** — the sum of the matched fields' weights (title >
+//! 5. **attribute** — the sum of the matched fields' weights (title >
 //!    alias > script > body);
-//! 5. **exactness** — the sum of each word's match quality (whole field,
+//! 6. **exactness** — the sum of each word's match quality (whole field,
 //!    at the start, after a separator, coverage);
-//! 6. chapter order.
+//! 7. chapter order.
 //!
 //! Each rule's value has its own bits in one `u64` (see `rules::Rank::key`);
 //! the checks at the end of this file prove at compile time that the
@@ -118,8 +121,9 @@ pub fn coverage(points: u32, part: usize, whole: usize) -> u32 {
 
 // --- the bits of a rank (see `rules::Rank::key`) --------------------------
 
-/// Bits for the number of words, typos and scattered words each.
-pub const COUNT_BITS: u32 = 8;
+/// Bits for the number of words, characters, typos and scattered words
+/// each.
+pub const COUNT_BITS: u32 = 5;
 /// Bits for the attribute sum.
 pub const ATTRIBUTE_BITS: u32 = 16;
 /// Bits for the exactness sum.
@@ -128,7 +132,7 @@ pub const EXACTNESS_BITS: u32 = 24;
 pub const QUALITY_BITS: u32 = 12;
 
 const _: () = {
-    assert!(3 * COUNT_BITS + ATTRIBUTE_BITS + EXACTNESS_BITS <= 64);
+    assert!(4 * COUNT_BITS + ATTRIBUTE_BITS + EXACTNESS_BITS <= 64);
     assert!(MAX_WORDS < 1 << COUNT_BITS);
     assert!((MAX_WORDS as u64) * (MAX_ATTRIBUTE as u64) < 1 << ATTRIBUTE_BITS);
     assert!((MAX_WORDS as u64) * (MAX_QUALITY as u64) < 1 << EXACTNESS_BITS);
