@@ -2,7 +2,7 @@
 //! subcommand opens the window.
 
 mod check;
-mod eval;
+pub mod eval;
 mod export;
 mod import;
 mod list;
