@@ -99,7 +99,7 @@ pub fn run(
                 })
                 .unwrap_or_default();
             let matched = if hit.partial {
-                format!("  部分匹配 {}/{}", hit.tally.words, results.word_count)
+                format!("  部分匹配 {}/{}", hit.tally.matched(), results.word_count)
             } else {
                 String::new()
             };

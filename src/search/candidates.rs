@@ -79,14 +79,20 @@ impl WordHit {
 /// `(card, best hit)`, ascending by card, one entry per card.
 pub type Hits = Vec<(u32, WordHit)>;
 
-/// Hits of a synonym, as hits of the word it stands for: ranked as
-/// tolerant (below the word's own matches, as a typo is).
+/// Hits of a synonym, as hits of the word it stands for: the same field
+/// and kind of match, a little less exact (so that in the same field the
+/// word itself ranks above its synonym).
 pub fn as_synonym(hits: &[(u32, WordHit)]) -> Hits {
     hits.iter()
         .map(|&(card, h)| {
             (
                 card,
-                WordHit::new(true, h.scattered(), h.attribute(), h.quality()),
+                WordHit::new(
+                    h.typo(),
+                    h.scattered(),
+                    h.attribute(),
+                    h.quality().saturating_sub(weights::SYNONYM_PENALTY),
+                ),
             )
         })
         .collect()

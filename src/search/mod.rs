@@ -247,13 +247,30 @@ impl Searcher {
             return self.everything(limit);
         }
         let (query, hits) = self.resolve(input);
-        let fallback: Vec<bool> = query.words.iter().map(|w| w.fallback.is_some()).collect();
-        let tallies = rules::tally(self.index.len(), &hits, &fallback);
+        let several = query.words.len() > 1;
+        let kinds: Vec<rules::Kind> = query
+            .words
+            .iter()
+            .map(|w| {
+                if w.fallback.is_some() {
+                    rules::Kind::Character
+                } else if several
+                    && w.chars.len() == 1
+                    && !w.chars[0].is_ascii()
+                    && !self.thesaurus.knows(&w.chars)
+                {
+                    rules::Kind::Single
+                } else {
+                    rules::Kind::Word
+                }
+            })
+            .collect();
+        let tallies = rules::tally(self.index.len(), &hits, &kinds);
         let n_words = query.word_count();
         let total = tallies.len();
         let complete = tallies
             .iter()
-            .filter(|(_, t)| usize::from(t.words) >= n_words)
+            .filter(|(_, t)| t.matched() >= n_words)
             .count();
         let hits = top::top(tallies, limit)
             .into_iter()
@@ -264,7 +281,7 @@ impl Searcher {
                     card: card as usize,
                     score,
                     tally,
-                    partial: usize::from(tally.words) < n_words,
+                    partial: tally.matched() < n_words,
                     highlights: highlight::highlights(
                         c,
                         text,

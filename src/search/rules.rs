@@ -3,15 +3,20 @@
 //! the rules' order (see `weights` for why this order).
 
 use super::candidates::{Hits, WordHit};
-use super::weights::{ATTRIBUTE_BITS, COUNT_BITS, EXACTNESS_BITS, MAX_WORDS};
+use super::weights::{ATTRIBUTE_BITS, COUNT_BITS, EXACTNESS_BITS, MAX_WORDS, RARITY_BITS, rarity};
 
 /// What a card's matched words add up to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Tally {
     /// Query words that matched.
     pub words: u8,
-    /// Characters of unknown words that matched (see `Word::fallback`).
+    /// Sum of their rarity (`weights::rarity`).
+    pub rarity: u8,
+    /// Lone characters that matched: of unknown words (see
+    /// `Word::fallback`), or alone beside other words (see [`Kind`]).
     pub characters: u8,
+    /// … of which lone words (they make a match complete).
+    pub singles: u8,
     /// … of which only tolerantly (homophone, pinyin typo).
     pub typos: u8,
     /// … of which scattered (characters with gaps, skipped syllables).
@@ -23,15 +28,25 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn add(&mut self, hit: WordHit) {
+    /// A word that matched, of the given rarity.
+    pub fn add(&mut self, hit: WordHit, rarity: u8) {
         self.words = self.words.saturating_add(1);
+        self.rarity = self.rarity.saturating_add(rarity);
         self.add_details(hit);
     }
 
-    /// A character of an unknown word: counted apart from words.
-    pub fn add_character(&mut self, hit: WordHit) {
+    /// A lone character: counted apart from words, and not in the field
+    /// weights (a character says little about where a card is about it).
+    pub fn add_character(&mut self, hit: WordHit, single: bool) {
         self.characters = self.characters.saturating_add(1);
-        self.add_details(hit);
+        self.singles = self.singles.saturating_add(u8::from(single));
+        self.exactness = self.exactness.saturating_add(hit.quality());
+    }
+
+    /// Words matched, lone words included: as many as the query has is a
+    /// complete match.
+    pub fn matched(&self) -> usize {
+        usize::from(self.words) + usize::from(self.singles)
     }
 
     fn add_details(&mut self, hit: WordHit) {
@@ -47,20 +62,22 @@ impl Tally {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     Words,
-    Characters,
+    Rarity,
     Typo,
     Proximity,
     Attribute,
+    Characters,
     Exactness,
 }
 
 /// The rules, most important first.
-pub const RULES: [Rule; 6] = [
+pub const RULES: [Rule; 7] = [
     Rule::Words,
-    Rule::Characters,
+    Rule::Rarity,
     Rule::Typo,
     Rule::Proximity,
     Rule::Attribute,
+    Rule::Characters,
     Rule::Exactness,
 ];
 
@@ -71,6 +88,7 @@ impl Rule {
     pub fn value(self, t: &Tally) -> u64 {
         match self {
             Rule::Words => u64::from(t.words).min(MAX_COUNT),
+            Rule::Rarity => u64::from(t.rarity),
             Rule::Characters => u64::from(t.characters).min(MAX_COUNT),
             Rule::Typo => MAX_COUNT - u64::from(t.typos).min(MAX_COUNT),
             Rule::Proximity => MAX_COUNT - u64::from(t.scattered).min(MAX_COUNT),
@@ -83,6 +101,7 @@ impl Rule {
     pub fn bits(self) -> u32 {
         match self {
             Rule::Words | Rule::Characters | Rule::Typo | Rule::Proximity => COUNT_BITS,
+            Rule::Rarity => RARITY_BITS,
             Rule::Attribute => ATTRIBUTE_BITS,
             Rule::Exactness => EXACTNESS_BITS,
         }
@@ -97,19 +116,31 @@ pub fn key(t: &Tally) -> u64 {
         .fold(0, |key, rule| (key << rule.bits()) | rule.value(t))
 }
 
-/// Each card's tally over the words' hits; `fallback[n]`: word `n` is a
-/// character of an unknown word (counted apart). Cards nothing matched
-/// are left out. Ascending by card.
-pub fn tally<H: AsRef<Hits>>(cards: usize, words: &[H], fallback: &[bool]) -> Vec<(u32, Tally)> {
+/// How a word of the query counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Word,
+    /// A character alone beside other words, which the synonyms do not
+    /// name: counted in *characters*, but it makes a match complete.
+    Single,
+    /// A character of a word that matched nothing as a whole.
+    Character,
+}
+
+/// Each card's tally over the words' hits; `kinds[n]`: how word `n`
+/// counts (a word when missing). Cards nothing matched are left out.
+/// Ascending by card.
+pub fn tally<H: AsRef<Hits>>(cards: usize, words: &[H], kinds: &[Kind]) -> Vec<(u32, Tally)> {
     let mut tallies = vec![Tally::default(); cards];
     for (n, hits) in words.iter().enumerate() {
-        let character = fallback.get(n).copied().unwrap_or(false);
+        let kind = kinds.get(n).copied().unwrap_or(Kind::Word);
+        let rare = rarity(hits.as_ref().len(), cards);
         for &(card, hit) in hits.as_ref() {
             if let Some(t) = tallies.get_mut(card as usize) {
-                if character {
-                    t.add_character(hit);
-                } else {
-                    t.add(hit);
+                match kind {
+                    Kind::Word => t.add(hit, rare),
+                    Kind::Single => t.add_character(hit, true),
+                    Kind::Character => t.add_character(hit, false),
                 }
             }
         }
@@ -128,7 +159,7 @@ mod tests {
     fn tally_of(hits: &[WordHit]) -> Tally {
         let mut t = Tally::default();
         for &h in hits {
-            t.add(h);
+            t.add(h, 0);
         }
         t
     }

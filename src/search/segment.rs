@@ -22,6 +22,14 @@ pub trait Vocabulary {
         let _ = prefix;
         false
     }
+
+    /// True when `word` was declared a word (a synonym), rather than only
+    /// found in the content's text: it is cut out as it is, even where it
+    /// ends like a phrase across two words (锁了, 喝多了).
+    fn declared(&self, word: &[char]) -> bool {
+        let _ = word;
+        false
+    }
 }
 
 /// Words that carry no meaning in a description of a situation. Longer
@@ -52,6 +60,13 @@ pub const FILLERS: &[&str] = &[
     "所以",
     "如果",
     "我们",
+    "有人",
+    "进来",
+    "出来",
+    "过来",
+    "进去",
+    "出去",
+    "回来",
     "你们",
     "他们",
     "她们",
@@ -116,6 +131,22 @@ pub struct Piece {
     pub known: bool,
 }
 
+/// Characters that begin the next phrase rather than end a word (不想,
+/// 没有, 被骗, 把卡); particles that follow a word (拿着, 少算了, 我的)
+/// and so are never inside or at the end of one; prepositions and
+/// particles that never begin one (在大厅, 的人). A piece of the content
+/// shaped so only occurs there across two words (客户不 of 客户不配合,
+/// 拿着手机 of 客户拿着手机).
+const ENDS_NO_WORD: &[char] = &['不', '没', '被', '把'];
+const INSIDE_NO_WORD: &[char] = &['的', '了', '着'];
+const BEGINS_NO_WORD: &[char] = &['的', '在'];
+
+fn across_words(piece: &[char]) -> bool {
+    piece.last().is_some_and(|c| ENDS_NO_WORD.contains(c))
+        || piece.iter().skip(1).any(|c| INSIDE_NO_WORD.contains(c))
+        || piece.first().is_some_and(|c| BEGINS_NO_WORD.contains(c))
+}
+
 pub fn is_filler(chars: &[char]) -> bool {
     FILLERS.iter().any(|f| f.chars().eq(chars.iter().copied()))
 }
@@ -135,7 +166,9 @@ pub fn segment(run: &[char], vocabulary: &impl Vocabulary) -> Vec<Piece> {
         for len in 2..=MAX_PIECE.min(n - j) {
             let piece = &run[j..j + len];
             if vocabulary.occurs(piece) {
-                lengths.push(len);
+                if !across_words(piece) || vocabulary.declared(piece) {
+                    lengths.push(len);
+                }
             } else if !vocabulary.continues(piece) {
                 break;
             }
@@ -205,7 +238,9 @@ pub fn segment(run: &[char], vocabulary: &impl Vocabulary) -> Vec<Piece> {
             flush(&mut pending, &mut pending_len, &mut out);
             continue;
         }
-        if piece.len() == 1 {
+        // A character the vocabulary declares a word (猫 in the synonyms)
+        // stands alone; other lone characters join their neighbours.
+        if piece.len() == 1 && !vocabulary.declared(piece) {
             pending.push(piece[0]);
             pending_len += 1;
             continue;

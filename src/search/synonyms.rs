@@ -34,6 +34,7 @@ impl Thesaurus {
             }
         }
         let words: HashSet<Vec<char>> = expansions.keys().map(|w| w.chars().collect()).collect();
+        // Single characters too (猫, 吃): `knows` says they are words.
         let prefixes = words
             .iter()
             .flat_map(|w| (2..w.len()).map(|n| w[..n].to_vec()))
@@ -68,10 +69,14 @@ pub struct Words<'a> {
 
 impl Vocabulary for Words<'_> {
     fn occurs(&self, word: &[char]) -> bool {
-        self.index.occurs(word) || (word.len() >= 2 && self.thesaurus.knows(word))
+        self.index.occurs(word) || self.thesaurus.knows(word)
     }
 
     fn continues(&self, prefix: &[char]) -> bool {
         self.thesaurus.starts(prefix)
+    }
+
+    fn declared(&self, word: &[char]) -> bool {
+        self.thesaurus.knows(word)
     }
 }

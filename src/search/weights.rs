@@ -4,18 +4,26 @@
 //! breaks the ties the one before it left (see `rules`):
 //!
 //! 1. **words** — how many of the query's words match (more first), a
-//!    word also matching as the synonyms it stands for;
-//! 2. **characters** — how many characters of a word that matched nothing
-//!    as a whole match one by one (more first): only ever below a word;
+//!    word also matching as the synonyms it stands for; a lone character
+//!    beside other words (带 · 猫 · 银行, unless the synonyms name it) and
+//!    the characters of a word that matched nothing as a whole (机 of an
+//!    unknown 取款机) are not counted here but in *characters*;
+//! 2. **rarity** — the sum of the matched words' rarity: a word that
+//!    finds few cards says more than one that finds many (see [`rarity`]);
+//!    cards that match the same words tie here, so it only orders cards
+//!    that matched different words of the query;
 //! 3. **typo** — how many words matched only tolerantly: a homophone, a
-//!    pinyin typo, a synonym (fewer first);
+//!    pinyin typo (fewer first);
 //! 4. **proximity** — how many matched scattered: characters in order with
 //!    gaps, or pinyin skipping syllables (fewer first);
 //! 5. **attribute** — the sum of the matched fields' weights (title >
 //!    alias > script > body);
-//! 6. **exactness** — the sum of each word's match quality (whole field,
-//!    at the start, after a separator, coverage);
-//! 7. chapter order.
+//! 6. **characters** — how many lone characters matched (more first): they
+//!    never outrank a word;
+//! 7. **exactness** — the sum of each word's match quality (whole field,
+//!    at the start, after a separator, coverage; a synonym's a little less
+//!    than the word's own, see [`SYNONYM_PENALTY`]);
+//! 8. chapter order.
 //!
 //! Each rule's value has its own bits in one `u64` (see `rules::Rank::key`);
 //! the checks at the end of this file prove at compile time that the
@@ -90,6 +98,12 @@ pub const HOMOPHONE_COVERS: u32 = 200;
 /// quality less this much (and counts as a typo).
 pub const TYPO_PENALTY: u32 = 300;
 
+/// A synonym's match scores the quality it would have as the word itself
+/// less this much: in the same field the word itself ranks above it; a
+/// synonym in a weightier field (the title) still ranks above the word in
+/// a lesser one (a script).
+pub const SYNONYM_PENALTY: u32 = 300;
+
 /// Pinyin terms shorter than this get no typo tolerance.
 pub const TYPO_MIN_LETTERS: usize = 4;
 
@@ -119,20 +133,43 @@ pub fn coverage(points: u32, part: usize, whole: usize) -> u32 {
     points * part.min(whole) / whole
 }
 
+// --- rarity: how many cards a word finds ----------------------------------
+
+/// The most a word's rarity can be.
+pub const MAX_RARITY: u8 = 3;
+
+/// How rare a word is that finds `matched` of `cards` cards: 3 for one card
+/// or up to 2 % of them, 2 up to 10 %, 1 up to 30 %, else 0. Coarse, so
+/// that only clearly different words are told apart.
+pub fn rarity(matched: usize, cards: usize) -> u8 {
+    if matched <= (cards / 50).max(1) {
+        MAX_RARITY
+    } else if matched * 10 <= cards {
+        2
+    } else if matched * 10 <= cards * 3 {
+        1
+    } else {
+        0
+    }
+}
+
 // --- the bits of a rank (see `rules::Rank::key`) --------------------------
 
 /// Bits for the number of words, characters, typos and scattered words
 /// each.
 pub const COUNT_BITS: u32 = 5;
+/// Bits for the rarity sum.
+pub const RARITY_BITS: u32 = 6;
 /// Bits for the attribute sum.
-pub const ATTRIBUTE_BITS: u32 = 16;
+pub const ATTRIBUTE_BITS: u32 = 12;
 /// Bits for the exactness sum.
-pub const EXACTNESS_BITS: u32 = 24;
+pub const EXACTNESS_BITS: u32 = 20;
 /// Bits for one word's quality in the short-field postings.
 pub const QUALITY_BITS: u32 = 12;
 
 const _: () = {
-    assert!(4 * COUNT_BITS + ATTRIBUTE_BITS + EXACTNESS_BITS <= 64);
+    assert!(4 * COUNT_BITS + RARITY_BITS + ATTRIBUTE_BITS + EXACTNESS_BITS <= 64);
+    assert!((MAX_WORDS as u64) * (MAX_RARITY as u64) < 1 << RARITY_BITS);
     assert!(MAX_WORDS < 1 << COUNT_BITS);
     assert!((MAX_WORDS as u64) * (MAX_ATTRIBUTE as u64) < 1 << ATTRIBUTE_BITS);
     assert!((MAX_WORDS as u64) * (MAX_QUALITY as u64) < 1 << EXACTNESS_BITS);
@@ -150,6 +187,17 @@ const _: () = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rarity_in_buckets() {
+        assert_eq!(rarity(1, 7), 3);
+        assert_eq!(rarity(2, 7), 1);
+        assert_eq!(rarity(4, 7), 0);
+        assert_eq!(rarity(200, 10_000), 3);
+        assert_eq!(rarity(1000, 10_000), 2);
+        assert_eq!(rarity(3000, 10_000), 1);
+        assert_eq!(rarity(3001, 10_000), 0);
+    }
 
     #[test]
     fn coverage_is_proportional_and_capped() {
