@@ -79,9 +79,9 @@ impl WordHit {
 /// `(card, best hit)`, ascending by card, one entry per card.
 pub type Hits = Vec<(u32, WordHit)>;
 
-/// Hits of a synonym, as hits of the word it stands for: the same field
-/// and kind of match, a little less exact (so that in the same field the
-/// word itself ranks above its synonym).
+/// Hits of a synonym, as hits of the word it stands for: the same kind
+/// of match, one field lower and a little less exact (see
+/// `weights::synonym_field`).
 pub fn as_synonym(hits: &[(u32, WordHit)]) -> Hits {
     hits.iter()
         .map(|&(card, h)| {
@@ -90,7 +90,7 @@ pub fn as_synonym(hits: &[(u32, WordHit)]) -> Hits {
                 WordHit::new(
                     h.typo(),
                     h.scattered(),
-                    h.attribute(),
+                    weights::synonym_field(h.attribute()),
                     h.quality().saturating_sub(weights::SYNONYM_PENALTY),
                 ),
             )

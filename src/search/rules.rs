@@ -73,10 +73,10 @@ pub enum Rule {
 /// The rules, most important first.
 pub const RULES: [Rule; 7] = [
     Rule::Words,
-    Rule::Rarity,
     Rule::Typo,
     Rule::Proximity,
     Rule::Attribute,
+    Rule::Rarity,
     Rule::Characters,
     Rule::Exactness,
 ];

@@ -61,6 +61,15 @@ pub const FILLERS: &[&str] = &[
     "如果",
     "我们",
     "有人",
+    "帮我",
+    "给我",
+    "请问",
+    "不想",
+    "不是",
+    "太多",
+    "很多",
+    "好多",
+    "一次",
     "进来",
     "出来",
     "过来",
@@ -132,14 +141,14 @@ pub struct Piece {
 }
 
 /// Characters that begin the next phrase rather than end a word (不想,
-/// 没有, 被骗, 把卡); particles that follow a word (拿着, 少算了, 我的)
+/// 没有, 被骗, 把卡, 拿手机); particles that follow a word (拿着, 少算了, 我的)
 /// and so are never inside or at the end of one; prepositions and
 /// particles that never begin one (在大厅, 的人). A piece of the content
 /// shaped so only occurs there across two words (客户不 of 客户不配合,
 /// 拿着手机 of 客户拿着手机).
-const ENDS_NO_WORD: &[char] = &['不', '没', '被', '把'];
+const ENDS_NO_WORD: &[char] = &['不', '没', '被', '把', '拿'];
 const INSIDE_NO_WORD: &[char] = &['的', '了', '着'];
-const BEGINS_NO_WORD: &[char] = &['的', '在'];
+const BEGINS_NO_WORD: &[char] = &['的', '在', '了'];
 
 fn across_words(piece: &[char]) -> bool {
     piece.last().is_some_and(|c| ENDS_NO_WORD.contains(c))

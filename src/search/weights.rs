@@ -4,7 +4,8 @@
 //! breaks the ties the one before it left (see `rules`):
 //!
 //! 1. **words** — how many of the query's words match (more first), a
-//!    word also matching as the synonyms it stands for; a lone character
+//!    word also matching as the synonyms it stands for (a synonym counts
+//!    one field lower, see [`synonym_field`]); a lone character
 //!    beside other words (带 · 猫 · 银行, unless the synonyms name it) and
 //!    the characters of a word that matched nothing as a whole (机 of an
 //!    unknown 取款机) are not counted here but in *characters*;
@@ -21,8 +22,7 @@
 //! 6. **characters** — how many lone characters matched (more first): they
 //!    never outrank a word;
 //! 7. **exactness** — the sum of each word's match quality (whole field,
-//!    at the start, after a separator, coverage; a synonym's a little less
-//!    than the word's own, see [`SYNONYM_PENALTY`]);
+//!    at the start, after a separator, coverage);
 //! 8. chapter order.
 //!
 //! Each rule's value has its own bits in one `u64` (see `rules::Rank::key`);
@@ -98,11 +98,20 @@ pub const HOMOPHONE_COVERS: u32 = 200;
 /// quality less this much (and counts as a typo).
 pub const TYPO_PENALTY: u32 = 300;
 
-/// A synonym's match scores the quality it would have as the word itself
-/// less this much: in the same field the word itself ranks above it; a
-/// synonym in a weightier field (the title) still ranks above the word in
-/// a lesser one (a script).
+/// A synonym's match counts one field lower than the word itself would
+/// (a synonym in the title as the word in an alias, …) and scores this
+/// much less quality: the word itself in a field ranks above its synonym
+/// there, a synonym in the title still above the word in a script.
 pub const SYNONYM_PENALTY: u32 = 300;
+
+/// The weight a synonym's match in a field of weight `attribute` counts.
+pub const fn synonym_field(attribute: u32) -> u32 {
+    match attribute {
+        TITLE => ALIAS,
+        ALIAS => SCRIPT,
+        _ => BODY,
+    }
+}
 
 /// Pinyin terms shorter than this get no typo tolerance.
 pub const TYPO_MIN_LETTERS: usize = 4;
