@@ -39,7 +39,7 @@ fn check_without_data_dir_uses_builtin_content() {
             "<built-in>/data/04-business-area.ron",
         ))
         .stdout(predicate::str::ends_with(
-            "7 张卡片，2 个文件，0 个错误，1 个提示\n",
+            "7 张卡片，3 个文件，0 个错误，1 个提示\n",
         ));
 }
 

@@ -98,6 +98,7 @@ fn every_code_block_of_the_docs_is_run() {
             ("console", _) => console(block),
             ("ron", first) if first.starts_with("Config(") => config(block),
             ("ron", first) if first.starts_with("Rules(") => rules_example(block),
+            ("ron", first) if first.starts_with("Synonyms(") => synonyms_example(block),
             ("ron", _) => content_example(block),
             ("sh", _) => synopsis(block),
             ("", first) if first.starts_with("Chapter(withdraw") => withdraw(block),
@@ -162,6 +163,59 @@ fn rules_example(block: &Block) {
             .iter()
             .any(|d| d.message.starts_with(&format!("话术里有“{phrase}”"))),
         "{}: {diagnostics:#?}",
+        block.at()
+    );
+}
+
+/// A branch's synonyms file over the bundled cards and synonyms: no
+/// problem in it, its words find their cards, its withdrawal takes the
+/// bundled group off.
+fn synonyms_example(block: &Block) {
+    let mut files: Vec<(PathBuf, Vec<u8>, usize)> = std::fs::read_dir("data")
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            (path, bytes, 0)
+        })
+        .collect();
+    files.sort();
+    files.push((
+        "branch/synonyms.ron".into(),
+        block.text.clone().into_bytes(),
+        1,
+    ));
+    let mut diagnostics = Vec::new();
+    let library = huashu::content::build_layers(
+        files
+            .iter()
+            .map(|(p, b, l)| (p.as_path(), b.as_slice(), *l)),
+        &mut diagnostics,
+    );
+    let own: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.path.starts_with("branch"))
+        .collect();
+    assert!(own.is_empty(), "{}: {own:#?}", block.at());
+    let mut searcher = huashu::search::Searcher::new(std::sync::Arc::new(library));
+    for (query, id) in [
+        ("排队小票", "wrong-queue-ticket"),
+        ("排错号", "wrong-queue-ticket"),
+    ] {
+        let results = searcher.search(query, 1);
+        let first = results
+            .hits
+            .first()
+            .map(|h| searcher.library().cards[h.card].id.as_str());
+        assert_eq!(first, Some(id), "{}: {query}", block.at());
+    }
+    assert!(
+        searcher
+            .search("大客户", 1)
+            .synonyms
+            .iter()
+            .all(Vec::is_empty),
+        "{}: 大客户 withdrawn",
         block.at()
     );
 }

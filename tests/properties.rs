@@ -72,6 +72,7 @@ fn library(cards: Vec<Card>) -> Library {
             title: None,
         }],
         cards,
+        synonyms: huashu::model::Synonyms::default(),
     }
 }
 

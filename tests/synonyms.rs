@@ -70,12 +70,24 @@ fn many_queries_share_no_word_with_their_card() {
         .map(|c| c.query.as_str())
         .collect();
     let share = apart.len() * 100 / cases.len();
-    println!("{} of {} queries ({share} %) share no word with their card", apart.len(), cases.len());
+    println!(
+        "{} of {} queries ({share} %) share no word with their card",
+        apart.len(),
+        cases.len()
+    );
     assert!(share >= 40, "{share} %: {apart:?}");
     // The measure itself.
-    assert!(shares_a_word(&jieba, "银行卡被吞", "atm吞卡 银行卡被设备吞没"));
+    assert!(shares_a_word(
+        &jieba,
+        "银行卡被吞",
+        "atm吞卡 银行卡被设备吞没"
+    ));
     assert!(shares_a_word(&jieba, "VIP客户", "vip窗口"));
-    assert!(!shares_a_word(&jieba, "取款机把卡吃了", "atm吞卡 银行卡被设备吞没"));
+    assert!(!shares_a_word(
+        &jieba,
+        "取款机把卡吃了",
+        "atm吞卡 银行卡被设备吞没"
+    ));
 }
 
 #[test]

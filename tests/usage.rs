@@ -443,3 +443,44 @@ fn misses_lists_gaps_with_the_card_to_alias() {
         "query,count,card_id,title\n票不对,2,wrong-queue-ticket,客户取号错误\n挂失,1,,\n"
     );
 }
+
+/// A word that led to different cards on different searches is a general
+/// word: `usage --misses` proposes a synonym line with the word the
+/// queries that did find those cards share, not an alias of one card.
+#[test]
+fn misses_propose_a_synonym_for_a_general_word() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let mut searches = huashu::usage::Searches::default();
+    let mut session = huashu::usage::SearchSession::default();
+    let slow = CardId::parse("teller-unskilled").unwrap();
+    let never = CardId::parse("teller-unfamiliar-business").unwrap();
+    for (queries, card) in [
+        (["窗口那个小伙子", "柜员 太慢"], &slow),
+        (["窗口那个小伙子", "柜员 没办过"], &never),
+    ] {
+        for (n, query) in queries.iter().enumerate() {
+            session.queried(query, n as f64 * 3.0, "2026-11-30", &mut searches);
+        }
+        session.found(card, "2026-11-30", &mut searches);
+    }
+    huashu::persist::usage_file::add(&huashu::persist::usage_file::searches_in(&state), &searches)
+        .unwrap();
+    let cfg = config(tmp.path(), &state, true);
+    let out = huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", "--misses"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("“窗口那个小伙子”  之后打开过 2 张不同的卡片（柜员业务不熟练、柜员未办理相关业务）：是个通用词，和“柜员”意思相同，可以加为同义词（见下）"),
+        "{text}"
+    );
+    assert!(
+        text.contains("groups 里的行：\n        [\"窗口那个小伙子\", \"柜员\"],\n"),
+        "{text}"
+    );
+    assert!(!text.contains("加为它的别名"), "{text}");
+}

@@ -163,24 +163,91 @@ fn flags_text<'a>(
 /// by a card the query itself does not find first (the alias it lacked).
 struct Gap {
     searched: Searched,
+    /// The query led to different cards: a general word, not one card's.
+    general: Option<General>,
+}
+
+/// What a general word stands for.
+struct General {
+    /// The cards it led to.
+    cards: Vec<CardId>,
+    /// A word the queries that did find those cards share, for a synonym
+    /// group with the query (`None` when they share none).
+    word: Option<String>,
 }
 
 /// The search gaps from `since` on, most frequent first: queries after
-/// which no card was opened, and queries whose card is not what the current
-/// content ranks first for them.
+/// which no card was opened, and queries whose card the current content
+/// does not find for them (not first, or only partly).
 fn gaps(log: &Searches, since: Option<&str>, library: &Library) -> Vec<Gap> {
     let mut searcher = Searcher::new(std::sync::Arc::new(library.clone()));
-    log.totals(since)
+    let totals = log.totals(since);
+    let mut finds = |query: &str, card: &CardId| {
+        let results = searcher.search(query, 1);
+        results
+            .hits
+            .first()
+            .is_some_and(|h| !h.partial && library.cards.get(h.card).map(|c| &c.id) == Some(card))
+    };
+    let found: Vec<bool> = totals
+        .iter()
+        .map(|e| e.card.as_ref().is_some_and(|card| finds(&e.query, card)))
+        .collect();
+    let mut gaps: Vec<Gap> = Vec::new();
+    for (e, done) in totals.iter().zip(&found) {
+        if *done {
+            continue;
+        }
+        let cards: Vec<CardId> = totals
+            .iter()
+            .filter(|o| o.query == e.query)
+            .filter_map(|o| o.card.clone())
+            .fold(Vec::new(), |mut all, c| {
+                if !all.contains(&c) {
+                    all.push(c);
+                }
+                all
+            });
+        let general = (cards.len() >= 2).then(|| General {
+            word: shared_word(&searcher, &totals, &found, &cards),
+            cards,
+        });
+        // A general word is said once, not per card.
+        if general.is_some() && gaps.iter().any(|g| g.searched.query == e.query) {
+            continue;
+        }
+        gaps.push(Gap {
+            searched: e.clone(),
+            general,
+        });
+    }
+    gaps
+}
+
+/// A word of two or more characters that, for each of `cards`, some query
+/// that did find it first contains: what the customers' general word
+/// stood for.
+fn shared_word(
+    searcher: &Searcher,
+    totals: &[Searched],
+    found: &[bool],
+    cards: &[CardId],
+) -> Option<String> {
+    let words_finding = |card: &CardId| -> Vec<String> {
+        totals
+            .iter()
+            .zip(found)
+            .filter(|(e, found)| **found && e.card.as_ref() == Some(card))
+            .flat_map(|(e, _)| searcher.parse(&e.query).words)
+            .filter(|w| w.chars.len() >= 2)
+            .map(|w| w.text)
+            .collect()
+    };
+    let (first, rest) = cards.split_first()?;
+    let others: Vec<Vec<String>> = rest.iter().map(words_finding).collect();
+    words_finding(first)
         .into_iter()
-        .filter(|e| match &e.card {
-            None => true,
-            Some(card) => {
-                let first = searcher.search(&e.query, 1).hits.first().map(|h| h.card);
-                first.and_then(|n| library.cards.get(n)).map(|c| &c.id) != Some(card)
-            }
-        })
-        .map(|searched| Gap { searched })
-        .collect()
+        .find(|w| others.iter().all(|o| o.contains(w)))
 }
 
 fn misses_text<'a>(
@@ -192,27 +259,52 @@ fn misses_text<'a>(
     if gaps.is_empty() {
         text.push_str("还没有记录\n");
     }
-    for Gap { searched } in gaps {
-        let after = match &searched.card {
-            None => "之后没有打开任何卡片".to_owned(),
-            Some(card) => format!(
-                "之后打开了 {card} {}：可以把“{}”加为它的别名",
-                title(card).unwrap_or(""),
-                searched.query
+    let mut synonyms = Vec::new();
+    for Gap { searched, general } in gaps {
+        let query = &searched.query;
+        let after = match (&searched.card, general) {
+            (None, _) => "之后没有打开任何卡片".to_owned(),
+            (Some(_), Some(general)) => {
+                let titles: Vec<&str> = general
+                    .cards
+                    .iter()
+                    .map(|c| title(c).unwrap_or(c.as_str()))
+                    .collect();
+                match &general.word {
+                    Some(word) => {
+                        synonyms.push(format!("[\"{query}\", \"{word}\"],"));
+                        format!(
+                            "之后打开过 {} 张不同的卡片（{}）：是个通用词，和“{word}”意思相同，可以加为同义词（见下）",
+                            general.cards.len(),
+                            titles.join("、")
+                        )
+                    }
+                    None => format!(
+                        "之后打开过 {} 张不同的卡片（{}）：是个通用词，不适合做某一张卡片的别名",
+                        general.cards.len(),
+                        titles.join("、")
+                    ),
+                }
+            }
+            (Some(card), None) => format!(
+                "之后打开了 {card} {}：可以把“{query}”加为它的别名",
+                title(card).unwrap_or("")
             ),
         };
-        let _ = writeln!(
-            text,
-            "{:>4} 次  “{}”  {after}",
-            searched.count, searched.query
-        );
+        let _ = writeln!(text, "{:>4} 次  “{query}”  {after}", searched.count);
+    }
+    if !synonyms.is_empty() {
+        text.push_str("\n可以加到同义词文件（例如 data/synonyms.ron）的 groups 里的行：\n");
+        for line in synonyms {
+            let _ = writeln!(text, "        {line}");
+        }
     }
     text
 }
 
 fn misses_csv<'a>(gaps: &[Gap], title: &impl Fn(&CardId) -> Option<&'a str>) -> String {
     let mut text = String::from("query,count,card_id,title\n");
-    for Gap { searched } in gaps {
+    for Gap { searched, .. } in gaps {
         let card = searched.card.as_ref();
         let _ = writeln!(
             text,

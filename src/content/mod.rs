@@ -34,6 +34,6 @@ pub mod write;
 
 pub use diagnostic::{Diagnostic, Pos, Severity};
 pub use load::{
-    BUILTIN_PREFIX, Loaded, Loader, MAX_FILE_BYTES, Origin, build, builtin_files, load_builtin,
-    load_dirs,
+    BUILTIN_PREFIX, Loaded, Loader, MAX_FILE_BYTES, Origin, build, build_layers, builtin_files,
+    load_builtin, load_dirs,
 };

@@ -101,8 +101,7 @@ impl Place<'_> {
         match &loc.value {
             Ok(v) => Some(v),
             Err(e) => {
-                let (_, message, help) =
-                    ron_error::explain(loc.src, &LineIndex::new(loc.src), e);
+                let (_, message, help) = ron_error::explain(loc.src, &LineIndex::new(loc.src), e);
                 let mut d = Diagnostic::error(self.path, Some(self.of(loc.src)), message);
                 if let Some(help) = help {
                     d = d.with_help(help);
@@ -194,7 +193,9 @@ pub fn gather(files: &[SynonymsFile<'_>]) -> Gathered {
                             word.written
                         ),
                     )
-                    .with_help("withdraw 只能撤下前面来源（例如总行）的同义词；写那一组里的任意一个词"),
+                    .with_help(
+                        "withdraw 只能撤下前面来源（例如总行）的同义词；写那一组里的任意一个词",
+                    ),
                 );
             }
         }

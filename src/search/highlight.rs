@@ -7,12 +7,12 @@ use std::ops::Range;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
 use super::candidates::{homophone_at, scattered_indices, typo_variants};
-use crate::content::fold::fold;
 use super::index::{CardText, ShortField};
 use super::pinyin::{self, match_letters};
 use super::query::{Query, Word};
 use super::weights::TYPO_MIN_LETTERS;
 use super::{Field, Highlight};
+use crate::content::fold::fold;
 use crate::model::Card;
 
 /// Where each word matched in the title and aliases of one card, and with

@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
-use crate::content::fold::{fold, fold_into};
 use super::pinyin::{PinyinTable, Syllables};
 pub use super::postings::{BODY, NO_POS, Postings, SCRIPT, long_card, long_kinds};
 use super::postings::{PostingBuilder, PostingStore, char_key, pair_key, part_of};
 use super::weights::{self, AFTER_SEPARATOR, AT_START, COVERS_FIELD, QUALITY_BITS, SUBSTRING};
+use crate::content::fold::{fold, fold_into};
 use crate::model::{Card, Library};
 
 /// At most 2^28 cards (the long postings keep a kind mask in 4 bits).

@@ -301,7 +301,12 @@ impl Searcher {
             synonyms: query
                 .words
                 .iter()
-                .map(|w| w.synonyms.iter().map(|(_, written)| written.clone()).collect())
+                .map(|w| {
+                    w.synonyms
+                        .iter()
+                        .map(|(_, written)| written.clone())
+                        .collect()
+                })
                 .collect(),
             words: query.words.into_iter().map(|w| w.text).collect(),
         }

@@ -9,10 +9,10 @@
 
 use pinyin::ToPinyinMulti as _;
 
-use crate::content::fold::fold_query;
 use super::pinyin::MAX_LETTERS;
 use super::segment::{Vocabulary, segment};
 use super::weights::MAX_WORDS;
+use crate::content::fold::fold_query;
 
 /// One word of the query, folded.
 #[derive(Clone, Debug, PartialEq, Eq)]

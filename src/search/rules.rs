@@ -202,6 +202,29 @@ mod tests {
     }
 
     #[test]
+    fn a_word_anywhere_beats_lone_characters_in_titles() {
+        let mut characters = Tally::default();
+        for _ in 0..3 {
+            characters.add_character(exact(TITLE, 1500), false);
+        }
+        let word_in_body = tally_of(&[WordHit::new(true, true, BODY, 100)]);
+        assert!(key(&word_in_body) > key(&characters));
+    }
+
+    #[test]
+    fn rarity_orders_cards_that_matched_different_words() {
+        let mut rare = Tally::default();
+        rare.add(exact(BODY, 1000), 3);
+        let mut common = Tally::default();
+        common.add(exact(BODY, 1000), 0);
+        assert!(key(&rare) > key(&common));
+        // But not against the field weights.
+        let mut common_title = Tally::default();
+        common_title.add(exact(TITLE, 1000), 0);
+        assert!(key(&common_title) > key(&rare));
+    }
+
+    #[test]
     fn exactness_last() {
         let start = tally_of(&[exact(TITLE, 1300)]);
         let inside = tally_of(&[exact(TITLE, 1000)]);
@@ -211,8 +234,11 @@ mod tests {
     #[test]
     fn the_largest_tally_fits_its_key() {
         let best = WordHit::new(false, false, TITLE, super::super::weights::MAX_QUALITY);
-        let t = tally_of(&[best; MAX_WORDS]);
-        let mut bits = 64;
+        let mut t = tally_of(&[best; MAX_WORDS]);
+        t.rarity = super::super::weights::MAX_RARITY * MAX_WORDS as u8;
+        t.characters = MAX_WORDS as u8;
+        let mut bits: u32 = RULES.iter().map(|r| r.bits()).sum();
+        assert!(bits <= 64);
         for rule in RULES {
             bits -= rule.bits();
             let v = rule.value(&t);

@@ -150,10 +150,14 @@ const ENDS_NO_WORD: &[char] = &['不', '没', '被', '把', '拿'];
 const INSIDE_NO_WORD: &[char] = &['的', '了', '着'];
 const BEGINS_NO_WORD: &[char] = &['的', '在', '了'];
 
-fn across_words(piece: &[char]) -> bool {
-    piece.last().is_some_and(|c| ENDS_NO_WORD.contains(c))
-        || piece.iter().skip(1).any(|c| INSIDE_NO_WORD.contains(c))
+/// Begins or holds a particle that never starts or is inside a word.
+fn misplaced_particle(piece: &[char]) -> bool {
+    piece.iter().skip(1).any(|c| INSIDE_NO_WORD.contains(c))
         || piece.first().is_some_and(|c| BEGINS_NO_WORD.contains(c))
+}
+
+fn across_words(piece: &[char]) -> bool {
+    piece.last().is_some_and(|c| ENDS_NO_WORD.contains(c)) || misplaced_particle(piece)
 }
 
 pub fn is_filler(chars: &[char]) -> bool {
@@ -175,7 +179,10 @@ pub fn segment(run: &[char], vocabulary: &impl Vocabulary) -> Vec<Piece> {
         for len in 2..=MAX_PIECE.min(n - j) {
             let piece = &run[j..j + len];
             if vocabulary.occurs(piece) {
-                if !across_words(piece) || vocabulary.declared(piece) {
+                // At the end of what was typed a piece ending like a
+                // phrase may be a word still being typed (客户不|配合).
+                let typing = j + len == n && !misplaced_particle(piece);
+                if typing || !across_words(piece) || vocabulary.declared(piece) {
                     lengths.push(len);
                 }
             } else if !vocabulary.continues(piece) {

@@ -5,24 +5,25 @@
 //!
 //! 1. **words** — how many of the query's words match (more first), a
 //!    word also matching as the synonyms it stands for (a synonym counts
-//!    one field lower, see [`synonym_field`]); a lone character
-//!    beside other words (带 · 猫 · 银行, unless the synonyms name it) and
-//!    the characters of a word that matched nothing as a whole (机 of an
+//!    one field lower, see [`synonym_field`]); a lone character beside
+//!    other words (带 · 猫 · 银行, unless the synonyms name it) and the
+//!    characters of a word that matched nothing as a whole (机 of an
 //!    unknown 取款机) are not counted here but in *characters*;
-//! 2. **rarity** — the sum of the matched words' rarity: a word that
+//! 2. **typo** — how many words matched only tolerantly: a homophone, a
+//!    pinyin typo (fewer first);
+//! 3. **proximity** — how many matched scattered: characters in order with
+//!    gaps, or pinyin skipping syllables (fewer first);
+//! 4. **attribute** — the sum of the matched fields' weights (title >
+//!    alias > script > body);
+//! 5. **rarity** — the sum of the matched words' rarity: a word that
 //!    finds few cards says more than one that finds many (see [`rarity`]);
 //!    cards that match the same words tie here, so it only orders cards
 //!    that matched different words of the query;
-//! 3. **typo** — how many words matched only tolerantly: a homophone, a
-//!    pinyin typo (fewer first);
-//! 4. **proximity** — how many matched scattered: characters in order with
-//!    gaps, or pinyin skipping syllables (fewer first);
-//! 5. **attribute** — the sum of the matched fields' weights (title >
-//!    alias > script > body);
 //! 6. **characters** — how many lone characters matched (more first): they
 //!    never outrank a word;
 //! 7. **exactness** — the sum of each word's match quality (whole field,
-//!    at the start, after a separator, coverage);
+//!    at the start, after a separator, coverage; a synonym's
+//!    [`SYNONYM_PENALTY`] less);
 //! 8. chapter order.
 //!
 //! Each rule's value has its own bits in one `u64` (see `rules::Rank::key`);
