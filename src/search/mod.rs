@@ -207,6 +207,7 @@ impl Searcher {
         for (n, mut word) in parsed.words.into_iter().enumerate() {
             let own = hits_of(&word, short_only(&word), false);
             word.tolerant = tolerant(&own);
+            word.own_cards = own.len();
             let mut found = own;
             for (folded, written) in self.thesaurus.expand(&word.text) {
                 let synonym = Word::literal(folded);
@@ -248,11 +249,13 @@ impl Searcher {
         }
         let (query, hits) = self.resolve(input);
         let several = query.words.len() > 1;
-        let kinds: Vec<rules::Kind> = query
+        let cards = self.index.len();
+        let kinds: Vec<(rules::Kind, u8)> = query
             .words
             .iter()
-            .map(|w| {
-                if w.fallback.is_some() {
+            .zip(&hits)
+            .map(|(w, h)| {
+                let kind = if w.fallback.is_some() {
                     rules::Kind::Character
                 } else if several
                     && w.chars.len() == 1
@@ -262,10 +265,18 @@ impl Searcher {
                     rules::Kind::Single
                 } else {
                     rules::Kind::Word
-                }
+                };
+                // The word's own cards, where it has any: adding a synonym
+                // does not make a word that finds its cards less rare.
+                let found = if w.own_cards > 0 {
+                    w.own_cards
+                } else {
+                    h.len()
+                };
+                (kind, weights::rarity(found, cards))
             })
             .collect();
-        let tallies = rules::tally(self.index.len(), &hits, &kinds);
+        let tallies = rules::tally(cards, &hits, &kinds);
         let n_words = query.word_count();
         let total = tallies.len();
         let complete = tallies

@@ -34,6 +34,9 @@ pub struct Word {
     /// card, `(folded, as written)` (`取款机` → `("atm", "ATM")`);
     /// highlighted like the word itself.
     pub synonyms: Vec<(String, String)>,
+    /// Set once searched: how many cards the word itself matched (its
+    /// synonyms' left out), for its rarity.
+    pub own_cards: usize,
     /// A character of the query's word number `n` that matched nothing
     /// as a whole (机 of an unknown 取款机): it ranks only below every
     /// real word's match.
@@ -58,6 +61,7 @@ impl Word {
             known,
             tolerant: false,
             synonyms: Vec::new(),
+            own_cards: 0,
             fallback: None,
         }
     }

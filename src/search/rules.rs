@@ -3,7 +3,7 @@
 //! the rules' order (see `weights` for why this order).
 
 use super::candidates::{Hits, WordHit};
-use super::weights::{ATTRIBUTE_BITS, COUNT_BITS, EXACTNESS_BITS, MAX_WORDS, RARITY_BITS, rarity};
+use super::weights::{ATTRIBUTE_BITS, COUNT_BITS, EXACTNESS_BITS, MAX_WORDS, RARITY_BITS};
 
 /// What a card's matched words add up to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -128,13 +128,12 @@ pub enum Kind {
 }
 
 /// Each card's tally over the words' hits; `kinds[n]`: how word `n`
-/// counts (a word when missing). Cards nothing matched are left out.
-/// Ascending by card.
-pub fn tally<H: AsRef<Hits>>(cards: usize, words: &[H], kinds: &[Kind]) -> Vec<(u32, Tally)> {
+/// counts and its rarity (a word of rarity 0 when missing). Cards nothing
+/// matched are left out. Ascending by card.
+pub fn tally<H: AsRef<Hits>>(cards: usize, words: &[H], kinds: &[(Kind, u8)]) -> Vec<(u32, Tally)> {
     let mut tallies = vec![Tally::default(); cards];
     for (n, hits) in words.iter().enumerate() {
-        let kind = kinds.get(n).copied().unwrap_or(Kind::Word);
-        let rare = rarity(hits.as_ref().len(), cards);
+        let (kind, rare) = kinds.get(n).copied().unwrap_or((Kind::Word, 0));
         for &(card, hit) in hits.as_ref() {
             if let Some(t) = tallies.get_mut(card as usize) {
                 match kind {

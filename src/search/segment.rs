@@ -143,12 +143,12 @@ pub struct Piece {
 /// Characters that begin the next phrase rather than end a word (不想,
 /// 没有, 被骗, 把卡, 拿手机); particles that follow a word (拿着, 少算了, 我的)
 /// and so are never inside or at the end of one; prepositions and
-/// particles that never begin one (在大厅, 的人). A piece of the content
+/// particles that never begin one (在大厅, 的人, 把卡). A piece of the content
 /// shaped so only occurs there across two words (客户不 of 客户不配合,
 /// 拿着手机 of 客户拿着手机).
 const ENDS_NO_WORD: &[char] = &['不', '没', '被', '把', '拿'];
 const INSIDE_NO_WORD: &[char] = &['的', '了', '着'];
-const BEGINS_NO_WORD: &[char] = &['的', '在', '了'];
+const BEGINS_NO_WORD: &[char] = &['的', '在', '了', '把'];
 
 /// Begins or holds a particle that never starts or is inside a word.
 fn misplaced_particle(piece: &[char]) -> bool {
