@@ -298,3 +298,45 @@ fn backspacing_the_whole_preedit_leaves_the_committed_text() {
     assert_eq!(query(&harness), "差评");
     assert_eq!(shown_title(&harness), "客户给柜员差评");
 }
+
+/// The customer's word for the card's: 取款机, committed by Microsoft
+/// Pinyin over the bundled cards, the second content set and the bundled
+/// synonyms, lists ATM吞卡 first (the synonym ATM), and Enter opens it;
+/// typing on with fcitx5 on the spot (`ba'ka'chi'le` → 把卡吃了) keeps it.
+#[test]
+fn a_customers_word_committed_through_an_input_method_finds_the_cards_word() {
+    let loaded = content::load_dirs(&[
+        PathBuf::from("data"),
+        PathBuf::from("tests/fixtures/bank"),
+    ]);
+    assert_eq!(loaded.error_count(), 0);
+    let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    ms_pinyin(
+        &mut harness,
+        &["q", "qu", "qu'k", "qu'kuan", "qu'kuan'j", "qu'kuan'ji"],
+        "取款机",
+    );
+    assert_eq!(query(&harness), "取款机");
+    let first = |harness: &Harness<'_, HuashuApp>| {
+        let state = harness.state().state();
+        let row = state.rows().first().unwrap();
+        state.library().cards[row.card].title.clone()
+    };
+    assert_eq!(first(&harness), "ATM吞卡");
+    assert!(harness.query_all_by_label_contains("ATM吞卡").next().is_some());
+    for p in ["b", "ba", "ba'k", "ba'ka", "ba'ka'c", "ba'ka'chi", "ba'ka'chi'le"] {
+        preedit(&mut harness, p);
+    }
+    preedit(&mut harness, "");
+    commit(&mut harness, "把卡吃了");
+    assert_eq!(query(&harness), "取款机把卡吃了");
+    assert_eq!(first(&harness), "ATM吞卡");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(shown_title(&harness), "ATM吞卡");
+    assert!(!interrupted(&harness));
+}
