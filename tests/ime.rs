@@ -305,10 +305,7 @@ fn backspacing_the_whole_preedit_leaves_the_committed_text() {
 /// typing on with fcitx5 on the spot (`ba'ka'chi'le` → 把卡吃了) keeps it.
 #[test]
 fn a_customers_word_committed_through_an_input_method_finds_the_cards_word() {
-    let loaded = content::load_dirs(&[
-        PathBuf::from("data"),
-        PathBuf::from("tests/fixtures/bank"),
-    ]);
+    let loaded = content::load_dirs(&[PathBuf::from("data"), PathBuf::from("tests/fixtures/bank")]);
     assert_eq!(loaded.error_count(), 0);
     let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     let mut harness = Harness::builder()
@@ -327,8 +324,21 @@ fn a_customers_word_committed_through_an_input_method_finds_the_cards_word() {
         state.library().cards[row.card].title.clone()
     };
     assert_eq!(first(&harness), "ATM吞卡");
-    assert!(harness.query_all_by_label_contains("ATM吞卡").next().is_some());
-    for p in ["b", "ba", "ba'k", "ba'ka", "ba'ka'c", "ba'ka'chi", "ba'ka'chi'le"] {
+    assert!(
+        harness
+            .query_all_by_label_contains("ATM吞卡")
+            .next()
+            .is_some()
+    );
+    for p in [
+        "b",
+        "ba",
+        "ba'k",
+        "ba'ka",
+        "ba'ka'c",
+        "ba'ka'chi",
+        "ba'ka'chi'le",
+    ] {
         preedit(&mut harness, p);
     }
     preedit(&mut harness, "");

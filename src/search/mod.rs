@@ -29,6 +29,7 @@ mod synonyms;
 mod top;
 pub mod weights;
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -114,6 +115,10 @@ pub struct Results {
     pub word_count: usize,
 }
 
+/// At most this many synonym hits are kept (8 bytes each); past that they
+/// are dropped and looked up again when typed.
+const MAX_SYNONYM_HITS_KEPT: usize = 1 << 20;
+
 /// A library with its index. Remembers the last query's word hits, so
 /// that a keystroke only computes the words it changed (a cache: results
 /// are the same as from a new `Searcher`).
@@ -125,6 +130,10 @@ pub struct Searcher {
     thesaurus: synonyms::Thesaurus,
     /// `(word, short only, as a synonym, hits)` of the last query.
     last: Vec<(String, bool, bool, Arc<candidates::Hits>)>,
+    /// Each synonym's hits (as the word it stands for) once looked up, by
+    /// `(synonym, short only)`: a fixed set of words over fixed content,
+    /// typed again and again.
+    synonym_hits: HashMap<(String, bool), Arc<candidates::Hits>>,
     /// The last input and how it was read (the shown card's highlights
     /// follow each search with the same input).
     read: Option<(String, Query)>,
@@ -140,6 +149,7 @@ impl Searcher {
             matcher: candidates::Matcher::default(),
             dp: pinyin::Scratch::default(),
             thesaurus,
+            synonym_hits: HashMap::new(),
             last: Vec::new(),
             read: None,
         }
@@ -157,6 +167,7 @@ impl Searcher {
     /// (to compare with, in tests and benchmarks).
     pub fn clear_cache(&mut self) {
         self.last.clear();
+        self.synonym_hits.clear();
         self.read = None;
         self.matcher = candidates::Matcher::default();
     }
@@ -184,6 +195,20 @@ impl Searcher {
         let several = parsed.words.len() > 1;
         let mut previous = std::mem::take(&mut self.last);
         let mut hits_of = |word: &Word, short_only: bool, synonym: bool| {
+            if synonym {
+                let key = (word.text.clone(), short_only);
+                if let Some(hits) = self.synonym_hits.get(&key) {
+                    return hits.clone();
+                }
+                let hits = self.matcher.word_hits(&self.index, word, short_only);
+                let hits = Arc::new(candidates::as_synonym(&hits));
+                let kept: usize = self.synonym_hits.values().map(|h| h.len()).sum();
+                if kept + hits.len() > MAX_SYNONYM_HITS_KEPT {
+                    self.synonym_hits.clear();
+                }
+                self.synonym_hits.insert(key, hits.clone());
+                return hits;
+            }
             let cached = previous
                 .iter()
                 .position(|(t, s, y, _)| *t == word.text && *s == short_only && *y == synonym);
@@ -214,7 +239,7 @@ impl Searcher {
                 let theirs = hits_of(&synonym, short_only(&synonym), true);
                 if !theirs.is_empty() {
                     word.synonyms.push((folded.clone(), written.clone()));
-                    found = Arc::new(candidates::merge(&found, &candidates::as_synonym(&theirs)));
+                    found = Arc::new(candidates::merge(&found, &theirs));
                 }
             }
             if found.is_empty() && !word.known && word.chars.len() >= 2 {

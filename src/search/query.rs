@@ -41,6 +41,9 @@ pub struct Word {
     /// as a whole (机 of an unknown 取款机): it ranks only below every
     /// real word's match.
     pub fallback: Option<usize>,
+    /// Matched only as written (a synonym): not scattered, not as pinyin,
+    /// not by its readings.
+    pub literal_only: bool,
 }
 
 impl Word {
@@ -63,22 +66,24 @@ impl Word {
             synonyms: Vec::new(),
             own_cards: 0,
             fallback: None,
+            literal_only: false,
         }
     }
 
-    /// A synonym looked for as it is written: literally (and scattered in
-    /// titles), never as pinyin letters or by its readings.
+    /// A synonym looked for as it is written: literally, never scattered,
+    /// as pinyin letters or by its readings.
     pub(super) fn literal(text: &str) -> Self {
         let mut word = Self::new(text.to_owned(), true);
         word.letters = None;
         word.readings.clear();
+        word.literal_only = true;
         word
     }
 
     /// Chinese words of two or more characters also match scattered (in
     /// order, with gaps) in titles and aliases; letters go through pinyin.
     pub fn scatters(&self) -> bool {
-        self.chars.len() >= 2 && self.letters.is_none()
+        self.chars.len() >= 2 && self.letters.is_none() && !self.literal_only
     }
 
     /// An unknown word's characters as words of their own (fillers left
