@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -106,9 +107,10 @@ fn the_customers_words_find_their_card() {
 fn searcher_over(cards: &[(&str, &str, &str)], synonyms: &str) -> Searcher {
     let mut chapter = String::from("Chapter(sections: [Section(cards: [\n");
     for (id, title, scene) in cards {
-        chapter.push_str(&format!(
-            "Card(id: \"{id}\", title: \"{title}\", scene: [\"{scene}\"], steps: [Step(action: \"处理。\")]),\n"
-        ));
+        let _ = writeln!(
+            chapter,
+            "Card(id: \"{id}\", title: \"{title}\", scene: [\"{scene}\"], steps: [Step(action: \"处理。\")]),"
+        );
     }
     chapter.push_str("])])\n");
     let mut diagnostics = Vec::new();

@@ -459,8 +459,8 @@ fn misses_propose_a_synonym_for_a_general_word() {
         (["窗口那个小伙子", "柜员 太慢"], &slow),
         (["窗口那个小伙子", "柜员 没办过"], &never),
     ] {
-        for (n, query) in queries.iter().enumerate() {
-            session.queried(query, n as f64 * 3.0, "2026-11-30", &mut searches);
+        for (at, query) in [0.0, 3.0].into_iter().zip(queries) {
+            session.queried(query, at, "2026-11-30", &mut searches);
         }
         session.found(card, "2026-11-30", &mut searches);
     }

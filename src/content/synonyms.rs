@@ -41,13 +41,16 @@ struct RawSynonyms<'a> {
     #[serde(default, borrow)]
     groups: Vec<Located<'a, Vec<Located<'a, String>>>>,
     #[serde(default, borrow)]
-    one_way: Vec<Located<'a, (Located<'a, String>, Vec<Located<'a, String>>)>>,
+    one_way: Vec<Located<'a, OneWay<'a>>>,
     #[serde(default, borrow)]
     withdraw: Vec<Located<'a, String>>,
     /// A vocabulary for any content: groups no card uses are not reported.
     #[serde(default)]
     general: bool,
 }
+
+/// A one-way entry as written: the word typed and what it finds.
+type OneWay<'a> = (Located<'a, String>, Vec<Located<'a, String>>);
 
 /// Whether `text` is a synonyms file rather than a chapter.
 pub fn is_synonyms(text: &str) -> bool {
@@ -133,7 +136,7 @@ impl Place<'_> {
 /// What the synonyms files hold, layered; problems by file number.
 pub struct Gathered {
     entries: Vec<Entry>,
-    pub diagnostics: HashMap<usize, Vec<Diagnostic>>,
+    diagnostics: HashMap<usize, Vec<Diagnostic>>,
     paths: HashMap<usize, std::path::PathBuf>,
 }
 
@@ -176,27 +179,8 @@ pub fn gather(files: &[SynonymsFile<'_>]) -> Gathered {
         };
         // Withdrawn first: a file takes off earlier sources' entries only.
         for loc in &raw.withdraw {
-            let Some(word) = place.word(loc, diags) else {
-                continue;
-            };
-            let before = gathered.entries.len();
-            gathered
-                .entries
-                .retain(|e| e.layer >= f.layer || !e.words.iter().any(|w| w.folded == word.folded));
-            if gathered.entries.len() == before {
-                diags.push(
-                    Diagnostic::warning(
-                        f.path,
-                        Some(word.pos),
-                        format!(
-                            "`withdraw` 里的“{}”不在前面来源的任何一组同义词里，已忽略",
-                            word.written
-                        ),
-                    )
-                    .with_help(
-                        "withdraw 只能撤下前面来源（例如总行）的同义词；写那一组里的任意一个词",
-                    ),
-                );
+            if let Some(word) = place.word(loc, diags) {
+                gathered.withdraw(&word, f, diags);
             }
         }
         for loc in &raw.groups {
@@ -249,6 +233,27 @@ pub fn gather(files: &[SynonymsFile<'_>]) -> Gathered {
 }
 
 impl Gathered {
+    /// Takes off the earlier sources' entries holding `word`, a word of
+    /// file `f`'s `withdraw`.
+    fn withdraw(&mut self, word: &WordAt, f: &SynonymsFile<'_>, diags: &mut Vec<Diagnostic>) {
+        let before = self.entries.len();
+        self.entries
+            .retain(|e| e.layer >= f.layer || !e.words.iter().any(|w| w.folded == word.folded));
+        if self.entries.len() == before {
+            diags.push(
+                Diagnostic::warning(
+                    f.path,
+                    Some(word.pos),
+                    format!(
+                        "`withdraw` 里的“{}”不在前面来源的任何一组同义词里，已忽略",
+                        word.written
+                    ),
+                )
+                .with_help("withdraw 只能撤下前面来源（例如总行）的同义词；写那一组里的任意一个词"),
+            );
+        }
+    }
+
     /// Adds `entry` unless it has too few words (said in `diags`).
     fn add(&mut self, mut entry: Entry, diags: &mut Vec<Diagnostic>) {
         let mut seen: Vec<String> = Vec::new();
@@ -318,8 +323,9 @@ impl Gathered {
     }
 
     /// Checks the words against the cards — a word in most cards, a group
-    /// no card uses — and returns the synonyms for the search.
-    pub fn finish(mut self, cards: &[Card]) -> (Synonyms, HashMap<usize, Vec<Diagnostic>>) {
+    /// no card uses — and returns the synonyms for the search; each file's
+    /// problems go to `per_file[file]`.
+    pub fn finish(mut self, cards: &[Card], per_file: &mut [Vec<Diagnostic>]) -> Synonyms {
         let uses = card_counts(&self.entries, cards);
         let common = |n: usize| cards.len() >= 4 && n * 2 > cards.len();
         for (e, counts) in self.entries.iter().zip(&uses) {
@@ -367,7 +373,12 @@ impl Gathered {
                 synonyms.groups.push(words.collect());
             }
         }
-        (synonyms, self.diagnostics)
+        for (file, mut diags) in self.diagnostics {
+            if let Some(d) = per_file.get_mut(file) {
+                d.append(&mut diags);
+            }
+        }
+        synonyms
     }
 }
 

@@ -100,19 +100,7 @@ pub fn build_library_with(
     let mut withdrawals: Vec<(CardId, Pos, usize, usize)> = Vec::new();
 
     let (rules, mut rule_diags) = gather_rules(files);
-    let synonyms = crate::content::synonyms::gather(
-        &files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| crate::content::synonyms::is_synonyms(&f.text))
-            .map(|(file, f)| crate::content::synonyms::SynonymsFile {
-                path: &f.path,
-                text: &f.text,
-                file,
-                layer: f.layer,
-            })
-            .collect::<Vec<_>>(),
-    );
+    let synonyms = gather_synonyms(files);
 
     let parsed = parse_files_cached(files, &rules, cache);
     for ((file, FileText { path, layer, .. }), (parsed, parse_diags)) in
@@ -201,19 +189,30 @@ pub fn build_library_with(
     let pending = withdraw(&mut library, pending, &withdrawals, &id_seen, &mut per_file);
     check_links(&mut library, &pending, &mut per_file);
     same_titles(&library, &mut per_file);
-    let (synonyms, synonym_diags) = synonyms.finish(&library.cards);
-    library.synonyms = synonyms;
-    for (file, mut diags) in synonym_diags {
-        if let Some(d) = per_file.get_mut(file) {
-            d.append(&mut diags);
-        }
-    }
+    library.synonyms = synonyms.finish(&library.cards, &mut per_file);
 
     for mut diags in per_file {
         diags.sort_by_key(|d| d.pos);
         diagnostics.append(&mut diags);
     }
     library
+}
+
+/// The synonyms files of every source, in load order.
+fn gather_synonyms(files: &[FileText]) -> crate::content::synonyms::Gathered {
+    crate::content::synonyms::gather(
+        &files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| crate::content::synonyms::is_synonyms(&f.text))
+            .map(|(file, f)| crate::content::synonyms::SynonymsFile {
+                path: &f.path,
+                text: &f.text,
+                file,
+                layer: f.layer,
+            })
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// The rules of every source, before any card is checked against them;

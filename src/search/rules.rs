@@ -234,8 +234,9 @@ mod tests {
     fn the_largest_tally_fits_its_key() {
         let best = WordHit::new(false, false, TITLE, super::super::weights::MAX_QUALITY);
         let mut t = tally_of(&[best; MAX_WORDS]);
-        t.rarity = super::super::weights::MAX_RARITY * MAX_WORDS as u8;
-        t.characters = MAX_WORDS as u8;
+        let words = u8::try_from(MAX_WORDS).unwrap();
+        t.rarity = super::super::weights::MAX_RARITY * words;
+        t.characters = words;
         let mut bits: u32 = RULES.iter().map(|r| r.bits()).sum();
         assert!(bits <= 64);
         for rule in RULES {

@@ -156,10 +156,8 @@ pub fn rarity(matched: usize, cards: usize) -> u8 {
         MAX_RARITY
     } else if matched * 10 <= cards {
         2
-    } else if matched * 10 <= cards * 3 {
-        1
     } else {
-        0
+        u8::from(matched * 10 <= cards * 3)
     }
 }
 
