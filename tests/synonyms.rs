@@ -289,3 +289,35 @@ proptest::proptest! {
         }
     }
 }
+
+/// Every mistake in a synonyms file, told by `huashu check` at its line
+/// and column with the fix.
+#[test]
+fn check_tells_each_synonym_mistake_where_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["00-earlier-chapter.ron", "04-business-area.ron"] {
+        std::fs::copy(Path::new("data").join(name), dir.join(name)).unwrap();
+    }
+    std::fs::write(
+        dir.join("本行同义词.ron"),
+        "Synonyms(\n    groups: [\n        [\"取号\", \"拿号\"],\n        [\"号码\", \"拿号\"],\n        [],\n        [\"插队\"],\n        [\"客户\", \"顾客\"],\n        [\"鳄鱼\", \"恐龙\"],\n    ],\n    one_way: [\n        (\"排错号\", []),\n    ],\n)\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("写错.ron"), "Synonyms(\n    grups: [],\n)\n").unwrap();
+    let out = assert_cmd::Command::cargo_bin("huashu")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .current_dir(tmp.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let ours: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("同义词.ron") || l.contains("写错.ron"))
+        .collect();
+    insta::assert_snapshot!(ours.join("\n"));
+    assert_eq!(out.status.code(), Some(1), "the unknown field is an error");
+}
