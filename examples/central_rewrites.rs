@@ -80,15 +80,7 @@ fn main() -> anyhow::Result<()> {
                 },
             )?
         };
-        let (mut reads, mut fewer) = (0, 0);
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(seconds) {
-            reads += 1;
-            if read()? < 7 {
-                fewer += 1;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let (reads, fewer) = count_reads(seconds, &read)?;
         stop.store(true, Ordering::Relaxed);
         writer
             .join()
@@ -100,6 +92,21 @@ fn main() -> anyhow::Result<()> {
     // header comments) and left so; then the share goes away.
     let cut = central.join(FILES[1]);
     std::fs::write(&cut, &originals[1][..97])?;
+    let (reads, fewer) = count_reads(seconds, &read)?;
+    println!("| cut after 97 bytes and left | {reads} | {fewer} |");
+    let away = tmp.join("away");
+    std::fs::rename(&central, &away)?;
+    println!("share away after that: {} cards", read()?);
+    std::fs::remove_dir_all(&tmp)?;
+    Ok(())
+}
+
+/// Reads for `seconds`, one every 20 ms: how many, and how many showed
+/// fewer than the 7 cards.
+fn count_reads(
+    seconds: u64,
+    read: &impl Fn() -> anyhow::Result<usize>,
+) -> anyhow::Result<(usize, usize)> {
     let (mut reads, mut fewer) = (0, 0);
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(seconds) {
@@ -109,12 +116,7 @@ fn main() -> anyhow::Result<()> {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    println!("| cut after 97 bytes and left | {reads} | {fewer} |");
-    let away = tmp.join("away");
-    std::fs::rename(&central, &away)?;
-    println!("share away after that: {} cards", read()?);
-    std::fs::remove_dir_all(&tmp)?;
-    Ok(())
+    Ok((reads, fewer))
 }
 
 fn rewrite(path: &Path, bytes: &[u8], way: &str) -> std::io::Result<()> {

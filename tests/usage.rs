@@ -29,6 +29,19 @@ fn config(dir: &Path, state: &Path, count: bool) -> PathBuf {
     path
 }
 
+/// What `huashu usage REPORT` prints with a config keeping its state in
+/// `state`.
+fn usage_report(dir: &Path, state: &Path, report: &str) -> String {
+    let cfg = config(dir, state, true);
+    let out = huashu()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["usage", report])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// The window with `qhcw` typed and its card opened (Enter).
 fn queue_card_opened(app: HuashuApp) -> Harness<'static, HuashuApp> {
     let mut harness = Harness::builder()
@@ -344,14 +357,7 @@ fn a_flag_with_its_reason_is_counted_and_reported() {
         .collect();
     assert_eq!(flags, [("wrong-queue-ticket", "VIP窗口已取消")]);
     drop(harness);
-    let cfg = config(tmp.path(), &state, true);
-    let out = huashu()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["usage", "--flags"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = usage_report(tmp.path(), &state, "--flags");
     assert!(
         text.contains("wrong-queue-ticket 客户取号错误  VIP窗口已取消"),
         "{text}"
@@ -466,14 +472,7 @@ fn misses_propose_a_synonym_for_a_general_word() {
     }
     huashu::persist::usage_file::add(&huashu::persist::usage_file::searches_in(&state), &searches)
         .unwrap();
-    let cfg = config(tmp.path(), &state, true);
-    let out = huashu()
-        .arg("--config")
-        .arg(&cfg)
-        .args(["usage", "--misses"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = usage_report(tmp.path(), &state, "--misses");
     assert!(
         text.contains("“窗口那个小伙子”  之后打开过 2 张不同的卡片（柜员业务不熟练、柜员未办理相关业务）：是个通用词，和“柜员”意思相同，可以加为同义词（见下）"),
         "{text}"
