@@ -1,4 +1,5 @@
-//! The command line: `check`, `list`, `search`, `sources`, `import`; no
+//! The command line: `check`, `list`, `search`, `sources`, `import`,
+//! `publish`, `keygen`, …; no
 //! subcommand opens the window.
 
 mod check;
@@ -7,6 +8,7 @@ mod export;
 mod import;
 mod list;
 mod output;
+mod publish;
 mod search;
 mod sources;
 mod usage;
@@ -135,6 +137,48 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Make the training team's signing key (once). 生成签名密钥。
+    ///
+    /// The secret key file is readable by its owner only and never printed;
+    /// the public key is printed as one line for the counters' config.
+    Keygen {
+        /// Where to write the secret key (must not exist). 密钥文件。
+        #[arg(short, long, value_name = "KEYFILE")]
+        output: PathBuf,
+    },
+    /// Publish content to a central folder as a new, signed version.
+    /// 发布新版本到中心目录。
+    ///
+    /// Refuses content with errors. Writes the version beside the earlier
+    /// ones, then switches the pointer counters read; old versions beyond
+    /// --keep are removed. --list shows the versions; --rollback publishes
+    /// an earlier version again as a new, higher one.
+    Publish {
+        /// The content to publish. 要发布的内容目录。
+        #[arg(long, value_name = "DIR", required_unless_present_any = ["list", "rollback"])]
+        from: Option<PathBuf>,
+        /// The central folder counters read. 中心目录。
+        #[arg(long, value_name = "CENTRAL")]
+        to: PathBuf,
+        /// The signing key (from huashu keygen). 签名密钥文件。
+        #[arg(long, value_name = "KEYFILE")]
+        key: Option<PathBuf>,
+        /// Who publishes (default: the user name). 发布者。
+        #[arg(long, value_name = "NAME")]
+        publisher: Option<String>,
+        /// Versions kept besides the current one. 保留的旧版本数。
+        #[arg(long, default_value_t = crate::content::publish::DEFAULT_KEEP)]
+        keep: usize,
+        /// Days a version stays valid at the counters. 有效天数。
+        #[arg(long, value_name = "DAYS", default_value_t = crate::content::publish::DEFAULT_EXPIRES_DAYS)]
+        expires_days: i64,
+        /// List the versions kept. 列出版本。
+        #[arg(long, conflicts_with_all = ["from", "rollback"])]
+        list: bool,
+        /// Publish this earlier version again. 回滚到这个版本。
+        #[arg(long, value_name = "VERSION", conflicts_with = "from")]
+        rollback: Option<u64>,
+    },
     /// Printable handouts: an index and one HTML page per chapter, styled
     /// for A4, self-contained (font beside, no script). 导出打印版。
     Export {
@@ -195,6 +239,30 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
             &query.join(" "),
             *limit,
             *json,
+            &mut std::io::stdout().lock(),
+        ),
+        Command::Keygen { output } => publish::keygen(output, &mut std::io::stdout().lock()),
+        Command::Publish {
+            from,
+            to,
+            key,
+            publisher,
+            keep,
+            expires_days,
+            list,
+            rollback,
+        } => publish::run(
+            &publish::Args {
+                from: from.as_deref(),
+                to,
+                key: key.as_deref(),
+                publisher: publisher.as_deref(),
+                keep: *keep,
+                expires_days: *expires_days,
+                list: *list,
+                rollback: *rollback,
+            },
+            painter,
             &mut std::io::stdout().lock(),
         ),
         Command::Import {

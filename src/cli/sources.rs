@@ -37,7 +37,7 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let failed = loaded.reports.iter().any(|r| {
         matches!(
             r.state,
-            SourceState::Unreachable(_) | SourceState::Broken(_)
+            SourceState::Unreachable(_) | SourceState::Broken(_) | SourceState::Rejected(_)
         ) && r.using_cache.is_none()
     });
     Ok(if failed {
@@ -68,6 +68,7 @@ fn line(r: &SourceReport) -> String {
             format!("正在更新（等待文件写完），暂时显示 {when} 的离线副本")
         }
         SourceState::Settling(None) => "正在更新（等待文件写完），还没有离线副本".to_owned(),
+        SourceState::Rejected(why) => format!("没有通过验证：{why}"),
         SourceState::Emptied(files) => {
             let names: Vec<String> = files
                 .iter()
@@ -90,8 +91,21 @@ fn line(r: &SourceReport) -> String {
         "local" => "本地",
         _ => "目录",
     };
+    let release = r.release.as_ref().map_or_else(String::new, |v| {
+        format!(
+            "\n   内容版本 {} · {} · {} · {}",
+            v.version,
+            v.publisher,
+            v.published,
+            if v.signed {
+                "签名已验证"
+            } else {
+                "未签名（配置文件里没有 trust）"
+            }
+        )
+    });
     format!(
-        "{kind}  {place}  {state}{cache}，{} 张卡片，来自 {} 个文件",
+        "{kind}  {place}  {state}{cache}，{} 张卡片，来自 {} 个文件{release}",
         r.cards, r.files
     )
 }

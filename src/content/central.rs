@@ -25,7 +25,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::content::Diagnostic;
 use crate::content::load::{Files, Read, read_dirs};
+use crate::content::publish::{self, PublicKey, Rejected};
 
 /// Default seconds a new state of a central folder must stay unchanged
 /// before counters take it (config `settle_seconds`). Longer than the
@@ -50,6 +52,25 @@ pub struct Central {
     pending: Option<Pending>,
     /// Whether the offline copy's time was renewed by this run.
     stamped: bool,
+    /// The keys a published version must be signed by (`None`: none
+    /// configured, unsigned content is taken).
+    trust: Option<Vec<PublicKey>>,
+    /// The published version the last look verified.
+    verified: Option<Release>,
+    /// Why the last look's published version was not taken.
+    rejected: Option<Rejected>,
+}
+
+/// A published version a look verified: what runs, said by `sources` and
+/// the status bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Release {
+    pub version: u64,
+    pub publisher: String,
+    /// Local time, `YYYY-MM-DD HH:MM`.
+    pub published: String,
+    /// Its signature was checked against the trusted keys.
+    pub signed: bool,
 }
 
 /// What one look at a central folder makes of it.
@@ -64,6 +85,11 @@ pub enum Verdict {
     Settling(Duration),
     /// The folder cannot be read.
     Unreachable,
+    /// A published version that passed every check (complete by
+    /// construction: taken if it loads without errors).
+    Verified,
+    /// A published version that failed a check (see [`Central::rejected`]).
+    Rejected,
 }
 
 impl Verdict {
@@ -72,8 +98,8 @@ impl Verdict {
     /// a file in it lost every card.
     pub fn holds(self, clean: bool, emptied: bool) -> bool {
         match self {
-            Self::Unreachable | Self::Settling(_) => true,
-            Self::Same => !clean,
+            Self::Unreachable | Self::Settling(_) | Self::Rejected => true,
+            Self::Same | Self::Verified => !clean,
             Self::Settled => !clean || emptied,
         }
     }
@@ -85,6 +111,10 @@ impl Verdict {
 pub struct Accepted {
     pub state: u64,
     pub cards: BTreeMap<String, usize>,
+    /// The published version, for a published folder: a counter never
+    /// takes an older one.
+    #[serde(default)]
+    pub version: Option<u64>,
 }
 
 /// The first sighting of a new state (`None`: the folder changed while it
@@ -108,7 +138,28 @@ impl Central {
             accepted: None,
             pending: None,
             stamped: false,
+            trust: None,
+            verified: None,
+            rejected: None,
         }
+    }
+
+    /// Published versions must be signed by one of `trust` (`None`: no
+    /// keys configured).
+    #[must_use]
+    pub fn with_trust(mut self, trust: Option<Vec<PublicKey>>) -> Self {
+        self.trust = trust;
+        self
+    }
+
+    /// The published version the last look verified.
+    pub fn release(&self) -> Option<&Release> {
+        self.verified.as_ref()
+    }
+
+    /// Why the last look did not take the published version.
+    pub fn rejected(&self) -> Option<&Rejected> {
+        self.rejected.as_ref()
     }
 
     pub fn dir(&self) -> &Path {
@@ -128,6 +179,11 @@ impl Central {
     pub(crate) fn look(&mut self, now: SystemTime) -> (Read, Verdict) {
         // Known before the folder is read (the offline copy's stamp).
         self.accepted();
+        if publish::is_published(&self.dir) {
+            return self.look_published(now);
+        }
+        self.verified = None;
+        self.rejected = None;
         let before = fingerprint(&self.dir);
         let read = read_dirs(std::slice::from_ref(&self.dir));
         let after = fingerprint(&self.dir);
@@ -166,6 +222,49 @@ impl Central {
         (read, verdict)
     }
 
+    /// A published folder: the version its pointer names, verified.
+    fn look_published(&mut self, now: SystemTime) -> (Read, Verdict) {
+        let have = self.accepted.as_ref().and_then(|a| a.version);
+        let now_unix = i64::try_from(millis(now) / 1000).unwrap_or(i64::MAX);
+        match publish::read_verified(&self.dir, self.trust.as_deref(), have, now_unix) {
+            Err(why) => {
+                self.verified = None;
+                self.rejected = Some(why);
+                (Read::default(), Verdict::Rejected)
+            }
+            Ok(v) => {
+                self.rejected = None;
+                self.verified = Some(Release {
+                    version: v.manifest.version,
+                    publisher: v.manifest.publisher.clone(),
+                    published: v.manifest.published.clone(),
+                    signed: v.signed_by.is_some(),
+                });
+                let state = state_hash(&self.dir, &v.files);
+                let verdict = if self.accepted.as_ref().is_some_and(|a| a.state == state) {
+                    Verdict::Same
+                } else {
+                    Verdict::Verified
+                };
+                let diagnostics = v
+                    .unlisted
+                    .iter()
+                    .map(|p| {
+                        Diagnostic::warning(p, None, "这个文件不在发布清单里，柜台不读它")
+                            .with_help("要让柜台看到，请把它放进内容目录后重新发布")
+                    })
+                    .collect();
+                let read = Read {
+                    file_count: v.files.len(),
+                    files: v.files,
+                    diagnostics,
+                    failed_dirs: Vec::new(),
+                };
+                (read, verdict)
+            }
+        }
+    }
+
     /// Files of a read that lost every card since the accepted state (as
     /// known at the last [`Self::look`]): `(path, cards it had)`. `cards`:
     /// each file's cards as read.
@@ -197,6 +296,7 @@ impl Central {
                 .iter()
                 .filter_map(|(p, n)| Some((relative_name(&self.dir, p)?, *n)))
                 .collect(),
+            version: self.verified.as_ref().map(|r| r.version),
         };
         self.forget_pending();
         let renew = !self.stamped;
@@ -385,6 +485,7 @@ impl Cache {
                 Accepted {
                     state: state_hash(&dir, &read_dirs(std::slice::from_ref(&dir)).files),
                     cards: BTreeMap::new(),
+                    version: None,
                 }
             }))
         })

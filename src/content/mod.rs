@@ -15,6 +15,8 @@ pub mod export;
 pub mod fold;
 pub mod import;
 mod load;
+/// Signed, versioned content for the branch network.
+pub mod publish;
 pub mod raw;
 /// Importing into content that already has the manual's cards.
 pub mod reimport;

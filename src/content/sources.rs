@@ -14,12 +14,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::content::central::{Central, Verdict};
+use crate::content::central::{Central, Release, Verdict};
 use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::load::{
     Fallback, FirstLook, LayerInput, LayerOutput, Loaded, Loader, Origin, load_layers,
     read_builtin, read_dirs,
 };
+use crate::content::publish::PublicKey;
 use crate::content::ron_error;
 use crate::hotkey::HotKey;
 
@@ -94,6 +95,11 @@ pub struct Config {
     /// masked), for `huashu usage --misses`. Off unless set.
     #[serde(default)]
     pub log_searches: bool,
+    /// The training team's public keys (`huashu keygen` prints one): a
+    /// published central version is taken only if one of them signed it.
+    /// Empty: content is taken unsigned.
+    #[serde(default)]
+    pub trust: Vec<String>,
 }
 
 #[expect(
@@ -130,6 +136,7 @@ impl Default for Config {
             count_usage: true,
             hotkey: default_hotkey(),
             log_searches: false,
+            trust: Vec::new(),
         }
     }
 }
@@ -189,6 +196,24 @@ impl Config {
     /// with it.
     pub fn hotkey(&self) -> Result<Option<HotKey>, String> {
         self.hotkey.as_deref().map(HotKey::parse).transpose()
+    }
+
+    /// The trusted keys (`None` when none are configured), and what is
+    /// wrong with entries that are not keys (they trust nothing: a
+    /// mistyped key never lets unsigned content in).
+    pub fn trust(&self) -> (Option<Vec<PublicKey>>, Vec<String>) {
+        if self.trust.is_empty() {
+            return (None, Vec::new());
+        }
+        let mut keys = Vec::new();
+        let mut problems = Vec::new();
+        for entry in &self.trust {
+            match PublicKey::parse(entry) {
+                Ok(key) => keys.push(key),
+                Err(why) => problems.push(format!("trust 里的“{entry}”不能用：{why}")),
+            }
+        }
+        (Some(keys), problems)
     }
 
     pub fn recheck(&self) -> Duration {
@@ -402,8 +427,18 @@ impl Setup {
     }
 
     pub fn sources(&self) -> Sources {
-        Sources::new(self.sources.clone(), self.places.cache_dir.clone())
+        let (trust, problems) = self.config.trust();
+        let path = self.config_file.clone().unwrap_or_default();
+        let mut sources = Sources::new(self.sources.clone(), self.places.cache_dir.clone())
             .with_settle(self.config.settle())
+            .with_trust(trust);
+        for problem in problems {
+            sources = sources
+                .with_problem(Some(Diagnostic::error(&path, None, problem).with_help(
+                    "公钥是 huashu keygen 打印的那一行（huashu-ed25519: 开头）",
+                )));
+        }
+        sources
     }
 
     /// `--local DIR…`: layers on top of the sources (a branch's own cards
@@ -538,6 +573,10 @@ pub enum SourceState {
     /// interrupted copy): `(file, cards it had)`; the last accepted state is
     /// shown.
     Emptied(Vec<(PathBuf, usize)>),
+    /// A published version that failed a check (signature, hashes,
+    /// version, expiry): why, and what to do; the last accepted state is
+    /// shown.
+    Rejected(String),
 }
 
 /// One source after a load.
@@ -552,6 +591,8 @@ pub struct SourceReport {
     pub using_cache: Option<String>,
     /// The cache was refreshed by this load.
     pub cache_refreshed: bool,
+    /// A published central source: the version read and verified.
+    pub release: Option<Release>,
 }
 
 /// Loads layered sources again and again (live reload).
@@ -560,6 +601,7 @@ pub struct Sources {
     specs: Vec<SourceSpec>,
     cache_dir: PathBuf,
     settle: Duration,
+    trust: Option<Vec<PublicKey>>,
     /// Per local source: last good version of each file.
     loaders: Vec<Loader>,
     /// Per central source: its accepted state and offline copy.
@@ -593,6 +635,7 @@ impl Sources {
             specs,
             cache_dir,
             settle: Duration::from_secs(crate::content::central::DEFAULT_SETTLE_SECONDS),
+            trust: None,
             loaders: (0..n).map(|_| Loader::default()).collect(),
             centrals: Vec::new(),
             parsed: crate::content::validate::ParseCache::default(),
@@ -606,9 +649,10 @@ impl Sources {
         self.specs
             .iter()
             .map(|spec| match spec {
-                SourceSpec::Central(dir) => {
-                    Some(Central::new(dir.clone(), &self.cache_dir, self.settle))
-                }
+                SourceSpec::Central(dir) => Some(
+                    Central::new(dir.clone(), &self.cache_dir, self.settle)
+                        .with_trust(self.trust.clone()),
+                ),
                 _ => None,
             })
             .collect()
@@ -619,6 +663,15 @@ impl Sources {
     #[must_use]
     pub fn with_settle(mut self, settle: Duration) -> Self {
         self.settle = settle;
+        self.centrals = self.make_centrals();
+        self
+    }
+
+    /// Published central versions must be signed by one of `trust`
+    /// (`None`: no keys configured, unsigned content is taken).
+    #[must_use]
+    pub fn with_trust(mut self, trust: Option<Vec<PublicKey>>) -> Self {
+        self.trust = trust;
         self.centrals = self.make_centrals();
         self
     }
@@ -699,27 +752,7 @@ impl Sources {
 
         let mut notes = Vec::new();
         let mut covered = Vec::new();
-        let mut again = None;
-        let mut reports = Vec::with_capacity(outputs.len());
-        for (n, out) in outputs.iter().enumerate() {
-            let report = match (&mut self.centrals[n], verdicts[n]) {
-                (Some(central), Some(verdict)) => {
-                    if let Verdict::Settling(wait) = verdict {
-                        again = Some(again.map_or(wait, |a: Duration| a.min(wait)));
-                    }
-                    central_report(central, verdict, out, &mut notes, &mut covered)
-                }
-                _ => SourceReport {
-                    spec: self.specs[n].clone(),
-                    state: plain_state(out),
-                    cards: 0,
-                    files: out.files.len(),
-                    using_cache: None,
-                    cache_refreshed: false,
-                },
-            };
-            reports.push(report);
-        }
+        let (mut reports, again) = self.reports(&outputs, &verdicts, &mut notes, &mut covered);
         diagnostics.splice(0..0, self.problems.iter().cloned().chain(notes));
         // Cards each source contributed (after overrides and withdrawals).
         for card in &library.cards {
@@ -757,6 +790,78 @@ impl Sources {
     }
 }
 
+impl Sources {
+    /// How each source did (`verdicts`: each central one's); central
+    /// sources' notes and covered problems go to `notes` and `covered`;
+    /// and when to look again while one settles.
+    fn reports(
+        &mut self,
+        outputs: &[LayerOutput],
+        verdicts: &[Option<Verdict>],
+        notes: &mut Vec<Diagnostic>,
+        covered: &mut Vec<Diagnostic>,
+    ) -> (Vec<SourceReport>, Option<Duration>) {
+        let mut again = None;
+        let mut reports = Vec::with_capacity(outputs.len());
+        for (n, out) in outputs.iter().enumerate() {
+            let report = match (&mut self.centrals[n], verdicts[n]) {
+                (Some(central), Some(verdict)) => {
+                    if let Verdict::Settling(wait) = verdict {
+                        again = Some(again.map_or(wait, |a: Duration| a.min(wait)));
+                    }
+                    central_report(central, verdict, out, notes, covered)
+                }
+                _ => SourceReport {
+                    spec: self.specs[n].clone(),
+                    state: plain_state(out),
+                    cards: 0,
+                    files: out.files.len(),
+                    using_cache: None,
+                    cache_refreshed: false,
+                    release: None,
+                },
+            };
+            reports.push(report);
+        }
+        (reports, again)
+    }
+}
+
+/// Says that a central source is away, broken or not taken, and what is
+/// shown instead; returns when the offline copy in use was taken.
+fn offline_note(
+    dir: &Path,
+    state: &SourceState,
+    out: &LayerOutput,
+    notes: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    if let SourceState::Rejected(why) = state {
+        log::warn!(
+            "{}: the published content was not taken: {why}",
+            dir.display()
+        );
+    }
+    let what = match state {
+        SourceState::Unreachable(why) => format!("中心内容目录无法访问（{why}）"),
+        SourceState::Rejected(why) => format!("中心内容没有通过验证：{why}"),
+        _ => format!("中心内容目录有 {} 个错误（可能正在复制）", out.errors),
+    };
+    if let Some(taken) = &out.replaced {
+        notes.push(
+            Diagnostic::warning(dir, None, format!("{what}，正在使用 {taken} 的离线副本"))
+                .with_help("恢复后会自动切换回中心内容"),
+        );
+        return Some(taken.clone());
+    }
+    if matches!(state, SourceState::Rejected(_)) {
+        notes.push(
+            Diagnostic::error(dir, None, what)
+                .with_help("这台柜台还没有离线副本，中心的卡片都没有显示"),
+        );
+    }
+    None
+}
+
 /// The state of a source that is not central.
 fn plain_state(out: &LayerOutput) -> SourceState {
     if let Some(why) = &out.unreachable {
@@ -781,10 +886,16 @@ fn central_report(
     let emptied = central.emptied(&out.cards);
     let state = match verdict {
         Verdict::Unreachable => plain_state(out),
+        Verdict::Rejected => SourceState::Rejected(
+            central
+                .rejected()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
         Verdict::Settling(_) => SourceState::Settling(out.replaced.clone()),
-        Verdict::Same | Verdict::Settled if !out.clean => plain_state(out),
+        Verdict::Same | Verdict::Settled | Verdict::Verified if !out.clean => plain_state(out),
         Verdict::Settled if !emptied.is_empty() => SourceState::Emptied(emptied.clone()),
-        Verdict::Same | Verdict::Settled => SourceState::Ok,
+        Verdict::Same | Verdict::Settled | Verdict::Verified => SourceState::Ok,
     };
     let mut report = SourceReport {
         spec: SourceSpec::Central(dir.clone()),
@@ -793,6 +904,7 @@ fn central_report(
         files: out.files.len(),
         using_cache: None,
         cache_refreshed: false,
+        release: central.release().cloned(),
     };
     let when = out.replaced.clone().unwrap_or_default();
     let shown = if out.replaced.is_some() {
@@ -848,18 +960,8 @@ fn central_report(
             }
             report.using_cache.clone_from(&out.replaced);
         }
-        SourceState::Unreachable(_) | SourceState::Broken(_) => {
-            if let Some(taken) = &out.replaced {
-                let what = match &state {
-                    SourceState::Unreachable(why) => format!("中心内容目录无法访问（{why}）"),
-                    _ => format!("中心内容目录有 {} 个错误（可能正在复制）", out.errors),
-                };
-                notes.push(
-                    Diagnostic::warning(&dir, None, format!("{what}，正在使用 {taken} 的离线副本"))
-                        .with_help("恢复后会自动切换回中心内容"),
-                );
-                report.using_cache = Some(taken.clone());
-            }
+        SourceState::Unreachable(_) | SourceState::Broken(_) | SourceState::Rejected(_) => {
+            report.using_cache = offline_note(&dir, &state, out, notes);
         }
     }
     report

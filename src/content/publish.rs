@@ -1,0 +1,552 @@
+//! Publishing content to the branch network: numbered, immutable versions
+//! in the central folder, a pointer switched last, and a manifest (every
+//! file's size and SHA-256, who published it, when, until when it is
+//! valid) signed with the training team's Ed25519 key.
+//!
+//! ```text
+//! CENTRAL/huashu-published.ron        Published(version: 7)   (written last)
+//! CENTRAL/versions/7/*.ron            the content files
+//! CENTRAL/versions/7/manifest.ron     Manifest(version: 7, files: [...], ...)
+//! CENTRAL/versions/7/manifest.sig     huashu-ed25519:<public key>\n<signature>
+//! ```
+//!
+//! A version is written under a temporary name and renamed into place,
+//! then the pointer is replaced atomically: a counter reading at any
+//! moment sees the old version or the new one. A counter verifies the
+//! signature against the keys it trusts, each file's size and hash, that
+//! the version is not older than the one it accepted (rollback) and that
+//! the manifest has not expired (a stale mirror); files the manifest does
+//! not list are ignored.
+
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::content::load::{Files, MAX_FILE_BYTES};
+
+/// The pointer to the version counters load.
+pub const POINTER: &str = "huashu-published.ron";
+/// Where the versions are.
+pub const VERSIONS: &str = "versions";
+const MANIFEST: &str = "manifest.ron";
+const SIGNATURE: &str = "manifest.sig";
+/// How public keys are written (in the config's `trust`).
+const PUBLIC_PREFIX: &str = "huashu-ed25519:";
+/// How the secret key file starts.
+const SECRET_PREFIX: &str = "huashu-ed25519-secret:";
+/// Versions kept by default besides the current one.
+pub const DEFAULT_KEEP: usize = 20;
+/// How long a published version is valid by default.
+pub const DEFAULT_EXPIRES_DAYS: i64 = 90;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} 已经存在，没有覆盖（签名密钥只生成一次；要换新密钥请先把旧文件移走）")]
+    KeyExists(PathBuf),
+    #[error("{0} 不是签名密钥文件（应以 {SECRET_PREFIX} 开头，由 huashu keygen 生成）")]
+    NotAKey(PathBuf),
+    #[error("无法取得随机数来生成密钥：{0}")]
+    Random(String),
+    #[error("{path}: 发布记录坏了：{why}")]
+    Broken { path: PathBuf, why: String },
+    #[error("没有第 {0} 版（用 huashu publish --to 目录 --list 查看有哪些版本）")]
+    NoSuchVersion(u64),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
+    move |source| PublishError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A public key counters trust (`huashu-ed25519:<64 hex digits>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublicKey(VerifyingKey);
+
+impl PublicKey {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let hex = text
+            .trim()
+            .strip_prefix(PUBLIC_PREFIX)
+            .ok_or_else(|| format!("公钥应以 {PUBLIC_PREFIX} 开头"))?;
+        let bytes: [u8; 32] = from_hex(hex)
+            .and_then(|b| b.try_into().ok())
+            .ok_or("公钥应是 64 位十六进制数字（huashu keygen 打印的那一行）")?;
+        VerifyingKey::from_bytes(&bytes)
+            .map(Self)
+            .map_err(|_| "这不是一个有效的公钥".to_owned())
+    }
+}
+
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PUBLIC_PREFIX}{}", to_hex(self.0.as_bytes()))
+    }
+}
+
+/// The training team's signing key, read from its file.
+pub struct SecretKey(SigningKey);
+
+impl SecretKey {
+    pub fn read(path: &Path) -> Result<Self, PublishError> {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        let bytes: [u8; 32] = text
+            .trim()
+            .strip_prefix(SECRET_PREFIX)
+            .and_then(from_hex)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| PublishError::NotAKey(path.to_path_buf()))?;
+        Ok(Self(SigningKey::from_bytes(&bytes)))
+    }
+
+    pub fn public(&self) -> PublicKey {
+        PublicKey(self.0.verifying_key())
+    }
+}
+
+/// Makes a new signing key in `path` (which must not exist), readable by
+/// its owner only; returns its public key.
+pub fn keygen(path: &Path) -> Result<PublicKey, PublishError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| PublishError::Random(e.to_string()))?;
+    let key = SigningKey::from_bytes(&bytes);
+    let text = format!("{SECRET_PREFIX}{}\n", to_hex(&bytes));
+    bytes.fill(0);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            PublishError::KeyExists(path.to_path_buf())
+        } else {
+            io(path)(e)
+        }
+    })?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io(path))?;
+    file.sync_all().map_err(io(path))?;
+    Ok(PublicKey(key.verifying_key()))
+}
+
+/// The pointer file's content.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename = "Published", deny_unknown_fields)]
+pub struct Pointer {
+    pub version: u64,
+}
+
+/// What one version holds, signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "Manifest", deny_unknown_fields)]
+pub struct Manifest {
+    pub version: u64,
+    /// Local time, `YYYY-MM-DD HH:MM`.
+    pub published: String,
+    pub published_unix: i64,
+    pub publisher: String,
+    /// After this a counter does not take the version (a stale mirror).
+    pub expires_unix: i64,
+    /// An earlier version published again.
+    #[serde(default)]
+    pub rollback_of: Option<u64>,
+    pub files: Vec<Entry>,
+}
+
+/// One file of a version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "File", deny_unknown_fields)]
+pub struct Entry {
+    /// Relative to the version's folder, with `/`.
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    to_hex(&Sha256::digest(bytes))
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The version folder of `version` in `central`.
+pub fn version_dir(central: &Path, version: u64) -> PathBuf {
+    central.join(VERSIONS).join(version.to_string())
+}
+
+/// Whether `central` has the published layout.
+pub fn is_published(central: &Path) -> bool {
+    central.join(POINTER).is_file()
+}
+
+/// The versions present, ascending.
+pub fn versions(central: &Path) -> Vec<u64> {
+    let mut found: Vec<u64> = std::fs::read_dir(central.join(VERSIONS))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    found.sort_unstable();
+    found
+}
+
+/// The manifest of `version`, as published (not verified).
+pub fn manifest_of(central: &Path, version: u64) -> Result<Manifest, PublishError> {
+    let path = version_dir(central, version).join(MANIFEST);
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    ron::from_str(&text).map_err(|e| PublishError::Broken {
+        path,
+        why: e.to_string(),
+    })
+}
+
+/// Who publishes, how long a version is valid, how many are kept.
+pub struct Publication<'a> {
+    pub publisher: &'a str,
+    pub key: Option<&'a SecretKey>,
+    pub expires_days: i64,
+    pub keep: usize,
+    pub rollback_of: Option<u64>,
+}
+
+/// Writes `files` (paths relative to the version, with `/`) as the next
+/// version of `central` and points counters at it; prunes old versions.
+pub fn publish(
+    central: &Path,
+    files: &[(String, Vec<u8>)],
+    how: &Publication<'_>,
+) -> Result<Manifest, PublishError> {
+    let versions_dir = central.join(VERSIONS);
+    std::fs::create_dir_all(&versions_dir).map_err(io(&versions_dir))?;
+    remove_unfinished(&versions_dir);
+    let version = versions(central).last().copied().unwrap_or(0) + 1;
+    let now = chrono::Local::now();
+    let manifest = Manifest {
+        version,
+        published: now.format("%Y-%m-%d %H:%M").to_string(),
+        published_unix: now.timestamp(),
+        publisher: how.publisher.to_owned(),
+        expires_unix: now.timestamp() + how.expires_days.max(1) * 24 * 3600,
+        rollback_of: how.rollback_of,
+        files: files
+            .iter()
+            .map(|(path, bytes)| Entry {
+                path: path.clone(),
+                size: bytes.len() as u64,
+                sha256: sha256_hex(bytes),
+            })
+            .collect(),
+    };
+    let manifest_text = ron::ser::to_string_pretty(&manifest, ron::ser::PrettyConfig::default())
+        .map_err(|e| PublishError::Broken {
+            path: versions_dir.clone(),
+            why: e.to_string(),
+        })?;
+    // Written under a name no counter reads, then renamed into place.
+    let unfinished = versions_dir.join(format!(".{version}.{}.partial", std::process::id()));
+    let write = |rel: &str, bytes: &[u8]| -> Result<(), PublishError> {
+        let path = unfinished.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&path, bytes).map_err(io(&path))
+    };
+    for (path, bytes) in files {
+        write(path, bytes)?;
+    }
+    write(MANIFEST, manifest_text.as_bytes())?;
+    if let Some(key) = how.key {
+        let signature = key.0.sign(manifest_text.as_bytes());
+        let text = format!("{}\n{}\n", key.public(), to_hex(&signature.to_bytes()));
+        write(SIGNATURE, text.as_bytes())?;
+    }
+    let target = version_dir(central, version);
+    std::fs::rename(&unfinished, &target).map_err(io(&target))?;
+    let pointer = ron::to_string(&Pointer { version }).map_err(|e| PublishError::Broken {
+        path: central.join(POINTER),
+        why: e.to_string(),
+    })?;
+    crate::atomic::write(&central.join(POINTER), pointer.as_bytes())
+        .map_err(io(&central.join(POINTER)))?;
+    prune(central, version, how.keep);
+    Ok(manifest)
+}
+
+/// Removes what an interrupted publish left.
+fn remove_unfinished(versions_dir: &Path) {
+    for entry in std::fs::read_dir(versions_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().ends_with(".partial") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Keeps the `keep` newest versions before `current`, and `current`.
+fn prune(central: &Path, current: u64, keep: usize) {
+    let older: Vec<u64> = versions(central)
+        .into_iter()
+        .filter(|v| *v < current)
+        .collect();
+    let drop = older.len().saturating_sub(keep);
+    for v in &older[..drop] {
+        let _ = std::fs::remove_dir_all(version_dir(central, *v));
+    }
+}
+
+/// The files of a published version (paths relative to it), as written.
+pub fn files_of(central: &Path, version: u64) -> Result<Vec<(String, Vec<u8>)>, PublishError> {
+    let manifest = manifest_of(central, version)?;
+    let dir = version_dir(central, version);
+    manifest
+        .files
+        .iter()
+        .map(|e| {
+            let path = dir.join(&e.path);
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            Ok((e.path.clone(), bytes))
+        })
+        .collect()
+}
+
+/// Why a counter did not take a published version; each says what to do.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejected {
+    #[error("发布记录 {POINTER} 读不出来（{0}）：可能正在发布或被改坏了；请重新发布")]
+    Pointer(String),
+    #[error("发布记录指向第 {0} 版，但这个版本不在 versions 目录里：请重新发布或回滚")]
+    MissingVersion(u64),
+    #[error("第 {version} 版的清单读不出来（{why}）：可能没有写完；请重新发布")]
+    Manifest { version: u64, why: String },
+    #[error("第 {0} 版没有签名，而这台柜台只接受培训部签名的内容：请用 huashu publish --key 发布")]
+    Unsigned(u64),
+    #[error(
+        "第 {version} 版的签名密钥 {key} 不在这台柜台信任的密钥里：请确认是培训部发布的，或在配置文件的 trust 里加上这把公钥"
+    )]
+    Untrusted { version: u64, key: String },
+    #[error("第 {0} 版的签名不对：清单在签名之后被改过；请重新发布")]
+    BadSignature(u64),
+    #[error(
+        "第 {got} 版比这台柜台已经用过的第 {have} 版旧（可能是旧备份被放回了共享目录）；要回到旧内容请用 huashu publish --rollback"
+    )]
+    Older { have: u64, got: u64 },
+    #[error("第 {version} 版已在 {when} 过期（共享目录可能是停止同步的旧副本）：请重新发布")]
+    Expired { version: u64, when: String },
+    #[error("第 {version} 版的文件 {path} 缺失：请重新发布")]
+    FileMissing { version: u64, path: String },
+    #[error(
+        "第 {version} 版的文件 {path} 和清单不符（大小或内容在发布后被改过）：请重新发布，不要直接改共享目录里的文件"
+    )]
+    FileChanged { version: u64, path: String },
+    #[error("第 {version} 版的文件 {path} 超过 {} MiB", MAX_FILE_BYTES / 1024 / 1024)]
+    FileTooLarge { version: u64, path: String },
+    #[error("清单里的文件路径 {path} 不在版本目录里")]
+    BadPath { version: u64, path: String },
+}
+
+/// A published version that passed every check.
+#[derive(Debug)]
+pub struct Verified {
+    pub manifest: Manifest,
+    /// Its files, paths inside the version's folder.
+    pub files: Files,
+    /// Signed by this trusted key (`None`: no `trust` configured).
+    pub signed_by: Option<PublicKey>,
+    /// Files in the version's folder the manifest does not list (ignored).
+    pub unlisted: Vec<PathBuf>,
+}
+
+/// Reads and verifies the version `central`'s pointer names. Without
+/// `trust` (none configured) the signature is not checked (unsigned
+/// content, as before); `accepted`: the version this counter accepted last.
+pub fn read_verified(
+    central: &Path,
+    trust: Option<&[PublicKey]>,
+    accepted: Option<u64>,
+    now_unix: i64,
+) -> Result<Verified, Rejected> {
+    let pointer_text = std::fs::read_to_string(central.join(POINTER))
+        .map_err(|e| Rejected::Pointer(e.to_string()))?;
+    let pointer: Pointer =
+        ron::from_str(&pointer_text).map_err(|e| Rejected::Pointer(e.to_string()))?;
+    let version = pointer.version;
+    let dir = version_dir(central, version);
+    if !dir.is_dir() {
+        return Err(Rejected::MissingVersion(version));
+    }
+    let manifest_bytes = std::fs::read(dir.join(MANIFEST)).map_err(|e| Rejected::Manifest {
+        version,
+        why: e.to_string(),
+    })?;
+    let signed_by = match trust {
+        None => None,
+        Some(trust) => Some(check_signature(&dir, version, &manifest_bytes, trust)?),
+    };
+    let manifest: Manifest = std::str::from_utf8(&manifest_bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|t| ron::from_str(t).map_err(|e| e.to_string()))
+        .map_err(|why| Rejected::Manifest { version, why })?;
+    if manifest.version != version {
+        return Err(Rejected::Manifest {
+            version,
+            why: format!("清单写的是第 {} 版", manifest.version),
+        });
+    }
+    if let Some(have) = accepted
+        && version < have
+    {
+        return Err(Rejected::Older { have, got: version });
+    }
+    if manifest.expires_unix < now_unix {
+        let when = chrono::DateTime::from_timestamp(manifest.expires_unix, 0)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        return Err(Rejected::Expired { version, when });
+    }
+    let mut files = Vec::with_capacity(manifest.files.len());
+    for entry in &manifest.files {
+        let bad_path = entry.path.split('/').any(|c| c.is_empty() || c == "..")
+            || entry.path.contains('\\')
+            || Path::new(&entry.path).is_absolute();
+        if bad_path {
+            return Err(Rejected::BadPath {
+                version,
+                path: entry.path.clone(),
+            });
+        }
+        let path = dir.join(&entry.path);
+        let missing = || Rejected::FileMissing {
+            version,
+            path: entry.path.clone(),
+        };
+        let len = std::fs::metadata(&path).map_err(|_| missing())?.len();
+        if len > MAX_FILE_BYTES {
+            return Err(Rejected::FileTooLarge {
+                version,
+                path: entry.path.clone(),
+            });
+        }
+        let bytes = std::fs::read(&path).map_err(|_| missing())?;
+        if bytes.len() as u64 != entry.size || sha256_hex(&bytes) != entry.sha256 {
+            return Err(Rejected::FileChanged {
+                version,
+                path: entry.path.clone(),
+            });
+        }
+        files.push((path, bytes));
+    }
+    let listed: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let unlisted = crate::content::walk::walk(&dir)
+        .map(|(found, _)| found)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| !listed.contains(p))
+        .collect();
+    Ok(Verified {
+        manifest,
+        files,
+        signed_by,
+        unlisted,
+    })
+}
+
+/// The trusted key that signed `manifest`, or why none did.
+fn check_signature(
+    dir: &Path,
+    version: u64,
+    manifest: &[u8],
+    trust: &[PublicKey],
+) -> Result<PublicKey, Rejected> {
+    let text =
+        std::fs::read_to_string(dir.join(SIGNATURE)).map_err(|_| Rejected::Unsigned(version))?;
+    let mut lines = text.lines();
+    let key = lines
+        .next()
+        .and_then(|l| PublicKey::parse(l).ok())
+        .ok_or(Rejected::BadSignature(version))?;
+    if !trust.contains(&key) {
+        return Err(Rejected::Untrusted {
+            version,
+            key: key.to_string(),
+        });
+    }
+    let signature: [u8; 64] = lines
+        .next()
+        .and_then(|l| from_hex(l.trim()))
+        .and_then(|b| b.try_into().ok())
+        .ok_or(Rejected::BadSignature(version))?;
+    key.0
+        .verify_strict(manifest, &Signature::from_bytes(&signature))
+        .map_err(|_| Rejected::BadSignature(version))?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_are_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("key");
+        let public = keygen(&path).unwrap();
+        assert!(matches!(keygen(&path), Err(PublishError::KeyExists(_))));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let secret = SecretKey::read(&path).unwrap();
+        assert_eq!(secret.public(), public);
+        assert_eq!(PublicKey::parse(&public.to_string()).unwrap(), public);
+        assert!(PublicKey::parse("huashu-ed25519:00").is_err());
+        assert!(PublicKey::parse("abc").is_err());
+        std::fs::write(tmp.path().join("not"), "hello").unwrap();
+        assert!(matches!(
+            SecretKey::read(&tmp.path().join("not")),
+            Err(PublishError::NotAKey(_))
+        ));
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        assert_eq!(
+            from_hex(&to_hex(&[0, 1, 254, 255])),
+            Some(vec![0, 1, 254, 255])
+        );
+        assert_eq!(from_hex("abc"), None);
+        assert_eq!(from_hex("zz"), None);
+    }
+}

@@ -1,0 +1,388 @@
+//! Publishing to the branch network: versions, the pointer, signatures,
+//! and what a counter does with every attack and accident — each keeps
+//! the last good content and names the reason.
+
+#![allow(clippy::unwrap_used, reason = "in tests a panic is a failed test")]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use huashu::content::publish::{self, PublicKey, Rejected};
+use huashu::content::sources::{SourceSpec, SourceState, Sources, SourcesLoaded};
+
+fn huashu() -> Command {
+    let mut cmd = Command::cargo_bin("huashu").unwrap();
+    cmd.env("NO_COLOR", "1").env_remove("HUASHU_CONFIG");
+    cmd
+}
+
+/// A trainer's content: the bundled chapters, the first card's title
+/// marked with `mark`.
+fn content(dir: &Path, mark: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    for name in [
+        "00-earlier-chapter.ron",
+        "04-business-area.ron",
+        "synonyms.ron",
+    ] {
+        let text = std::fs::read_to_string(Path::new("data").join(name)).unwrap();
+        let text = text.replacen("\"客户取号错误\"", &format!("\"客户取号错误{mark}\""), 1);
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+struct Team {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    key: PathBuf,
+    public: PublicKey,
+    central: PathBuf,
+}
+
+fn team() -> Team {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    let key = root.join("training.key");
+    let public = publish::keygen(&key).unwrap();
+    Team {
+        central: root.join("central"),
+        _tmp: tmp,
+        root,
+        key,
+        public,
+    }
+}
+
+impl Team {
+    /// `huashu publish` of content marked `mark`, signed unless `unsigned`.
+    fn publish(&self, mark: &str, signed: bool) {
+        let from = self.root.join(format!("from-{mark}"));
+        content(&from, mark);
+        let mut cmd = huashu();
+        cmd.args(["publish", "--publisher", "培训部", "--from"])
+            .arg(&from)
+            .arg("--to")
+            .arg(&self.central);
+        if signed {
+            cmd.arg("--key").arg(&self.key);
+        }
+        cmd.assert().success();
+    }
+
+    fn counter(&self, trust: Option<Vec<PublicKey>>) -> Sources {
+        self.counter_in("cache", trust)
+    }
+
+    /// A counter keeping its offline copy in `cache`.
+    fn counter_in(&self, cache: &str, trust: Option<Vec<PublicKey>>) -> Sources {
+        Sources::new(
+            vec![SourceSpec::Central(self.central.clone())],
+            self.root.join(cache),
+        )
+        .with_trust(trust)
+    }
+}
+
+fn marked_title(loaded: &SourcesLoaded) -> String {
+    loaded
+        .loaded
+        .library
+        .cards
+        .iter()
+        .find(|c| c.title.starts_with("客户取号错误"))
+        .map(|c| c.title.clone())
+        .unwrap_or_default()
+}
+
+fn rejected(loaded: &SourcesLoaded) -> String {
+    match &loaded.reports[0].state {
+        SourceState::Rejected(why) => why.clone(),
+        other => panic!("not rejected: {other:?}"),
+    }
+}
+
+#[test]
+fn a_signed_version_is_taken_and_said() {
+    let team = team();
+    team.publish("（一）", true);
+    let mut counter = team.counter(Some(vec![team.public]));
+    let loaded = counter.load();
+    assert_eq!(loaded.reports[0].state, SourceState::Ok);
+    assert_eq!(marked_title(&loaded), "客户取号错误（一）");
+    let release = loaded.reports[0].release.clone().unwrap();
+    assert_eq!(release.version, 1);
+    assert_eq!(release.publisher, "培训部");
+    assert!(release.signed);
+    assert!(loaded.reports[0].cache_refreshed, "taken at once");
+    // A new version: taken at the next look.
+    team.publish("（二）", true);
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（二）");
+    assert_eq!(loaded.reports[0].release.as_ref().unwrap().version, 2);
+}
+
+#[test]
+fn every_attack_keeps_the_last_good_content_and_names_the_reason() {
+    let team = team();
+    team.publish("（一）", true);
+    let trust = Some(vec![team.public]);
+    let mut counter = team.counter(trust.clone());
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（一）");
+    let v2 = publish::version_dir(&team.central, 2);
+
+    // A file changed after publishing.
+    team.publish("（二）", true);
+    let file = v2.join("04-business-area.ron");
+    let good = std::fs::read(&file).unwrap();
+    let mut bad = good.clone();
+    bad.extend_from_slice("// 转到安全账户\n".as_bytes());
+    std::fs::write(&file, &bad).unwrap();
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（一）", "the last good");
+    assert!(rejected(&loaded).contains("04-business-area.ron 和清单不符"));
+    assert!(loaded.banner.is_some());
+    std::fs::write(&file, &good).unwrap();
+
+    // The manifest edited after signing.
+    let manifest = v2.join("manifest.ron");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("培训部", "别人")).unwrap();
+    assert!(rejected(&counter.load()).contains("签名不对"));
+    std::fs::write(&manifest, &text).unwrap();
+
+    // Half a manifest.
+    std::fs::write(&manifest, &text[..text.len() / 2]).unwrap();
+    assert!(rejected(&counter.load()).contains("签名不对"));
+    std::fs::write(&manifest, &text).unwrap();
+
+    // No signature.
+    let signature = v2.join("manifest.sig");
+    let sig = std::fs::read(&signature).unwrap();
+    std::fs::remove_file(&signature).unwrap();
+    assert!(rejected(&counter.load()).contains("没有签名"));
+
+    // Signed by a key the counter does not trust.
+    let other = team.root.join("other.key");
+    let stranger = publish::keygen(&other).unwrap();
+    let key = publish::SecretKey::read(&other).unwrap();
+    assert_eq!(key.public(), stranger);
+    std::fs::write(&signature, &sig).unwrap();
+    assert_eq!(
+        marked_title(&counter.load()),
+        "客户取号错误（二）",
+        "restored"
+    );
+    let mut untrusting = team.counter_in("cache-2", Some(vec![stranger]));
+    let loaded = untrusting.load();
+    assert!(rejected(&loaded).contains("不在这台柜台信任的密钥里"));
+    assert!(
+        loaded.loaded.error_count() > 0,
+        "no offline copy: said as an error"
+    );
+
+    // An older version put back (a stale backup restored over the pointer).
+    std::fs::write(team.central.join(publish::POINTER), "Published(version: 1)").unwrap();
+    let loaded = counter.load();
+    assert!(rejected(&loaded).contains("比这台柜台已经用过的第 2 版旧"));
+    assert_eq!(marked_title(&loaded), "客户取号错误（二）");
+
+    // A pointer to a version that is not there.
+    std::fs::write(team.central.join(publish::POINTER), "Published(version: 9)").unwrap();
+    assert!(rejected(&counter.load()).contains("第 9 版"));
+    // A half-written pointer.
+    std::fs::write(team.central.join(publish::POINTER), "Published(vers").unwrap();
+    assert!(rejected(&counter.load()).contains("读不出来"));
+    std::fs::write(team.central.join(publish::POINTER), "Published(version: 2)").unwrap();
+
+    // A file too large.
+    let big = vec![b' '; usize::try_from(huashu::content::MAX_FILE_BYTES).unwrap() + 1];
+    std::fs::write(&file, &big).unwrap();
+    assert!(rejected(&counter.load()).contains("超过 16 MiB"));
+    std::fs::write(&file, &good).unwrap();
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（二）");
+
+    // A file the manifest does not list is ignored, and said.
+    std::fs::write(v2.join("99-extra.ron"), "Chapter(sections: [])").unwrap();
+    let loaded = counter.load();
+    assert_eq!(loaded.reports[0].state, SourceState::Ok);
+    assert!(
+        loaded
+            .loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.path.ends_with("99-extra.ron") && d.message.contains("不在发布清单里"))
+    );
+}
+
+#[test]
+fn an_expired_version_is_refused() {
+    let team = team();
+    team.publish("（一）", true);
+    let far = chrono::Local::now().timestamp() + 365 * 24 * 3600;
+    let err = publish::read_verified(&team.central, Some(&[team.public]), None, far).unwrap_err();
+    assert!(
+        matches!(err, Rejected::Expired { version: 1, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("过期"));
+}
+
+#[test]
+fn unsigned_content_is_taken_without_trust_and_refused_with_it() {
+    let team = team();
+    team.publish("（一）", false);
+    let loaded = team.counter(None).load();
+    assert_eq!(loaded.reports[0].state, SourceState::Ok);
+    assert!(!loaded.reports[0].release.as_ref().unwrap().signed);
+    let loaded = team.counter(Some(vec![team.public])).load();
+    assert!(rejected(&loaded).contains("没有签名"));
+}
+
+#[test]
+fn rollback_publishes_an_earlier_version_as_a_higher_one() {
+    let team = team();
+    team.publish("（一）", true);
+    team.publish("（二）", true);
+    let mut counter = team.counter(Some(vec![team.public]));
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（二）");
+    huashu()
+        .args([
+            "publish",
+            "--publisher",
+            "培训部",
+            "--rollback",
+            "1",
+            "--to",
+        ])
+        .arg(&team.central)
+        .arg("--key")
+        .arg(&team.key)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("把第 1 版重新发布为第 3 版"));
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（一）");
+    assert_eq!(loaded.reports[0].release.as_ref().unwrap().version, 3);
+    let list = huashu()
+        .args(["publish", "--list", "--to"])
+        .arg(&team.central)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(list.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("第 3 版  "), "{text}");
+    assert!(
+        lines[0].contains("培训部  （重新发布第 1 版），1 张卡片有变化  ← 柜台正在用"),
+        "{text}"
+    );
+    assert!(lines[1].contains("1 张卡片有变化"), "{text}");
+    assert!(lines[2].contains("7 张卡片"), "{text}");
+}
+
+#[test]
+fn old_versions_are_pruned_beyond_keep() {
+    let team = team();
+    for n in 1..=4 {
+        let from = team.root.join(format!("v{n}"));
+        content(&from, &format!("（{n}）"));
+        huashu()
+            .args(["publish", "--keep", "2", "--from"])
+            .arg(&from)
+            .arg("--to")
+            .arg(&team.central)
+            .assert()
+            .success();
+    }
+    assert_eq!(publish::versions(&team.central), [2, 3, 4]);
+}
+
+#[test]
+fn content_with_errors_is_not_published() {
+    let team = team();
+    let from = team.root.join("broken");
+    content(&from, "（一）");
+    std::fs::write(
+        from.join("05-half.ron"),
+        "Chapter(sections: [Section(cards: [",
+    )
+    .unwrap();
+    huashu()
+        .args(["publish", "--from"])
+        .arg(&from)
+        .arg("--to")
+        .arg(&team.central)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "内容有错误，没有发布（什么也没有写）",
+        ));
+    assert!(!team.central.join(publish::POINTER).exists());
+    assert!(publish::versions(&team.central).is_empty());
+}
+
+#[test]
+fn keygen_prints_the_trust_line_never_the_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("k");
+    let out = huashu().args(["keygen", "-o"]).arg(&key).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let secret = std::fs::read_to_string(&key).unwrap();
+    let secret_hex = secret.trim().rsplit(':').next().unwrap();
+    assert!(!text.contains(secret_hex));
+    let public = publish::SecretKey::read(&key).unwrap().public();
+    assert!(text.contains(&format!("trust: [\"{public}\"],")), "{text}");
+    huashu().args(["keygen", "-o"]).arg(&key).assert().failure();
+}
+
+/// A publish killed at any point leaves counters the old version or the
+/// new one, verified, never a mixture; the next publish cleans up.
+#[test]
+fn a_publish_killed_at_random_points_never_shows_a_mixture() {
+    let team = team();
+    team.publish("（0）", true);
+    let trust = [team.public];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut shown = 0u64;
+    for n in 1..=50 {
+        let from = team.root.join("next");
+        let _ = std::fs::remove_dir_all(&from);
+        content(&from, &format!("（{n}）"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+            .args(["publish", "--from"])
+            .arg(&from)
+            .arg("--to")
+            .arg(&team.central)
+            .arg("--key")
+            .arg(&team.key)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        // A publish takes ~60 ms here: killed before, during and after.
+        std::thread::sleep(Duration::from_micros(seed % 120_000));
+        let _ = child.kill();
+        let _ = child.wait();
+        let verified = publish::read_verified(&team.central, Some(&trust), None, 0)
+            .expect("the pointer always names a whole, signed version");
+        assert!(verified.manifest.version >= shown);
+        shown = verified.manifest.version;
+    }
+    assert!(shown > 1, "some publishes finished");
+    team.publish("（last）", true);
+    let leftovers = std::fs::read_dir(team.central.join(publish::VERSIONS))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".partial")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+}
