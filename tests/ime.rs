@@ -350,3 +350,67 @@ fn a_customers_word_committed_through_an_input_method_finds_the_cards_word() {
     assert_eq!(shown_title(&harness), "ATM吞卡");
     assert!(!interrupted(&harness));
 }
+
+/// A commit selects the best match for the committed text: what the
+/// half-typed letters picked while composing does not stay chosen (fcitx5
+/// on the spot over the bundled cards and synonyms: `新员工` + `chaping`
+/// once left 柜员业务不熟练 — 新员工 ≈ 新手 — chosen after `差评` was
+/// committed, and Alt+1 copied its script).
+#[test]
+fn a_commit_selects_the_best_match_not_what_composing_picked() {
+    let loaded = content::load_dirs(&[PathBuf::from("data")]);
+    let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    ms_pinyin(
+        &mut harness,
+        &["x", "xin", "xin'yuan", "xin'yuan'gong"],
+        "新员工",
+    );
+    for p in ["c", "ch", "cha", "chap", "chapi", "chapin", "chaping"] {
+        preedit(&mut harness, p);
+    }
+    preedit(&mut harness, "");
+    commit(&mut harness, "差评");
+    assert_eq!(query(&harness), "新员工差评");
+    assert_eq!(shown_title(&harness), "客户给柜员差评");
+    // Moved by hand since the commit: a commit keeps that choice.
+    harness.key_press(Key::ArrowDown);
+    harness.run();
+    let chosen = shown_title(&harness);
+    assert_ne!(chosen, "客户给柜员差评");
+    ms_pinyin(&mut harness, &["l", "le"], "了");
+    assert_eq!(shown_title(&harness), chosen);
+}
+
+/// fcitx5 on the spot ends a phrase with `Commit(…)` then `Preedit("")`
+/// in one frame: still a commit, and the best match is chosen.
+#[test]
+fn an_on_the_spot_commit_followed_by_an_empty_preedit_selects_the_best_match() {
+    let loaded = content::load_dirs(&[PathBuf::from("data")]);
+    let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    ms_pinyin(
+        &mut harness,
+        &["x", "xin", "xin'yuan", "xin'yuan'gong"],
+        "新员工",
+    );
+    for p in [
+        "c", "ch", "cha", "chap", "chapi", "chapin", "chaping", "差评",
+    ] {
+        preedit(&mut harness, p);
+    }
+    harness.event(Event::Ime(ImeEvent::Commit("差评".into())));
+    harness.event(Event::Ime(ImeEvent::Preedit {
+        text: String::new(),
+        active_range_chars: None,
+    }));
+    harness.run();
+    assert_eq!(query(&harness), "新员工差评");
+    assert_eq!(shown_title(&harness), "客户给柜员差评");
+}

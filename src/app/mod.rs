@@ -278,6 +278,10 @@ pub struct AppState {
     /// Matches for the query (more than `rows` when over the limit).
     total: usize,
     selected: usize,
+    /// Since the last committed query: an input method composed in the
+    /// box, the selection was moved by hand.
+    composed: bool,
+    moved: bool,
     /// A card opened through a link, shown instead of the selection.
     opened: Option<usize>,
     focus: Focus,
@@ -315,6 +319,8 @@ impl AppState {
             rows: Vec::new(),
             total: 0,
             selected: 0,
+            composed: false,
+            moved: false,
             opened: None,
             focus: Focus::List,
             fills: HashMap::new(),
@@ -523,20 +529,33 @@ impl AppState {
         let mut effects = Vec::new();
         match command {
             Command::SetQuery(query) => {
-                if query != self.query {
+                // A commit ends a composition: the best match is chosen
+                // (what the half-typed characters picked is not), unless
+                // the manager moved the selection by hand meanwhile.
+                if query != self.query || self.composed {
                     self.query = query;
                     self.opened = None;
                     self.focus = Focus::List;
-                    self.refresh();
+                    if self.moved {
+                        self.refresh_keeping_shown();
+                    } else {
+                        self.refresh();
+                    }
                 }
+                self.composed = false;
+                self.moved = false;
             }
             Command::Compose(text) => {
+                self.composed = true;
                 if text != self.query {
                     self.query = text;
                     self.refresh_composing();
                 }
             }
-            Command::Move(delta) => effects.extend(self.move_by(delta)),
+            Command::Move(delta) => {
+                self.moved = true;
+                effects.extend(self.move_by(delta));
+            }
             Command::Choose(row) => {
                 if row < self.rows.len() {
                     self.selected = row;

@@ -19,21 +19,31 @@ pub enum Ime {
     /// The last event was a preedit: a composition going on (`shown`: it
     /// has text), or one ended without a commit (empty).
     Preedit { shown: bool },
-    /// The last event was a commit.
+    /// A commit, not followed by a new composition (an empty preedit after
+    /// it, as fcitx5 on the spot sends in the same frame, still ends with
+    /// the commit).
     Commit,
 }
 
 /// The input-method events of this frame, as [`Ime`].
 pub fn ime_events(ctx: &egui::Context) -> Ime {
-    ctx.input(|i| {
-        i.events.iter().fold(Ime::None, |last, e| match e {
-            egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => Ime::Preedit {
-                shown: !text.is_empty(),
-            },
-            egui::Event::Ime(egui::ImeEvent::Commit(_)) => Ime::Commit,
-            _ => last,
-        })
-    })
+    ctx.input(|i| i.events.iter().fold(Ime::None, fold_ime))
+}
+
+fn fold_ime(last: Ime, event: &egui::Event) -> Ime {
+    match event {
+        egui::Event::Ime(egui::ImeEvent::Preedit { text, .. }) => {
+            if text.is_empty() && last == Ime::Commit {
+                Ime::Commit
+            } else {
+                Ime::Preedit {
+                    shown: !text.is_empty(),
+                }
+            }
+        }
+        egui::Event::Ime(egui::ImeEvent::Commit(_)) => Ime::Commit,
+        _ => last,
+    }
 }
 
 /// What the search box is asked for this frame.
@@ -86,6 +96,10 @@ pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: Focus, ime: Ime
         } else {
             Command::SetQuery(query)
         });
+    } else if ime == Ime::Commit {
+        // A commit that leaves the text as the composition showed it (on
+        // the spot): still the end of the composition.
+        out.push(Command::SetQuery(query));
     }
     out
 }
@@ -126,4 +140,30 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &AppState) -> Vec<Command> {
         out.push(Command::TogglePin);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preedit(text: &str) -> egui::Event {
+        egui::Event::Ime(egui::ImeEvent::Preedit {
+            text: text.into(),
+            active_range_chars: None,
+        })
+    }
+
+    #[test]
+    fn a_commit_then_an_empty_preedit_is_a_commit() {
+        let commit = egui::Event::Ime(egui::ImeEvent::Commit("差评".into()));
+        let fold = |events: &[egui::Event]| events.iter().fold(Ime::None, fold_ime);
+        assert_eq!(fold(&[commit.clone(), preedit("")]), Ime::Commit);
+        assert_eq!(fold(&[preedit(""), commit.clone()]), Ime::Commit);
+        assert_eq!(
+            fold(&[commit, preedit("c")]),
+            Ime::Preedit { shown: true },
+            "a new composition after the commit"
+        );
+        assert_eq!(fold(&[preedit("")]), Ime::Preedit { shown: false });
+    }
 }
