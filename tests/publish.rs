@@ -110,6 +110,14 @@ fn a_signed_version_is_taken_and_said() {
     let loaded = counter.load();
     assert_eq!(loaded.reports[0].state, SourceState::Ok);
     assert_eq!(marked_title(&loaded), "客户取号错误（一）");
+    assert!(
+        loaded
+            .loaded
+            .diagnostics
+            .iter()
+            .all(|d| !d.message.contains("不在发布清单里")),
+        "the manifest itself is no stray file"
+    );
     let release = loaded.reports[0].release.clone().unwrap();
     assert_eq!(release.version, 1);
     assert_eq!(release.publisher, "培训部");

@@ -760,3 +760,47 @@ fn a_central_folder_being_rewritten_never_shows_fewer_cards() {
         frames(&mut harness, Duration::from_millis(50));
     }
 }
+
+/// The status bar says which published version runs and who published it.
+#[test]
+fn the_status_bar_shows_the_published_version_that_runs() {
+    use huashu::content::publish::{self, Publication, SecretKey};
+    use huashu::content::sources::{SourceSpec, Sources};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let key_file = tmp.path().join("key");
+    let public = publish::keygen(&key_file).unwrap();
+    let key = SecretKey::read(&key_file).unwrap();
+    let files: Vec<(String, Vec<u8>)> = ["00-earlier-chapter.ron", "04-business-area.ron"]
+        .iter()
+        .map(|n| {
+            (
+                (*n).to_owned(),
+                std::fs::read(PathBuf::from("data").join(n)).unwrap(),
+            )
+        })
+        .collect();
+    let central = tmp.path().join("central");
+    let how = Publication {
+        publisher: "培训部",
+        key: Some(&key),
+        expires_days: 30,
+        keep: 20,
+        rollback_of: None,
+    };
+    publish::publish(&central, &files, &how).unwrap();
+    let manifest = publish::publish(&central, &files, &how).unwrap();
+    let loaded = Sources::new(vec![SourceSpec::Central(central)], tmp.path().join("cache"))
+        .with_trust(Some(vec![public]))
+        .load();
+    let app = HuashuApp::new(AppState::with_content(
+        Content::from_sources(loaded),
+        Settings::default(),
+    ));
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 760.0])
+        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    harness.run();
+    let text = format!("内容版本 2 · 培训部 · {}", manifest.published);
+    assert!(harness.query_by_label(&text).is_some(), "{text}");
+}

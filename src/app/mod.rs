@@ -179,6 +179,9 @@ pub struct Content {
     /// Chinese characters of the content the bundled font lacks (found
     /// here, with the index, not on the UI thread).
     missing_glyphs: Vec<char>,
+    /// What runs, for the status bar: `内容版本 42 · 培训部 · 2026-12-06
+    /// 09:00`, and whether its signature was checked.
+    release: Option<(String, bool)>,
 }
 
 impl Content {
@@ -188,6 +191,7 @@ impl Content {
             searcher: Searcher::new(Arc::new(loaded.library)),
             diagnostics: loaded.diagnostics,
             banner: None,
+            release: None,
         }
     }
 
@@ -197,9 +201,19 @@ impl Content {
         self
     }
 
-    /// A layered load, with its offline banner.
+    /// A layered load, with its offline banner and the published version
+    /// of its central source.
     pub fn from_sources(loaded: SourcesLoaded) -> Self {
-        Self::new(loaded.loaded).with_banner(loaded.banner)
+        let release = loaded.reports.iter().find_map(|r| {
+            let v = r.release.as_ref()?;
+            Some((
+                format!("内容版本 {} · {} · {}", v.version, v.publisher, v.published),
+                v.signed,
+            ))
+        });
+        let mut content = Self::new(loaded.loaded).with_banner(loaded.banner);
+        content.release = release;
+        content
     }
 
     pub fn library(&self) -> &Library {
@@ -294,6 +308,8 @@ pub struct AppState {
     diagnostics: Vec<Diagnostic>,
     problems_open: bool,
     banner: Option<String>,
+    /// The published version that runs, and whether it was verified.
+    release: Option<(String, bool)>,
     /// Why the content comes from where it does.
     chosen: Option<Chosen>,
     /// Chinese characters of the content the bundled font lacks.
@@ -329,6 +345,7 @@ impl AppState {
             diagnostics: content.diagnostics,
             problems_open: false,
             banner: content.banner,
+            release: content.release,
             chosen: None,
             missing_glyphs: content.missing_glyphs,
             hotkey: None,
@@ -419,6 +436,14 @@ impl AppState {
         self.banner.as_deref()
     }
 
+    /// The published version that runs (`内容版本 42 · 培训部 · …`), and
+    /// whether its signature was verified.
+    pub fn release(&self) -> Option<(&str, bool)> {
+        self.release
+            .as_ref()
+            .map(|(text, signed)| (text.as_str(), *signed))
+    }
+
     /// Puts new content in place of the old (live reload): the query is run
     /// again, the shown card stays shown if it still exists (found by id),
     /// else the selection falls back to the nearest row.
@@ -442,6 +467,7 @@ impl AppState {
         self.missing_glyphs = content.missing_glyphs;
         self.diagnostics = content.diagnostics;
         self.banner = content.banner;
+        self.release = content.release;
         if self.diagnostics.is_empty() {
             self.problems_open = false;
         }

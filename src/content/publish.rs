@@ -466,7 +466,8 @@ pub fn read_verified(
         }
         files.push((path, bytes));
     }
-    let listed: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let mut listed: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    listed.push(dir.join(MANIFEST));
     let unlisted = crate::content::walk::walk(&dir)
         .map(|(found, _)| found)
         .unwrap_or_default()

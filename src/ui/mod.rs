@@ -1093,6 +1093,14 @@ fn status_ui(
             ui.label(RichText::new(chosen.short()).small().weak())
                 .on_hover_text(chosen.to_string());
         }
+        if let Some((release, signed)) = state.release() {
+            ui.label(RichText::new(release).small().weak())
+                .on_hover_text(if signed {
+                    "培训部发布的版本，签名已验证"
+                } else {
+                    "发布的版本没有签名（配置文件里没有 trust）"
+                });
+        }
         match state.hotkey() {
             Some(Ok(name)) => {
                 ui.label(RichText::new(format!("{name} 呼出")).small().weak())
