@@ -394,3 +394,159 @@ fn a_publish_killed_at_random_points_never_shows_a_mixture() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+impl Team {
+    /// Publishes content with `mark` in a title of both chapters (a
+    /// mixture of two versions would show).
+    fn publish_marked(&self, mark: &str) {
+        let from = self.root.join(format!("from-{mark}"));
+        content(&from, mark);
+        let file = from.join("04-business-area.ron");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let marked = text.replacen(
+            "\"柜员业务不熟练\"",
+            &format!("\"柜员业务不熟练{mark}\""),
+            1,
+        );
+        std::fs::write(&file, marked).unwrap();
+        huashu()
+            .args(["publish", "--publisher", "培训部", "--from"])
+            .arg(&from)
+            .arg("--to")
+            .arg(&self.central)
+            .arg("--key")
+            .arg(&self.key)
+            .assert()
+            .success();
+    }
+
+    fn rollback(&self, version: u64) {
+        huashu()
+            .args([
+                "publish",
+                "--publisher",
+                "培训部",
+                "--rollback",
+                &version.to_string(),
+                "--to",
+            ])
+            .arg(&self.central)
+            .arg("--key")
+            .arg(&self.key)
+            .assert()
+            .success();
+    }
+
+    /// A counter's config: the central folder, its own state, the key.
+    fn counter_config(&self, n: usize) -> PathBuf {
+        let path = self.root.join(format!("counter-{n}.ron"));
+        std::fs::write(
+            &path,
+            format!(
+                "Config(sources: [Central(r\"{}\")], state_dir: r\"{}\", trust: [\"{}\"])",
+                self.central.display(),
+                self.root.join(format!("state-{n}")).display(),
+                self.public
+            ),
+        )
+        .unwrap();
+        path
+    }
+}
+
+/// What `huashu --config CONFIG ARGS…` prints.
+fn run_counter(config: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A counter process reading again and again until `done` and the last
+/// version shows: every read verified, never a lower version, never cards
+/// of two versions. Returns how many reads it made.
+fn poll_counter(
+    config: &Path,
+    done: &std::sync::atomic::AtomicBool,
+    last: &std::sync::atomic::AtomicU64,
+) -> usize {
+    use std::sync::atomic::Ordering;
+    let mut seen = 0u64;
+    let mut reads = 0;
+    loop {
+        let finished = done.load(Ordering::SeqCst);
+        let sources = run_counter(config, &["sources"]);
+        let line = sources
+            .lines()
+            .find(|l| l.contains("内容版本"))
+            .unwrap_or_default();
+        assert!(line.ends_with("签名已验证"), "{sources}");
+        let version: u64 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{sources}"));
+        assert!(version >= seen, "went back from {seen} to {version}");
+        seen = version;
+        let cards = run_counter(config, &["list", "--json"]);
+        let marks: Vec<&str> = cards
+            .lines()
+            .filter_map(|l| {
+                let t = l.split("\"title\":\"").nth(1)?.split('"').next()?;
+                t.strip_prefix("客户取号错误")
+                    .or_else(|| t.strip_prefix("柜员业务不熟练"))
+            })
+            .collect();
+        assert_eq!(marks.len(), 2, "{cards}");
+        assert_eq!(marks[0], marks[1], "cards of two versions at once");
+        reads += 1;
+        if finished && seen == last.load(Ordering::SeqCst) {
+            return reads;
+        }
+    }
+}
+
+/// Three counters (separate processes, each its own offline copy) poll
+/// while a trainer publishes 20 versions and rolls back twice: no read
+/// shows an unverified version, a lower version than before, or cards of
+/// two versions at once; each ends on the last version.
+#[test]
+fn three_counters_polling_while_versions_are_published_and_rolled_back() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    let team = team();
+    team.publish_marked("（1）");
+    let done = Arc::new(AtomicBool::new(false));
+    let last = Arc::new(AtomicU64::new(1));
+    let counters: Vec<_> = (0..3)
+        .map(|n| {
+            let config = team.counter_config(n);
+            let (done, last) = (done.clone(), last.clone());
+            std::thread::spawn(move || poll_counter(&config, &done, &last))
+        })
+        .collect();
+    for n in 2..=20u64 {
+        team.publish_marked(&format!("（{n}）"));
+        if n == 10 || n == 15 {
+            team.rollback(n - 3);
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    last.store(
+        *publish::versions(&team.central).last().unwrap(),
+        Ordering::SeqCst,
+    );
+    done.store(true, Ordering::SeqCst);
+    for counter in counters {
+        assert!(counter.join().unwrap() > 0);
+    }
+    assert_eq!(
+        last.load(Ordering::SeqCst),
+        22,
+        "20 published + 2 rollbacks"
+    );
+}
