@@ -247,24 +247,45 @@ fn parse_files_cached(
         .iter()
         .map(|f| (text_hash(f.text.as_bytes()), f.text.len()))
         .collect();
+    // The same text under another path (a published version's files move
+    // to a new folder) parses the same, but for the path in its problems.
+    let by_text: HashMap<(u64, usize), &PathBuf> = cache
+        .files
+        .iter()
+        .map(|(path, (hash, len, _))| ((*hash, *len), path))
+        .collect();
     let mut out: Vec<Option<FileParse>> = files
         .iter()
         .enumerate()
         .map(|(n, f)| {
-            let (hash, len, parse) = cache.files.get(&f.path)?;
-            ((*hash, *len) == keys[n]).then(|| {
-                let (mut parsed, diags) = parse.clone();
-                for card in parsed
-                    .iter_mut()
-                    .flat_map(|p| &mut p.sections)
-                    .flat_map(|s| &mut s.1)
-                {
-                    card.card.origin.file = n;
-                }
-                (parsed, diags)
-            })
+            let same_path = cache
+                .files
+                .get(&f.path)
+                .filter(|(hash, len, _)| (*hash, *len) == keys[n]);
+            let (_, _, parse) = same_path.or_else(|| cache.files.get(*by_text.get(&keys[n])?))?;
+            let (mut parsed, mut diags) = parse.clone();
+            for card in parsed
+                .iter_mut()
+                .flat_map(|p| &mut p.sections)
+                .flat_map(|s| &mut s.1)
+            {
+                card.card.origin.file = n;
+            }
+            for d in &mut diags {
+                d.path.clone_from(&f.path);
+            }
+            Some((parsed, diags))
         })
         .collect();
+    for (n, parse) in out.iter().enumerate() {
+        if let Some(parse) = parse
+            && !cache.files.contains_key(&files[n].path)
+        {
+            cache
+                .files
+                .insert(files[n].path.clone(), (keys[n].0, keys[n].1, parse.clone()));
+        }
+    }
     let missing: Vec<usize> = (0..files.len()).filter(|&n| out[n].is_none()).collect();
     let parsed = parse_files(files, &missing, rules);
     for (n, parse) in missing.into_iter().zip(parsed) {
