@@ -212,7 +212,8 @@ pub fn segment(run: &[char], vocabulary: &impl Vocabulary) -> Vec<Piece> {
         let ((s, p), _) = best[i - 1];
         let alone = if is_filler(&run[i - 1..i]) { 0 } else { ALONE };
         let mut here = ((s - alone, p - 1), 1);
-        for j in 0..i.saturating_sub(1) {
+        // Pieces are at most MAX_PIECE long (fillers are shorter).
+        for j in i.saturating_sub(MAX_PIECE)..i.saturating_sub(1) {
             if known[j].contains(&(i - j)) {
                 let ((s, p), _) = best[j];
                 let len = isize::try_from(i - j).unwrap_or(isize::MAX);
