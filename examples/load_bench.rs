@@ -13,15 +13,17 @@
 )]
 
 mod corpus;
+mod stats;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Parser;
-use huashu::content::{self, Loader, decode, raw, write};
+use huashu::content::{self, Loader, decode, raw};
 use huashu::search::Searcher;
+use stats::{median, ms};
 
 #[derive(Parser)]
 struct Args {
@@ -39,25 +41,11 @@ struct Args {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
 /// Writes the corpus as one file a chapter, as `gen_cards` does.
 fn write_corpus(dir: &Path, cards: usize, seed: u64) -> anyhow::Result<(usize, usize)> {
     let library = corpus::generate(cards, seed);
-    let mut bytes = 0;
-    for n in 0..library.chapters.len() {
-        let text = write::chapter_file(&library, n, &[], &|_| Vec::new());
-        bytes += text.len();
-        let path = dir.join(format!("{:02}.ron", n + 1));
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    }
+    let bytes = corpus::write_chapters(&library, dir)
+        .with_context(|| format!("writing into {}", dir.display()))?;
     let text: usize = library
         .cards
         .iter()

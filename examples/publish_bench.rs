@@ -11,16 +11,17 @@
 )]
 
 mod corpus;
+mod stats;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Parser;
 use huashu::content::publish::{self, PublicKey};
 use huashu::content::sources::{SourceSpec, Sources};
-use huashu::content::write;
+use stats::{median, ms};
 
 #[derive(Parser)]
 struct Args {
@@ -28,15 +29,6 @@ struct Args {
     cards: usize,
     #[arg(long, default_value_t = 3)]
     runs: usize,
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -47,12 +39,7 @@ fn main() -> anyhow::Result<()> {
     let from = tmp.join("cards");
     std::fs::create_dir_all(&from)?;
     let library = corpus::generate(args.cards, 42);
-    let mut bytes = 0;
-    for n in 0..library.chapters.len() {
-        let text = write::chapter_file(&library, n, &[], &|_| Vec::new());
-        bytes += text.len();
-        std::fs::write(from.join(format!("{:02}.ron", n + 1)), text)?;
-    }
+    let bytes = corpus::write_chapters(&library, &from)?;
     let key = tmp.join("key");
     let public: PublicKey = publish::keygen(&key)?;
     let central = tmp.join("central");

@@ -18,7 +18,13 @@ use huashu::content;
 use huashu::ui::HuashuApp;
 
 fn harness() -> Harness<'static, HuashuApp> {
-    let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
+    harness_over(&["tests/fixtures/ui"])
+}
+
+/// The window over the content of `dirs`.
+fn harness_over(dirs: &[&str]) -> Harness<'static, HuashuApp> {
+    let loaded = content::load_dirs(&dirs.iter().map(PathBuf::from).collect::<Vec<_>>());
+    assert_eq!(loaded.error_count(), 0);
     let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     let mut harness = Harness::builder()
         .with_size([1000.0, 760.0])
@@ -305,13 +311,7 @@ fn backspacing_the_whole_preedit_leaves_the_committed_text() {
 /// typing on with fcitx5 on the spot (`ba'ka'chi'le` → 把卡吃了) keeps it.
 #[test]
 fn a_customers_word_committed_through_an_input_method_finds_the_cards_word() {
-    let loaded = content::load_dirs(&[PathBuf::from("data"), PathBuf::from("tests/fixtures/bank")]);
-    assert_eq!(loaded.error_count(), 0);
-    let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 760.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-    harness.run();
+    let mut harness = harness_over(&["data", "tests/fixtures/bank"]);
     ms_pinyin(
         &mut harness,
         &["q", "qu", "qu'k", "qu'kuan", "qu'kuan'j", "qu'kuan'ji"],
@@ -358,12 +358,7 @@ fn a_customers_word_committed_through_an_input_method_finds_the_cards_word() {
 /// committed, and Alt+1 copied its script).
 #[test]
 fn a_commit_selects_the_best_match_not_what_composing_picked() {
-    let loaded = content::load_dirs(&[PathBuf::from("data")]);
-    let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 760.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-    harness.run();
+    let mut harness = harness_over(&["data"]);
     ms_pinyin(
         &mut harness,
         &["x", "xin", "xin'yuan", "xin'yuan'gong"],
@@ -389,12 +384,7 @@ fn a_commit_selects_the_best_match_not_what_composing_picked() {
 /// in one frame: still a commit, and the best match is chosen.
 #[test]
 fn an_on_the_spot_commit_followed_by_an_empty_preedit_selects_the_best_match() {
-    let loaded = content::load_dirs(&[PathBuf::from("data")]);
-    let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    let mut harness = Harness::builder()
-        .with_size([1000.0, 760.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
-    harness.run();
+    let mut harness = harness_over(&["data"]);
     ms_pinyin(
         &mut harness,
         &["x", "xin", "xin'yuan", "xin'yuan'gong"],

@@ -254,20 +254,7 @@ fn rollback_publishes_an_earlier_version_as_a_higher_one() {
     team.publish("（二）", true);
     let mut counter = team.counter(Some(vec![team.public]));
     assert_eq!(marked_title(&counter.load()), "客户取号错误（二）");
-    huashu()
-        .args([
-            "publish",
-            "--publisher",
-            "培训部",
-            "--rollback",
-            "1",
-            "--to",
-        ])
-        .arg(&team.central)
-        .arg("--key")
-        .arg(&team.key)
-        .assert()
-        .success()
+    team.rollback(1)
         .stdout(predicates::str::contains("把第 1 版重新发布为第 3 版"));
     let loaded = counter.load();
     assert_eq!(marked_title(&loaded), "客户取号错误（一）");
@@ -420,7 +407,7 @@ impl Team {
             .success();
     }
 
-    fn rollback(&self, version: u64) {
+    fn rollback(&self, version: u64) -> assert_cmd::assert::Assert {
         huashu()
             .args([
                 "publish",
@@ -434,7 +421,7 @@ impl Team {
             .arg("--key")
             .arg(&self.key)
             .assert()
-            .success();
+            .success()
     }
 
     /// A counter's config: the central folder, its own state, the key.

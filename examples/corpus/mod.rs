@@ -189,3 +189,19 @@ pub fn whole_text(card: &Card) -> String {
     }
     s
 }
+
+/// Writes `library` as content files in `dir`, one a chapter (`01.ron`,
+/// …), as `gen_cards` does; returns the bytes of RON written.
+#[allow(
+    dead_code,
+    reason = "used by load_bench and publish_bench, not by the others"
+)]
+pub fn write_chapters(library: &Library, dir: &std::path::Path) -> std::io::Result<usize> {
+    let mut bytes = 0;
+    for n in 0..library.chapters.len() {
+        let text = huashu::content::write::chapter_file(library, n, &[], &|_| Vec::new());
+        bytes += text.len();
+        std::fs::write(dir.join(format!("{:02}.ron", n + 1)), text)?;
+    }
+    Ok(bytes)
+}
