@@ -290,10 +290,41 @@ pub fn publish(
         path: central.join(POINTER),
         why: e.to_string(),
     })?;
-    crate::atomic::write(&central.join(POINTER), pointer.as_bytes())
-        .map_err(io(&central.join(POINTER)))?;
+    switch_pointer(&central.join(POINTER), pointer.as_bytes())?;
     prune(central, version, how.keep);
     Ok(manifest)
+}
+
+/// Replaces the pointer atomically. On Windows a counter that has it open
+/// at that instant (without delete sharing: an older huashu, or another
+/// program) makes the replacement fail with access denied: tried again
+/// for up to two seconds.
+fn switch_pointer(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
+    let mut tries = 0;
+    loop {
+        match crate::atomic::write(path, bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result.map_err(io(path)),
+        }
+    }
+}
+
+/// Reads `path` so that a publisher may replace it meanwhile (on Windows,
+/// shared for deletion, which a rename over it needs).
+fn read_shared(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(windows)]
+    {
+        // FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
+        std::os::windows::fs::OpenOptionsExt::share_mode(&mut options, 7);
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut options.open(path)?, &mut bytes)?;
+    Ok(bytes)
 }
 
 /// Removes what an interrupted publish left.
@@ -392,8 +423,10 @@ pub fn read_verified(
     accepted: Option<u64>,
     now_unix: i64,
 ) -> Result<Verified, Rejected> {
-    let pointer_text = std::fs::read_to_string(central.join(POINTER))
-        .map_err(|e| Rejected::Pointer(e.to_string()))?;
+    let pointer_text = read_shared(&central.join(POINTER))
+        .map_err(|e| e.to_string())
+        .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
+        .map_err(Rejected::Pointer)?;
     let pointer: Pointer =
         ron::from_str(&pointer_text).map_err(|e| Rejected::Pointer(e.to_string()))?;
     let version = pointer.version;
