@@ -313,7 +313,10 @@ fn check_tells_each_synonym_mistake_where_it_is() {
         .arg("check")
         .output()
         .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    // Windows paths (`data\写错.ron`) as the snapshot writes them.
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace("data\\", "data/");
     let ours: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("同义词.ron") || l.contains("写错.ron"))
