@@ -291,6 +291,13 @@ fn old_versions_are_pruned_beyond_keep() {
             .success();
     }
     assert_eq!(publish::versions(&team.central), [2, 3, 4]);
+    // A pruned version cannot be rolled back to, and says so.
+    huashu()
+        .args(["publish", "--rollback", "1", "--to"])
+        .arg(&team.central)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("没有第 1 版"));
 }
 
 #[test]

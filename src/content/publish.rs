@@ -354,6 +354,9 @@ fn prune(central: &Path, current: u64, keep: usize) {
 
 /// The files of a published version (paths relative to it), as written.
 pub fn files_of(central: &Path, version: u64) -> Result<Vec<(String, Vec<u8>)>, PublishError> {
+    if !version_dir(central, version).is_dir() {
+        return Err(PublishError::NoSuchVersion(version));
+    }
     let manifest = manifest_of(central, version)?;
     let dir = version_dir(central, version);
     manifest
