@@ -128,8 +128,8 @@ pub struct Searcher {
     matcher: candidates::Matcher,
     dp: pinyin::Scratch,
     thesaurus: synonyms::Thesaurus,
-    /// `(word, short only, as a synonym, hits)` of the last query.
-    last: Vec<(String, bool, bool, Arc<candidates::Hits>)>,
+    /// `(word, short only, hits)` of the last query.
+    last: Vec<(String, bool, Arc<candidates::Hits>)>,
     /// Each synonym's hits (as the word it stands for) once looked up, by
     /// `(synonym, short only)`: a fixed set of words over fixed content,
     /// typed again and again.
@@ -186,8 +186,8 @@ impl Searcher {
     }
 
     /// How `input` is searched for: its words, each with its hits. A word
-    /// also matches as the synonyms it stands for (ranked below its own
-    /// matches). An unknown word (not in the content) is first looked for
+    /// also matches as the synonyms it stands for (one field lower than
+    /// its own matches, see `candidates::as_synonym`). An unknown word (not in the content) is first looked for
     /// as a whole (a wrong homophone: 差平); if nothing has it, its
     /// characters are looked for one by one.
     fn resolve(&mut self, input: &str) -> (Query, Vec<Arc<candidates::Hits>>) {
@@ -211,21 +211,21 @@ impl Searcher {
             }
             let cached = previous
                 .iter()
-                .position(|(t, s, y, _)| *t == word.text && *s == short_only && *y == synonym);
+                .position(|(t, s, _)| *t == word.text && *s == short_only);
             let hits = match cached {
                 Some(at) => {
                     self.matcher.reuse(word);
-                    previous.swap_remove(at).3
+                    previous.swap_remove(at).2
                 }
                 None => Arc::new(self.matcher.word_hits(&self.index, word, short_only)),
             };
             self.last
-                .push((word.text.clone(), short_only, synonym, hits.clone()));
+                .push((word.text.clone(), short_only, hits.clone()));
             hits
         };
         // Beside other words, one Chinese character in a paragraph is
         // chance: it counts only in a title or alias.
-        let short_only = |w: &Word| several && w.chars.len() == 1 && !w.chars[0].is_ascii();
+        let short_only = |w: &Word| several && w.is_lone_character();
         let mut query = Query::default();
         let mut hits: Vec<Arc<candidates::Hits>> = Vec::new();
         let tolerant = |hits: &candidates::Hits| hits.iter().any(|(_, h)| h.typo());
@@ -282,11 +282,7 @@ impl Searcher {
             .map(|(w, h)| {
                 let kind = if w.fallback.is_some() {
                     rules::Kind::Character
-                } else if several
-                    && w.chars.len() == 1
-                    && !w.chars[0].is_ascii()
-                    && !self.thesaurus.knows(&w.chars)
-                {
+                } else if several && w.is_lone_character() && !self.thesaurus.knows(&w.chars) {
                     rules::Kind::Single
                 } else {
                     rules::Kind::Word

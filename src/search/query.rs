@@ -101,6 +101,12 @@ impl Word {
             .collect()
     }
 
+    /// One Chinese character: beside other words it is chance, looked for
+    /// only in titles and aliases and ranked below every word.
+    pub fn is_lone_character(&self) -> bool {
+        self.chars.len() == 1 && !self.chars[0].is_ascii()
+    }
+
     /// Chinese words of two or more characters can match as homophones.
     pub fn has_readings(&self) -> bool {
         self.readings.len() >= 2 && self.readings.iter().all(|r| !r.is_empty())
