@@ -1,7 +1,9 @@
 //! Publishing at a bank's size: `huashu publish` of a generated corpus
 //! (the whole process: check, write the version, sign, switch), and a
 //! counter taking the next version (verify the signature and every file's
-//! hash, load, index-free build, refresh the offline copy).
+//! hash, load, index-free build, refresh the offline copy), on a share and
+//! from a web server on 127.0.0.1 (the tests' server): its time and the
+//! bytes it downloads for the first version and for a one-card change.
 //!
 //!     cargo build --release && cargo run --release --example publish_bench -- --cards 10000
 
@@ -11,6 +13,8 @@
 )]
 
 mod corpus;
+#[path = "../tests/support/http.rs"]
+mod http;
 mod stats;
 
 use std::path::Path;
@@ -20,7 +24,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::Parser;
 use huashu::content::publish::{self, PublicKey};
-use huashu::content::sources::{SourceSpec, Sources};
+use huashu::content::sources::{SourceSpec, Sources, WebSettings};
 use stats::{median, ms};
 
 #[derive(Parser)]
@@ -45,14 +49,23 @@ fn main() -> anyhow::Result<()> {
     let central = tmp.join("central");
     let mut publishes = Vec::new();
     let mut takes = Vec::new();
+    let mut web_takes = Vec::new();
+    let mut web_bytes = Vec::new();
+    std::fs::create_dir_all(&central)?;
+    let web_server = http::Server::start(&central);
+    let mut web_counter = Sources::new(
+        vec![SourceSpec::Central(web_server.url().into())],
+        tmp.join("web-cache"),
+    )
+    .with_web(WebSettings::default())
+    .with_trust(Some(vec![public]));
+    let trainer = Trainer {
+        binary,
+        from: &from,
+        central: &central,
+        key: &key,
+    };
     for run in 0..args.runs {
-        // One card changed between versions.
-        let first = from.join("01.ron");
-        let text = std::fs::read_to_string(&first)?;
-        std::fs::write(
-            &first,
-            text.replacen("title: \"", &format!("title: \"{run}"), 1),
-        )?;
         let counter_cache = tmp.join(format!("cache-{run}"));
         let mut counter = Sources::new(vec![SourceSpec::Central(central.clone())], counter_cache)
             .with_trust(Some(vec![public]));
@@ -60,18 +73,8 @@ fn main() -> anyhow::Result<()> {
             counter.load();
         }
         let t = Instant::now();
-        let status = Command::new(binary)
-            .args(["publish", "--publisher", "bench", "--from"])
-            .arg(&from)
-            .arg("--to")
-            .arg(&central)
-            .arg("--key")
-            .arg(&key)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .context("running huashu publish")?;
+        trainer.publish_a_change(&run.to_string())?;
         publishes.push(ms(t.elapsed()));
-        anyhow::ensure!(status.success(), "huashu publish failed");
         let t = Instant::now();
         let loaded = counter.load();
         takes.push(ms(t.elapsed()));
@@ -79,7 +82,23 @@ fn main() -> anyhow::Result<()> {
             loaded.reports[0].cache_refreshed,
             "the counter did not take the version"
         );
+        web_server.take_served();
+        let t = Instant::now();
+        let loaded = web_counter.load();
+        web_takes.push(ms(t.elapsed()));
+        anyhow::ensure!(
+            loaded.reports[0].cache_refreshed,
+            "the web counter did not take the version: {:?}",
+            loaded.reports[0].state
+        );
+        web_bytes.push(downloads(&web_server));
     }
+    // The same change once more, from a server that compresses.
+    web_server.compress(true);
+    let gzipped = [downloads_of_a_new_counter(&web_server, &tmp, public)?, {
+        trainer.publish_a_change("z")?;
+        downloads_of_a_new_counter(&web_server, &tmp, public)?
+    }];
     println!(
         "{} cards, {:.1} MB of RON in {} files",
         library.cards.len(),
@@ -95,6 +114,96 @@ fn main() -> anyhow::Result<()> {
         "counter takes the next version (verify signature and hashes, load, refresh the offline copy): median {:.0} ms ({takes:.0?})",
         median(takes.clone())
     );
+    println!(
+        "web counter takes the next version (download what changed, verify, load, refresh): median {:.0} ms ({web_takes:.0?})",
+        median(web_takes.clone())
+    );
+    print_downloads(&web_bytes, &gzipped);
+    drop(web_server);
     std::fs::remove_dir_all(&tmp)?;
     Ok(())
+}
+
+/// Publishes the corpus with one card changed (its title marked `mark`).
+struct Trainer<'a> {
+    binary: &'a Path,
+    from: &'a Path,
+    central: &'a Path,
+    key: &'a Path,
+}
+
+impl Trainer<'_> {
+    fn publish_a_change(&self, mark: &str) -> anyhow::Result<()> {
+        let first = self.from.join("01.ron");
+        let text = std::fs::read_to_string(&first)?;
+        std::fs::write(
+            &first,
+            text.replacen("title: \"", &format!("title: \"{mark}"), 1),
+        )?;
+        let status = Command::new(self.binary)
+            .args(["publish", "--publisher", "bench", "--from"])
+            .arg(self.from)
+            .arg("--to")
+            .arg(self.central)
+            .arg("--key")
+            .arg(self.key)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("running huashu publish")?;
+        anyhow::ensure!(status.success(), "huashu publish failed");
+        Ok(())
+    }
+}
+
+/// What a counter keeping its mirror in `tmp` downloads to be up to date:
+/// after a publish, the changed files only.
+fn downloads_of_a_new_counter(
+    server: &http::Server,
+    tmp: &Path,
+    public: PublicKey,
+) -> anyhow::Result<(usize, u64)> {
+    let mut counter = Sources::new(
+        vec![SourceSpec::Central(server.url().into())],
+        tmp.join("web-cache-gzip"),
+    )
+    .with_web(WebSettings::default())
+    .with_trust(Some(vec![public]));
+    server.take_served();
+    let loaded = counter.load();
+    anyhow::ensure!(
+        loaded.reports[0].cache_refreshed,
+        "not taken: {:?}",
+        loaded.reports[0].state
+    );
+    Ok(downloads(server))
+}
+
+/// The requests a web server answered since the last call, and the body
+/// bytes it sent.
+fn downloads(server: &http::Server) -> (usize, u64) {
+    let answered = server.take_served();
+    (answered.len(), answered.iter().map(|s| s.bytes).sum())
+}
+
+/// Each web download: requests and bytes (the first version, then one
+/// card changed each time).
+fn print_downloads(plain: &[(usize, u64)], gzipped: &[(usize, u64)]) {
+    for (run, (requests, bytes)) in plain.iter().enumerate() {
+        let what = if run == 0 {
+            "first version"
+        } else {
+            "one card changed"
+        };
+        println!("web counter, {what}: {requests} requests, {bytes} body bytes");
+    }
+    for (run, (requests, bytes)) in gzipped.iter().enumerate() {
+        let what = if run == 0 {
+            "first version"
+        } else {
+            "one card changed"
+        };
+        println!(
+            "web counter, server compressing (gzip), {what}: {requests} requests, {bytes} bytes on the wire"
+        );
+    }
 }

@@ -547,3 +547,333 @@ fn three_counters_polling_while_versions_are_published_and_rolled_back() {
         "20 published + 2 rollbacks"
     );
 }
+
+// A web server as the source: the same published layout over HTTP(S).
+
+#[path = "support/http.rs"]
+mod http;
+
+use http::{Fault, Server};
+use huashu::content::sources::WebSettings;
+
+impl Team {
+    /// A counter reading `url` (timeouts of one second).
+    fn web_counter(&self, url: &str, trust: Option<Vec<PublicKey>>) -> Sources {
+        Sources::new(
+            vec![SourceSpec::Central(PathBuf::from(url))],
+            self.root.join("web-cache"),
+        )
+        .with_web(WebSettings {
+            timeout: Duration::from_secs(1),
+            allow_unsigned: false,
+        })
+        .with_trust(trust)
+    }
+}
+
+/// The paths a sync asked for, each with its status.
+fn asked(server: &Server) -> Vec<String> {
+    server
+        .take_served()
+        .into_iter()
+        .map(|s| {
+            let name = s.path.rsplit('/').next().unwrap_or_default().to_owned();
+            format!("{name} {}", s.status)
+        })
+        .collect()
+}
+
+fn unreachable(loaded: &SourcesLoaded) -> String {
+    match &loaded.reports[0].state {
+        SourceState::Unreachable(why) => why.clone(),
+        other => panic!("not unreachable: {other:?}"),
+    }
+}
+
+#[test]
+fn a_web_counter_downloads_only_what_changed_and_asks_conditionally() {
+    let team = team();
+    team.publish("（一）", true);
+    let server = Server::start(&team.central);
+    let mut counter = team.web_counter(&server.url(), Some(vec![team.public]));
+    let loaded = counter.load();
+    assert_eq!(loaded.reports[0].state, SourceState::Ok);
+    assert_eq!(marked_title(&loaded), "客户取号错误（一）");
+    let release = loaded.reports[0].release.clone().unwrap();
+    assert_eq!((release.version, release.signed), (1, true));
+    let first = asked(&server);
+    assert_eq!(
+        first.len(),
+        6,
+        "pointer, manifest, signature, 3 files: {first:?}"
+    );
+
+    // Nothing new: one conditional request, answered with no body.
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（一）");
+    assert_eq!(asked(&server), ["huashu-published.ron 304"]);
+
+    // One chapter changed: only that file is downloaded.
+    team.publish("（二）", true);
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（二）");
+    assert_eq!(
+        asked(&server),
+        [
+            "huashu-published.ron 200",
+            "manifest.ron 200",
+            "manifest.sig 200",
+            "00-earlier-chapter.ron 200"
+        ]
+    );
+
+    // The server away: the offline copy, and why.
+    drop(server);
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（二）");
+    assert!(unreachable(&loaded).contains("连不上服务器"), "{loaded:?}");
+    assert!(loaded.reports[0].using_cache.is_some());
+}
+
+#[test]
+fn every_web_failure_keeps_the_last_good_content_and_names_the_reason() {
+    let team = team();
+    team.publish("（一）", true);
+    let server = Server::start(&team.central);
+    let mut counter = team.web_counter(&server.url(), Some(vec![team.public]));
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（一）");
+    team.publish("（二）", true);
+    let chapter = "00-earlier-chapter.ron";
+    let cases = [
+        (Fault::Slow(Duration::from_secs(3)), "超时"),
+        (Fault::DropAfter(500), "连接中断"),
+        (Fault::Status(404), "00-earlier-chapter.ron 缺失"),
+        (Fault::Status(500), "服务器回答 500"),
+        (Fault::Endless, "00-earlier-chapter.ron 和清单不符"),
+    ];
+    for (fault, reason) in cases {
+        server.fault(chapter, fault.clone());
+        let loaded = counter.load();
+        assert_eq!(marked_title(&loaded), "客户取号错误（一）", "{fault:?}");
+        let why = match &loaded.reports[0].state {
+            SourceState::Unreachable(why) | SourceState::Rejected(why) => why.clone(),
+            other => panic!("{fault:?}: {other:?}"),
+        };
+        assert!(why.contains(reason), "{fault:?}: {why}");
+        assert!(loaded.reports[0].using_cache.is_some(), "{fault:?}");
+        server.clear_faults();
+    }
+    // A manifest without end is cut at the size limit.
+    server.fault("manifest.ron", Fault::Endless);
+    assert!(unreachable(&counter.load()).contains("超过"));
+    server.clear_faults();
+    // The pointer slow: a timeout, not a hang.
+    server.fault("huashu-published.ron", Fault::Slow(Duration::from_secs(3)));
+    let started = std::time::Instant::now();
+    assert!(unreachable(&counter.load()).contains("超时"));
+    assert!(started.elapsed() < Duration::from_secs(3));
+    server.clear_faults();
+    // The server well again: the new version.
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（二）");
+}
+
+#[test]
+fn a_web_version_nobody_trusted_signed_downloads_no_file() {
+    let team = team();
+    team.publish("（一）", true);
+    let server = Server::start(&team.central);
+    let mut counter = team.web_counter(&server.url(), Some(vec![team.public]));
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（一）");
+    asked(&server);
+    // Someone else's key publishes to the server.
+    let stranger = team.root.join("stranger.key");
+    publish::keygen(&stranger).unwrap();
+    let from = team.root.join("from-evil");
+    content(&from, "（转到安全账户）");
+    huashu()
+        .args(["publish", "--publisher", "别人", "--from"])
+        .arg(&from)
+        .arg("--to")
+        .arg(&team.central)
+        .arg("--key")
+        .arg(&stranger)
+        .assert()
+        .success();
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（一）");
+    assert!(rejected(&loaded).contains("不在这台柜台信任的密钥里"));
+    assert_eq!(
+        asked(&server),
+        [
+            "huashu-published.ron 200",
+            "manifest.ron 200",
+            "manifest.sig 200"
+        ]
+    );
+    // A file changed on the server after publishing.
+    team.publish("（三）", true);
+    let file = publish::version_dir(&team.central, 3).join("00-earlier-chapter.ron");
+    let good = std::fs::read(&file).unwrap();
+    let mut bad = good.clone();
+    bad.extend_from_slice("// 转到安全账户\n".as_bytes());
+    std::fs::write(&file, &bad).unwrap();
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（一）");
+    assert!(rejected(&loaded).contains("00-earlier-chapter.ron 和清单不符"));
+    std::fs::write(&file, &good).unwrap();
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（三）");
+    // An older version put back on the server.
+    std::fs::write(team.central.join(publish::POINTER), "Published(version: 1)").unwrap();
+    let loaded = counter.load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（三）");
+    assert!(rejected(&loaded).contains("比这台柜台已经用过的第 3 版旧"));
+}
+
+#[test]
+fn a_web_source_needs_trust_unless_unsigned_is_allowed() {
+    let team = team();
+    team.publish("（一）", false);
+    let server = Server::start(&team.central);
+    let loaded = team.web_counter(&server.url(), None).load();
+    assert!(rejected(&loaded).contains("allow_unsigned"));
+    assert!(
+        asked(&server).is_empty(),
+        "nothing asked before it is allowed"
+    );
+    let loaded = team
+        .web_counter(&server.url(), None)
+        .with_web(WebSettings {
+            timeout: Duration::from_secs(1),
+            allow_unsigned: true,
+        })
+        .load();
+    assert_eq!(marked_title(&loaded), "客户取号错误（一）");
+    assert!(
+        loaded
+            .loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("没有签名验证")),
+        "{:?}",
+        loaded.loaded.diagnostics
+    );
+}
+
+/// A bank's own CA, as IT installs it in the machine's certificate store,
+/// and a server certificate it signed for 127.0.0.1.
+fn bank_ca(dir: &Path) -> (http::Identity, PathBuf) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "某银行内部根证书（测试）");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let server_key = KeyPair::generate().unwrap();
+    let mut server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let server_cert = server.signed_by(&server_key, &issuer).unwrap();
+    let store = dir.join("machine-store.pem");
+    std::fs::write(&store, ca_cert.pem()).unwrap();
+    (
+        http::Identity {
+            chain: vec![server_cert.der().to_vec(), ca_cert.der().to_vec()],
+            key: server_key.serialize_der(),
+        },
+        store,
+    )
+}
+
+/// HTTPS to a server whose certificate the bank's own CA signed: taken
+/// when the machine's store holds that CA, refused (and said) when not.
+/// On Linux the store is the system bundle, or `SSL_CERT_FILE`; on Windows
+/// it is the machine's certificate store, which a test cannot fill.
+#[cfg(not(windows))]
+#[test]
+fn https_trusts_the_machines_certificate_store() {
+    let team = team();
+    team.publish("（一）", true);
+    let (identity, store) = bank_ca(&team.root);
+    let server = Server::start_tls(&team.central, &identity);
+    let config = team.root.join("counter.ron");
+    std::fs::write(
+        &config,
+        format!(
+            "Config(sources: [Central(\"{}\")], state_dir: r\"{}\", trust: [\"{}\"], web_timeout_seconds: 5)",
+            server.url(),
+            team.root.join("state").display(),
+            team.public
+        ),
+    )
+    .unwrap();
+    let sources = |store: &Path| {
+        let out = huashu()
+            .env("SSL_CERT_FILE", store)
+            .env_remove("SSL_CERT_DIR")
+            .arg("--config")
+            .arg(&config)
+            .arg("sources")
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // A machine without the bank's CA: refused, and said why.
+    let empty = team.root.join("public-roots-only.pem");
+    std::fs::write(&empty, "").unwrap();
+    let out = sources(&empty);
+    assert!(out.contains("证书不被这台电脑信任"), "{out}");
+    // With it: the signed version.
+    let out = sources(&store);
+    assert!(out.contains("内容版本 1 · 培训部"), "{out}");
+    assert!(out.contains("签名已验证"), "{out}");
+    assert!(
+        server.take_served().iter().any(|s| s.status == 200),
+        "served over TLS"
+    );
+}
+
+/// The window's watcher asks a web source every re-check: a new version
+/// is loaded once, and while nothing changes only the pointer is asked
+/// for (answered 304) and nothing is loaded.
+#[test]
+fn the_watcher_takes_a_new_web_version_and_otherwise_only_asks() {
+    use huashu::content::watch::{Recheck, Watch};
+    use std::sync::mpsc;
+
+    let team = team();
+    team.publish("（一）", true);
+    let server = Server::start(&team.central);
+    let mut counter = team.web_counter(&server.url(), Some(vec![team.public]));
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（一）");
+    let (_, central, mirrors) = counter.watch_paths();
+    assert_eq!(mirrors.len(), 1);
+    asked(&server);
+    let (tx, rx) = mpsc::channel();
+    let recheck = Recheck {
+        every: Duration::from_millis(100),
+        dirs: central,
+        soon: None,
+        mirrors,
+    };
+    let (watch, _) = Watch::start(&[], Some(recheck), move || {
+        let _ = tx.send(marked_title(&counter.load()));
+        None
+    })
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(rx.try_recv().is_err(), "nothing new, nothing loaded");
+    let quiet = asked(&server);
+    assert!(
+        !quiet.is_empty() && quiet.iter().all(|a| a == "huashu-published.ron 304"),
+        "{quiet:?}"
+    );
+    team.publish("（二）", true);
+    let title = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(title, "客户取号错误（二）");
+    drop(watch);
+}

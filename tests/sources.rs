@@ -524,6 +524,7 @@ fn a_running_counter_survives_the_share_going_away_and_picks_up_its_return() {
         every: Duration::from_millis(100),
         dirs: vec![central.clone()],
         soon: None,
+        mirrors: Vec::new(),
     };
     let (_watch, _) = Watch::start(&[], Some(recheck), move || {
         let loaded = sources.load();

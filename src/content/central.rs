@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::Diagnostic;
 use crate::content::load::{Files, Read, read_dirs};
 use crate::content::publish::{self, PublicKey, Rejected};
+use crate::content::web::{Mirror, Synced, WebError};
 
 /// Default seconds a new state of a central folder must stay unchanged
 /// before counters take it (config `settle_seconds`). Longer than the
@@ -59,6 +60,10 @@ pub struct Central {
     verified: Option<Release>,
     /// Why the last look's published version was not taken.
     rejected: Option<Rejected>,
+    /// A web source: its local mirror, read as a published folder.
+    web: Option<Mirror>,
+    /// A web source may be taken without `trust` (and is said to be).
+    allow_unsigned: bool,
 }
 
 /// A published version a look verified: what runs, said by `sources` and
@@ -141,7 +146,28 @@ impl Central {
             trust: None,
             verified: None,
             rejected: None,
+            web: None,
+            allow_unsigned: false,
         }
+    }
+
+    /// A web source (`dir` is its address): read through a mirror in the
+    /// cache folder; `allow_unsigned` takes it without `trust`.
+    #[must_use]
+    pub fn with_web(mut self, mirror: Mirror, allow_unsigned: bool) -> Self {
+        self.web = Some(mirror);
+        self.allow_unsigned = allow_unsigned;
+        self
+    }
+
+    /// A web source taken without signatures (`allow_unsigned: true`).
+    pub fn unsigned_web(&self) -> bool {
+        self.web.is_some() && self.trust.is_none()
+    }
+
+    /// Where the files are read: the folder, or a web source's mirror.
+    fn root(&self) -> &Path {
+        self.web.as_ref().map_or(&self.dir, Mirror::dir)
     }
 
     /// Published versions must be signed by one of `trust` (`None`: no
@@ -179,6 +205,10 @@ impl Central {
     pub(crate) fn look(&mut self, now: SystemTime) -> (Read, Verdict) {
         // Known before the folder is read (the offline copy's stamp).
         self.accepted();
+        if let Some(web) = &self.web {
+            let synced = (self.trust.is_some() || self.allow_unsigned).then(|| web.sync());
+            return self.look_web(synced, now);
+        }
         if publish::is_published(&self.dir) {
             return self.look_published(now);
         }
@@ -222,11 +252,61 @@ impl Central {
         (read, verdict)
     }
 
+    /// A web source after `synced` (`None`: not asked, as it may not be
+    /// taken unsigned): its mirror, verified as a published folder.
+    fn look_web(
+        &mut self,
+        synced: Option<Result<Synced, WebError>>,
+        now: SystemTime,
+    ) -> (Read, Verdict) {
+        let Some(synced) = synced else {
+            self.verified = None;
+            self.rejected = Some(Rejected::WebUnsigned);
+            return (Read::default(), Verdict::Rejected);
+        };
+        match synced {
+            Ok(synced) => {
+                if let Synced::Fetched {
+                    version,
+                    files,
+                    bytes,
+                } = synced
+                {
+                    log::info!(
+                        "{}: took version {version} ({files} files, {bytes} bytes downloaded)",
+                        self.dir.display()
+                    );
+                }
+                self.look_published(now)
+            }
+            Err(WebError::Rejected(why)) => {
+                self.verified = None;
+                self.rejected = Some(why);
+                (Read::default(), Verdict::Rejected)
+            }
+            Err(e) => {
+                self.verified = None;
+                self.rejected = None;
+                let read = Read {
+                    diagnostics: vec![Diagnostic::error(
+                        &self.dir,
+                        None,
+                        format!("无法从网络来源取得内容：{e}"),
+                    )],
+                    failed_dirs: vec![self.dir.clone()],
+                    ..Read::default()
+                };
+                (read, Verdict::Unreachable)
+            }
+        }
+    }
+
     /// A published folder: the version its pointer names, verified.
     fn look_published(&mut self, now: SystemTime) -> (Read, Verdict) {
         let have = self.accepted.as_ref().and_then(|a| a.version);
         let now_unix = i64::try_from(millis(now) / 1000).unwrap_or(i64::MAX);
-        match publish::read_verified(&self.dir, self.trust.as_deref(), have, now_unix) {
+        let root = self.root().to_path_buf();
+        match publish::read_verified(&root, self.trust.as_deref(), have, now_unix) {
             Err(why) => {
                 self.verified = None;
                 self.rejected = Some(why);
@@ -240,7 +320,7 @@ impl Central {
                     published: v.manifest.published.clone(),
                     signed: v.signed_by.is_some(),
                 });
-                let state = state_hash(&self.dir, &v.files);
+                let state = state_hash(&root, &v.files);
                 let verdict = if self.accepted.as_ref().is_some_and(|a| a.state == state) {
                     Verdict::Same
                 } else {
@@ -276,7 +356,7 @@ impl Central {
             .iter()
             .filter(|(_, n)| **n == 0)
             .filter_map(|(path, _)| {
-                let had = *accepted.cards.get(&relative_name(&self.dir, path)?)?;
+                let had = *accepted.cards.get(&relative_name(self.root(), path)?)?;
                 (had > 0).then(|| (path.clone(), had))
             })
             .collect()
@@ -291,17 +371,17 @@ impl Central {
         cards: &BTreeMap<PathBuf, usize>,
     ) -> std::io::Result<bool> {
         let accepted = Accepted {
-            state: state_hash(&self.dir, files),
+            state: state_hash(self.root(), files),
             cards: cards
                 .iter()
-                .filter_map(|(p, n)| Some((relative_name(&self.dir, p)?, *n)))
+                .filter_map(|(p, n)| Some((relative_name(self.root(), p)?, *n)))
                 .collect(),
             version: self.verified.as_ref().map(|r| r.version),
         };
         self.forget_pending();
         let renew = !self.stamped;
         self.accepted = Some(accepted.clone());
-        let written = self.cache.refresh(&self.dir, files, &accepted, renew)?;
+        let written = self.cache.refresh(self.root(), files, &accepted, renew)?;
         self.stamped = true;
         Ok(written)
     }
@@ -615,7 +695,7 @@ impl Cache {
 }
 
 /// A name no other refresh uses at the same time (process and a counter).
-fn unique_tag() -> String {
+pub(crate) fn unique_tag() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     format!(
         "{}-{}",
@@ -642,6 +722,11 @@ pub fn central_key(path: &Path, windows: bool) -> String {
         }
         key
     }
+}
+
+/// A name for `bytes` in the cache folder (16 hex digits).
+pub(crate) fn fnv1a_hex(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv1a(FNV_START, bytes))
 }
 
 /// FNV-1a's starting value.

@@ -32,6 +32,7 @@ pub mod validate;
 /// shared with `build.rs` (which `include!`s it to embed `data/`).
 pub mod walk;
 pub mod watch;
+pub mod web;
 pub mod write;
 
 pub use diagnostic::{Diagnostic, Pos, Severity};

@@ -31,8 +31,8 @@ use crate::content::load::{Files, MAX_FILE_BYTES};
 pub const POINTER: &str = "huashu-published.ron";
 /// Where the versions are.
 pub const VERSIONS: &str = "versions";
-const MANIFEST: &str = "manifest.ron";
-const SIGNATURE: &str = "manifest.sig";
+pub(crate) const MANIFEST: &str = "manifest.ron";
+pub(crate) const SIGNATURE: &str = "manifest.sig";
 /// How public keys are written (in the config's `trust`).
 const PUBLIC_PREFIX: &str = "huashu-ed25519:";
 /// How the secret key file starts.
@@ -171,7 +171,7 @@ pub struct Entry {
     pub sha256: String,
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))
 }
 
@@ -401,6 +401,10 @@ pub enum Rejected {
     FileChanged { version: u64, path: String },
     #[error("第 {version} 版的文件 {path} 超过 {} MiB", MAX_FILE_BYTES / 1024 / 1024)]
     FileTooLarge { version: u64, path: String },
+    #[error(
+        "网络来源的内容必须有签名，而这台柜台的配置里没有 trust（培训部的公钥）：请在配置里加上 trust；只在测试时才可以写 allow_unsigned: true"
+    )]
+    WebUnsigned,
     #[error("清单里的文件路径 {path} 不在版本目录里")]
     BadPath { version: u64, path: String },
 }
@@ -472,10 +476,7 @@ pub fn read_verified(
     }
     let mut files = Vec::with_capacity(manifest.files.len());
     for entry in &manifest.files {
-        let bad_path = entry.path.split('/').any(|c| c.is_empty() || c == "..")
-            || entry.path.contains('\\')
-            || Path::new(&entry.path).is_absolute();
-        if bad_path {
+        if !safe_path(&entry.path) {
             return Err(Rejected::BadPath {
                 version,
                 path: entry.path.clone(),
@@ -518,6 +519,14 @@ pub fn read_verified(
     })
 }
 
+/// Whether a path a manifest lists stays inside its version's folder.
+pub(crate) fn safe_path(path: &str) -> bool {
+    !(path.split('/').any(|c| c.is_empty() || c == "..")
+        || path.contains('\\')
+        || path.contains(':')
+        || Path::new(path).is_absolute())
+}
+
 /// The trusted key that signed `manifest`, or why none did.
 fn check_signature(
     dir: &Path,
@@ -525,8 +534,19 @@ fn check_signature(
     manifest: &[u8],
     trust: &[PublicKey],
 ) -> Result<PublicKey, Rejected> {
-    let text =
-        std::fs::read_to_string(dir.join(SIGNATURE)).map_err(|_| Rejected::Unsigned(version))?;
+    let text = std::fs::read_to_string(dir.join(SIGNATURE)).ok();
+    check_signature_text(text.as_deref(), version, manifest, trust)
+}
+
+/// The trusted key whose signature `text` (the `manifest.sig` file, if
+/// any) holds for `manifest`, or why none does.
+pub(crate) fn check_signature_text(
+    text: Option<&str>,
+    version: u64,
+    manifest: &[u8],
+    trust: &[PublicKey],
+) -> Result<PublicKey, Rejected> {
+    let text = text.ok_or(Rejected::Unsigned(version))?;
     let mut lines = text.lines();
     let key = lines
         .next()

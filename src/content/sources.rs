@@ -22,6 +22,7 @@ use crate::content::load::{
 };
 use crate::content::publish::PublicKey;
 use crate::content::ron_error;
+use crate::content::web::{Mirror, is_web};
 use crate::hotkey::HotKey;
 
 /// One layer of content.
@@ -100,6 +101,18 @@ pub struct Config {
     /// Empty: content is taken unsigned.
     #[serde(default)]
     pub trust: Vec<String>,
+    /// A web source (`Central("https://…")`) is taken without `trust`
+    /// (for a test server only; said at every load).
+    #[serde(default)]
+    pub allow_unsigned: bool,
+    /// How long a web source may take to connect, to answer, and to send
+    /// each file.
+    #[serde(default = "default_web_timeout")]
+    pub web_timeout_seconds: u64,
+}
+
+fn default_web_timeout() -> u64 {
+    crate::content::web::DEFAULT_TIMEOUT_SECONDS
 }
 
 #[expect(
@@ -137,6 +150,8 @@ impl Default for Config {
             hotkey: default_hotkey(),
             log_searches: false,
             trust: Vec::new(),
+            allow_unsigned: false,
+            web_timeout_seconds: default_web_timeout(),
         }
     }
 }
@@ -225,6 +240,30 @@ impl Config {
     /// read).
     pub fn settle(&self) -> Duration {
         Duration::from_secs(self.settle_seconds.min(600))
+    }
+
+    /// How web sources are read.
+    pub fn web(&self) -> WebSettings {
+        WebSettings {
+            timeout: Duration::from_secs(self.web_timeout_seconds.clamp(1, 600)),
+            allow_unsigned: self.allow_unsigned,
+        }
+    }
+}
+
+/// How web sources are read (see [`crate::content::web`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WebSettings {
+    pub timeout: Duration,
+    pub allow_unsigned: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(crate::content::web::DEFAULT_TIMEOUT_SECONDS),
+            allow_unsigned: false,
+        }
     }
 }
 
@@ -431,6 +470,7 @@ impl Setup {
         let path = self.config_file.clone().unwrap_or_default();
         let mut sources = Sources::new(self.sources.clone(), self.places.cache_dir.clone())
             .with_settle(self.config.settle())
+            .with_web(self.config.web())
             .with_trust(trust);
         for problem in problems {
             sources = sources
@@ -602,6 +642,7 @@ pub struct Sources {
     cache_dir: PathBuf,
     settle: Duration,
     trust: Option<Vec<PublicKey>>,
+    web: WebSettings,
     /// Per local source: last good version of each file.
     loaders: Vec<Loader>,
     /// Per central source: its accepted state and offline copy.
@@ -636,6 +677,7 @@ impl Sources {
             cache_dir,
             settle: Duration::from_secs(crate::content::central::DEFAULT_SETTLE_SECONDS),
             trust: None,
+            web: WebSettings::default(),
             loaders: (0..n).map(|_| Loader::default()).collect(),
             centrals: Vec::new(),
             parsed: crate::content::validate::ParseCache::default(),
@@ -649,13 +691,37 @@ impl Sources {
         self.specs
             .iter()
             .map(|spec| match spec {
-                SourceSpec::Central(dir) => Some(
-                    Central::new(dir.clone(), &self.cache_dir, self.settle)
-                        .with_trust(self.trust.clone()),
-                ),
+                SourceSpec::Central(dir) => {
+                    let central = Central::new(dir.clone(), &self.cache_dir, self.settle)
+                        .with_trust(self.trust.clone());
+                    Some(match self.mirror(dir) {
+                        Some(mirror) => central.with_web(mirror, self.web.allow_unsigned),
+                        None => central,
+                    })
+                }
                 _ => None,
             })
             .collect()
+    }
+
+    /// The mirror of a web source (`None`: `source` is a folder).
+    fn mirror(&self, source: &Path) -> Option<Mirror> {
+        is_web(source).then(|| {
+            Mirror::new(
+                source,
+                &self.cache_dir,
+                self.web.timeout,
+                self.trust.clone(),
+            )
+        })
+    }
+
+    /// How web sources are read.
+    #[must_use]
+    pub fn with_web(mut self, web: WebSettings) -> Self {
+        self.web = web;
+        self.centrals = self.make_centrals();
+        self
     }
 
     /// How long a new state of a central source must stay unchanged before
@@ -687,19 +753,28 @@ impl Sources {
         &self.specs
     }
 
-    /// Directories to watch for changes, and the central ones to re-check.
-    pub fn watch_paths(&self) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    /// Directories to watch for changes, the central ones to re-check, and
+    /// the mirrors of web sources to bring up to date before each re-check
+    /// (their folders are among the central ones).
+    pub fn watch_paths(&self) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<Mirror>) {
         let mut local = Vec::new();
         let mut central = Vec::new();
+        let mut mirrors = Vec::new();
         for spec in &self.specs {
             match spec {
                 SourceSpec::Builtin => {}
                 SourceSpec::Local(p) => local.push(p.clone()),
                 SourceSpec::Data(dirs) => local.extend(dirs.iter().cloned()),
-                SourceSpec::Central(p) => central.push(p.clone()),
+                SourceSpec::Central(p) => match self.mirror(p) {
+                    Some(mirror) => {
+                        central.push(mirror.dir().to_path_buf());
+                        mirrors.push(mirror);
+                    }
+                    None => central.push(p.clone()),
+                },
             }
         }
-        (local, central)
+        (local, central, mirrors)
     }
 
     pub fn load(&mut self) -> SourcesLoaded {
@@ -883,6 +958,16 @@ fn central_report(
     covered: &mut Vec<Diagnostic>,
 ) -> SourceReport {
     let dir = central.dir().to_path_buf();
+    if central.unsigned_web() {
+        notes.push(
+            Diagnostic::warning(
+                &dir,
+                None,
+                "网络来源的内容没有签名验证（配置里写了 allow_unsigned: true）：能改这个服务器的人就能改柜台显示的话术",
+            )
+            .with_help("正式使用时请发布签名的内容，并在配置里写上 trust（培训部的公钥）"),
+        );
+    }
     let emptied = central.emptied(&out.cards);
     let state = match verdict {
         Verdict::Unreachable => plain_state(out),

@@ -18,6 +18,7 @@ use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
 use crate::content::central::fingerprint;
+use crate::content::web::Mirror;
 
 /// How long the files must be quiet before a reload: editors save in
 /// several steps (truncate, write, rename), and one reload should see the
@@ -48,13 +49,39 @@ pub struct Watch {
 /// Directories looked at every `every` (network shares send no change
 /// notifications): a change of names, sizes or times, or the directory
 /// appearing or vanishing, is a change.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Recheck {
     pub every: Duration,
     pub dirs: Vec<PathBuf>,
     /// Reload once after this long even if nothing changed (the load made
     /// before the watch found a state still settling).
     pub soon: Option<Duration>,
+    /// Web sources' mirrors (their folders are among `dirs`): brought up to
+    /// date before each look, so a new version changes its folder; a new
+    /// failure to reach one is a change too.
+    pub mirrors: Vec<Mirror>,
+}
+
+impl Recheck {
+    /// The re-checked folders' fingerprints.
+    fn fingerprints(&self) -> Vec<u64> {
+        self.dirs.iter().map(|d| fingerprint(d)).collect()
+    }
+
+    /// Brings the mirrors up to date (on the watch thread only: it asks the
+    /// network); for each, 0 or its error's hash.
+    fn sync(&self) -> Vec<u64> {
+        self.mirrors
+            .iter()
+            .map(|m| match m.sync() {
+                Ok(_) => 0,
+                Err(e) => e
+                    .to_string()
+                    .bytes()
+                    .fold(1u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+            })
+            .collect()
+    }
 }
 
 impl Watch {
@@ -98,14 +125,14 @@ impl Watch {
                 }
             }
         }
-        let fingerprints =
-            |r: &Recheck| -> Vec<u64> { r.dirs.iter().map(|d| fingerprint(d)).collect() };
         // Taken now, not when the thread gets to run: a change made right
         // after `start` returns must be seen as one.
-        let mut seen = recheck.as_ref().map(fingerprints);
+        let mut seen = recheck.as_ref().map(Recheck::fingerprints);
         let thread = std::thread::Builder::new()
             .name("content-watch".into())
             .spawn(move || {
+                // Each mirror's last sync: a new failure is a change.
+                let mut failures = recheck.as_ref().map(|r| vec![0; r.mirrors.len()]);
                 let mut again: Option<Instant> = recheck
                     .as_ref()
                     .and_then(|r| r.soon)
@@ -122,14 +149,16 @@ impl Watch {
                         Wait::Change => {}
                         Wait::Quiet => {
                             let due = again.is_some_and(|at| Instant::now() >= at);
-                            let now = recheck.as_ref().map(fingerprints);
-                            if now == seen && !due {
+                            let synced = recheck.as_ref().map(Recheck::sync);
+                            let failed_before = std::mem::replace(&mut failures, synced);
+                            let now = recheck.as_ref().map(Recheck::fingerprints);
+                            if now == seen && failures == failed_before && !due {
                                 continue;
                             }
                         }
                     }
                     again = reload().map(|after| Instant::now() + after);
-                    seen = recheck.as_ref().map(fingerprints);
+                    seen = recheck.as_ref().map(Recheck::fingerprints);
                 }
             })?;
         Ok((

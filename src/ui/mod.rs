@@ -709,7 +709,7 @@ impl HuashuApp {
         soon: Option<Duration>,
         ctx: egui::Context,
     ) {
-        let (local, central) = sources.watch_paths();
+        let (local, central, mirrors) = sources.watch_paths();
         if local.is_empty() && central.is_empty() {
             return;
         }
@@ -717,6 +717,7 @@ impl HuashuApp {
             every: recheck,
             dirs: central,
             soon,
+            mirrors,
         });
         let (tx, rx) = mpsc::channel();
         let reload = move || {
