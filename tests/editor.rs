@@ -680,3 +680,179 @@ fn a_link_is_chosen_through_an_input_method() {
         .collect();
     assert_eq!(links, ["teller-unskilled"]);
 }
+
+/// The issue's story: a branch saved its own 客户取号错误, then the
+/// training team corrected the central card (积极协调窗口优先办理 →
+/// 按规定协调窗口，不得插队办理). The load says so by name, `sources`
+/// counts the replaced card, and the form shows the central text beside
+/// the branch's and takes it on request; saved, nothing is said any more.
+#[test]
+fn a_branch_override_made_before_a_central_correction_is_said_and_offered() {
+    use huashu::content::sources::{SourceSpec, Sources};
+    let tmp = tempfile::tempdir().unwrap();
+    let (central, local) = (tmp.path().join("central"), tmp.path().join("local"));
+    std::fs::create_dir_all(&central).unwrap();
+    std::fs::create_dir_all(&local).unwrap();
+    let chapter = std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap();
+    std::fs::write(central.join("00-earlier-chapter.ron"), &chapter).unwrap();
+    let sources = || {
+        Sources::new(
+            vec![
+                SourceSpec::Central(central.clone()),
+                SourceSpec::Local(local.clone()),
+            ],
+            tmp.path().join("cache"),
+        )
+        .with_settle(std::time::Duration::ZERO)
+    };
+    let window_on = |loaded: content::Loaded| {
+        let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+        app.edit_in(vec![local.clone()]);
+        app.override_in(local.clone());
+        let mut harness = window(app);
+        harness.get_by_role(Role::TextInput).type_text("取错号");
+        harness.run();
+        harness.key_press(Key::F2);
+        harness.run();
+        harness
+    };
+
+    // The branch's own version.
+    let mut harness = window_on(sources().load().loaded);
+    retype(&mut harness, "客户取号错误", "客户取号错误（本行）");
+    save(&mut harness);
+    drop(harness);
+    let saved = std::fs::read_to_string(local.join(content::edit::OVERRIDES_FILE)).unwrap();
+    assert!(saved.contains("based_on: \""), "{saved}");
+    let loaded = sources().load();
+    assert!(
+        loaded
+            .loaded
+            .diagnostics
+            .iter()
+            .all(|d| !d.message.contains("旧版本")),
+        "{:?}",
+        loaded.loaded.diagnostics
+    );
+    assert_eq!(loaded.reports[0].replaced, 1);
+
+    // The central card corrected.
+    std::fs::write(
+        central.join("00-earlier-chapter.ron"),
+        chapter.replace("积极协调窗口优先办理。", "按规定协调窗口，不得插队办理。"),
+    )
+    .unwrap();
+    let loaded = sources().load();
+    let said: Vec<&str> = loaded
+        .loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .filter(|m| m.contains("旧版本"))
+        .collect();
+    assert_eq!(
+        said,
+        ["本网点修改的“客户取号错误”是在中心旧版本上改的，中心已经更新"]
+    );
+    assert_eq!(loaded.reports[1].stale, ["客户取号错误"]);
+
+    // The form shows the central text and takes it.
+    let mut harness = window_on(loaded.loaded);
+    harness.get_by_label_contains("原来的卡片现在是");
+    harness.get_by_label("2. 按规定协调窗口，不得插队办理。");
+    harness.get_by_label_contains("改用这个版本").click();
+    harness.run();
+    let editor = harness.state().state().editor().unwrap();
+    assert_eq!(editor.fields.title, "客户取号错误");
+    assert_eq!(
+        editor.fields.steps[1].action,
+        "按规定协调窗口，不得插队办理。"
+    );
+    save(&mut harness);
+    drop(harness);
+    let loaded = sources().load();
+    assert!(
+        loaded
+            .loaded
+            .diagnostics
+            .iter()
+            .all(|d| !d.message.contains("旧版本")),
+        "{:?}",
+        loaded.loaded.diagnostics
+    );
+    let card = loaded
+        .loaded
+        .library
+        .cards
+        .iter()
+        .find(|c| c.id.as_str() == "wrong-queue-ticket")
+        .unwrap();
+    assert_eq!(card.steps[1].action, "按规定协调窗口，不得插队办理。");
+    // In the central card's place, not in the branch file's section.
+    let library = &loaded.loaded.library;
+    let chapter = &library.chapters[library.sections[card.section].chapter];
+    assert!(library.files[chapter.file].starts_with(&central));
+}
+
+/// A central card marked `locked: true` (compliance wording): a branch's
+/// override of it is refused with the reason, the central text stays, and
+/// the form does not open an override of it.
+#[test]
+fn a_locked_central_card_cannot_be_overridden() {
+    use huashu::content::sources::{SourceSpec, Sources};
+    let tmp = tempfile::tempdir().unwrap();
+    let (central, local) = (tmp.path().join("central"), tmp.path().join("local"));
+    std::fs::create_dir_all(&central).unwrap();
+    std::fs::create_dir_all(&local).unwrap();
+    let chapter = std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap();
+    std::fs::write(
+        central.join("00-earlier-chapter.ron"),
+        chapter.replacen(
+            "title: \"客户取号错误\",",
+            "title: \"客户取号错误\",\n                    locked: true,",
+            1,
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        local.join(content::edit::OVERRIDES_FILE),
+        "Chapter(sections: [Section(cards: [Card(id: \"wrong-queue-ticket\", title: \"客户取号错误（本行）\", steps: [Step(action: \"先给他办。\")])])])",
+    )
+    .unwrap();
+    let loaded = Sources::new(
+        vec![
+            SourceSpec::Central(central),
+            SourceSpec::Local(local.clone()),
+        ],
+        tmp.path().join("cache"),
+    )
+    .with_settle(std::time::Duration::ZERO)
+    .load();
+    let card = loaded
+        .loaded
+        .library
+        .cards
+        .iter()
+        .find(|c| c.id.as_str() == "wrong-queue-ticket")
+        .unwrap();
+    assert_eq!(card.title, "客户取号错误");
+    assert!(card.meta.locked);
+    assert!(
+        loaded.loaded.diagnostics.iter().any(|d| d
+            .message
+            .starts_with("“客户取号错误”是中心锁定的卡片（合规话术），本网点不能修改")),
+        "{:?}",
+        loaded.loaded.diagnostics
+    );
+    // The form: no override of it.
+    std::fs::remove_file(local.join(content::edit::OVERRIDES_FILE)).unwrap();
+    let mut app = HuashuApp::new(AppState::new(loaded.loaded, Settings::default()));
+    app.override_in(local.clone());
+    let mut harness = window(app);
+    harness.get_by_role(Role::TextInput).type_text("取错号");
+    harness.run();
+    harness.key_press(Key::F2);
+    harness.run();
+    assert!(harness.state().state().editor().is_none());
+    assert!(std::fs::read_dir(&local).unwrap().next().is_none());
+}

@@ -73,6 +73,7 @@ fn library(cards: Vec<Card>) -> Library {
         }],
         cards,
         synonyms: huashu::model::Synonyms::default(),
+        shadowed: BTreeMap::new(),
     }
 }
 

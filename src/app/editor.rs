@@ -139,6 +139,10 @@ pub struct Editor {
     pub closing: bool,
     /// A save found the file changed on disk: F5 reads it again.
     pub stale: bool,
+    /// An override: the card of an earlier source it replaces, as that is
+    /// now (the override records its hash on save, see
+    /// [`edit::card_hash`]).
+    pub replaces: Option<Card>,
 }
 
 /// What a change of the form is.
@@ -166,6 +170,9 @@ pub enum FormEdit {
     RemoveStep(usize),
     /// Step `n` one place up (−1) or down (+1).
     MoveStep(usize, i32),
+    /// The form filled with the text of the card the override replaces,
+    /// as it is now.
+    TakeReplaced,
 }
 
 /// `名字：其余` (full- or half-width colon) → (名字, 其余).
@@ -238,7 +245,23 @@ impl Editor {
             message: None,
             closing: false,
             stale: false,
+            replaces: None,
         }
+    }
+
+    /// The form of an override of `earlier` (an earlier source's card).
+    #[must_use]
+    pub fn replacing(mut self, earlier: Option<Card>) -> Self {
+        self.replaces = earlier;
+        self
+    }
+
+    /// The card this override replaces, when that changed after the
+    /// override was made from it: the form shows it beside the branch's.
+    pub fn changed_since(&self) -> Option<&Card> {
+        self.replaces
+            .as_ref()
+            .filter(|earlier| edit::made_from_older(&self.card, earlier))
     }
 
     /// The form for `card`, read from `file` (whose bytes are `read`).
@@ -303,6 +326,7 @@ impl Editor {
         Self {
             message: Some(message),
             is_override: true,
+            replaces: Some(card.clone()),
             ..Self::with(card, file, read, None)
         }
     }
@@ -408,6 +432,11 @@ impl Editor {
             FormEdit::RemoveStep(n) => {
                 if n < f.steps.len() {
                     f.steps.remove(n);
+                }
+            }
+            FormEdit::TakeReplaced => {
+                if let Some(earlier) = &self.replaces {
+                    *f = Fields::of(earlier);
                 }
             }
             FormEdit::MoveStep(n, by) => {
@@ -516,6 +545,12 @@ impl Editor {
                 Ok(step)
             })
             .collect::<Result<_, String>>()?;
+        // An override records what it was made from: saved now, it has
+        // been looked at beside the card it replaces as that is now.
+        if let Some(earlier) = &self.replaces {
+            card.meta.based_on = Some(edit::card_hash(earlier));
+            card.meta.locked = false;
+        }
         Ok(card)
     }
 

@@ -1,5 +1,6 @@
 //! `huashu sources`: each content source, its state and what it gave.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -104,8 +105,20 @@ fn line(r: &SourceReport) -> String {
             }
         )
     });
-    format!(
-        "{kind}  {place}  {state}{cache}，{} 张卡片，来自 {} 个文件{release}",
+    let replaced = if r.replaced > 0 {
+        format!("（另有 {} 张被后面的来源同 id 的卡片替换）", r.replaced)
+    } else {
+        String::new()
+    };
+    let mut line = format!(
+        "{kind}  {place}  {state}{cache}，{} 张卡片{replaced}，来自 {} 个文件{release}",
         r.cards, r.files
-    )
+    );
+    for title in &r.stale {
+        let _ = write!(
+            line,
+            "\n   本网点修改的“{title}”是在旧版本上改的，原来的卡片已经更新"
+        );
+    }
+    line
 }

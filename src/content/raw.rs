@@ -97,6 +97,10 @@ pub struct RawCard<'a> {
     #[serde(default, borrow)]
     pub note: Option<Located<'a, String>>,
     #[serde(default, borrow)]
+    pub locked: Option<Located<'a, bool>>,
+    #[serde(default, borrow)]
+    pub based_on: Option<Located<'a, String>>,
+    #[serde(default, borrow)]
     pub scene: Option<Located<'a, Paragraphs>>,
     #[serde(default, borrow)]
     pub steps: Vec<Located<'a, RawStep<'a>>>,

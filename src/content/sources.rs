@@ -633,6 +633,11 @@ pub struct SourceReport {
     pub cache_refreshed: bool,
     /// A published central source: the version read and verified.
     pub release: Option<Release>,
+    /// Its cards a later source replaced (an override by the same id).
+    pub replaced: usize,
+    /// Its overrides made from an earlier version of the card they replace
+    /// (that card changed since): the titles.
+    pub stale: Vec<String>,
 }
 
 /// Loads layered sources again and again (live reload).
@@ -829,14 +834,28 @@ impl Sources {
         let mut covered = Vec::new();
         let (mut reports, again) = self.reports(&outputs, &verdicts, &mut notes, &mut covered);
         diagnostics.splice(0..0, self.problems.iter().cloned().chain(notes));
-        // Cards each source contributed (after overrides and withdrawals).
+        // Cards each source contributed (after overrides and withdrawals),
+        // those it lost to a later source's, and its overrides made from an
+        // older version of the card they replace.
+        let layer_of = |card: &crate::model::Card| {
+            let path = library.files.get(card.origin.file)?;
+            outputs
+                .iter()
+                .position(|o| o.files.iter().any(|(p, _)| p == path))
+        };
         for card in &library.cards {
-            if let Some(path) = library.files.get(card.origin.file)
-                && let Some(layer) = outputs
-                    .iter()
-                    .position(|o| o.files.iter().any(|(p, _)| p == path))
-            {
+            if let Some(layer) = layer_of(card) {
                 reports[layer].cards += 1;
+                if let Some(earlier) = library.shadowed.get(&card.id)
+                    && crate::content::edit::made_from_older(card, earlier)
+                {
+                    reports[layer].stale.push(earlier.title.clone());
+                }
+            }
+        }
+        for earlier in library.shadowed.values() {
+            if let Some(layer) = layer_of(earlier) {
+                reports[layer].replaced += 1;
             }
         }
         let banner = reports
@@ -894,6 +913,8 @@ impl Sources {
                     using_cache: None,
                     cache_refreshed: false,
                     release: None,
+                    replaced: 0,
+                    stale: Vec::new(),
                 },
             };
             reports.push(report);
@@ -990,6 +1011,8 @@ fn central_report(
         using_cache: None,
         cache_refreshed: false,
         release: central.release().cloned(),
+        replaced: 0,
+        stale: Vec::new(),
     };
     let when = out.replaced.clone().unwrap_or_default();
     let shown = if out.replaced.is_some() {

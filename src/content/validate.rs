@@ -131,13 +131,15 @@ pub fn build_library_with(
                     {
                         // A later source replaces the card where it was.
                         let at = seen.card;
+                        if !may_override(&mut library, at, &mut pc, path, &mut diags) {
+                            continue;
+                        }
                         *seen = Seen {
                             file,
                             pos: pc.id_pos,
                             layer,
                             card: at,
                         };
-                        pc.card.section = library.cards[at].section;
                         library.cards[at] = pc.card;
                         pending[at].positions = pc.link_pos;
                         continue;
@@ -367,6 +369,71 @@ fn parse_files(files: &[FileText], which: &[usize], rules: &[Rule]) -> Vec<FileP
 struct PendingLinks {
     card: usize,
     positions: Vec<Pos>,
+}
+
+/// Whether `pc` may replace card `at` (of an earlier source), in its
+/// section; what is wrong with it goes to `diags`. Keeps the replaced card
+/// in `library.shadowed`.
+fn may_override(
+    library: &mut Library,
+    at: usize,
+    pc: &mut ParsedCard,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let earlier = &library.cards[at];
+    diags.extend(check_override(earlier, &library.files, pc, path));
+    if earlier.meta.locked {
+        return false;
+    }
+    pc.card.section = earlier.section;
+    library.shadowed.insert(pc.card.id.clone(), earlier.clone());
+    true
+}
+
+/// What is wrong with `pc` replacing `earlier` (a card of an earlier
+/// source): refused when `earlier` is locked; said when `earlier` changed
+/// since the override was made from it.
+fn check_override(
+    earlier: &Card,
+    files: &[PathBuf],
+    pc: &ParsedCard,
+    path: &Path,
+) -> Option<Diagnostic> {
+    let whose = if files
+        .get(earlier.origin.file)
+        .is_some_and(|f| f.starts_with(crate::content::BUILTIN_PREFIX))
+    {
+        "程序内置"
+    } else {
+        "中心"
+    };
+    if earlier.meta.locked {
+        return Some(
+            Diagnostic::warning(
+                path,
+                Some(pc.id_pos),
+                format!(
+                    "“{}”是{whose}锁定的卡片（合规话术），本网点不能修改：这里的修改没有生效，柜台显示的是{whose}的原文",
+                    earlier.title
+                ),
+            )
+            .with_help("删掉这个文件里的这张卡片；要改这段话术，请联系培训部"),
+        );
+    }
+    crate::content::edit::made_from_older(&pc.card, earlier).then(|| {
+        Diagnostic::warning(
+            path,
+            Some(pc.id_pos),
+            format!(
+                "本网点修改的“{}”是在{whose}旧版本上改的，{whose}已经更新",
+                earlier.title
+            ),
+        )
+        .with_help(format!(
+            "在窗口里打开这张卡片的编辑表单，可以对照{whose}现在的版本；要改用{whose}的版本，删掉这个文件里的这张卡片"
+        ))
+    })
 }
 
 /// Takes withdrawn cards out (only cards of earlier layers can be
@@ -1169,6 +1236,13 @@ fn check_meta(
     };
     let note = text(&raw.note, diags);
     let reviewed_by = text(&raw.reviewed_by, diags);
+    let based_on = text(&raw.based_on, diags);
+    let locked = raw
+        .locked
+        .as_ref()
+        .and_then(|v| src.value(v, diags))
+        .copied()
+        .unwrap_or(false);
     let version = raw
         .version
         .as_ref()
@@ -1204,6 +1278,8 @@ fn check_meta(
         reviewed_by,
         updated,
         note,
+        locked,
+        based_on,
     }
 }
 

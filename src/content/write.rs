@@ -134,6 +134,12 @@ pub fn card_ron(out: &mut String, card: &Card, indent: usize) {
     if let Some(note) = &meta.note {
         let _ = writeln!(out, "{inner}note: {},", string_literal(note));
     }
+    if meta.locked {
+        let _ = writeln!(out, "{inner}locked: true,");
+    }
+    if let Some(hash) = &meta.based_on {
+        let _ = writeln!(out, "{inner}based_on: {},", string_literal(hash));
+    }
     strings(out, "scene", &card.scene);
     let _ = writeln!(out, "{inner}steps: [");
     for step in &card.steps {

@@ -109,6 +109,12 @@ pub struct Meta {
     pub updated: Option<Date>,
     /// A note from the editor, e.g. why the card is a draft.
     pub note: Option<String>,
+    /// Branches may not override it (compliance wording): a later
+    /// source's card with its id is refused.
+    pub locked: bool,
+    /// An override's: the content hash of the card it replaced, as it was
+    /// when the override was made (see `content::edit::card_hash`).
+    pub based_on: Option<String>,
 }
 
 /// A speech script (话术): what the manager says or copies.
@@ -236,6 +242,9 @@ pub struct Library {
     pub cards: Vec<Card>,
     /// Words that stand for one another in a search.
     pub synonyms: Synonyms,
+    /// The card each override (a later source's card with an earlier id)
+    /// replaced, by id.
+    pub shadowed: BTreeMap<CardId, Card>,
 }
 
 /// Words a search takes for one another (the content's `Synonyms` files,

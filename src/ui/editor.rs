@@ -58,6 +58,9 @@ fn form(ui: &mut egui::Ui, state: &AppState, editor: &Editor, out: &mut Vec<Comm
     if editor.stale && ui.button("重新载入文件，保留我的改动 (F5)").clicked() {
         out.push(Command::ReloadEdit);
     }
+    if let Some(earlier) = editor.changed_since() {
+        replaced_ui(ui, earlier, out);
+    }
     let mut edit = |change: FormEdit| out.push(Command::EditForm(change));
     ui.add_space(6.0);
     if editor.is_new() {
@@ -317,4 +320,33 @@ fn review_form(ui: &mut egui::Ui, f: &crate::app::editor::Fields, edit: &mut imp
     if let Some(t) = line(ui, "更新日期", &f.updated, "YYYY-MM-DD") {
         edit(FormEdit::Updated(t));
     }
+}
+
+/// The card an override replaces, as it is now (it changed after the
+/// override was made): its steps and scripts beside the form, and a button
+/// to start again from it.
+fn replaced_ui(ui: &mut egui::Ui, earlier: &crate::model::Card, out: &mut Vec<Command>) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(
+            RichText::new("这张卡片在原来的来源（中心）已经更新，本网点的修改是在旧版本上做的。原来的卡片现在是：")
+                .color(ui.visuals().warn_fg_color),
+        );
+        ui.label(RichText::new(&earlier.title).strong());
+        for (n, step) in earlier.steps.iter().enumerate() {
+            ui.label(format!("{}. {}", n + 1, step.action));
+            for script in &step.scripts {
+                ui.label(RichText::new(format!("    “{}”", script.template.source())).weak());
+            }
+        }
+        ui.horizontal(|ui| {
+            if ui.button("改用这个版本（表单换成上面的内容）").clicked() {
+                out.push(Command::EditForm(FormEdit::TakeReplaced));
+            }
+            ui.label(
+                RichText::new("保存后不再提示；要完全恢复原来的卡片，删掉本网点修改文件里的这张卡片")
+                    .small()
+                    .weak(),
+            );
+        });
+    });
 }

@@ -660,9 +660,15 @@ impl HuashuApp {
 
     /// The form for card `n`, if its file may be written.
     fn open_editor(&self, n: usize) -> Result<crate::app::editor::Editor, String> {
-        let card = self.state.library().cards.get(n).ok_or("没有这张卡片")?;
+        let library = self.state.library();
+        let card = library.cards.get(n).ok_or("没有这张卡片")?;
         let file = match (self.writable_file_of(card), &self.overrides) {
             (Ok(file), _) => file,
+            (Err(_), Some(_)) if card.meta.locked => {
+                return Err(
+                    "这张卡片是总行锁定的合规话术，本网点不能修改；要改请联系培训部".to_owned(),
+                );
+            }
             (Err(_), Some(local)) => {
                 let file = local.join(crate::content::edit::OVERRIDES_FILE);
                 let read = match crate::content::edit::read(&file) {
@@ -681,6 +687,7 @@ impl HuashuApp {
         let read = crate::content::edit::read(&file)
             .map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
         crate::app::editor::Editor::open(card.clone(), file, read)
+            .map(|e| e.replacing(library.shadowed.get(&card.id).cloned()))
     }
 
     /// Keeps the queries typed and the card opened after each (digit runs
