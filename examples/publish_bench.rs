@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
     let library = corpus::generate(args.cards, 42);
     let bytes = corpus::write_chapters(&library, &from)?;
     let key = tmp.join("key");
-    let public: PublicKey = publish::keygen(&key)?;
+    let (public, _): (PublicKey, _) = publish::keygen(&key)?;
     let central = tmp.join("central");
     let mut publishes = Vec::new();
     let mut takes = Vec::new();

@@ -44,7 +44,7 @@ fn team() -> Team {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().to_path_buf();
     let key = root.join("training.key");
-    let public = publish::keygen(&key).unwrap();
+    let (public, _) = publish::keygen(&key).unwrap();
     Team {
         central: root.join("central"),
         _tmp: tmp,
@@ -172,7 +172,7 @@ fn every_attack_keeps_the_last_good_content_and_names_the_reason() {
 
     // Signed by a key the counter does not trust.
     let other = team.root.join("other.key");
-    let stranger = publish::keygen(&other).unwrap();
+    let (stranger, _) = publish::keygen(&other).unwrap();
     let key = publish::SecretKey::read(&other).unwrap();
     assert_eq!(key.public(), stranger);
     std::fs::write(&signature, &sig).unwrap();
@@ -759,6 +759,7 @@ fn a_web_source_needs_trust_unless_unsigned_is_allowed() {
     );
 }
 
+#[cfg(not(windows))]
 /// A bank's own CA, as IT installs it in the machine's certificate store,
 /// and a server certificate it signed for 127.0.0.1.
 fn bank_ca(dir: &Path) -> (http::Identity, PathBuf) {

@@ -769,7 +769,7 @@ fn the_status_bar_shows_the_published_version_that_runs() {
 
     let tmp = tempfile::tempdir().unwrap();
     let key_file = tmp.path().join("key");
-    let public = publish::keygen(&key_file).unwrap();
+    let (public, _) = publish::keygen(&key_file).unwrap();
     let key = SecretKey::read(&key_file).unwrap();
     let files: Vec<(String, Vec<u8>)> = ["00-earlier-chapter.ron", "04-business-area.ron"]
         .iter()

@@ -15,7 +15,15 @@ use crate::content::{Loaded, load_dirs, walk};
 use crate::model::Card;
 
 pub fn keygen(out_file: &Path, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let public = publish::keygen(out_file)?;
+    let (public, unrestricted) = publish::keygen(out_file)?;
+    if let Some(why) = unrestricted {
+        writeln!(
+            out,
+            "注意：没能把 {} 设为只有你能读（{why}）。请在文件属性的“安全”里只留你自己的账户。",
+            out_file.display()
+        )
+        .context("无法输出结果")?;
+    }
     writeln!(
         out,
         "已生成签名密钥：{}（只有你能读；不要放在共享目录里，也不要发给柜台）\n\

@@ -114,8 +114,9 @@ impl SecretKey {
 }
 
 /// Makes a new signing key in `path` (which must not exist), readable by
-/// its owner only; returns its public key.
-pub fn keygen(path: &Path) -> Result<PublicKey, PublishError> {
+/// its owner only; returns its public key, and on Windows what stopped the
+/// file being made so (then the user is told to do it).
+pub fn keygen(path: &Path) -> Result<(PublicKey, Option<String>), PublishError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| PublishError::Random(e.to_string()))?;
     let key = SigningKey::from_bytes(&bytes);
@@ -132,9 +133,41 @@ pub fn keygen(path: &Path) -> Result<PublicKey, PublishError> {
             io(path)(e)
         }
     })?;
+    // Still empty: its permissions are set before the secret is written.
+    let unrestricted = restrict_to_owner(path).err();
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io(path))?;
     file.sync_all().map_err(io(path))?;
-    Ok(PublicKey(key.verifying_key()))
+    Ok((PublicKey(key.verifying_key()), unrestricted))
+}
+
+/// Makes `path` readable by the current user only. On Unix the file is
+/// created so (mode 0600); on Windows its inherited permissions are
+/// removed and the user is given full control (`icacls`).
+#[cfg(windows)]
+fn restrict_to_owner(path: &Path) -> Result<(), String> {
+    let user = std::env::var("USERNAME").map_err(|e| format!("不知道当前用户（{e}）"))?;
+    let output = std::process::Command::new("icacls")
+        .arg(path)
+        .args(["/inheritance:r", "/grant:r", &format!("{user}:F")])
+        .output()
+        .map_err(|e| format!("无法运行 icacls（{e}）"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "icacls 没有成功：{}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+#[cfg(not(windows))]
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the Windows version can fail; here the file is created 0600"
+)]
+fn restrict_to_owner(_path: &Path) -> Result<(), String> {
+    Ok(())
 }
 
 /// The pointer file's content.
@@ -577,7 +610,8 @@ mod tests {
     fn keys_round_trip_and_are_checked() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("key");
-        let public = keygen(&path).unwrap();
+        let (public, unrestricted) = keygen(&path).unwrap();
+        assert_eq!(unrestricted, None);
         assert!(matches!(keygen(&path), Err(PublishError::KeyExists(_))));
         #[cfg(unix)]
         {

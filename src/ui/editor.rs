@@ -338,15 +338,13 @@ fn replaced_ui(ui: &mut egui::Ui, earlier: &crate::model::Card, out: &mut Vec<Co
                 ui.label(RichText::new(format!("    “{}”", script.template.source())).weak());
             }
         }
-        ui.horizontal(|ui| {
-            if ui.button("改用这个版本（表单换成上面的内容）").clicked() {
-                out.push(Command::EditForm(FormEdit::TakeReplaced));
-            }
-            ui.label(
-                RichText::new("保存后不再提示；要完全恢复原来的卡片，删掉本网点修改文件里的这张卡片")
-                    .small()
-                    .weak(),
-            );
-        });
+        if ui.button("改用这个版本（表单换成上面的内容）").clicked() {
+            out.push(Command::EditForm(FormEdit::TakeReplaced));
+        }
+        ui.label(
+            RichText::new("看过之后保存，就不再提示；要完全恢复原来的卡片，删掉本网点修改文件里的这张卡片")
+                .small()
+                .weak(),
+        );
     });
 }
