@@ -681,6 +681,25 @@ fn a_link_is_chosen_through_an_input_method() {
     assert_eq!(links, ["teller-unskilled"]);
 }
 
+/// 客户取号错误 as loaded.
+fn queue_card(library: &huashu::model::Library) -> &huashu::model::Card {
+    library
+        .cards
+        .iter()
+        .find(|c| c.id.as_str() == "wrong-queue-ticket")
+        .unwrap()
+}
+
+/// Empty `central` and `local` folders in `dir`, and the bundled chapter
+/// that holds 客户取号错误.
+fn central_and_local(dir: &Path) -> (PathBuf, PathBuf, String) {
+    let (central, local) = (dir.join("central"), dir.join("local"));
+    std::fs::create_dir_all(&central).unwrap();
+    std::fs::create_dir_all(&local).unwrap();
+    let chapter = std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap();
+    (central, local, chapter)
+}
+
 /// The issue's story: a branch saved its own 客户取号错误, then the
 /// training team corrected the central card (积极协调窗口优先办理 →
 /// 按规定协调窗口，不得插队办理). The load says so by name, `sources`
@@ -690,10 +709,7 @@ fn a_link_is_chosen_through_an_input_method() {
 fn a_branch_override_made_before_a_central_correction_is_said_and_offered() {
     use huashu::content::sources::{SourceSpec, Sources};
     let tmp = tempfile::tempdir().unwrap();
-    let (central, local) = (tmp.path().join("central"), tmp.path().join("local"));
-    std::fs::create_dir_all(&central).unwrap();
-    std::fs::create_dir_all(&local).unwrap();
-    let chapter = std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap();
+    let (central, local, chapter) = central_and_local(tmp.path());
     std::fs::write(central.join("00-earlier-chapter.ron"), &chapter).unwrap();
     let sources = || {
         Sources::new(
@@ -704,6 +720,15 @@ fn a_branch_override_made_before_a_central_correction_is_said_and_offered() {
             tmp.path().join("cache"),
         )
         .with_settle(std::time::Duration::ZERO)
+    };
+    let says_nothing_stale = |loaded: &huashu::content::sources::SourcesLoaded| {
+        let stale: Vec<_> = loaded
+            .loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("旧版本"))
+            .collect();
+        assert!(stale.is_empty(), "{stale:?}");
     };
     let window_on = |loaded: content::Loaded| {
         let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
@@ -725,15 +750,7 @@ fn a_branch_override_made_before_a_central_correction_is_said_and_offered() {
     let saved = std::fs::read_to_string(local.join(content::edit::OVERRIDES_FILE)).unwrap();
     assert!(saved.contains("based_on: \""), "{saved}");
     let loaded = sources().load();
-    assert!(
-        loaded
-            .loaded
-            .diagnostics
-            .iter()
-            .all(|d| !d.message.contains("旧版本")),
-        "{:?}",
-        loaded.loaded.diagnostics
-    );
+    says_nothing_stale(&loaded);
     assert_eq!(loaded.reports[0].replaced, 1);
 
     // The central card corrected.
@@ -771,22 +788,8 @@ fn a_branch_override_made_before_a_central_correction_is_said_and_offered() {
     save(&mut harness);
     drop(harness);
     let loaded = sources().load();
-    assert!(
-        loaded
-            .loaded
-            .diagnostics
-            .iter()
-            .all(|d| !d.message.contains("旧版本")),
-        "{:?}",
-        loaded.loaded.diagnostics
-    );
-    let card = loaded
-        .loaded
-        .library
-        .cards
-        .iter()
-        .find(|c| c.id.as_str() == "wrong-queue-ticket")
-        .unwrap();
+    says_nothing_stale(&loaded);
+    let card = queue_card(&loaded.loaded.library);
     assert_eq!(card.steps[1].action, "按规定协调窗口，不得插队办理。");
     // In the central card's place, not in the branch file's section.
     let library = &loaded.loaded.library;
@@ -801,10 +804,7 @@ fn a_branch_override_made_before_a_central_correction_is_said_and_offered() {
 fn a_locked_central_card_cannot_be_overridden() {
     use huashu::content::sources::{SourceSpec, Sources};
     let tmp = tempfile::tempdir().unwrap();
-    let (central, local) = (tmp.path().join("central"), tmp.path().join("local"));
-    std::fs::create_dir_all(&central).unwrap();
-    std::fs::create_dir_all(&local).unwrap();
-    let chapter = std::fs::read_to_string("data/00-earlier-chapter.ron").unwrap();
+    let (central, local, chapter) = central_and_local(tmp.path());
     std::fs::write(
         central.join("00-earlier-chapter.ron"),
         chapter.replacen(
@@ -828,13 +828,7 @@ fn a_locked_central_card_cannot_be_overridden() {
     )
     .with_settle(std::time::Duration::ZERO)
     .load();
-    let card = loaded
-        .loaded
-        .library
-        .cards
-        .iter()
-        .find(|c| c.id.as_str() == "wrong-queue-ticket")
-        .unwrap();
+    let card = queue_card(&loaded.loaded.library);
     assert_eq!(card.title, "客户取号错误");
     assert!(card.meta.locked);
     assert!(

@@ -96,9 +96,18 @@ fn marked_title(loaded: &SourcesLoaded) -> String {
 }
 
 fn rejected(loaded: &SourcesLoaded) -> String {
-    match &loaded.reports[0].state {
-        SourceState::Rejected(why) => why.clone(),
-        other => panic!("not rejected: {other:?}"),
+    why_not_taken(loaded, true)
+}
+
+/// Why the first source was not taken: it was rejected (a check failed),
+/// or not reached (`rejected` false).
+fn why_not_taken(loaded: &SourcesLoaded, rejected: bool) -> String {
+    match (&loaded.reports[0].state, rejected) {
+        (SourceState::Rejected(why), true) | (SourceState::Unreachable(why), false) => why.clone(),
+        (other, _) => panic!(
+            "not {}: {other:?}",
+            if rejected { "rejected" } else { "unreachable" }
+        ),
     }
 }
 
@@ -406,13 +415,18 @@ impl Team {
             1,
         );
         std::fs::write(&file, marked).unwrap();
+        self.publish_signed(&from, "培训部", &self.key);
+    }
+
+    /// `huashu publish` of `from` as `publisher`, signed with `key`.
+    fn publish_signed(&self, from: &Path, publisher: &str, key: &Path) {
         huashu()
-            .args(["publish", "--publisher", "培训部", "--from"])
-            .arg(&from)
+            .args(["publish", "--publisher", publisher, "--from"])
+            .arg(from)
             .arg("--to")
             .arg(&self.central)
             .arg("--key")
-            .arg(&self.key)
+            .arg(key)
             .assert()
             .success();
     }
@@ -583,11 +597,18 @@ fn asked(server: &Server) -> Vec<String> {
         .collect()
 }
 
+/// Version （一） published, served, and taken by a counter trusting it.
+fn web_team() -> (Team, Server, Sources) {
+    let team = team();
+    team.publish("（一）", true);
+    let server = Server::start(&team.central);
+    let mut counter = team.web_counter(&server.url(), Some(vec![team.public]));
+    assert_eq!(marked_title(&counter.load()), "客户取号错误（一）");
+    (team, server, counter)
+}
+
 fn unreachable(loaded: &SourcesLoaded) -> String {
-    match &loaded.reports[0].state {
-        SourceState::Unreachable(why) => why.clone(),
-        other => panic!("not unreachable: {other:?}"),
-    }
+    why_not_taken(loaded, false)
 }
 
 #[test]
@@ -637,11 +658,7 @@ fn a_web_counter_downloads_only_what_changed_and_asks_conditionally() {
 
 #[test]
 fn every_web_failure_keeps_the_last_good_content_and_names_the_reason() {
-    let team = team();
-    team.publish("（一）", true);
-    let server = Server::start(&team.central);
-    let mut counter = team.web_counter(&server.url(), Some(vec![team.public]));
-    assert_eq!(marked_title(&counter.load()), "客户取号错误（一）");
+    let (team, server, mut counter) = web_team();
     team.publish("（二）", true);
     let chapter = "00-earlier-chapter.ron";
     let cases = [
@@ -679,26 +696,14 @@ fn every_web_failure_keeps_the_last_good_content_and_names_the_reason() {
 
 #[test]
 fn a_web_version_nobody_trusted_signed_downloads_no_file() {
-    let team = team();
-    team.publish("（一）", true);
-    let server = Server::start(&team.central);
-    let mut counter = team.web_counter(&server.url(), Some(vec![team.public]));
-    assert_eq!(marked_title(&counter.load()), "客户取号错误（一）");
+    let (team, server, mut counter) = web_team();
     asked(&server);
     // Someone else's key publishes to the server.
     let stranger = team.root.join("stranger.key");
     publish::keygen(&stranger).unwrap();
     let from = team.root.join("from-evil");
     content(&from, "（转到安全账户）");
-    huashu()
-        .args(["publish", "--publisher", "别人", "--from"])
-        .arg(&from)
-        .arg("--to")
-        .arg(&team.central)
-        .arg("--key")
-        .arg(&stranger)
-        .assert()
-        .success();
+    team.publish_signed(&from, "别人", &stranger);
     let loaded = counter.load();
     assert_eq!(marked_title(&loaded), "客户取号错误（一）");
     assert!(rejected(&loaded).contains("不在这台柜台信任的密钥里"));
@@ -846,11 +851,7 @@ fn the_watcher_takes_a_new_web_version_and_otherwise_only_asks() {
     use huashu::content::watch::{Recheck, Watch};
     use std::sync::mpsc;
 
-    let team = team();
-    team.publish("（一）", true);
-    let server = Server::start(&team.central);
-    let mut counter = team.web_counter(&server.url(), Some(vec![team.public]));
-    assert_eq!(marked_title(&counter.load()), "客户取号错误（一）");
+    let (team, server, mut counter) = web_team();
     let (_, central, mirrors) = counter.watch_paths();
     assert_eq!(mirrors.len(), 1);
     asked(&server);
