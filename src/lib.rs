@@ -7,6 +7,7 @@ pub mod cli;
 pub mod console;
 pub mod content;
 pub mod glyphs;
+pub mod hash;
 pub mod hotkey;
 pub mod model;
 pub mod persist;

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::content::edit::{self, CardSpan};
+use crate::content::write;
 use crate::model::{Card, Status, Step};
 
 /// One step as the form shows it.
@@ -141,7 +142,7 @@ pub struct Editor {
     pub stale: bool,
     /// An override: the card of an earlier source it replaces, as that is
     /// now (the override records its hash on save, see
-    /// [`edit::card_hash`]).
+    /// [`write::card_hash`](crate::content::write::card_hash)).
     pub replaces: Option<Card>,
 }
 
@@ -261,7 +262,7 @@ impl Editor {
     pub fn changed_since(&self) -> Option<&Card> {
         self.replaces
             .as_ref()
-            .filter(|earlier| edit::made_from_older(&self.card, earlier))
+            .filter(|earlier| write::made_from_older(&self.card, earlier))
     }
 
     /// The form for `card`, read from `file` (whose bytes are `read`).
@@ -548,7 +549,7 @@ impl Editor {
         // An override records what it was made from: saved now, it has
         // been looked at beside the card it replaces as that is now.
         if let Some(earlier) = &self.replaces {
-            card.meta.based_on = Some(edit::card_hash(earlier));
+            card.meta.based_on = Some(write::card_hash(earlier));
             card.meta.locked = false;
         }
         Ok(card)

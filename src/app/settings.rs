@@ -202,6 +202,12 @@ fn value<T: serde::de::DeserializeOwned>(
     }
 }
 
+impl crate::persist::settings_file::Settings for Settings {
+    fn parse(text: &str) -> Result<(Self, Vec<String>), String> {
+        Self::parse(text)
+    }
+}
+
 fn dedup(ids: &mut Vec<CardId>) {
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(id.clone()));
@@ -280,5 +286,46 @@ mod tests {
         assert!(s.is_favourite(&id("b")));
         s.toggle_favourite(&id("b"));
         assert!(!s.is_favourite(&id("b")));
+    }
+
+    #[test]
+    fn the_settings_file_missing_unknown_values_damage_and_unreadable() {
+        use crate::persist::backup_path;
+        use crate::persist::settings_file::{Found, load, save};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.ron");
+        assert_eq!(load::<Settings>(&path), Found::Missing);
+
+        let s = Settings {
+            theme: Theme::Dark,
+            ..Settings::default()
+        };
+        save(&path, &s).unwrap();
+        assert_eq!(load(&path), Found::Read(s, None));
+
+        std::fs::write(&path, "Settings(theme: Sepia, favourites: [\"a\"])").unwrap();
+        let Found::Read(s, Some(message)) = load::<Settings>(&path) else {
+            panic!("a message")
+        };
+        assert_eq!(s.favourites.len(), 1, "the stars stay");
+        assert!(message.contains("theme（主题） 的值 Sepia"), "{message}");
+        assert!(!message.contains(".bak"));
+        assert!(path.exists(), "not moved aside");
+
+        std::fs::write(&path, "not settings at all {{").unwrap();
+        let Found::Read(s, Some(message)) = load::<Settings>(&path) else {
+            panic!("a message")
+        };
+        assert_eq!(s, Settings::default());
+        assert!(message.contains("settings.ron.bak"), "{message}");
+        assert!(backup_path(&path).exists());
+
+        // A directory where the file should be: unreadable, nothing moved.
+        std::fs::create_dir(&path).unwrap();
+        let Found::Read(_, Some(message)) = load::<Settings>(&path) else {
+            panic!("a message")
+        };
+        assert!(message.starts_with("无法读取设置文件"), "{message}");
+        assert!(path.is_dir());
     }
 }

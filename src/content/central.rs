@@ -20,7 +20,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -29,6 +28,7 @@ use crate::content::Diagnostic;
 use crate::content::load::{Files, Read, read_dirs};
 use crate::content::publish::{self, PublicKey, Rejected};
 use crate::content::web::{Mirror, Synced, WebError};
+use crate::hash::{FNV_START, fnv1a};
 
 /// Default seconds a new state of a central folder must stay unchanged
 /// before counters take it (config `settle_seconds`). Longer than the
@@ -602,7 +602,7 @@ impl Cache {
             }
             return Ok(false);
         }
-        let tag = unique_tag();
+        let tag = crate::atomic::unique_tag();
         let next = self.root.join(format!("next-{tag}"));
         let previous = self.root.join(format!("previous-{tag}"));
         let result = self.swap_in(source, &relative, accepted, &next, &previous);
@@ -694,16 +694,6 @@ impl Cache {
     }
 }
 
-/// A name no other refresh uses at the same time (process and a counter).
-pub(crate) fn unique_tag() -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 /// The cache's key for a central folder: the same folder written with
 /// other letter case or a trailing separator is the same share (Windows
 /// rules — case-insensitive, `/` as `\` — where `windows`).
@@ -722,22 +712,6 @@ pub fn central_key(path: &Path, windows: bool) -> String {
         }
         key
     }
-}
-
-/// A name for `bytes` in the cache folder (16 hex digits).
-pub(crate) fn fnv1a_hex(bytes: &[u8]) -> String {
-    format!("{:016x}", fnv1a(FNV_START, bytes))
-}
-
-/// FNV-1a's starting value.
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a of `bytes`, continuing from `h` (the cache folder's name is made
-/// with it, so it must not change).
-fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// A cheap fingerprint of a directory tree (names, sizes, modification

@@ -223,28 +223,6 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }
 
-/// What a card says (title, aliases, scene, steps, view, links, fields;
-/// not its metadata): 16 hex digits of the SHA-256 of the card as the form
-/// writes it. An override keeps the hash of the card it replaced
-/// (`based_on`), so a later change of that card is noticed.
-pub fn card_hash(card: &Card) -> String {
-    let mut bare = card.clone();
-    bare.meta = crate::model::Meta::default();
-    let mut hash = crate::content::publish::sha256_hex(card_text(&bare, 0).as_bytes());
-    hash.truncate(16);
-    hash
-}
-
-/// Whether `branch` (an override) was made from another version of
-/// `earlier` than the one it replaces now (only known when it says which).
-pub fn made_from_older(branch: &Card, earlier: &Card) -> bool {
-    branch
-        .meta
-        .based_on
-        .as_ref()
-        .is_some_and(|base| *base != card_hash(earlier))
-}
-
 /// The file a branch's changes to cards it may not write go to, in its
 /// `Local` directory.
 pub const OVERRIDES_FILE: &str = "本网点修改.ron";

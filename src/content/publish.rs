@@ -18,14 +18,14 @@
 //! the manifest has not expired (a stale mirror); files the manifest does
 //! not list are ignored.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 
 use crate::content::load::{Files, MAX_FILE_BYTES};
+use crate::hash::{from_hex, sha256_hex, to_hex};
 
 /// The pointer to the version counters load.
 pub const POINTER: &str = "huashu-published.ron";
@@ -202,27 +202,6 @@ pub struct Entry {
     pub path: String,
     pub size: u64,
     pub sha256: String,
-}
-
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    to_hex(&Sha256::digest(bytes))
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// The version folder of `version` in `central`.
@@ -629,15 +608,5 @@ mod tests {
             SecretKey::read(&tmp.path().join("not")),
             Err(PublishError::NotAKey(_))
         ));
-    }
-
-    #[test]
-    fn hex_round_trips() {
-        assert_eq!(
-            from_hex(&to_hex(&[0, 1, 254, 255])),
-            Some(vec![0, 1, 254, 255])
-        );
-        assert_eq!(from_hex("abc"), None);
-        assert_eq!(from_hex("zz"), None);
     }
 }

@@ -847,7 +847,7 @@ impl Sources {
             if let Some(layer) = layer_of(card) {
                 reports[layer].cards += 1;
                 if let Some(earlier) = library.shadowed.get(&card.id)
-                    && crate::content::edit::made_from_older(card, earlier)
+                    && crate::content::write::made_from_older(card, earlier)
                 {
                     reports[layer].stale.push(earlier.title.clone());
                 }

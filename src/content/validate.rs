@@ -421,7 +421,7 @@ fn check_override(
             .with_help("删掉这个文件里的这张卡片；要改这段话术，请联系培训部"),
         );
     }
-    crate::content::edit::made_from_older(&pc.card, earlier).then(|| {
+    crate::content::write::made_from_older(&pc.card, earlier).then(|| {
         Diagnostic::warning(
             path,
             Some(pc.id_pos),

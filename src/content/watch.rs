@@ -75,10 +75,8 @@ impl Recheck {
             .iter()
             .map(|m| match m.sync() {
                 Ok(_) => 0,
-                Err(e) => e
-                    .to_string()
-                    .bytes()
-                    .fold(1u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+                // Never 0: that is a sync that worked.
+                Err(e) => crate::hash::fnv1a(crate::hash::FNV_START, e.to_string().as_bytes()) | 1,
             })
             .collect()
     }

@@ -24,6 +24,7 @@ use crate::content::load::MAX_FILE_BYTES;
 use crate::content::publish::{
     self, MANIFEST, Manifest, POINTER, Pointer, PublicKey, Rejected, SIGNATURE,
 };
+use crate::hash::sha256_hex;
 
 /// Default seconds to wait for a connection, an answer or a file.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
@@ -149,7 +150,7 @@ impl Mirror {
         if !base.ends_with('/') {
             base.push('/');
         }
-        let key = crate::content::central::fnv1a_hex(base.as_bytes());
+        let key = crate::hash::fnv1a_hex(base.as_bytes());
         let config = ureq::Agent::config_builder()
             .timeout_connect(Some(timeout))
             .timeout_recv_response(Some(timeout))
@@ -299,7 +300,7 @@ impl Mirror {
             let local = held
                 .get(&entry.sha256)
                 .and_then(|p| std::fs::read(p).ok())
-                .filter(|b| publish::sha256_hex(b) == entry.sha256);
+                .filter(|b| sha256_hex(b) == entry.sha256);
             let bytes = if let Some(bytes) = local {
                 bytes
             } else {
@@ -317,7 +318,7 @@ impl Mirror {
                 fetched += 1;
                 bytes
             };
-            if bytes.len() as u64 != entry.size || publish::sha256_hex(&bytes) != entry.sha256 {
+            if bytes.len() as u64 != entry.size || sha256_hex(&bytes) != entry.sha256 {
                 return Err(changed());
             }
             files.push((entry.path.as_str(), bytes));
@@ -371,9 +372,8 @@ impl Mirror {
     ) -> Result<(), WebError> {
         let versions = self.dir.join(publish::VERSIONS);
         let unfinished = versions.join(format!(
-            ".{version}.{}.{}.partial",
-            std::process::id(),
-            crate::content::central::unique_tag()
+            ".{version}.{}.partial",
+            crate::atomic::unique_tag()
         ));
         let write = |rel: &str, bytes: &[u8]| -> Result<(), WebError> {
             let path = unfinished.join(rel);

@@ -183,6 +183,30 @@ pub fn card_ron(out: &mut String, card: &Card, indent: usize) {
     let _ = writeln!(out, "{outer}),");
 }
 
+/// What a card says (title, aliases, scene, steps, view, links, fields;
+/// not its metadata): 16 hex digits of the SHA-256 of the card as the form
+/// writes it. An override keeps the hash of the card it replaced
+/// (`based_on`), so a later change of that card is noticed.
+pub fn card_hash(card: &Card) -> String {
+    let mut bare = card.clone();
+    bare.meta = crate::model::Meta::default();
+    let mut text = String::new();
+    card_ron(&mut text, &bare, 0);
+    let mut hash = crate::hash::sha256_hex(text.as_bytes());
+    hash.truncate(16);
+    hash
+}
+
+/// Whether `branch` (an override) was made from another version of
+/// `earlier` than the one it replaces now (only known when it says which).
+pub fn made_from_older(branch: &Card, earlier: &Card) -> bool {
+    branch
+        .meta
+        .based_on
+        .as_ref()
+        .is_some_and(|base| *base != card_hash(earlier))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,7 +113,7 @@ pub struct Meta {
     /// source's card with its id is refused.
     pub locked: bool,
     /// An override's: the content hash of the card it replaced, as it was
-    /// when the override was made (see `content::edit::card_hash`).
+    /// when the override was made (see `content::write::card_hash`).
     pub based_on: Option<String>,
 }
 

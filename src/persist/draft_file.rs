@@ -7,15 +7,17 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::store::{self, StoreError};
-use crate::app::editor::Fields;
+use serde::de::DeserializeOwned;
 
-/// What the form held: which card of which file, and its fields.
+use super::store::{self, StoreError};
+
+/// What the form held: which card of which file, and its fields (`F`: the
+/// form's).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Draft {
+pub struct Draft<F> {
     pub file: PathBuf,
     pub card: String,
-    pub fields: Fields,
+    pub fields: F,
 }
 
 /// The draft file of a data directory.
@@ -25,15 +27,17 @@ pub fn path_in(data_dir: &Path) -> PathBuf {
 
 /// The draft left by an earlier run, if any (a damaged one is kept aside
 /// as `.bak`, with the message).
-pub fn load(path: &Path) -> Result<(Option<Draft>, Option<String>), StoreError> {
+pub fn load<F: Serialize + DeserializeOwned + Default>(
+    path: &Path,
+) -> Result<(Option<Draft<F>>, Option<String>), StoreError> {
     if !path.exists() {
         return Ok((None, None));
     }
-    let (draft, message): (Draft, _) = store::load(path)?;
+    let (draft, message): (Draft<F>, _) = store::load(path)?;
     Ok(((!draft.card.is_empty()).then_some(draft), message))
 }
 
-pub fn save(path: &Path, draft: &Draft) -> Result<(), StoreError> {
+pub fn save<F: Serialize>(path: &Path, draft: &Draft<F>) -> Result<(), StoreError> {
     store::save(path, draft)
 }
 

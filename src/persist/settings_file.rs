@@ -5,26 +5,34 @@
 
 use std::path::Path;
 
+use serde::Serialize;
+
 use super::store::{self, StoreError, backup_path};
-use crate::app::Settings;
 
 /// What was found.
 #[derive(Debug, PartialEq)]
-pub enum Found {
+pub enum Found<S> {
     /// No file yet (a first run).
     Missing,
     /// The settings, and a message to show once when something was not
     /// as written.
-    Read(Settings, Option<String>),
+    Read(S, Option<String>),
 }
 
-pub fn load(path: &Path) -> Found {
+/// Settings as this file keeps them: parsed value by value.
+pub trait Settings: Serialize + Default + Sized {
+    /// The settings in `text`, and a note for each value that could not be
+    /// read (it keeps its default); `Err` when `text` is not settings.
+    fn parse(text: &str) -> Result<(Self, Vec<String>), String>;
+}
+
+pub fn load<S: Settings>(path: &Path) -> Found<S> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Found::Missing,
         Err(e) => {
             return Found::Read(
-                Settings::default(),
+                S::default(),
                 Some(format!(
                     "无法读取设置文件 {}（{e}）：这次使用默认设置，文件没有改动",
                     path.display()
@@ -34,7 +42,7 @@ pub fn load(path: &Path) -> Found {
     };
     let parsed = std::str::from_utf8(&bytes)
         .map_err(|e| e.to_string())
-        .and_then(Settings::parse);
+        .and_then(S::parse);
     match parsed {
         Ok((settings, notes)) if notes.is_empty() => Found::Read(settings, None),
         Ok((settings, notes)) => Found::Read(
@@ -52,7 +60,7 @@ pub fn load(path: &Path) -> Found {
                 Err(e) => format!("原文件没能另存（{e}），留在原处"),
             };
             Found::Read(
-                Settings::default(),
+                S::default(),
                 Some(format!(
                     "设置文件 {} 已损坏（{why}）：{kept}；这次使用默认设置",
                     path.display()
@@ -62,51 +70,6 @@ pub fn load(path: &Path) -> Found {
     }
 }
 
-pub fn save(path: &Path, settings: &Settings) -> Result<(), StoreError> {
+pub fn save<S: Settings>(path: &Path, settings: &S) -> Result<(), StoreError> {
     store::save(path, settings)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::Theme;
-
-    #[test]
-    fn missing_unknown_values_damage_and_unreadable() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("settings.ron");
-        assert_eq!(load(&path), Found::Missing);
-
-        let s = Settings {
-            theme: Theme::Dark,
-            ..Settings::default()
-        };
-        save(&path, &s).unwrap();
-        assert_eq!(load(&path), Found::Read(s, None));
-
-        std::fs::write(&path, "Settings(theme: Sepia, favourites: [\"a\"])").unwrap();
-        let Found::Read(s, Some(message)) = load(&path) else {
-            panic!("a message")
-        };
-        assert_eq!(s.favourites.len(), 1, "the stars stay");
-        assert!(message.contains("theme（主题） 的值 Sepia"), "{message}");
-        assert!(!message.contains(".bak"));
-        assert!(path.exists(), "not moved aside");
-
-        std::fs::write(&path, "not settings at all {{").unwrap();
-        let Found::Read(s, Some(message)) = load(&path) else {
-            panic!("a message")
-        };
-        assert_eq!(s, Settings::default());
-        assert!(message.contains("settings.ron.bak"), "{message}");
-        assert!(backup_path(&path).exists());
-
-        // A directory where the file should be: unreadable, nothing moved.
-        std::fs::create_dir(&path).unwrap();
-        let Found::Read(_, Some(message)) = load(&path) else {
-            panic!("a message")
-        };
-        assert!(message.starts_with("无法读取设置文件"), "{message}");
-        assert!(path.is_dir());
-    }
 }

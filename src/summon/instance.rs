@@ -50,12 +50,10 @@ pub fn name(data: &[PathBuf], local: &[PathBuf], config: Option<&std::path::Path
     for (tag, path) in tagged {
         let _ = write!(key, "\0{tag}{}", absolute(path).display());
     }
-    // FNV-1a: the same number from every build of the program.
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    // The same name from every build of the program.
+    let hash = crate::hash::fnv1a_hex(key.as_bytes());
     let user: String = user.chars().filter(char::is_ascii_alphanumeric).collect();
-    format!("huashu-{user}-{hash:016x}.sock")
+    format!("huashu-{user}-{hash}.sock")
 }
 
 /// Asks a window already open under `name` to come forward, or becomes

@@ -50,12 +50,15 @@ impl Window {
     }
 }
 
+/// Wakes the UI from another thread (the window's repaint request).
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
 /// What rings when the window is summoned: raises it (once it exists) and
 /// tells the UI, waking it.
 #[derive(Clone)]
 pub struct Bell {
     tx: Sender<Summon>,
-    ctx: Arc<OnceLock<egui::Context>>,
+    wake: Arc<OnceLock<Wake>>,
     window: Arc<OnceLock<Window>>,
 }
 
@@ -65,15 +68,15 @@ impl Bell {
         let (tx, rx) = mpsc::channel();
         let bell = Self {
             tx,
-            ctx: Arc::default(),
+            wake: Arc::default(),
             window: Arc::default(),
         };
         (bell, rx)
     }
 
-    /// The window exists: rings raise it from now on.
-    pub fn attach(&self, ctx: &egui::Context, window: Window) {
-        let _ = self.ctx.set(ctx.clone());
+    /// The window exists: rings raise it and `wake` the UI from now on.
+    pub fn attach(&self, wake: Wake, window: Window) {
+        let _ = self.wake.set(wake);
         let _ = self.window.set(window);
     }
 
@@ -85,9 +88,9 @@ impl Bell {
         }
         // Before the window exists it is about to appear, focused anyway.
         if self.tx.send(summon).is_ok()
-            && let Some(ctx) = self.ctx.get()
+            && let Some(wake) = self.wake.get()
         {
-            ctx.request_repaint();
+            wake();
         }
     }
 }

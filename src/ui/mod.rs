@@ -224,6 +224,24 @@ impl Renderer {
 /// The window icon (also the desktop entry's).
 const ICON: &[u8] = include_bytes!("../../assets/icon.png");
 
+/// The window: its title, size and icon, drawn by `renderer`.
+fn native_options(renderer: Renderer) -> eframe::NativeOptions {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("话术助手")
+        .with_app_id("huashu")
+        .with_inner_size(WINDOW_SIZE)
+        .with_min_inner_size([360.0, 320.0]);
+    match eframe::icon_data::from_png_bytes(ICON) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => log::warn!("window icon: {e}"),
+    }
+    eframe::NativeOptions {
+        viewport,
+        renderer: renderer.into(),
+        ..Default::default()
+    }
+}
+
 fn open_window(
     data: &[PathBuf],
     local: &[PathBuf],
@@ -277,23 +295,9 @@ fn open_window(
     let draft_file = crate::persist::draft_file::path_in(&setup.places.data_dir);
     let searches_file = usage_file::searches_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
-    let mut viewport = egui::ViewportBuilder::default()
-        .with_title("话术助手")
-        .with_app_id("huashu")
-        .with_inner_size(WINDOW_SIZE)
-        .with_min_inner_size([360.0, 320.0]);
-    match eframe::icon_data::from_png_bytes(ICON) {
-        Ok(icon) => viewport = viewport.with_icon(icon),
-        Err(e) => log::warn!("window icon: {e}"),
-    }
-    let options = eframe::NativeOptions {
-        viewport,
-        renderer: renderer.into(),
-        ..Default::default()
-    };
     eframe::run_native(
         "huashu",
-        options,
+        native_options(renderer),
         Box::new(move |cc| {
             let (settings, damaged) = read_settings(&settings_file, cc.storage);
             let (content, sources) = match first {
@@ -312,7 +316,8 @@ fn open_window(
                 state.report(message);
             }
             let window = summon::Window::of(cc);
-            bell.attach(&cc.egui_ctx, window);
+            let ctx = cc.egui_ctx.clone();
+            bell.attach(std::sync::Arc::new(move || ctx.request_repaint()), window);
             register_hotkey(&mut state, hotkey, window, bell);
             let mut app = HuashuApp::new(state);
             app.summoned_by(rings);
@@ -422,7 +427,10 @@ pub struct HuashuApp {
     /// The `Local` directory a central card's change is saved in.
     overrides: Option<PathBuf>,
     /// Where the form's unsaved changes are kept, and what is there now.
-    drafts: Option<(PathBuf, Option<crate::persist::draft_file::Draft>)>,
+    drafts: Option<(
+        PathBuf,
+        Option<crate::persist::draft_file::Draft<crate::app::editor::Fields>>,
+    )>,
     /// Where the settings are kept (else in eframe's storage), and what
     /// was last written there.
     settings_file: Option<(PathBuf, Settings)>,
@@ -561,7 +569,7 @@ impl HuashuApp {
     /// Keeps the form's unsaved changes in `path` while it has any; a
     /// draft left there by a run that ended without saving is opened again.
     pub fn keep_drafts_in(&mut self, path: PathBuf) {
-        let left = match crate::persist::draft_file::load(&path) {
+        let left = match crate::persist::draft_file::load::<crate::app::editor::Fields>(&path) {
             Ok((draft, message)) => {
                 if let Some(m) = message {
                     log::warn!("{m}");
