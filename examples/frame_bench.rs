@@ -102,7 +102,6 @@ impl Window {
                 egui::epaint::Primitive::Callback(_) => 0,
             })
             .sum();
-        self.app.clear_effects();
         took
     }
 

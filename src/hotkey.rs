@@ -15,6 +15,18 @@ pub const DEFAULT: HotKey = HotKey {
     key: Key::Letter('H'),
 };
 
+/// Why the window has no global hotkey.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HotkeyError {
+    /// The config's `hotkey` is not a key.
+    #[error("配置文件里的 hotkey 写错了：{0}")]
+    Config(String),
+    /// The system did not register it (another program has it, Wayland,
+    /// …): in the system's words.
+    #[error("{0}")]
+    Refused(String),
+}
+
 /// A key with modifiers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HotKey {

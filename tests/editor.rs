@@ -27,7 +27,7 @@ fn app_on(dir: &Path) -> HuashuApp {
 fn app_in(dir: &Path) -> HuashuApp {
     let loaded = content::load_dirs(&[dir.to_path_buf()]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.edit_in(vec![dir.to_path_buf()]);
+    app.runtime_mut().edit_in(vec![dir.to_path_buf()]);
     app
 }
 
@@ -280,7 +280,7 @@ fn an_invalid_card_is_not_written_and_says_why() {
 fn built_in_cards_are_not_edited_here() {
     let loaded = content::load_builtin();
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.edit_in(vec![PathBuf::from("data")]);
+    app.runtime_mut().edit_in(vec![PathBuf::from("data")]);
     let mut harness = window(app);
     harness.get_by_role(Role::TextInput).type_text("qhcw");
     harness.run();
@@ -406,7 +406,7 @@ fn a_duplicate_id_is_refused() {
 fn a_card_not_writable_here_is_saved_as_a_local_override() {
     let local = tempfile::tempdir().unwrap();
     let mut app = HuashuApp::new(AppState::new(content::load_builtin(), Settings::default()));
-    app.override_in(local.path().to_path_buf());
+    app.runtime_mut().override_in(local.path().to_path_buf());
     let mut harness = window(app);
     harness.get_by_role(Role::TextInput).type_text("qhcw");
     harness.run();
@@ -565,12 +565,9 @@ fn a_live_reload_of_the_same_file_keeps_the_edit() {
     let setup =
         huashu::content::sources::Setup::resolve(&[dir.path().to_path_buf()], None).unwrap();
     let ctx = harness.ctx.clone();
-    harness.state_mut().watch(
-        setup.sources(),
-        std::time::Duration::from_secs(60),
-        None,
-        ctx,
-    );
+    let runtime = harness.state_mut().runtime_mut();
+    runtime.wake_with(std::sync::Arc::new(move || ctx.request_repaint()));
+    runtime.watch(setup.sources(), std::time::Duration::from_secs(60), None);
     retype(
         &mut harness,
         "工作失误导致客户不满",
@@ -732,8 +729,8 @@ fn a_branch_override_made_before_a_central_correction_is_said_and_offered() {
     };
     let window_on = |loaded: content::Loaded| {
         let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-        app.edit_in(vec![local.clone()]);
-        app.override_in(local.clone());
+        app.runtime_mut().edit_in(vec![local.clone()]);
+        app.runtime_mut().override_in(local.clone());
         let mut harness = window(app);
         harness.get_by_role(Role::TextInput).type_text("取错号");
         harness.run();
@@ -841,7 +838,7 @@ fn a_locked_central_card_cannot_be_overridden() {
     // The form: no override of it.
     std::fs::remove_file(local.join(content::edit::OVERRIDES_FILE)).unwrap();
     let mut app = HuashuApp::new(AppState::new(loaded.loaded, Settings::default()));
-    app.override_in(local.clone());
+    app.runtime_mut().override_in(local.clone());
     let mut harness = window(app);
     harness.get_by_role(Role::TextInput).type_text("取错号");
     harness.run();

@@ -13,7 +13,7 @@ use egui::accesskit::Role;
 use egui::{Event, ImeEvent, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use huashu::app::{AppState, Effect, Focus, Settings};
+use huashu::app::{AppState, Focus, Settings};
 use huashu::content;
 use huashu::ui::HuashuApp;
 
@@ -28,7 +28,13 @@ fn harness_over(dirs: &[&str]) -> Harness<'static, HuashuApp> {
     let app = HuashuApp::new(AppState::new(loaded, Settings::default()));
     let mut harness = Harness::builder()
         .with_size([1000.0, 760.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+        .build_ui_state(
+            |ui, app: &mut HuashuApp| {
+                outputs::record(ui.ctx());
+                app.show(ui);
+            },
+            app,
+        );
     harness.run();
     harness
 }
@@ -66,13 +72,11 @@ fn type_text(harness: &mut Harness<'_, HuashuApp>, text: &str) {
     harness.run();
 }
 
-fn copied<'h>(harness: &'h Harness<'_, HuashuApp>) -> Vec<&'h Effect> {
-    harness
-        .state()
-        .effects()
-        .iter()
-        .filter(|e| matches!(e, Effect::CopyText(_)))
-        .collect()
+#[path = "support/outputs.rs"]
+mod outputs;
+
+fn copied(harness: &Harness<'_, HuashuApp>) -> Vec<String> {
+    outputs::copied(&harness.ctx)
 }
 
 fn query(harness: &Harness<'_, HuashuApp>) -> String {
@@ -231,12 +235,12 @@ fn alt_2_during_an_on_the_spot_composition_copies_and_keeps_the_preedit() {
     harness.key_press(Key::Enter);
     harness.run();
     preedit(&mut harness, "cuo");
-    harness.state_mut().clear_effects();
+    outputs::clear(&harness.ctx);
     harness.key_down_modifiers(Modifiers::ALT, Key::Num2);
     harness.event_modifiers(Event::Text("2".into()), Modifiers::ALT);
     harness.key_up_modifiers(Modifiers::ALT, Key::Num2);
     harness.run();
-    assert_eq!(copied(&harness), [&Effect::CopyText(expected.into())]);
+    assert_eq!(copied(&harness), [expected]);
     assert_eq!(query(&harness), "qhcwcuo", "the preedit is left alone");
     assert_eq!(shown_title(&harness), "客户取号错误");
 }
@@ -248,7 +252,7 @@ fn composing_on_an_open_card() -> Harness<'static, HuashuApp> {
     harness.key_press(Key::Enter);
     harness.run();
     preedit(&mut harness, "cuo");
-    harness.state_mut().clear_effects();
+    outputs::clear(&harness.ctx);
     harness
 }
 
@@ -269,7 +273,7 @@ fn alt_2_as_fcitx5_sends_it_copies_and_types_nothing() {
     harness.event_modifiers(Event::Ime(ImeEvent::Commit("2".into())), Modifiers::ALT);
     harness.key_up_modifiers(Modifiers::ALT, Key::Num2);
     harness.run();
-    assert_eq!(copied(&harness), [&Effect::CopyText(expected.into())]);
+    assert_eq!(copied(&harness), [expected]);
     assert_eq!(query(&harness), "取号cuo", "no digit; the preedit stays");
     // Esc cancels the composition in the input method.
     preedit(&mut harness, "");
@@ -290,7 +294,7 @@ fn alt_2_as_fcitx5_sends_it_to_a_busy_window_still_copies() {
     harness.event(Event::Ime(ImeEvent::Commit("2".into())));
     harness.key_up(Key::Num2);
     harness.run();
-    assert_eq!(copied(&harness), [&Effect::CopyText(expected.into())]);
+    assert_eq!(copied(&harness), [expected]);
     assert_eq!(query(&harness), "取号", "no digit typed");
 }
 

@@ -8,20 +8,39 @@ use std::sync::mpsc;
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
+use egui::{ViewportCommand, WindowLevel};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use huashu::app::{AppState, Content, Effect, Focus, Group, Level, Settings};
+use huashu::app::{AppState, Content, Event, Focus, Group, Settings};
 use huashu::content;
 use huashu::ui::HuashuApp;
 
 /// The window on the fixture cards (a copy of the seed content).
 fn harness_with(settings: Settings, width: f32) -> Harness<'static, HuashuApp> {
+    harness_fed(settings, width, mpsc::channel().1)
+}
+
+/// The same, taking new content from `reloads` between frames, as from the
+/// watch thread.
+fn harness_fed(
+    settings: Settings,
+    width: f32,
+    reloads: mpsc::Receiver<Content>,
+) -> Harness<'static, HuashuApp> {
     let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
     assert_eq!(loaded.error_count(), 0);
     let app = HuashuApp::new(AppState::new(loaded, settings));
-    let mut harness = Harness::builder()
-        .with_size([width, 760.0])
-        .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
+    let mut harness = Harness::builder().with_size([width, 760.0]).build_ui_state(
+        move |ui, app: &mut HuashuApp| {
+            outputs::record(ui.ctx());
+            for content in reloads.try_iter() {
+                app.runtime_mut()
+                    .handle(Event::ContentLoaded(Box::new(content)));
+            }
+            app.show(ui);
+        },
+        app,
+    );
     // A character no font has fails the test instead of drawing a box.
     harness
         .ctx
@@ -43,16 +62,16 @@ fn shown_title(harness: &Harness<'_, HuashuApp>) -> String {
     harness.state().state().shown_card().unwrap().title.clone()
 }
 
+#[path = "support/outputs.rs"]
+mod outputs;
+
 fn copied(harness: &Harness<'_, HuashuApp>) -> Vec<String> {
-    harness
-        .state()
-        .effects()
-        .iter()
-        .filter_map(|e| match e {
-            Effect::CopyText(t) => Some(t.clone()),
-            _ => None,
-        })
-        .collect()
+    outputs::copied(&harness.ctx)
+}
+
+/// Whether the window asked the system for `command`.
+fn asked_for(harness: &Harness<'_, HuashuApp>, command: &ViewportCommand) -> bool {
+    outputs::viewport(&harness.ctx).contains(command)
 }
 
 #[test]
@@ -106,7 +125,7 @@ fn copy_button_and_alt_2_copy_the_exact_second_script() {
     assert_eq!(copied(&harness), [expected]);
     assert!(harness.query_by_label_contains("已复制 话术 2").is_some());
 
-    harness.state_mut().clear_effects();
+    outputs::clear(&harness.ctx);
     // As X11 delivers it: the key, and the digit as text.
     harness.key_down_modifiers(Modifiers::ALT, Key::Num2);
     harness.event_modifiers(egui::Event::Text("2".into()), Modifiers::ALT);
@@ -163,22 +182,18 @@ fn pin_toggle_sets_the_window_level() {
     harness.get_by_label("○ 置顶").click();
     harness.run();
     assert!(harness.state().state().settings.pinned);
-    assert!(
-        harness
-            .state()
-            .effects()
-            .contains(&Effect::SetWindowLevel(Level::AlwaysOnTop))
-    );
-    harness.state_mut().clear_effects();
+    assert!(asked_for(
+        &harness,
+        &ViewportCommand::WindowLevel(WindowLevel::AlwaysOnTop)
+    ));
+    outputs::clear(&harness.ctx);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::T);
     harness.run();
     assert!(!harness.state().state().settings.pinned);
-    assert!(
-        harness
-            .state()
-            .effects()
-            .contains(&Effect::SetWindowLevel(Level::Normal))
-    );
+    assert!(asked_for(
+        &harness,
+        &ViewportCommand::WindowLevel(WindowLevel::Normal)
+    ));
 }
 
 #[test]
@@ -188,12 +203,10 @@ fn pinned_at_start_is_applied_after_the_first_frame() {
         ..Settings::default()
     };
     let harness = harness_with(settings, 1000.0);
-    assert!(
-        harness
-            .state()
-            .effects()
-            .contains(&Effect::SetWindowLevel(Level::AlwaysOnTop))
-    );
+    assert!(asked_for(
+        &harness,
+        &ViewportCommand::WindowLevel(WindowLevel::AlwaysOnTop)
+    ));
 }
 
 #[test]
@@ -377,10 +390,8 @@ impl Editable {
 /// A harness that takes new content from the returned sender, as from the
 /// watch thread.
 fn reloadable() -> (Harness<'static, HuashuApp>, mpsc::Sender<Content>) {
-    let mut harness = harness();
     let (tx, rx) = mpsc::channel();
-    harness.state_mut().receive_content(rx);
-    (harness, tx)
+    (harness_fed(Settings::default(), 1000.0, rx), tx)
 }
 
 const BUSINESS: &str = "04-business-area.ron";
@@ -515,7 +526,7 @@ fn a_damaged_settings_file_is_kept_aside_and_reported_once() {
         content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]),
         settings,
     ));
-    app.keep_settings_in(file.clone());
+    app.runtime_mut().keep_settings_in(file.clone());
     let mut harness = Harness::builder()
         .with_size([1000.0, 760.0])
         .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
@@ -617,12 +628,15 @@ fn a_summons_selects_the_query_so_typing_replaces_it() {
     harness.run();
     assert!(!harness.get_by_role(Role::TextInput).is_focused());
     let (tx, rings) = mpsc::channel();
-    harness.state_mut().summoned_by(rings);
-    harness.state_mut().clear_effects();
+    harness
+        .state_mut()
+        .runtime_mut()
+        .summoned_by(move || rings.try_iter().count());
+    outputs::clear(&harness.ctx);
     tx.send(huashu::summon::Summon::Hotkey).unwrap();
     harness.run();
-    let effects = harness.state().effects();
-    assert!(effects.contains(&Effect::RaiseWindow), "{effects:?}");
+    let asked = outputs::viewport(&harness.ctx);
+    assert!(asked.contains(&ViewportCommand::Focus), "{asked:?}");
     assert!(harness.get_by_role(Role::TextInput).is_focused());
     harness
         .input_mut()
@@ -651,21 +665,20 @@ fn without_a_summons_typing_adds_to_the_query() {
 #[test]
 fn the_status_bar_names_the_hotkey_or_why_there_is_none() {
     for (status, shown) in [
-        (Ok("Ctrl+Alt+H".to_owned()), "Ctrl+Alt+H 呼出"),
+        (Ok(huashu::hotkey::DEFAULT), "Ctrl+Alt+H 呼出"),
         (
-            Err("Ctrl+Alt+H 已经被其他程序占用".to_owned()),
+            Err(huashu::hotkey::HotkeyError::Refused(
+                "Ctrl+Alt+H 已经被其他程序占用".to_owned(),
+            )),
             "⚠ 全局快捷键不可用：Ctrl+Alt+H 已经被其他程序占用",
         ),
     ] {
         let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
-        let mut state = AppState::new(loaded, Settings::default());
-        state.set_hotkey(status);
+        let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+        app.runtime_mut().handle(Event::HotkeyRegistered(status));
         let mut harness = Harness::builder()
             .with_size([1000.0, 760.0])
-            .build_ui_state(
-                |ui, app: &mut HuashuApp| app.show(ui),
-                HuashuApp::new(state),
-            );
+            .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
         harness.run();
         harness.get_by_label(shown);
     }
@@ -705,9 +718,9 @@ fn a_central_folder_being_rewritten_never_shows_fewer_cards() {
         .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
     harness.run();
     let ctx = harness.ctx.clone();
-    harness
-        .state_mut()
-        .watch(sources, Duration::from_millis(100), None, ctx);
+    let runtime = harness.state_mut().runtime_mut();
+    runtime.wake_with(std::sync::Arc::new(move || ctx.request_repaint()));
+    runtime.watch(sources, Duration::from_millis(100), None);
     type_query(&mut harness, "bsl");
     assert_eq!(shown_title(&harness), "柜员业务不熟练");
     // The bundled cards' own (a draft's note).

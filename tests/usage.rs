@@ -9,10 +9,11 @@ use assert_cmd::Command;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use huashu::app::{AppState, Settings};
+use huashu::app::{AppState, Event, Settings};
 use huashu::content;
 use huashu::model::CardId;
 use huashu::ui::HuashuApp;
+use huashu::usage::Usage;
 use predicates::prelude::*;
 
 /// A config that reads the built-in cards and keeps its state in `state`.
@@ -105,11 +106,13 @@ fn the_window_counts_openings_and_copies_and_nothing_else() {
     let file = huashu::persist::usage_file::path_in(tmp.path());
     let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.count_usage(file.clone());
+    app.runtime_mut().count_usage(file.clone());
     let mut harness = queue_card_opened(app);
     harness.key_press_modifiers(Modifiers::ALT, Key::Num2);
     harness.run();
-    let usage = harness.state().usage().unwrap().clone();
+    // What this run counted, as written at the next save.
+    harness.state_mut().runtime_mut().handle(Event::Save);
+    let (usage, _): (Usage, _) = huashu::persist::usage_file::load(&file).unwrap();
     assert_eq!(usage.days.len(), 1);
     let (day, cards) = usage.days.iter().next().unwrap();
     assert_eq!(day.len(), 10, "{day}");
@@ -210,8 +213,8 @@ fn a_panic_in_the_window_still_saves_settings_and_counts() {
     let settings_file = tmp.path().join("settings.ron");
     let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.count_usage(usage_file.clone());
-    app.keep_settings_in(settings_file.clone());
+    app.runtime_mut().count_usage(usage_file.clone());
+    app.runtime_mut().keep_settings_in(settings_file.clone());
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         let _harness = queue_card_opened(app);
         panic!("a bug somewhere in a frame");
@@ -265,7 +268,7 @@ fn the_window_logs_misses_and_the_card_found_after_a_query() {
     let file = huashu::persist::usage_file::searches_in(tmp.path());
     let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.log_searches(file.clone());
+    app.runtime_mut().log_searches(file.clone());
     let mut harness = Harness::builder()
         .with_size([1000.0, 760.0])
         .build_ui_state(|ui, app: &mut HuashuApp| app.show(ui), app);
@@ -315,7 +318,8 @@ fn without_log_searches_nothing_typed_is_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.count_usage(huashu::persist::usage_file::path_in(tmp.path()));
+    app.runtime_mut()
+        .count_usage(huashu::persist::usage_file::path_in(tmp.path()));
     let harness = queue_card_opened(app);
     drop(harness);
     let names: Vec<String> = std::fs::read_dir(tmp.path())
@@ -338,7 +342,8 @@ fn a_flag_with_its_reason_is_counted_and_reported() {
     let state = tmp.path().join("state");
     let loaded = content::load_dirs(&[PathBuf::from("tests/fixtures/ui")]);
     let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-    app.count_usage(huashu::persist::usage_file::path_in(&state));
+    let file = huashu::persist::usage_file::path_in(&state);
+    app.runtime_mut().count_usage(file.clone());
     let mut harness = queue_card_opened(app);
     harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::F);
     harness.run();
@@ -350,7 +355,8 @@ fn a_flag_with_its_reason_is_counted_and_reported() {
     harness.run();
     harness.key_press(Key::Enter);
     harness.run();
-    let usage = harness.state().usage().unwrap().clone();
+    harness.state_mut().runtime_mut().handle(Event::Save);
+    let (usage, _): (Usage, _) = huashu::persist::usage_file::load(&file).unwrap();
     let flags: Vec<(&str, &str)> = usage
         .flag_rows(None)
         .map(|(_, f)| (f.card.as_str(), f.reason.as_str()))

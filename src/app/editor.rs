@@ -9,6 +9,30 @@ use crate::content::edit::{self, CardSpan};
 use crate::content::write;
 use crate::model::{Card, Status, Step};
 
+/// Why the form did not open.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("没有这张卡片")]
+    NoCard,
+    #[error(
+        "这张卡片来自程序内置的卡片，不能在这里改：表单只改 --data 或本网点（Local）目录里的卡片"
+    )]
+    Builtin,
+    #[error("这张卡片来自 {}，不能在这里改：表单只改 --data 或本网点（Local）目录里的卡片", .0.display())]
+    NotWritable(PathBuf),
+    #[error("这张卡片是总行锁定的合规话术，本网点不能修改；要改请联系培训部")]
+    Locked,
+    #[error("无法读取 {}：{source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("这个文件不是 UTF-8（可能是 GBK），表单不能改它；请先用记事本另存为 UTF-8")]
+    NotUtf8,
+    #[error("这张卡片在文件里找不到了")]
+    Gone,
+}
+
 /// One step as the form shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepDraft {
@@ -196,9 +220,7 @@ fn lines(text: &str) -> Vec<String> {
 /// the card's recorded place is right), and how to write it back the way
 /// it was: (text, had a BOM, had CRLF).
 fn as_loaded(read: &[u8]) -> Result<(String, bool, bool), String> {
-    let text = std::str::from_utf8(read).map_err(|_| {
-        "这个文件不是 UTF-8（可能是 GBK），表单不能改它；请先用记事本另存为 UTF-8".to_owned()
-    })?;
+    let text = std::str::from_utf8(read).map_err(|_| OpenError::NotUtf8.to_string())?;
     let bom = text.starts_with('\u{feff}');
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let crlf = text.contains("\r\n");
@@ -266,11 +288,10 @@ impl Editor {
     }
 
     /// The form for `card`, read from `file` (whose bytes are `read`).
-    pub fn open(card: Card, file: PathBuf, read: Vec<u8>) -> Result<Self, String> {
-        let (text, _, _) = as_loaded(&read)?;
+    pub fn open(card: Card, file: PathBuf, read: Vec<u8>) -> Result<Self, OpenError> {
+        let (text, _, _) = as_loaded(&read).map_err(|_| OpenError::NotUtf8)?;
         let pos = crate::content::Pos::new(card.origin.line as usize, card.origin.col as usize);
-        let span =
-            edit::card_span(&text, pos).ok_or_else(|| "这张卡片在文件里找不到了".to_owned())?;
+        let span = edit::card_span(&text, pos).ok_or(OpenError::Gone)?;
         // What is rewritten on save loses its comments: the changed fields,
         // or the whole card when it is not written one field a line.
         let message = edit::has_comment(&text, &span).then(|| {

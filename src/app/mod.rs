@@ -4,6 +4,7 @@
 //! level, focus, zoom). Tests drive it without a window.
 
 pub mod editor;
+pub mod runtime;
 pub mod settings;
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use crate::content::{Diagnostic, Loaded};
 use crate::model::{Card, CardId, Library};
 use crate::search::{Highlight, Searcher};
 use crate::usage::UsageEvent;
+pub use runtime::{Event, Runtime};
 pub use settings::{Settings, Theme};
 
 /// Hits shown in the list for a query.
@@ -137,28 +139,42 @@ pub enum Effect {
     SelectSearch,
     /// Focus the flag's reason field.
     FocusFlag,
-    /// Open the form for card `n` (the shell reads its file and checks it
-    /// may be written: see [`AppState::set_editor`]).
+    /// Open the form for card `n` (the [`Runtime`] reads its file and
+    /// checks it may be written).
     OpenEditor(usize),
     /// Open the form for a new card in card `n`'s section.
     OpenNewEditor(usize),
-    /// Write `text` to `path` if it still holds `read` (the shell reports
-    /// back with [`AppState::edit_written`]).
+    /// The form opened: its first field takes the keyboard, and it shows
+    /// from its top (from the [`Runtime`]).
+    FormOpened,
+    /// Write `text` to `path` if it still holds `read` (the [`Runtime`]).
     WriteCard {
         path: std::path::PathBuf,
         read: Vec<u8>,
         text: String,
     },
-    /// Read the form's file again (the shell reports back with
-    /// [`AppState::edit_file_read`]).
+    /// Read the form's file again (the [`Runtime`]).
     ReadEditFile(std::path::PathBuf),
     SetZoom(f32),
     /// Scroll the shown card by this many lines (pages are 8 lines).
     ScrollCard(i32),
-    /// The settings changed: save them.
+    /// The settings or the counts changed: save them soon.
     SaveSettings,
-    /// For the usage counts (if counting is on).
+    /// For the usage counts (if counting is on; the [`Runtime`]).
     Count(UsageEvent),
+}
+
+/// What reading or writing a file, a load or the hotkey's registration
+/// came to, for the state to show (see [`Runtime`]).
+pub(crate) enum Outcome {
+    EditorOpened(Result<Box<editor::Editor>, editor::OpenError>),
+    /// The form's file read again (F5).
+    EditFileRead(std::io::Result<Vec<u8>>),
+    CardWritten(Result<(), crate::content::edit::EditError>),
+    Content(Box<Content>),
+    Hotkey(Result<crate::hotkey::HotKey, crate::hotkey::HotkeyError>),
+    /// A message to show once.
+    Report(String),
 }
 
 /// A confirmation shown briefly (e.g. after copying).
@@ -314,8 +330,8 @@ pub struct AppState {
     chosen: Option<Chosen>,
     /// Chinese characters of the content the bundled font lacks.
     missing_glyphs: Vec<char>,
-    /// The global hotkey: its name once registered, or why it is not.
-    hotkey: Option<Result<String, String>>,
+    /// The global hotkey once registered, or why it is not.
+    hotkey: Option<Result<crate::hotkey::HotKey, crate::hotkey::HotkeyError>>,
     /// A flag being written: the card and the reason typed so far.
     flagging: Option<(CardId, String)>,
     /// The card form, when open.
@@ -410,13 +426,21 @@ impl AppState {
         self.chosen.as_ref()
     }
 
-    /// The global hotkey's state: `Ok(name)` registered, `Err(why)` not.
-    pub fn set_hotkey(&mut self, status: Result<String, String>) {
-        self.hotkey = Some(status);
+    /// The global hotkey: registered, or why not (`None`: none asked for).
+    pub fn hotkey(&self) -> Option<&Result<crate::hotkey::HotKey, crate::hotkey::HotkeyError>> {
+        self.hotkey.as_ref()
     }
 
-    pub fn hotkey(&self) -> Option<&Result<String, String>> {
-        self.hotkey.as_ref()
+    /// Takes what the [`Runtime`] read, wrote or was told.
+    pub(crate) fn take(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::EditorOpened(opened) => self.set_editor(opened.map(|e| *e)),
+            Outcome::EditFileRead(read) => self.edit_file_read(read),
+            Outcome::CardWritten(written) => self.edit_written(written),
+            Outcome::Content(content) => self.replace_content(*content),
+            Outcome::Hotkey(status) => self.hotkey = Some(status),
+            Outcome::Report(text) => self.notify(text),
+        }
     }
 
     /// The reason being typed for a flag on the shown card, if one is.
@@ -447,7 +471,7 @@ impl AppState {
     /// Puts new content in place of the old (live reload): the query is run
     /// again, the shown card stays shown if it still exists (found by id),
     /// else the selection falls back to the nearest row.
-    pub fn replace_content(&mut self, content: Content) {
+    fn replace_content(&mut self, content: Content) {
         let id_of = |state: &Self, card: Option<usize>| {
             card.and_then(|c| state.library().cards.get(c))
                 .map(|c| c.id.clone())
@@ -729,8 +753,8 @@ impl AppState {
         Vec::new()
     }
 
-    /// The form the shell opened for a card, or why it could not.
-    pub fn set_editor(&mut self, editor: Result<editor::Editor, String>) {
+    /// The form opened for a card, or why it could not.
+    fn set_editor(&mut self, editor: Result<editor::Editor, editor::OpenError>) {
         match editor {
             Ok(mut e) => {
                 // A new card's id must differ from these; links go to one.
@@ -742,7 +766,7 @@ impl AppState {
                     .collect();
                 self.editor = Some(e);
             }
-            Err(why) => self.notify(why),
+            Err(why) => self.notify(why.to_string()),
         }
     }
 
@@ -750,13 +774,9 @@ impl AppState {
         self.editor.as_ref()
     }
 
-    pub fn editor_mut(&mut self) -> Option<&mut editor::Editor> {
-        self.editor.as_mut()
-    }
-
     /// The form's file as read again (F5): the form goes on from it with
     /// its changes, or says why it cannot.
-    pub fn edit_file_read(&mut self, read: std::io::Result<Vec<u8>>) {
+    fn edit_file_read(&mut self, read: std::io::Result<Vec<u8>>) {
         if let Some(e) = &mut self.editor {
             let reopened = match read {
                 Ok(bytes) => e.reopen(bytes),
@@ -769,7 +789,7 @@ impl AppState {
     }
 
     /// What writing the card came to: the form closes, or says why not.
-    pub fn edit_written(&mut self, result: Result<(), crate::content::edit::EditError>) {
+    fn edit_written(&mut self, result: Result<(), crate::content::edit::EditError>) {
         match result {
             Ok(()) => {
                 if let Some(e) = self.editor.take() {
@@ -883,12 +903,6 @@ impl AppState {
         } else {
             Level::Normal
         }
-    }
-
-    /// Shows a message briefly (e.g. that a damaged settings file was
-    /// replaced).
-    pub fn report(&mut self, text: String) {
-        self.notify(text);
     }
 
     fn notify(&mut self, text: String) {

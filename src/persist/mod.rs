@@ -6,7 +6,9 @@
 pub mod draft_file;
 pub mod log;
 pub mod settings_file;
+pub mod storage;
 pub mod store;
 pub mod usage_file;
 
+pub use storage::{Disk, Storage};
 pub use store::{StoreError, backup_path};

@@ -74,9 +74,13 @@ pub fn save<T: Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
         path: path.to_owned(),
         source,
     };
-    let text = ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default())
-        .map_err(|e| err(std::io::Error::other(e)))?;
+    let text = text(value).map_err(|e| err(std::io::Error::other(e)))?;
     crate::atomic::write(path, text.as_bytes()).map_err(err)
+}
+
+/// `value` as these files hold it (pretty RON).
+pub fn text<T: Serialize>(value: &T) -> Result<String, ron::Error> {
+    ron::ser::to_string_pretty(value, ron::ser::PrettyConfig::default())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 
 use raw_window_handle::{HasWindowHandle, RawWindowHandle};
 
-use crate::hotkey::HotKey;
+use crate::hotkey::{HotKey, HotkeyError};
 
 /// Why the window was summoned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,9 +113,9 @@ fn raise(window: Window, time: u32) {
 }
 
 /// Registers `hotkey` for the whole desktop; its presses ring `bell`.
-/// What went wrong, in words for the status bar, when it cannot be.
-pub fn register(hotkey: HotKey, window: Window, bell: Bell) -> Result<(), String> {
-    match window {
+/// What went wrong, in the system's words, when it cannot be.
+pub fn register(hotkey: HotKey, window: Window, bell: Bell) -> Result<(), HotkeyError> {
+    let registered = match window {
         #[cfg(all(unix, not(target_os = "macos")))]
         Window::X11(_) => x11::register(hotkey, bell),
         #[cfg(windows)]
@@ -128,5 +128,6 @@ pub fn register(hotkey: HotKey, window: Window, bell: Bell) -> Result<(), String
                 "这个系统上不能注册全局快捷键".to_owned()
             })
         }
-    }
+    };
+    registered.map_err(HotkeyError::Refused)
 }
