@@ -575,3 +575,312 @@ impl Drop for Runtime {
         self.save();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::app::editor::FormEdit;
+    use crate::content::{Loaded, Origin};
+
+    /// Files in memory, shared with the test that looks at them.
+    #[derive(Clone, Default)]
+    struct Memory {
+        files: Arc<Mutex<BTreeMap<PathBuf, Vec<u8>>>>,
+        usage: Arc<Mutex<Usage>>,
+        searches: Arc<Mutex<Searches>>,
+    }
+
+    impl Memory {
+        fn with(path: &str, text: &str) -> Self {
+            let memory = Self::default();
+            memory.put(path, text);
+            memory
+        }
+
+        fn put(&self, path: &str, text: &str) {
+            self.files
+                .lock()
+                .unwrap()
+                .insert(PathBuf::from(path), text.as_bytes().to_vec());
+        }
+
+        fn text(&self, path: &str) -> Option<String> {
+            let files = self.files.lock().unwrap();
+            let bytes = files.get(Path::new(path))?;
+            Some(String::from_utf8(bytes.clone()).unwrap())
+        }
+    }
+
+    impl Storage for Memory {
+        fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+            self.files
+                .lock()
+                .unwrap()
+                .get(path)
+                .cloned()
+                .ok_or_else(|| std::io::ErrorKind::NotFound.into())
+        }
+
+        fn write(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+            self.files
+                .lock()
+                .unwrap()
+                .insert(path.to_path_buf(), bytes.to_vec());
+            Ok(())
+        }
+
+        fn remove(&self, path: &Path) -> std::io::Result<()> {
+            self.files.lock().unwrap().remove(path);
+            Ok(())
+        }
+
+        fn add_usage(
+            &self,
+            _path: &Path,
+            new: &Usage,
+        ) -> Result<Option<String>, crate::persist::StoreError> {
+            crate::usage::Tally::add(&mut *self.usage.lock().unwrap(), new);
+            Ok(None)
+        }
+
+        fn add_searches(
+            &self,
+            _path: &Path,
+            new: &Searches,
+        ) -> Result<Option<String>, crate::persist::StoreError> {
+            crate::usage::Tally::add(&mut *self.searches.lock().unwrap(), new);
+            Ok(None)
+        }
+    }
+
+    const CARDS: &str = "cards/01.ron";
+    const CHAPTER: &str = "Chapter(sections: [Section(cards: [\n    Card(id: \"wrong-queue-ticket\", title: \"客户取号错误\", steps: [Step(action: \"道歉。\", scripts: [\"对不起，让您久等了。\"])]),\n    Card(id: \"teller-unskilled\", title: \"柜员业务不熟练\", steps: [Step(action: \"安抚。\")]),\n])])\n";
+
+    /// A runtime over `storage`'s `cards/01.ron`.
+    fn runtime(storage: &Memory) -> Runtime {
+        let bytes = storage.read(Path::new(CARDS)).unwrap();
+        let mut diagnostics = Vec::new();
+        let library = crate::content::build(&[(PathBuf::from(CARDS), bytes)], &mut diagnostics);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let loaded = Loaded {
+            library,
+            diagnostics,
+            file_count: 1,
+            origin: Origin::Dirs(vec![PathBuf::from("cards")]),
+            kept: Vec::new(),
+        };
+        Runtime::new(
+            AppState::new(loaded, Settings::default()),
+            Box::new(storage.clone()),
+        )
+    }
+
+    fn command(runtime: &mut Runtime, command: Command) -> Vec<Effect> {
+        runtime.handle(Event::Command(command))
+    }
+
+    /// 客户取号错误 opened.
+    fn opened(runtime: &mut Runtime) {
+        command(runtime, Command::SetQuery("取号".into()));
+        command(runtime, Command::OpenSelected);
+        assert_eq!(runtime.state().shown_card().unwrap().title, "客户取号错误");
+    }
+
+    #[test]
+    fn the_form_opens_edits_and_writes_the_card_through_storage() {
+        let storage = Memory::with(CARDS, CHAPTER);
+        let mut rt = runtime(&storage);
+        rt.edit_in(vec![PathBuf::from("cards")]);
+        opened(&mut rt);
+        assert_eq!(command(&mut rt, Command::Edit), [Effect::FormOpened]);
+        command(
+            &mut rt,
+            Command::EditForm(FormEdit::Title("客户拿错号".into())),
+        );
+        assert!(command(&mut rt, Command::SaveEdit).is_empty());
+        assert!(rt.state().editor().is_none(), "closed once written");
+        let text = storage.text(CARDS).unwrap();
+        assert!(text.contains("title: \"客户拿错号\""), "{text}");
+        assert!(text.contains("teller-unskilled"), "the other card stays");
+    }
+
+    #[test]
+    fn a_file_changed_meanwhile_is_not_overwritten_and_f5_goes_on_from_it() {
+        let storage = Memory::with(CARDS, CHAPTER);
+        let mut rt = runtime(&storage);
+        rt.edit_in(vec![PathBuf::from("cards")]);
+        opened(&mut rt);
+        command(&mut rt, Command::Edit);
+        command(
+            &mut rt,
+            Command::EditForm(FormEdit::Title("客户拿错号".into())),
+        );
+        let theirs = CHAPTER.replace("安抚。", "先安抚客户。");
+        storage.put(CARDS, &theirs);
+        command(&mut rt, Command::SaveEdit);
+        let editor = rt.state().editor().unwrap();
+        assert!(editor.stale);
+        assert_eq!(storage.text(CARDS).unwrap(), theirs, "theirs kept");
+        command(&mut rt, Command::ReloadEdit);
+        command(&mut rt, Command::SaveEdit);
+        let text = storage.text(CARDS).unwrap();
+        assert!(
+            text.contains("客户拿错号") && text.contains("先安抚客户。"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_card_not_writable_here_opens_as_an_override_or_says_why() {
+        let storage = Memory::with(CARDS, CHAPTER);
+        let mut rt = runtime(&storage);
+        opened(&mut rt);
+        assert!(command(&mut rt, Command::Edit).is_empty());
+        let said = rt.state().notice().unwrap().text.clone();
+        assert!(said.contains("不能在这里改"), "{said}");
+        rt.override_in(PathBuf::from("branch"));
+        assert_eq!(command(&mut rt, Command::Edit), [Effect::FormOpened]);
+        command(
+            &mut rt,
+            Command::EditForm(FormEdit::Title("客户取号错误（本行）".into())),
+        );
+        command(&mut rt, Command::SaveEdit);
+        let written = storage.text(&format!("branch/{OVERRIDES_FILE}")).unwrap();
+        assert!(written.contains("客户取号错误（本行）"));
+        assert!(written.contains("based_on: \""), "{written}");
+        assert_eq!(
+            storage.text(CARDS).unwrap(),
+            CHAPTER,
+            "the original untouched"
+        );
+    }
+
+    #[test]
+    fn unsaved_changes_are_kept_as_a_draft_and_come_back() {
+        let storage = Memory::with(CARDS, CHAPTER);
+        let draft = "state/draft.ron";
+        let mut rt = runtime(&storage);
+        rt.edit_in(vec![PathBuf::from("cards")]);
+        assert!(rt.keep_drafts_in(PathBuf::from(draft)).is_empty());
+        opened(&mut rt);
+        command(&mut rt, Command::Edit);
+        assert_eq!(storage.text(draft), None, "no changes, no draft");
+        command(
+            &mut rt,
+            Command::EditForm(FormEdit::Title("客户拿错号".into())),
+        );
+        assert!(storage.text(draft).unwrap().contains("客户拿错号"));
+        // Gone without saving (a crash: no drop), then started again.
+        std::mem::forget(rt);
+        let mut rt = runtime(&storage);
+        rt.edit_in(vec![PathBuf::from("cards")]);
+        assert_eq!(
+            rt.keep_drafts_in(PathBuf::from(draft)),
+            [Effect::FormOpened]
+        );
+        assert_eq!(rt.state().editor().unwrap().fields.title, "客户拿错号");
+        command(&mut rt, Command::SaveEdit);
+        assert_eq!(storage.text(draft), None, "saved: the draft goes");
+        assert!(storage.text(CARDS).unwrap().contains("客户拿错号"));
+    }
+
+    #[test]
+    fn openings_and_copies_are_counted_and_added_at_a_save() {
+        let storage = Memory::with(CARDS, CHAPTER);
+        let mut rt = runtime(&storage);
+        rt.count_usage(PathBuf::from("state/usage.ron"));
+        opened(&mut rt);
+        let effects = command(&mut rt, Command::CopyScript(0));
+        assert!(effects.contains(&Effect::CopyText("对不起，让您久等了。".into())));
+        assert!(effects.contains(&Effect::SaveSettings), "a save soon");
+        assert!(
+            storage.usage.lock().unwrap().is_empty(),
+            "not before the save"
+        );
+        rt.handle(Event::Save);
+        let usage = storage.usage.lock().unwrap().clone();
+        let (_, cards) = usage.days.iter().next().unwrap();
+        let counts = &cards[&crate::model::CardId::parse("wrong-queue-ticket").unwrap()];
+        assert_eq!((counts.opened, counts.copied.get(&0)), (1, Some(&1)));
+        // Saved once: a second save adds nothing.
+        rt.handle(Event::Save);
+        assert_eq!(*storage.usage.lock().unwrap(), usage);
+    }
+
+    #[test]
+    fn the_search_log_keeps_the_query_with_the_card_found() {
+        let storage = Memory::with(CARDS, CHAPTER);
+        let mut rt = runtime(&storage);
+        rt.log_searches(PathBuf::from("state/searches.ron"));
+        rt.handle(Event::Frame { now: 1.0 });
+        command(&mut rt, Command::SetQuery("票不对".into()));
+        rt.handle(Event::Frame { now: 3.0 });
+        command(&mut rt, Command::SetQuery("取号".into()));
+        command(&mut rt, Command::OpenSelected);
+        drop(rt);
+        let searches = storage.searches.lock().unwrap().clone();
+        let kept: Vec<(&str, Option<&str>)> = searches
+            .days
+            .values()
+            .flatten()
+            .map(|s| {
+                (
+                    s.query.as_str(),
+                    s.card.as_ref().map(crate::model::CardId::as_str),
+                )
+            })
+            .collect();
+        assert!(
+            kept.contains(&("取号", Some("wrong-queue-ticket"))),
+            "{kept:?}"
+        );
+        assert!(
+            kept.contains(&("票不对", Some("wrong-queue-ticket"))),
+            "{kept:?}"
+        );
+    }
+
+    #[test]
+    fn a_ring_of_the_bell_brings_the_window_forward_with_the_query_selected() {
+        let storage = Memory::with(CARDS, CHAPTER);
+        let mut rt = runtime(&storage);
+        let (tx, rx) = mpsc::channel::<()>();
+        rt.summoned_by(move || rx.try_iter().count());
+        assert!(rt.handle(Event::Frame { now: 0.0 }).is_empty(), "no ring");
+        tx.send(()).unwrap();
+        let effects = rt.handle(Event::Frame { now: 0.1 });
+        assert!(effects.contains(&Effect::RaiseWindow), "{effects:?}");
+        assert!(effects.contains(&Effect::SelectSearch), "{effects:?}");
+    }
+
+    #[test]
+    fn content_from_the_watcher_is_taken_at_the_next_frame() {
+        let storage = Memory::with(CARDS, CHAPTER);
+        let mut rt = runtime(&storage);
+        let (tx, rx) = mpsc::channel();
+        rt.arrivals.reloads = Some(rx);
+        let mut diagnostics = Vec::new();
+        let changed = CHAPTER.replace("柜员业务不熟练", "柜员业务不熟练（新版）");
+        let library = crate::content::build(
+            &[(PathBuf::from(CARDS), changed.into_bytes())],
+            &mut diagnostics,
+        );
+        let loaded = Loaded {
+            library,
+            diagnostics,
+            file_count: 1,
+            origin: Origin::Dirs(vec![PathBuf::from("cards")]),
+            kept: Vec::new(),
+        };
+        tx.send(Content::new(loaded)).unwrap();
+        assert_eq!(rt.state().library().cards[1].title, "柜员业务不熟练");
+        rt.handle(Event::Frame { now: 0.0 });
+        assert_eq!(
+            rt.state().library().cards[1].title,
+            "柜员业务不熟练（新版）"
+        );
+    }
+}
