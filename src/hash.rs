@@ -23,6 +23,20 @@ pub fn fnv1a_hex(bytes: &[u8]) -> String {
     format!("{:016x}", fnv1a(FNV_START, bytes))
 }
 
+/// A fast 64-bit hash of a file's text (eight bytes at a time), to tell
+/// whether it changed since it was parsed (and, over a central folder's
+/// files, whether its state changed); it runs over all content at
+/// every load, where `SipHash` cost ~10 ms for 16 MB.
+pub fn text_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let (words, rest) = bytes.as_chunks::<8>();
+    let h = words
+        .iter()
+        .fold(FNV_START, |h, w| mix(h, u64::from_le_bytes(*w)));
+    rest.iter().fold(h, |h, &b| mix(h, u64::from(b)))
+}
+
 /// SHA-256 of `bytes`, in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))

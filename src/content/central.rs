@@ -440,7 +440,7 @@ pub fn state_hash(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> u64 {
     sorted.iter().fold(FNV_START, |h, (name, bytes)| {
         let h = fnv1a(h, name.as_bytes());
         let h = fnv1a(h, &(bytes.len() as u64).to_le_bytes());
-        mix(h, crate::content::validate::text_hash(bytes))
+        mix(h, crate::hash::text_hash(bytes))
     })
 }
 

@@ -218,11 +218,6 @@ pub fn validate(path: &Path, new_text: &str) -> Result<crate::model::Library, Ve
     }
 }
 
-/// The bytes of a card's file, for the form to start from.
-pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    std::fs::read(path)
-}
-
 /// The file a branch's changes to cards it may not write go to, in its
 /// `Local` directory.
 pub const OVERRIDES_FILE: &str = "本网点修改.ron";
@@ -230,30 +225,6 @@ pub const OVERRIDES_FILE: &str = "本网点修改.ron";
 /// The start of that file when it does not exist yet: one section to put
 /// the changed cards in.
 pub const OVERRIDES_SKELETON: &str = "// 本网点对总行（或程序内置）卡片的修改：同 id 的卡片替换总行的那张。\n// 删掉这里的一张卡片，就恢复总行的原样。\nChapter(\n    title: \"本网点修改\",\n    sections: [\n        Section(\n            cards: [\n            ],\n        ),\n    ],\n)\n";
-
-/// Writes `new_text` to `path` if the file still holds `read` (the bytes
-/// the card was read from) and `new_text` has no errors.
-pub fn save(path: &Path, read: &[u8], new_text: &str) -> Result<(), EditError> {
-    let now = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        // A new file (an override's): nothing there yet, as when read.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(source) => {
-            return Err(EditError::Write {
-                path: path.display().to_string(),
-                source,
-            });
-        }
-    };
-    if now != read {
-        return Err(EditError::Changed);
-    }
-    validate(path, new_text).map_err(EditError::Invalid)?;
-    crate::atomic::write(path, new_text.as_bytes()).map_err(|source| EditError::Write {
-        path: path.display().to_string(),
-        source,
-    })
-}
 
 #[cfg(test)]
 mod tests {
@@ -307,21 +278,5 @@ mod tests {
         let lib2 = validate(Path::new("f.ron"), &second).unwrap();
         assert_eq!(lib2.section_title(&lib2.cards[2]), "二");
         assert!(insert_card(FILE, 2, &card).is_none());
-    }
-
-    #[test]
-    fn a_file_changed_since_it_was_read_is_not_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.ron");
-        std::fs::write(&path, FILE).unwrap();
-        let changed = FILE.replace("乙", "乙乙");
-        std::fs::write(&path, &changed).unwrap();
-        let err = save(&path, FILE.as_bytes(), FILE).unwrap_err();
-        assert!(matches!(err, EditError::Changed));
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), changed);
-        let err = save(&path, changed.as_bytes(), "Chapter(sections: [").unwrap_err();
-        assert!(matches!(err, EditError::Invalid(_)), "{err}");
-        save(&path, changed.as_bytes(), FILE).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), FILE);
     }
 }

@@ -34,12 +34,6 @@ struct Seen {
     card: usize,
 }
 
-/// Builds the library from files in load order. `diagnostics` receives every
-/// problem, sorted by file then position.
-pub fn build_library(files: &[FileText], diagnostics: &mut Vec<Diagnostic>) -> Library {
-    build_library_with(files, diagnostics, &mut ParseCache::default())
-}
-
 /// Files parsed by an earlier build, taken again while their text and the
 /// rules are the same: a live reload parses only the files that changed.
 #[derive(Default)]
@@ -71,22 +65,9 @@ impl std::fmt::Debug for ParseCache {
     }
 }
 
-/// A fast 64-bit hash of a file's text (eight bytes at a time), to tell
-/// whether it changed since it was parsed (and, over a central folder's
-/// files, whether its state changed); it runs over all content at
-/// every load, where `SipHash` cost ~10 ms for 16 MB.
-pub(crate) fn text_hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let (words, rest) = bytes.as_chunks::<8>();
-    let h = words
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325, |h, w| mix(h, u64::from_le_bytes(*w)));
-    rest.iter().fold(h, |h, &b| mix(h, u64::from(b)))
-}
-
-/// [`build_library`], taking files unchanged since an earlier build from
-/// `cache` (and keeping this build's there).
+/// Builds the library from files in load order (every problem in
+/// `diagnostics`, sorted by file then position), taking files unchanged
+/// since an earlier build from `cache` (and keeping this build's there).
 pub fn build_library_with(
     files: &[FileText],
     diagnostics: &mut Vec<Diagnostic>,
@@ -247,7 +228,7 @@ fn parse_files_cached(
     }
     let keys: Vec<(u64, usize)> = files
         .iter()
-        .map(|f| (text_hash(f.text.as_bytes()), f.text.len()))
+        .map(|f| (crate::hash::text_hash(f.text.as_bytes()), f.text.len()))
         .collect();
     // The same text under another path (a published version's files move
     // to a new folder) parses the same, but for the path in its problems.
