@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use huashu::content::central::{Accepted, Cache, CacheStep, fingerprint};
+use huashu::content::central::fingerprint;
 use huashu::content::sources::{Config, SourceSpec, SourceState, Sources};
 use predicates::prelude::*;
 
@@ -311,63 +311,6 @@ fn a_zero_byte_or_unreadable_file_on_the_share_loses_no_cards() {
         assert!(matches!(loaded.reports[0].state, SourceState::Broken(_)));
         assert!(!loaded.reports[0].cache_refreshed);
         assert_eq!(loaded.loaded.library.cards.len(), 4);
-    }
-}
-
-#[test]
-fn cache_swap_leaves_the_old_or_the_new_copy_at_every_step() {
-    let tmp = tempfile::tempdir().unwrap();
-    let source = tmp.path().join("central");
-    let old = vec![(source.join("01.ron"), chapter(&[("a", "旧")]).into_bytes())];
-    let new = vec![
-        (source.join("01.ron"), chapter(&[("a", "新")]).into_bytes()),
-        (
-            source.join("sub/02.ron"),
-            chapter(&[("b", "新二")]).into_bytes(),
-        ),
-    ];
-    let cache_dir = tmp.path().join("cache");
-    let contents = |cache: &Cache| -> Vec<Vec<u8>> {
-        let (files, _) = cache.read().expect("a complete copy");
-        files.into_iter().map(|(_, b)| b).collect()
-    };
-    let bytes = |files: &[(PathBuf, Vec<u8>)]| -> Vec<Vec<u8>> {
-        files.iter().map(|(_, b)| b.clone()).collect()
-    };
-    for step in [
-        CacheStep::WriteFiles,
-        CacheStep::WriteStamp,
-        CacheStep::MoveCurrentAway,
-        CacheStep::MoveNextIn,
-        CacheStep::RemovePrevious,
-    ] {
-        let _ = std::fs::remove_dir_all(&cache_dir);
-        let cache = Cache::new(&cache_dir, &source);
-        assert!(
-            cache
-                .refresh(&source, &old, &Accepted::default(), true)
-                .unwrap()
-        );
-        let failing = Cache::new(&cache_dir, &source).failing_at(step);
-        assert!(
-            failing
-                .refresh(&source, &new, &Accepted::default(), true)
-                .is_err(),
-            "{step:?}"
-        );
-        let seen = contents(&cache);
-        assert!(
-            seen == bytes(&old) || seen == bytes(&new),
-            "after a failure at {step:?} the cache holds a mixture"
-        );
-        // The next refresh repairs it.
-        assert!(
-            cache
-                .refresh(&source, &new, &Accepted::default(), false)
-                .unwrap()
-                || contents(&cache) == bytes(&new)
-        );
-        assert_eq!(contents(&cache), bytes(&new), "{step:?}");
     }
 }
 

@@ -459,13 +459,14 @@ fn mix(a: u64, b: u64) -> u64 {
 #[derive(Debug)]
 pub struct Cache {
     pub root: PathBuf,
-    /// Test hook: fail at this step of a refresh.
+    /// Fail at this step of a refresh.
+    #[cfg(test)]
     fail_at: Option<CacheStep>,
 }
 
-/// The steps of a cache refresh.
+/// The steps of a cache refresh (tests fail at each).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CacheStep {
+enum CacheStep {
     WriteFiles,
     WriteStamp,
     MoveCurrentAway,
@@ -496,17 +497,21 @@ impl Cache {
         let hash = fnv1a(FNV_START, key.as_bytes());
         Self {
             root: cache_dir.join(format!("central-{hash:016x}")),
+            #[cfg(test)]
             fail_at: None,
         }
     }
 
-    /// Makes a refresh fail at `step` (tests).
+    /// Makes a refresh fail at `step`.
+    #[cfg(test)]
     #[must_use]
-    pub fn failing_at(mut self, step: CacheStep) -> Self {
+    fn failing_at(mut self, step: CacheStep) -> Self {
         self.fail_at = Some(step);
         self
     }
 
+    /// Where a test makes a refresh fail.
+    #[cfg(test)]
     fn step(&self, step: CacheStep) -> std::io::Result<()> {
         if self.fail_at == Some(step) {
             Err(std::io::Error::other(format!(
@@ -515,6 +520,16 @@ impl Cache {
         } else {
             Ok(())
         }
+    }
+
+    #[cfg(not(test))]
+    #[expect(
+        clippy::unnecessary_wraps,
+        clippy::unused_self,
+        reason = "the test build fails here"
+    )]
+    fn step(&self, _step: CacheStep) -> std::io::Result<()> {
+        Ok(())
     }
 
     /// The complete copies, newest first by kind: `current`, then copies
@@ -868,6 +883,63 @@ mod tests {
             (Verdict::Unreachable, true, false, true),
         ] {
             assert_eq!(verdict.holds(clean, emptied), holds, "{verdict:?}");
+        }
+    }
+
+    #[test]
+    fn cache_swap_leaves_the_old_or_the_new_copy_at_every_step() {
+        let tmp = tempfile::tempdir().unwrap();
+        let source = tmp.path().join("central");
+        let old = vec![(source.join("01.ron"), chapter(&[("a", "旧")]).into_bytes())];
+        let new = vec![
+            (source.join("01.ron"), chapter(&[("a", "新")]).into_bytes()),
+            (
+                source.join("sub/02.ron"),
+                chapter(&[("b", "新二")]).into_bytes(),
+            ),
+        ];
+        let cache_dir = tmp.path().join("cache");
+        let contents = |cache: &Cache| -> Vec<Vec<u8>> {
+            let (files, _) = cache.read().expect("a complete copy");
+            files.into_iter().map(|(_, b)| b).collect()
+        };
+        let bytes = |files: &[(PathBuf, Vec<u8>)]| -> Vec<Vec<u8>> {
+            files.iter().map(|(_, b)| b.clone()).collect()
+        };
+        for step in [
+            CacheStep::WriteFiles,
+            CacheStep::WriteStamp,
+            CacheStep::MoveCurrentAway,
+            CacheStep::MoveNextIn,
+            CacheStep::RemovePrevious,
+        ] {
+            let _ = std::fs::remove_dir_all(&cache_dir);
+            let cache = Cache::new(&cache_dir, &source);
+            assert!(
+                cache
+                    .refresh(&source, &old, &Accepted::default(), true)
+                    .unwrap()
+            );
+            let failing = Cache::new(&cache_dir, &source).failing_at(step);
+            assert!(
+                failing
+                    .refresh(&source, &new, &Accepted::default(), true)
+                    .is_err(),
+                "{step:?}"
+            );
+            let seen = contents(&cache);
+            assert!(
+                seen == bytes(&old) || seen == bytes(&new),
+                "after a failure at {step:?} the cache holds a mixture"
+            );
+            // The next refresh repairs it.
+            assert!(
+                cache
+                    .refresh(&source, &new, &Accepted::default(), false)
+                    .unwrap()
+                    || contents(&cache) == bytes(&new)
+            );
+            assert_eq!(contents(&cache), bytes(&new), "{step:?}");
         }
     }
 }
