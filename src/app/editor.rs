@@ -217,18 +217,31 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 /// The file's text as the loader reads it (no BOM, `\n` line breaks, so
-/// the card's recorded place is right), and how to write it back the way
-/// it was: (text, had a BOM, had CRLF).
-fn as_loaded(read: &[u8]) -> Result<(String, bool, bool), String> {
+/// the card's recorded place is right: the loader's own
+/// [`decode::newlines_as_loaded`](crate::content::decode::newlines_as_loaded)),
+/// and how to write it back the way it was: (text, had a BOM, its line
+/// break).
+fn as_loaded(read: &[u8]) -> Result<(String, bool, &'static str), String> {
     let text = std::str::from_utf8(read).map_err(|_| OpenError::NotUtf8.to_string())?;
     let bom = text.starts_with('\u{feff}');
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let crlf = text.contains("\r\n");
-    Ok((text.replace("\r\n", "\n"), bom, crlf))
+    let newline = if text.contains("\r\n") {
+        "\r\n"
+    } else if text.contains('\r') {
+        "\r"
+    } else {
+        "\n"
+    };
+    Ok((
+        crate::content::decode::newlines_as_loaded(text),
+        bom,
+        newline,
+    ))
 }
 
 /// The byte offset in `raw` (the file as read) of offset `k` of its text
-/// as loaded (BOM dropped, CRLF read as LF).
+/// as loaded (BOM dropped, CRLF read as LF, a lone CR as LF: one byte for
+/// one).
 fn raw_offset(raw: &str, k: usize) -> usize {
     let mut loaded = 0;
     let bom = if raw.starts_with('\u{feff}') {
@@ -581,7 +594,7 @@ impl Editor {
     /// card (see [`edit::patch_card`]), else the whole card written anew.
     pub fn new_text(&self) -> Result<String, String> {
         let card = self.edited()?;
-        let (mut text, _, crlf) = as_loaded(&self.read)?;
+        let (mut text, _, newline) = as_loaded(&self.read)?;
         if self.read.is_empty() {
             edit::OVERRIDES_SKELETON.clone_into(&mut text);
         }
@@ -602,11 +615,7 @@ impl Editor {
         };
         let (start, end) = (raw_offset(raw, range.start), raw_offset(raw, range.end));
         let written = |card_text: &str| {
-            let card_text = if crlf {
-                card_text.replace('\n', "\r\n")
-            } else {
-                card_text.to_owned()
-            };
+            let card_text = card_text.replace('\n', newline);
             edit::splice(raw, &(start..end), &card_text)
         };
         if let Some(patched) = patched {
@@ -648,6 +657,27 @@ mod tests {
             FILE.as_bytes().to_vec(),
         )
         .unwrap()
+    }
+
+    /// A file with lone CR line breaks (old Mac editors): the form finds the
+    /// card at the line:col the loader gave it, and writes it back with CR.
+    #[test]
+    fn a_file_with_lone_cr_line_breaks_is_read_as_the_loader_reads_it() {
+        let file = FILE.trim_start_matches('\u{feff}').replace("\r\n", "\r");
+        let loaded = crate::content::decode::decode(file.as_bytes()).unwrap();
+        let lib =
+            crate::content::edit::validate(std::path::Path::new("f.ron"), &loaded.text).unwrap();
+        let mut e = Editor::open(
+            lib.cards[1].clone(),
+            "f.ron".into(),
+            file.as_bytes().to_vec(),
+        )
+        .unwrap();
+        assert_eq!(e.fields.title, "乙");
+        e.apply(FormEdit::Title("乙（改）".into()));
+        let new = e.new_text().unwrap();
+        assert!(!new.contains('\n'), "CR kept: {new:?}");
+        assert!(new.contains("乙（改）") && new.contains("title: \"甲\""));
     }
 
     #[test]

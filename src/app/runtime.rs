@@ -583,7 +583,7 @@ mod tests {
 
     use super::*;
     use crate::app::editor::FormEdit;
-    use crate::content::{Loaded, Origin};
+    use crate::content::{Loaded, LoadedFrom};
 
     /// Files in memory, shared with the test that looks at them.
     #[derive(Clone, Default)]
@@ -669,7 +669,7 @@ mod tests {
             library,
             diagnostics,
             file_count: 1,
-            origin: Origin::Dirs(vec![PathBuf::from("cards")]),
+            origin: LoadedFrom::Dirs(vec![PathBuf::from("cards")]),
             kept: Vec::new(),
         };
         Runtime::new(
@@ -872,7 +872,7 @@ mod tests {
             library,
             diagnostics,
             file_count: 1,
-            origin: Origin::Dirs(vec![PathBuf::from("cards")]),
+            origin: LoadedFrom::Dirs(vec![PathBuf::from("cards")]),
             kept: Vec::new(),
         };
         tx.send(Content::new(loaded)).unwrap();

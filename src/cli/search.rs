@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::output::report_errors;
 use crate::content::Loaded;
 use crate::model::Card;
-use crate::search::{Field, Highlight, Searcher, Tally};
+use crate::search::{Field, Highlight, Matched, Searcher};
 
 /// One line of `search --json`.
 #[derive(Debug, Serialize)]
@@ -22,7 +22,7 @@ struct HitLine<'a> {
     title: &'a str,
     score: u64,
     /// Query words matched, and the rest of the ranking rules' tally.
-    tally: Tally,
+    tally: Matched,
     partial: bool,
     /// Matched characters per field, as `[start, end)` character indices.
     highlights: Vec<FieldRanges>,

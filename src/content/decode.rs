@@ -42,7 +42,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             return Err(locate(bytes, bom_len + first_utf16_error(encoding, body)));
         }
         return Ok(Decoded {
-            text: normalize_newlines(&text),
+            text: newlines_as_loaded(&text),
             encoding: Some(encoding.name()),
         });
     }
@@ -64,7 +64,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
                 return Err(err);
             }
             Ok(Decoded {
-                text: normalize_newlines(&text),
+                text: newlines_as_loaded(&text),
                 encoding: Some(GB18030.name()),
             })
         }
@@ -73,7 +73,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 
 fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(normalize_newlines(text)),
+        Ok(text) => Ok(newlines_as_loaded(text)),
         Err(e) => Err(locate(bytes, e.valid_up_to())),
     }
 }
@@ -107,7 +107,7 @@ fn first_utf16_error(encoding: &'static Encoding, body: &[u8]) -> usize {
 /// Line and column of byte `offset`, counting what decodes before it.
 fn locate(bytes: &[u8], offset: usize) -> DecodeError {
     let before = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
-    let before = normalize_newlines(&before);
+    let before = newlines_as_loaded(&before);
     let line = 1 + before.matches('\n').count();
     let col = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count());
     DecodeError {
@@ -118,8 +118,9 @@ fn locate(bytes: &[u8], offset: usize) -> DecodeError {
     }
 }
 
-/// `\r\n` and lone `\r` become `\n`.
-fn normalize_newlines(text: &str) -> String {
+/// `\r\n` and lone `\r` become `\n`: the text as loaded, whose line:col
+/// every diagnostic and the card form use.
+pub fn newlines_as_loaded(text: &str) -> String {
     if !text.contains('\r') {
         return text.to_owned();
     }

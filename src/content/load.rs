@@ -16,7 +16,7 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Where the content came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub enum LoadedFrom {
     Dirs(Vec<PathBuf>),
     Builtin,
 }
@@ -28,7 +28,7 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// How many content files were found (loaded or not).
     pub file_count: usize,
-    pub origin: Origin,
+    pub origin: LoadedFrom,
     /// Files that have errors now and are shown as they last loaded
     /// without errors (see [`Loader`]).
     pub kept: Vec<PathBuf>,
@@ -41,7 +41,7 @@ impl Loaded {
             library: Library::default(),
             diagnostics: Vec::new(),
             file_count: 0,
-            origin: Origin::Dirs(Vec::new()),
+            origin: LoadedFrom::Dirs(Vec::new()),
             kept: Vec::new(),
         }
     }
@@ -78,7 +78,7 @@ pub fn load_builtin() -> Loaded {
         library,
         diagnostics,
         file_count,
-        origin: Origin::Builtin,
+        origin: LoadedFrom::Builtin,
         kept: Vec::new(),
     }
 }
@@ -119,7 +119,7 @@ impl Loader {
             library,
             diagnostics,
             file_count,
-            origin: Origin::Dirs(dirs.to_vec()),
+            origin: LoadedFrom::Dirs(dirs.to_vec()),
             kept,
         }
     }

@@ -37,6 +37,6 @@ pub mod write;
 
 pub use diagnostic::{Diagnostic, Pos, Severity};
 pub use load::{
-    BUILTIN_PREFIX, Loaded, Loader, MAX_FILE_BYTES, Origin, build, build_layers, builtin_files,
+    BUILTIN_PREFIX, Loaded, LoadedFrom, Loader, MAX_FILE_BYTES, build, build_layers, builtin_files,
     load_builtin, load_dirs,
 };

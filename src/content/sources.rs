@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::content::central::{Central, Release, Verdict};
 use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::content::load::{
-    Fallback, FirstLook, LayerInput, LayerOutput, Loaded, Loader, Origin, load_layers,
+    Fallback, FirstLook, LayerInput, LayerOutput, Loaded, LoadedFrom, Loader, load_layers,
     read_builtin, read_dirs,
 };
 use crate::content::publish::PublicKey;
@@ -868,7 +868,7 @@ impl Sources {
                 library,
                 diagnostics,
                 file_count: outputs.iter().map(|o| o.file_count).sum(),
-                origin: Origin::Dirs(
+                origin: LoadedFrom::Dirs(
                     self.specs
                         .iter()
                         .flat_map(|s| s.dirs().iter().cloned())

@@ -36,7 +36,7 @@ use std::sync::Arc;
 pub use crate::content::fold::{fold, fold_char, fold_query};
 pub use index::Index;
 pub use query::{Query, Word};
-pub use rules::Tally;
+pub use rules::Matched;
 
 use crate::model::Library;
 
@@ -81,7 +81,7 @@ pub struct Hit {
     /// The ranking rules' values in one number (larger ranks higher).
     pub score: u64,
     /// What the score is made of.
-    pub tally: Tally,
+    pub tally: Matched,
     /// Not every word of the query matched.
     pub partial: bool,
     /// Matches in the title and aliases (what a result list shows), sorted
@@ -351,7 +351,7 @@ impl Searcher {
                 .map(|card| Hit {
                     card,
                     score: 0,
-                    tally: Tally::default(),
+                    tally: Matched::default(),
                     partial: false,
                     highlights: Vec::new(),
                 })

@@ -7,7 +7,7 @@ use super::weights::{ATTRIBUTE_BITS, COUNT_BITS, EXACTNESS_BITS, MAX_WORDS, RARI
 
 /// What a card's matched words add up to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Tally {
+pub struct Matched {
     /// Query words that matched.
     pub words: u8,
     /// Sum of their rarity (`weights::rarity`).
@@ -27,7 +27,7 @@ pub struct Tally {
     pub exactness: u32,
 }
 
-impl Tally {
+impl Matched {
     /// A word that matched, of the given rarity.
     pub fn add(&mut self, hit: WordHit, rarity: u8) {
         self.words = self.words.saturating_add(1);
@@ -60,7 +60,7 @@ impl Tally {
 
 /// One ranking rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
+pub enum RankingRule {
     Words,
     Rarity,
     Typo,
@@ -71,46 +71,49 @@ pub enum Rule {
 }
 
 /// The rules, most important first.
-pub const RULES: [Rule; 7] = [
-    Rule::Words,
-    Rule::Typo,
-    Rule::Proximity,
-    Rule::Attribute,
-    Rule::Rarity,
-    Rule::Characters,
-    Rule::Exactness,
+pub const RULES: [RankingRule; 7] = [
+    RankingRule::Words,
+    RankingRule::Typo,
+    RankingRule::Proximity,
+    RankingRule::Attribute,
+    RankingRule::Rarity,
+    RankingRule::Characters,
+    RankingRule::Exactness,
 ];
 
 const MAX_COUNT: u64 = MAX_WORDS as u64;
 
-impl Rule {
+impl RankingRule {
     /// The rule's value for a tally: larger is better.
-    pub fn value(self, t: &Tally) -> u64 {
+    pub fn value(self, t: &Matched) -> u64 {
         match self {
-            Rule::Words => u64::from(t.words).min(MAX_COUNT),
-            Rule::Rarity => u64::from(t.rarity),
-            Rule::Characters => u64::from(t.characters).min(MAX_COUNT),
-            Rule::Typo => MAX_COUNT - u64::from(t.typos).min(MAX_COUNT),
-            Rule::Proximity => MAX_COUNT - u64::from(t.scattered).min(MAX_COUNT),
-            Rule::Attribute => u64::from(t.attribute),
-            Rule::Exactness => u64::from(t.exactness).min((1 << EXACTNESS_BITS) - 1),
+            RankingRule::Words => u64::from(t.words).min(MAX_COUNT),
+            RankingRule::Rarity => u64::from(t.rarity),
+            RankingRule::Characters => u64::from(t.characters).min(MAX_COUNT),
+            RankingRule::Typo => MAX_COUNT - u64::from(t.typos).min(MAX_COUNT),
+            RankingRule::Proximity => MAX_COUNT - u64::from(t.scattered).min(MAX_COUNT),
+            RankingRule::Attribute => u64::from(t.attribute),
+            RankingRule::Exactness => u64::from(t.exactness).min((1 << EXACTNESS_BITS) - 1),
         }
     }
 
     /// Bits the rule's value takes in a [`key`].
     pub fn bits(self) -> u32 {
         match self {
-            Rule::Words | Rule::Characters | Rule::Typo | Rule::Proximity => COUNT_BITS,
-            Rule::Rarity => RARITY_BITS,
-            Rule::Attribute => ATTRIBUTE_BITS,
-            Rule::Exactness => EXACTNESS_BITS,
+            RankingRule::Words
+            | RankingRule::Characters
+            | RankingRule::Typo
+            | RankingRule::Proximity => COUNT_BITS,
+            RankingRule::Rarity => RARITY_BITS,
+            RankingRule::Attribute => ATTRIBUTE_BITS,
+            RankingRule::Exactness => EXACTNESS_BITS,
         }
     }
 }
 
 /// The rules' values in one number: comparing keys compares the rules in
 /// order.
-pub fn key(t: &Tally) -> u64 {
+pub fn key(t: &Matched) -> u64 {
     RULES
         .iter()
         .fold(0, |key, rule| (key << rule.bits()) | rule.value(t))
@@ -130,8 +133,12 @@ pub enum Kind {
 /// Each card's tally over the words' hits; `kinds[n]`: how word `n`
 /// counts and its rarity (a word of rarity 0 when missing). Cards nothing
 /// matched are left out. Ascending by card.
-pub fn tally<H: AsRef<Hits>>(cards: usize, words: &[H], kinds: &[(Kind, u8)]) -> Vec<(u32, Tally)> {
-    let mut tallies = vec![Tally::default(); cards];
+pub fn tally<H: AsRef<Hits>>(
+    cards: usize,
+    words: &[H],
+    kinds: &[(Kind, u8)],
+) -> Vec<(u32, Matched)> {
+    let mut tallies = vec![Matched::default(); cards];
     for (n, hits) in words.iter().enumerate() {
         let (kind, rare) = kinds.get(n).copied().unwrap_or((Kind::Word, 0));
         for &(card, hit) in hits.as_ref() {
@@ -155,8 +162,8 @@ mod tests {
     use super::super::weights::{ALIAS, BODY, SCRIPT, TITLE};
     use super::*;
 
-    fn tally_of(hits: &[WordHit]) -> Tally {
-        let mut t = Tally::default();
+    fn tally_of(hits: &[WordHit]) -> Matched {
+        let mut t = Matched::default();
         for &h in hits {
             t.add(h, 0);
         }
@@ -171,7 +178,7 @@ mod tests {
     fn more_words_first() {
         let two_in_body = tally_of(&[exact(BODY, 1000), exact(BODY, 1000)]);
         let one_in_title = tally_of(&[exact(TITLE, 1500)]);
-        assert!(Rule::Words.value(&two_in_body) > Rule::Words.value(&one_in_title));
+        assert!(RankingRule::Words.value(&two_in_body) > RankingRule::Words.value(&one_in_title));
         assert!(key(&two_in_body) > key(&one_in_title));
     }
 
@@ -179,7 +186,7 @@ mod tests {
     fn typos_after_words() {
         let exact_body = tally_of(&[exact(BODY, 1000)]);
         let homophone_title = tally_of(&[WordHit::new(true, false, TITLE, 1000)]);
-        assert!(Rule::Typo.value(&exact_body) > Rule::Typo.value(&homophone_title));
+        assert!(RankingRule::Typo.value(&exact_body) > RankingRule::Typo.value(&homophone_title));
         assert!(key(&exact_body) > key(&homophone_title));
     }
 
@@ -188,7 +195,10 @@ mod tests {
         // `kz`: 口罩 whole in an alias beats k…z scattered in a title.
         let contiguous_alias = tally_of(&[exact(ALIAS, 1400)]);
         let scattered_title = tally_of(&[WordHit::new(false, true, TITLE, 900)]);
-        assert!(Rule::Proximity.value(&contiguous_alias) > Rule::Proximity.value(&scattered_title));
+        assert!(
+            RankingRule::Proximity.value(&contiguous_alias)
+                > RankingRule::Proximity.value(&scattered_title)
+        );
         assert!(key(&contiguous_alias) > key(&scattered_title));
     }
 
@@ -196,13 +206,13 @@ mod tests {
     fn attribute_before_exactness() {
         let title = tally_of(&[exact(TITLE, 1000)]);
         let script_start = tally_of(&[exact(SCRIPT, 1500)]);
-        assert!(Rule::Attribute.value(&title) > Rule::Attribute.value(&script_start));
+        assert!(RankingRule::Attribute.value(&title) > RankingRule::Attribute.value(&script_start));
         assert!(key(&title) > key(&script_start));
     }
 
     #[test]
     fn a_word_anywhere_beats_lone_characters_in_titles() {
-        let mut characters = Tally::default();
+        let mut characters = Matched::default();
         for _ in 0..3 {
             characters.add_character(exact(TITLE, 1500), false);
         }
@@ -212,13 +222,13 @@ mod tests {
 
     #[test]
     fn rarity_orders_cards_that_matched_different_words() {
-        let mut rare = Tally::default();
+        let mut rare = Matched::default();
         rare.add(exact(BODY, 1000), 3);
-        let mut common = Tally::default();
+        let mut common = Matched::default();
         common.add(exact(BODY, 1000), 0);
         assert!(key(&rare) > key(&common));
         // But not against the field weights.
-        let mut common_title = Tally::default();
+        let mut common_title = Matched::default();
         common_title.add(exact(TITLE, 1000), 0);
         assert!(key(&common_title) > key(&rare));
     }

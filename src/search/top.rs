@@ -1,14 +1,15 @@
 //! Stage 4: the best `limit` cards, best first; ties keep chapter order.
 
-use super::rules::{Tally, key};
+use super::rules::{Matched, key};
 
 /// `(card, tally, key)` of the best `limit` tallies, best first.
-pub fn top(tallies: Vec<(u32, Tally)>, limit: usize) -> Vec<(u32, Tally, u64)> {
-    let mut keyed: Vec<(u32, Tally, u64)> = tallies
+pub fn top(tallies: Vec<(u32, Matched)>, limit: usize) -> Vec<(u32, Matched, u64)> {
+    let mut keyed: Vec<(u32, Matched, u64)> = tallies
         .into_iter()
         .map(|(card, t)| (card, t, key(&t)))
         .collect();
-    let order = |a: &(u32, Tally, u64), b: &(u32, Tally, u64)| b.2.cmp(&a.2).then(a.0.cmp(&b.0));
+    let order =
+        |a: &(u32, Matched, u64), b: &(u32, Matched, u64)| b.2.cmp(&a.2).then(a.0.cmp(&b.0));
     if limit == 0 {
         keyed.clear();
     } else if keyed.len() > limit {
@@ -23,11 +24,11 @@ pub fn top(tallies: Vec<(u32, Tally)>, limit: usize) -> Vec<(u32, Tally, u64)> {
 mod tests {
     use super::*;
 
-    fn t(words: u8, exactness: u32) -> Tally {
-        Tally {
+    fn t(words: u8, exactness: u32) -> Matched {
+        Matched {
             words,
             exactness,
-            ..Tally::default()
+            ..Matched::default()
         }
     }
 

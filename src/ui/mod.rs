@@ -42,7 +42,7 @@ pub struct HuashuApp {
     set_up: bool,
     frames: u64,
     /// What the search box is asked for at the next frame.
-    search_focus: search_bar::Focus,
+    search_focus: search_bar::BoxFocus,
     /// What the input method is doing in the search box.
     ime: ImeState,
     scroll: i32,
@@ -78,7 +78,7 @@ impl HuashuApp {
             runtime: runtime.into(),
             set_up: false,
             frames: 0,
-            search_focus: search_bar::Focus::Take,
+            search_focus: search_bar::BoxFocus::Take,
             ime: ImeState::default(),
             scroll: 0,
             form_opened: false,
@@ -189,8 +189,9 @@ impl HuashuApp {
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
         let (ime, mut commands) = self.read_keys(&ctx, navigating);
-        let focus_now = match std::mem::replace(&mut self.search_focus, search_bar::Focus::Keep) {
-            search_bar::Focus::Keep if focused.is_none() => search_bar::Focus::Take,
+        let focus_now = match std::mem::replace(&mut self.search_focus, search_bar::BoxFocus::Keep)
+        {
+            search_bar::BoxFocus::Keep if focused.is_none() => search_bar::BoxFocus::Take,
             asked => asked,
         };
         let scroll = std::mem::take(&mut self.scroll);
@@ -335,11 +336,11 @@ impl HuashuApp {
                 }));
             }
             Effect::FocusSearch => {
-                if self.search_focus == search_bar::Focus::Keep {
-                    self.search_focus = search_bar::Focus::Take;
+                if self.search_focus == search_bar::BoxFocus::Keep {
+                    self.search_focus = search_bar::BoxFocus::Take;
                 }
             }
-            Effect::SelectSearch => self.search_focus = search_bar::Focus::SelectAll,
+            Effect::SelectSearch => self.search_focus = search_bar::BoxFocus::SelectAll,
             Effect::FocusFlag => ctx.memory_mut(|m| m.request_focus(card_view::flag_id())),
             Effect::FormOpened => {
                 ctx.memory_mut(|m| m.request_focus(editor::title_id()));

@@ -48,7 +48,7 @@ fn fold_ime(last: Ime, event: &egui::Event) -> Ime {
 
 /// What the search box is asked for this frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Focus {
+pub enum BoxFocus {
     /// Nothing: it keeps or lacks the keyboard as it is.
     Keep,
     /// The keyboard (only when the box lacks it: asking again would end an
@@ -60,7 +60,12 @@ pub enum Focus {
 }
 
 /// The search box.
-pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: Focus, ime: Ime) -> Vec<Command> {
+pub fn search_bar_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    focus: BoxFocus,
+    ime: Ime,
+) -> Vec<Command> {
     let mut out = Vec::new();
     let mut query = state.query().to_owned();
     let response = ui.add(
@@ -80,10 +85,10 @@ pub fn search_bar_ui(ui: &mut egui::Ui, state: &AppState, focus: Focus, ime: Ime
                 ..egui::EventFilter::default()
             }),
     );
-    if focus != Focus::Keep && !response.has_focus() {
+    if focus != BoxFocus::Keep && !response.has_focus() {
         response.request_focus();
     }
-    if focus == Focus::SelectAll {
+    if focus == BoxFocus::SelectAll {
         let mut edit =
             egui::text_edit::TextEditState::load(ui.ctx(), response.id).unwrap_or_default();
         edit.cursor
