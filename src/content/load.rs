@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+use crate::content::assemble::{self, FileText};
 use crate::content::decode::{self, Decoded};
 use crate::content::diagnostic::{Diagnostic, LineIndex, Pos};
-use crate::content::validate::{self, FileText};
 use crate::content::walk;
 use crate::model::Library;
 
@@ -96,7 +96,7 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Loaded {
 pub struct Loader {
     last_good: BTreeMap<PathBuf, Vec<u8>>,
     /// The files as last parsed: a reload parses only those that changed.
-    parsed: validate::ParseCache,
+    parsed: assemble::ParseCache,
 }
 
 impl Loader {
@@ -285,12 +285,12 @@ fn fall_back(
 /// those of its current version.
 pub(crate) fn load_layers(
     inputs: Vec<LayerInput<'_>>,
-    parsed: &mut validate::ParseCache,
+    parsed: &mut assemble::ParseCache,
 ) -> (Library, Vec<Diagnostic>, Vec<LayerOutput>) {
     let mut inputs = inputs;
     let build_all = |inputs: &[LayerInput<'_>],
                      diagnostics: &mut Vec<Diagnostic>,
-                     parsed: &mut validate::ParseCache| {
+                     parsed: &mut assemble::ParseCache| {
         let files = inputs.iter().enumerate().flat_map(|(n, i)| {
             i.read
                 .files
@@ -483,7 +483,7 @@ pub fn build_layers<'a>(
     files: impl IntoIterator<Item = (&'a Path, &'a [u8], usize)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Library {
-    build_layers_with(files, diagnostics, &mut validate::ParseCache::default())
+    build_layers_with(files, diagnostics, &mut assemble::ParseCache::default())
 }
 
 /// [`build_layers`], taking the files unchanged since an earlier build
@@ -491,7 +491,7 @@ pub fn build_layers<'a>(
 fn build_layers_with<'a>(
     files: impl IntoIterator<Item = (&'a Path, &'a [u8], usize)>,
     diagnostics: &mut Vec<Diagnostic>,
-    parsed: &mut validate::ParseCache,
+    parsed: &mut assemble::ParseCache,
 ) -> Library {
     let mut order: Vec<PathBuf> = Vec::new();
     let mut texts = Vec::new();
@@ -511,7 +511,7 @@ fn build_layers_with<'a>(
         }
     }
     let mut content_diags = Vec::new();
-    let library = validate::build_library_with(&texts, &mut content_diags, parsed);
+    let library = assemble::build_library_with(&texts, &mut content_diags, parsed);
     let mut all: Vec<Diagnostic> = decode_diags;
     all.append(&mut content_diags);
     // Each problem's source line (a file's lines found once: a large

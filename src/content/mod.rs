@@ -3,6 +3,7 @@
 
 /// A central folder many counters read: new states settle before they
 /// are shown; the offline copy.
+pub mod assemble;
 pub mod central;
 pub mod decode;
 pub mod diagnostic;

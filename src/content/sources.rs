@@ -653,7 +653,7 @@ pub struct Sources {
     /// Per central source: its accepted state and offline copy.
     centrals: Vec<Option<Central>>,
     /// The files as last parsed: a reload parses only those that changed.
-    parsed: crate::content::validate::ParseCache,
+    parsed: crate::content::assemble::ParseCache,
     /// Problems found before any loading (a config file that could not be
     /// used), reported with every load.
     problems: Vec<Diagnostic>,
@@ -685,7 +685,7 @@ impl Sources {
             web: WebSettings::default(),
             loaders: (0..n).map(|_| Loader::default()).collect(),
             centrals: Vec::new(),
-            parsed: crate::content::validate::ParseCache::default(),
+            parsed: crate::content::assemble::ParseCache::default(),
             problems: Vec::new(),
         };
         sources.centrals = sources.make_centrals();
