@@ -5,6 +5,9 @@
 /// are shown; the offline copy.
 pub mod assemble;
 pub mod central;
+/// The config file, where huashu keeps its files, and why the content
+/// sources are the ones loaded.
+pub mod config;
 pub mod decode;
 pub mod diagnostic;
 /// Writing one edited card back into its file.
