@@ -21,8 +21,8 @@ use crate::content::sources::{Sources, SourcesLoaded};
 use crate::content::watch::{Recheck, Watch};
 use crate::hotkey::{HotKey, HotkeyError};
 use crate::model::Card;
-use crate::persist::Storage;
 use crate::persist::draft_file::Draft;
+use crate::persist::storage::{Counted, Storage};
 use crate::usage::{SearchSession, Searches, Usage, UsageEvent};
 
 /// Wakes the window from another thread (its repaint request).
@@ -528,13 +528,16 @@ impl Runtime {
         }
         if let Some(log) = &mut self.searches
             && !log.pending.days.is_empty()
-            && added(self.storage.add_searches(&log.path, &log.pending))
+            && added(self.storage.add(&log.path, Counted::Searches(&log.pending)))
         {
             log.pending = Searches::default();
         }
         if let Some(counts) = &mut self.counts
             && !counts.pending.is_empty()
-            && added(self.storage.add_usage(&counts.path, &counts.pending))
+            && added(
+                self.storage
+                    .add(&counts.path, Counted::Usage(&counts.pending)),
+            )
         {
             counts.pending = Usage::default();
         }
@@ -637,21 +640,16 @@ mod tests {
             Ok(())
         }
 
-        fn add_usage(
+        fn add(
             &self,
             _path: &Path,
-            new: &Usage,
+            new: Counted<'_>,
         ) -> Result<Option<String>, crate::persist::StoreError> {
-            crate::usage::Tally::add(&mut *self.usage.lock().unwrap(), new);
-            Ok(None)
-        }
-
-        fn add_searches(
-            &self,
-            _path: &Path,
-            new: &Searches,
-        ) -> Result<Option<String>, crate::persist::StoreError> {
-            crate::usage::Tally::add(&mut *self.searches.lock().unwrap(), new);
+            use crate::usage::Tally as _;
+            match new {
+                Counted::Usage(usage) => self.usage.lock().unwrap().add(usage),
+                Counted::Searches(searches) => self.searches.lock().unwrap().add(searches),
+            }
             Ok(None)
         }
     }
@@ -659,21 +657,26 @@ mod tests {
     const CARDS: &str = "cards/01.ron";
     const CHAPTER: &str = "Chapter(sections: [Section(cards: [\n    Card(id: \"wrong-queue-ticket\", title: \"客户取号错误\", steps: [Step(action: \"道歉。\", scripts: [\"对不起，让您久等了。\"])]),\n    Card(id: \"teller-unskilled\", title: \"柜员业务不熟练\", steps: [Step(action: \"安抚。\")]),\n])])\n";
 
-    /// A runtime over `storage`'s `cards/01.ron`.
-    fn runtime(storage: &Memory) -> Runtime {
-        let bytes = storage.read(Path::new(CARDS)).unwrap();
+    /// `cards/01.ron` holding `text`, loaded.
+    fn loaded(text: &[u8]) -> Loaded {
         let mut diagnostics = Vec::new();
-        let library = crate::content::build(&[(PathBuf::from(CARDS), bytes)], &mut diagnostics);
+        let library =
+            crate::content::build(&[(PathBuf::from(CARDS), text.to_vec())], &mut diagnostics);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let loaded = Loaded {
+        Loaded {
             library,
             diagnostics,
             file_count: 1,
             origin: LoadedFrom::Dirs(vec![PathBuf::from("cards")]),
             kept: Vec::new(),
-        };
+        }
+    }
+
+    /// A runtime over `storage`'s `cards/01.ron`.
+    fn runtime(storage: &Memory) -> Runtime {
+        let bytes = storage.read(Path::new(CARDS)).unwrap();
         Runtime::new(
-            AppState::new(loaded, Settings::default()),
+            AppState::new(loaded(&bytes), Settings::default()),
             Box::new(storage.clone()),
         )
     }
@@ -862,20 +865,8 @@ mod tests {
         let mut rt = runtime(&storage);
         let (tx, rx) = mpsc::channel();
         rt.arrivals.reloads = Some(rx);
-        let mut diagnostics = Vec::new();
         let changed = CHAPTER.replace("柜员业务不熟练", "柜员业务不熟练（新版）");
-        let library = crate::content::build(
-            &[(PathBuf::from(CARDS), changed.into_bytes())],
-            &mut diagnostics,
-        );
-        let loaded = Loaded {
-            library,
-            diagnostics,
-            file_count: 1,
-            origin: LoadedFrom::Dirs(vec![PathBuf::from("cards")]),
-            kept: Vec::new(),
-        };
-        tx.send(Content::new(loaded)).unwrap();
+        tx.send(Content::new(loaded(changed.as_bytes()))).unwrap();
         assert_eq!(rt.state().library().cards[1].title, "柜员业务不熟练");
         rt.handle(Event::Frame { now: 0.0 });
         assert_eq!(

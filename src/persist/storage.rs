@@ -17,9 +17,15 @@ pub trait Storage: Send {
     fn remove(&self, path: &Path) -> std::io::Result<()>;
     /// Adds `new` to the counts kept in `path` (other processes add theirs
     /// too); the message of a damaged file, once.
-    fn add_usage(&self, path: &Path, new: &Usage) -> Result<Option<String>, StoreError>;
-    /// The same for the search log.
-    fn add_searches(&self, path: &Path, new: &Searches) -> Result<Option<String>, StoreError>;
+    fn add(&self, path: &Path, new: Counted<'_>) -> Result<Option<String>, StoreError>;
+}
+
+/// Counts to add to a file.
+#[derive(Clone, Copy, Debug)]
+pub enum Counted<'a> {
+    Usage(&'a Usage),
+    /// The search log.
+    Searches(&'a Searches),
 }
 
 /// The files on this computer.
@@ -42,11 +48,10 @@ impl Storage for Disk {
         }
     }
 
-    fn add_usage(&self, path: &Path, new: &Usage) -> Result<Option<String>, StoreError> {
-        usage_file::add(path, new)
-    }
-
-    fn add_searches(&self, path: &Path, new: &Searches) -> Result<Option<String>, StoreError> {
-        usage_file::add(path, new)
+    fn add(&self, path: &Path, new: Counted<'_>) -> Result<Option<String>, StoreError> {
+        match new {
+            Counted::Usage(usage) => usage_file::add(path, usage),
+            Counted::Searches(searches) => usage_file::add(path, searches),
+        }
     }
 }
