@@ -15,12 +15,31 @@ pub const DEFAULT: HotKey = HotKey {
     key: Key::Letter('H'),
 };
 
+/// Why a configured hotkey is not a key.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("“{0}”里有两个键；只能有一个键加上修饰键")]
+    TwoKeys(String),
+    #[error("“{0}”不是能用的键：用 A–Z、0–9、F1–F24 或 Space")]
+    NotAKey(String),
+    #[error("“{text}”里 {part} 写了两次")]
+    Twice { text: String, part: String },
+    #[error("“{0}”里没有键，例如 Ctrl+Alt+H")]
+    NoKey(String),
+    #[error("“{0}”会挡住打字：字母、数字和空格要和 Ctrl、Alt 或 Win 一起用")]
+    BlocksTyping(String),
+    #[error("Alt+Space 是窗口菜单，不能用")]
+    WindowMenu,
+    #[error("“{0}”是切换输入法的键，不能用")]
+    InputMethod(String),
+}
+
 /// Why the window has no global hotkey.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HotkeyError {
     /// The config's `hotkey` is not a key.
     #[error("配置文件里的 hotkey 写错了：{0}")]
-    Config(String),
+    Config(ParseError),
     /// The system did not register it (another program has it, Wayland,
     /// …): in the system's words.
     #[error("{0}")]
@@ -69,7 +88,7 @@ pub enum Key {
 impl HotKey {
     /// Reads `Ctrl+Alt+H`, `ctrl + shift + f9`, `Win+Alt+1`: modifiers and
     /// one key joined by `+`, in any case and order.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
         let mut mods = Mods::default();
         let mut key = None;
         for part in text.split('+').map(str::trim) {
@@ -80,31 +99,32 @@ impl HotKey {
                 "win" | "super" | "meta" => Mods::WIN,
                 _ => {
                     if key.is_some() {
-                        return Err(format!("“{text}”里有两个键；只能有一个键加上修饰键"));
+                        return Err(ParseError::TwoKeys(text.to_owned()));
                     }
-                    key = Some(parse_key(part).ok_or_else(|| {
-                        format!("“{part}”不是能用的键：用 A–Z、0–9、F1–F24 或 Space")
-                    })?);
+                    key = Some(
+                        parse_key(part).ok_or_else(|| ParseError::NotAKey(part.to_owned()))?,
+                    );
                     continue;
                 }
             };
             if mods.has(m) {
-                return Err(format!("“{text}”里 {part} 写了两次"));
+                return Err(ParseError::Twice {
+                    text: text.to_owned(),
+                    part: part.to_owned(),
+                });
             }
             mods = mods.with(m);
         }
-        let key = key.ok_or_else(|| format!("“{text}”里没有键，例如 Ctrl+Alt+H"))?;
+        let key = key.ok_or_else(|| ParseError::NoKey(text.to_owned()))?;
         let typing = mods.has(Mods::CTRL) || mods.has(Mods::ALT) || mods.has(Mods::WIN);
         if !matches!(key, Key::Function(_)) && !typing {
-            return Err(format!(
-                "“{text}”会挡住打字：字母、数字和空格要和 Ctrl、Alt 或 Win 一起用"
-            ));
+            return Err(ParseError::BlocksTyping(text.to_owned()));
         }
         if key == Key::Space && mods == Mods::ALT {
-            return Err("Alt+Space 是窗口菜单，不能用".into());
+            return Err(ParseError::WindowMenu);
         }
         if key == Key::Space && !mods.has(Mods::ALT) {
-            return Err(format!("“{text}”是切换输入法的键，不能用"));
+            return Err(ParseError::InputMethod(text.to_owned()));
         }
         Ok(Self { mods, key })
     }
@@ -189,7 +209,7 @@ mod tests {
             "Ctrl+Alt+回车",
         ] {
             let e = HotKey::parse(bad).unwrap_err();
-            assert!(!e.is_empty(), "{bad}");
+            assert!(!e.to_string().is_empty(), "{bad}");
         }
     }
 }

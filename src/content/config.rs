@@ -198,7 +198,7 @@ impl Config {
 
     /// The hotkey to register, `None` when turned off, or what is wrong
     /// with it.
-    pub fn hotkey(&self) -> Result<Option<HotKey>, String> {
+    pub fn hotkey(&self) -> Result<Option<HotKey>, crate::hotkey::ParseError> {
         self.hotkey.as_deref().map(HotKey::parse).transpose()
     }
 

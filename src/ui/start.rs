@@ -331,7 +331,7 @@ fn open_window(
 /// Registers the configured hotkey for `window`: which key, or why there
 /// is none (`None`: the config turned it off).
 fn register_hotkey(
-    hotkey: Result<Option<HotKey>, String>,
+    hotkey: Result<Option<HotKey>, crate::hotkey::ParseError>,
     window: summon::Window,
     bell: Bell,
 ) -> Option<Result<HotKey, HotkeyError>> {
