@@ -101,9 +101,8 @@ impl HotKey {
                     if key.is_some() {
                         return Err(ParseError::TwoKeys(text.to_owned()));
                     }
-                    key = Some(
-                        parse_key(part).ok_or_else(|| ParseError::NotAKey(part.to_owned()))?,
-                    );
+                    key =
+                        Some(parse_key(part).ok_or_else(|| ParseError::NotAKey(part.to_owned()))?);
                     continue;
                 }
             };

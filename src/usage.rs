@@ -266,7 +266,10 @@ pub const SEARCH_PAUSE_SECONDS: f64 = 60.0;
 
 /// The queries of one search, from the first key to the card opened (or
 /// none): a query rephrased several times is linked to the card finally
-/// found — the alias it would have needed.
+/// found — the alias it would have needed. The queries are held as typed
+/// only in memory, so that one typed in pauses (a card number in groups of
+/// four, a number then a word) is one query; digits are masked before
+/// anything leaves the session.
 #[derive(Clone, Debug, Default)]
 pub struct SearchSession {
     queries: Vec<String>,
@@ -282,15 +285,18 @@ impl SearchSession {
             self.end(day, into);
         }
         self.last = now;
-        let query = mask_digits(query.trim());
+        let query = query.trim();
         if query.is_empty() {
             return;
         }
+        // Typing on (or taking back): the same query, as it is now. Said
+        // of the text as typed: masked, `62220` and `6222021234567890挂失`
+        // would look like two queries.
         match self.queries.last_mut() {
-            Some(last) if query.starts_with(last.as_str()) || last.starts_with(query.as_str()) => {
-                *last = query;
+            Some(last) if query.starts_with(last.as_str()) || last.starts_with(query) => {
+                query.clone_into(last);
             }
-            _ => self.queries.push(query),
+            _ => self.queries.push(query.to_owned()),
         }
     }
 
@@ -298,7 +304,7 @@ impl SearchSession {
     /// search led to it.
     pub fn found(&mut self, card: &CardId, day: &str, into: &mut Searches) {
         for q in self.queries.drain(..) {
-            into.count(day, &q, Some(card), 1);
+            into.count(day, &mask_digits(&q), Some(card), 1);
         }
     }
 
@@ -306,35 +312,36 @@ impl SearchSession {
     /// card.
     pub fn end(&mut self, day: &str, into: &mut Searches) {
         for q in self.queries.drain(..) {
-            into.count(day, &q, None, 1);
+            into.count(day, &mask_digits(&q), None, 1);
         }
     }
 }
 
-/// The longest run of digits kept: longer ones (account, ID card and phone
-/// numbers) are masked.
-const MAX_DIGITS: usize = 5;
-
-/// `query` with every run of more than five digits (ASCII or full-width)
-/// replaced by `#` — before anything is kept.
+/// `query` with every run of digits (ASCII or full-width) replaced by one
+/// `#`, and an ID card number's closing X with it — before anything is
+/// kept: a number typed in groups is as much a customer's as one typed at
+/// once, and a short run may be the start of one.
 pub fn mask_digits(query: &str) -> String {
     let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     let mut out = String::with_capacity(query.len());
-    let mut run = String::new();
-    for c in query.chars().chain(std::iter::once('\0')) {
+    let mut in_run = false;
+    let mut chars = query.chars().peekable();
+    while let Some(c) = chars.next() {
         if is_digit(c) {
-            run.push(c);
+            if !in_run {
+                out.push('#');
+            }
+            in_run = true;
             continue;
         }
-        if run.chars().count() > MAX_DIGITS {
-            out.push('#');
-        } else {
-            out.push_str(&run);
+        // `11010119900307123X`: the X ends the number, unless a word goes on.
+        let x = matches!(c, 'x' | 'X' | 'ｘ' | 'Ｘ');
+        let word_goes_on = chars.peek().is_some_and(|n| n.is_ascii_alphabetic());
+        if in_run && x && !word_goes_on {
+            continue;
         }
-        run.clear();
-        if c != '\0' {
-            out.push(c);
-        }
+        in_run = false;
+        out.push(c);
     }
     out
 }
@@ -391,12 +398,58 @@ mod tests {
     }
 
     #[test]
-    fn long_digit_runs_are_masked_short_ones_kept() {
+    fn every_digit_is_masked() {
         assert_eq!(mask_digits("卡号6222021234567890丢了"), "卡号#丢了");
         assert_eq!(mask_digits("电话 13800138000"), "电话 #");
         assert_eq!(mask_digits("身份证１１０１０１１９９０"), "身份证#");
-        assert_eq!(mask_digits("取号12345"), "取号12345");
-        assert_eq!(mask_digits("第3号 窗口 123456"), "第3号 窗口 #");
+        assert_eq!(mask_digits("取号12345"), "取号#");
+        assert_eq!(mask_digits("第3号 窗口 123456"), "第#号 窗口 #");
+        assert_eq!(mask_digits("6222 0212 3456 7890"), "# # # #");
+        assert_eq!(mask_digits("11010119900307123X挂失"), "#挂失");
+        assert_eq!(mask_digits("身份证 11010119900307123x"), "身份证 #");
+        assert_eq!(mask_digits("3xl"), "#xl");
+    }
+
+    /// Numbers typed as people type them — in groups, with pauses, then a
+    /// word — are kept as one masked query; no fragment of the number is.
+    #[test]
+    fn a_number_typed_in_pauses_keeps_no_fragment() {
+        let typed = [
+            // A card number at ~8 keys a second, then 挂失 in pinyin.
+            vec![
+                "62220",
+                "6222021234",
+                "6222021234567890",
+                "6222021234567890guashi",
+            ],
+            // In groups of four, as printed on the card.
+            vec![
+                "6222",
+                "6222 0212",
+                "6222 0212 3456",
+                "6222 0212 3456 7890 挂失",
+            ],
+            // An 18-character ID number ending in X.
+            vec![
+                "110101",
+                "11010119900307",
+                "11010119900307123X",
+                "11010119900307123X 代办",
+            ],
+            // A phone number with a pause after the area code.
+            vec!["138", "1380013", "13800138000 骚扰电话"],
+        ];
+        for queries in typed {
+            let mut s = Searches::default();
+            let mut session = SearchSession::default();
+            for (n, q) in queries.iter().enumerate() {
+                session.queried(q, f64::from(u8::try_from(n).unwrap()) * 2.0, "d", &mut s);
+            }
+            session.end("d", &mut s);
+            let kept: Vec<String> = s.totals(None).into_iter().map(|e| e.query).collect();
+            assert_eq!(kept.len(), 1, "{kept:?}");
+            assert!(!kept[0].chars().any(|c| c.is_ascii_digit()), "{kept:?}");
+        }
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl Runtime {
         });
     }
 
-    /// Keeps the queries typed and the card opened after each (digit runs
+    /// Keeps the queries typed and the card opened after each (digits
     /// masked), added to `path` (`searches.ron`) at each save.
     pub fn log_searches(&mut self, path: PathBuf) {
         self.searches = Some(SearchLog {

@@ -81,7 +81,7 @@ pub struct Config {
     /// content sources.
     #[serde(default = "default_hotkey")]
     pub hotkey: Option<String>,
-    /// Keep the queries typed, with the card opened after each (digit runs
+    /// Keep the queries typed, with the card opened after each (digits
     /// masked), for `huashu usage --misses`. Off unless set.
     #[serde(default)]
     pub log_searches: bool,
