@@ -336,7 +336,7 @@ pub fn mask_digits(query: &str) -> String {
         }
         // `11010119900307123X`: the X ends the number, unless a word goes on.
         let x = matches!(c, 'x' | 'X' | 'ｘ' | 'Ｘ');
-        let word_goes_on = chars.peek().is_some_and(|n| n.is_ascii_alphabetic());
+        let word_goes_on = chars.peek().is_some_and(char::is_ascii_alphabetic);
         if in_run && x && !word_goes_on {
             continue;
         }
