@@ -346,15 +346,14 @@ impl Runtime {
                     let read = self.storage.read(&path);
                     self.state.take(Outcome::EditFileRead(read));
                 }
-                Effect::Count(event) => {
-                    self.count(&event);
-                    // Saved with the settings, at a frame after a while.
-                    out.push(Effect::SaveSettings);
-                }
+                Effect::Count(event) => self.count(&event),
                 other => out.push(other),
             }
         }
         self.keep_draft();
+        // On disk now, with no further input: a logoff or a kill a moment
+        // later loses nothing counted.
+        self.save_counts();
         out
     }
 
@@ -515,6 +514,11 @@ impl Runtime {
     /// Writes what changed: the settings file, and this run's new usage
     /// counts and searches (added to their files).
     fn save(&mut self) {
+        self.save_settings();
+        self.save_counts();
+    }
+
+    fn save_settings(&mut self) {
         if let Some((path, saved)) = &mut self.settings_file
             && *saved != self.state.settings
         {
@@ -526,6 +530,10 @@ impl Runtime {
                 Err(e) => log::warn!("{}: {e}", path.display()),
             }
         }
+    }
+
+    /// Adds the usage counts and searches not written yet to their files.
+    fn save_counts(&mut self) {
         if let Some(log) = &mut self.searches
             && !log.pending.days.is_empty()
             && added(self.storage.add(&log.path, Counted::Searches(&log.pending)))
@@ -790,20 +798,15 @@ mod tests {
         assert!(storage.text(CARDS).unwrap().contains("客户拿错号"));
     }
 
+    /// Counted, and on disk at once: nothing waits for a save or a key.
     #[test]
-    fn openings_and_copies_are_counted_and_added_at_a_save() {
+    fn openings_and_copies_are_written_as_they_happen() {
         let storage = Memory::with(CARDS, CHAPTER);
         let mut rt = runtime(&storage);
         rt.count_usage(PathBuf::from("state/usage.ron"));
         opened(&mut rt);
         let effects = command(&mut rt, Command::CopyScript(0));
         assert!(effects.contains(&Effect::CopyText("对不起，让您久等了。".into())));
-        assert!(effects.contains(&Effect::SaveSettings), "a save soon");
-        assert!(
-            storage.usage.lock().unwrap().is_empty(),
-            "not before the save"
-        );
-        rt.handle(Event::Save);
         let usage = storage.usage.lock().unwrap().clone();
         let (_, cards) = usage.days.iter().next().unwrap();
         let counts = &cards[&crate::model::CardId::parse("wrong-queue-ticket").unwrap()];
