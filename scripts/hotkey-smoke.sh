@@ -5,8 +5,10 @@
 # have the focus and the next letters typed must replace the old query in
 # its search box (read back through the clipboard). Then the program is
 # started again: it must exit 0 at once, leave one window and bring it
-# forward. Last, the window while idle for 60 s: its CPU time and how often
-# any of its threads ran (from /proc/PID/task/*/schedstat).
+# forward. Then the window while idle for 60 s: its CPU time and how often
+# any of its threads ran (from /proc/PID/task/*/schedstat). Last, a card
+# opened must be in usage.ron at once, and SIGTERM must close the window as
+# its close button does.
 #
 #   scripts/hotkey-smoke.sh [-b BINARY] [-o SHOTS_DIR] [-i IDLE_SECONDS]
 #
@@ -155,7 +157,23 @@ run_mode() { # nowm | openbox
       # stray X event or two is not one.
       [ "$runs" -le 5 ] || { echo "FAIL $mode: threads woke $runs times in $IDLE s"; fails=$((fails + 1)); }
     fi
-    grep -h "hotkey\|summoned\|already open" "$W/data/huashu/huashu_rCURRENT.log" | sed "s/^/     $mode log: /"
+    # A card opened is on disk at once, with no further input (a logoff a
+    # moment later loses nothing).
+    xdotool key Return; sleep 1.5
+    t "the card opened is in usage.ron within 1.5 s" 1 "$(grep -c 'bad-review-for-teller' "$W/data/huashu/usage.ron" 2>/dev/null)"
+    # SIGTERM (a logout, \`kill\`): the window closes as by its close button.
+    kill -TERM "$app"
+    local closed=0
+    for _ in $(seq 50); do
+      kill -0 "$app" 2>/dev/null || { closed=1; break; }
+      sleep 0.1
+    done
+    t "SIGTERM closes the window within 5 s" 1 "$closed"
+    wait "$app"
+    t "and the program ends with 0" 0 "$?"
+    app=""
+    t "it says why" 1 "$(grep -c 'closing the window' "$W/data/huashu/huashu_rCURRENT.log")"
+    grep -h "hotkey\|summoned\|already open\|signal" "$W/data/huashu/huashu_rCURRENT.log" | sed "s/^/     $mode log: /"
     exit "$fails"
   )
   local rc=$?

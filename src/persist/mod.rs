@@ -5,6 +5,7 @@
 
 pub mod draft_file;
 pub mod log;
+pub mod report;
 pub mod settings_file;
 pub mod storage;
 pub mod store;

@@ -319,6 +319,8 @@ fn open_window(
             if log_searches {
                 runtime.log_searches(searches_file);
             }
+            #[cfg(unix)]
+            close_on_signals(cc.egui_ctx.clone());
             let mut app = HuashuApp::new(runtime);
             app.keep_drafts_in(draft_file);
             app.started = Some(started);
@@ -326,6 +328,33 @@ fn open_window(
         }),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// SIGTERM, SIGHUP, SIGINT (a logout, `kill`, a service manager): the
+/// window closes as by its close button, so the runtime saves on the way
+/// out. Its thread sleeps in the system until a signal comes.
+#[cfg(unix)]
+fn close_on_signals(ctx: egui::Context) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) {
+        Ok(signals) => signals,
+        Err(e) => {
+            log::warn!("cannot catch SIGTERM ({e}): a kill ends the window without saving");
+            return;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("huashu-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                log::info!("signal {signal}: closing the window");
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                ctx.request_repaint();
+            }
+        });
+    if let Err(e) = spawned {
+        log::warn!("cannot start the signal thread ({e}): a kill ends the window without saving");
+    }
 }
 
 /// Registers the configured hotkey for `window`: which key, or why there

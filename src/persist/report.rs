@@ -1,0 +1,405 @@
+//! What each counter reports to the trainers' share (`reports:` in the
+//! config): one file per counter and day, `<share>/<counter>/<day>.json`,
+//! holding exactly what the counter's own `usage.ron` and `searches.ron`
+//! keep for that day (cards opened, scripts copied, flags with their
+//! reasons, searches with digits masked). A day's file is written whole
+//! (a temporary name, then renamed), never appended to, so writing it
+//! again after the share was away counts nothing twice; the local files
+//! stay the truth, and a day not yet on the share goes when it is back.
+//!
+//! [`gather`] reads a share (or several counters' folders) back.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::usage_file;
+use crate::model::CardId;
+use crate::usage::{Counts, Flag, Searched, Searches, Usage};
+
+/// The format of the day files; a newer one is skipped with a warning.
+pub const FORMAT: u32 = 1;
+
+/// One counter's day.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayReport {
+    pub format: u32,
+    pub counter: String,
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    #[serde(default)]
+    pub cards: BTreeMap<CardId, Counts>,
+    #[serde(default)]
+    pub flags: Vec<Flag>,
+    #[serde(default)]
+    pub searches: Vec<Searched>,
+}
+
+impl DayReport {
+    /// How many things it counts: a day's counts only grow, so of two
+    /// reports of one counter's day the larger is the later.
+    pub fn events(&self) -> u64 {
+        let cards: u64 = self
+            .cards
+            .values()
+            .map(|c| u64::from(c.opened) + u64::from(c.copied_total()))
+            .sum();
+        let searches: u64 = self.searches.iter().map(|s| u64::from(s.count)).sum();
+        cards + self.flags.len() as u64 + searches
+    }
+}
+
+/// Who reports: the counter's name (`counter:` in the config, else the
+/// machine's) and its branch (`branch:`, optional).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reporter {
+    pub counter: String,
+    pub branch: Option<String>,
+}
+
+impl Reporter {
+    /// `counter` as configured, else this machine's name.
+    pub fn new(counter: Option<&str>, branch: Option<&str>) -> Self {
+        let counter = counter
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map_or_else(machine_name, str::to_owned);
+        Self {
+            counter,
+            branch: branch.map(str::to_owned).filter(|b| !b.trim().is_empty()),
+        }
+    }
+
+    /// The day reports of this counter's local files.
+    pub fn days(&self, usage: &Usage, searches: &Searches) -> Vec<DayReport> {
+        let days: BTreeSet<&String> = usage
+            .days
+            .keys()
+            .chain(usage.flags.keys())
+            .chain(searches.days.keys())
+            .collect();
+        days.into_iter()
+            .map(|day| DayReport {
+                format: FORMAT,
+                counter: self.counter.clone(),
+                branch: self.branch.clone(),
+                day: day.clone(),
+                cards: usage.days.get(day).cloned().unwrap_or_default(),
+                flags: usage.flags.get(day).cloned().unwrap_or_default(),
+                searches: searches.days.get(day).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
+/// This machine's name (`COMPUTERNAME`, the host name), or `柜台`.
+pub fn machine_name() -> String {
+    std::env::var("COMPUTERNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "柜台".to_owned())
+}
+
+/// A name usable as one folder (no separators, no reserved characters).
+fn folder_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || r#"\/:*?"<>|"#.contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "_".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("无法写入报告目录 {path}：{source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Local(#[from] super::StoreError),
+}
+
+/// What was last written to the share: per day, a hash of the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Sent {
+    /// The share they went to (another share: everything again).
+    share: PathBuf,
+    counter: String,
+    days: BTreeMap<String, u64>,
+}
+
+/// The file a counter keeps of what it has sent (beside `usage.ron`).
+pub fn sent_in(data_dir: &Path) -> PathBuf {
+    data_dir.join("reported.ron")
+}
+
+/// Writes to `share` each day of the local counts (`usage.ron`,
+/// `searches.ron` in `data_dir`) that is not there as it is now; returns
+/// how many files were written. On an error the days not written are
+/// tried again at the next call.
+pub fn send(share: &Path, reporter: &Reporter, data_dir: &Path) -> Result<usize, ReportError> {
+    let (usage, _): (Usage, _) = usage_file::load(&usage_file::path_in(data_dir))?;
+    let (searches, _): (Searches, _) = usage_file::load(&usage_file::searches_in(data_dir))?;
+    let sent_file = sent_in(data_dir);
+    let mut sent: Sent = super::store::load(&sent_file)?.0;
+    if sent.share != share || sent.counter != reporter.counter {
+        sent = Sent {
+            share: share.to_path_buf(),
+            counter: reporter.counter.clone(),
+            days: BTreeMap::new(),
+        };
+    }
+    let dir = share.join(folder_name(&reporter.counter));
+    let mut written = 0;
+    let mut result = Ok(());
+    for report in reporter.days(&usage, &searches) {
+        let Ok(bytes) = serde_json::to_vec(&report) else {
+            continue;
+        };
+        let hash = crate::hash::text_hash(&bytes);
+        if sent.days.get(&report.day) == Some(&hash) {
+            continue;
+        }
+        let path = dir.join(format!("{}.json", report.day));
+        match std::fs::create_dir_all(&dir).and_then(|()| crate::atomic::write(&path, &bytes)) {
+            Ok(()) => {
+                sent.days.insert(report.day.clone(), hash);
+                written += 1;
+            }
+            Err(source) => {
+                result = Err(ReportError::Write { path, source });
+                break;
+            }
+        }
+    }
+    if written > 0 {
+        super::store::save(&sent_file, &sent)?;
+    }
+    result.map(|()| written)
+}
+
+/// Every counter's days, as read from some folders.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    pub days: Vec<DayReport>,
+    /// Files skipped (damaged, half-written, a newer format, not a
+    /// report) and doubts (two folders for one counter), each naming the
+    /// file.
+    pub warnings: Vec<String>,
+}
+
+/// Reads every `<dir>/<counter>/<day>.json` under `dirs`. A counter's day
+/// reported twice (a folder copied under another name) counts once: the
+/// larger report, the later, with a warning.
+pub fn gather(dirs: &[PathBuf]) -> Gathered {
+    let mut gathered = Gathered::default();
+    let mut by_key: BTreeMap<(String, String), (PathBuf, DayReport)> = BTreeMap::new();
+    let mut folders: BTreeMap<String, BTreeSet<PathBuf>> = BTreeMap::new();
+    for dir in dirs {
+        let Ok(counters) = std::fs::read_dir(dir) else {
+            gathered
+                .warnings
+                .push(format!("{}：读不到这个目录，跳过", dir.display()));
+            continue;
+        };
+        let mut counters: Vec<PathBuf> = counters.flatten().map(|e| e.path()).collect();
+        counters.sort();
+        for folder in counters.into_iter().filter(|p| p.is_dir()) {
+            let Ok(files) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            let mut files: Vec<PathBuf> = files.flatten().map(|e| e.path()).collect();
+            files.sort();
+            for file in files {
+                let name = file.file_name().unwrap_or_default().to_string_lossy();
+                // A file being written (`.<name>.tmp`) and other programs'.
+                if name.starts_with('.') || !name.ends_with(".json") {
+                    continue;
+                }
+                match read_report(&file) {
+                    Ok(report) => {
+                        folders
+                            .entry(report.counter.clone())
+                            .or_default()
+                            .insert(folder.clone());
+                        let key = (report.counter.clone(), report.day.clone());
+                        match by_key.get(&key) {
+                            Some((other, kept)) => {
+                                gathered.warnings.push(format!(
+                                    "{} 和 {} 都是柜台“{}”{} 的报告：只算一份（记录多的那份）",
+                                    other.display(),
+                                    file.display(),
+                                    report.counter,
+                                    report.day
+                                ));
+                                if report.events() > kept.events() {
+                                    by_key.insert(key, (file.clone(), report));
+                                }
+                            }
+                            None => {
+                                by_key.insert(key, (file.clone(), report));
+                            }
+                        }
+                    }
+                    Err(why) => gathered
+                        .warnings
+                        .push(format!("{}：{why}，跳过", file.display())),
+                }
+            }
+        }
+    }
+    for (counter, places) in folders {
+        if places.len() > 1 {
+            let places: Vec<String> = places.iter().map(|p| p.display().to_string()).collect();
+            gathered.warnings.push(format!(
+                "有 {} 个目录都自称柜台“{counter}”（{}）：可能是两台电脑用了同一个名字（配置文件里的 counter），或者目录被复制过",
+                places.len(),
+                places.join("、")
+            ));
+        }
+    }
+    gathered.days = by_key.into_values().map(|(_, r)| r).collect();
+    gathered
+}
+
+fn read_report(path: &Path) -> Result<DayReport, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("读不出来（{e}）"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| "不完整或者不是报告文件".to_owned())?;
+    let format = value
+        .get("format")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or("不是报告文件")?;
+    if format > u64::from(FORMAT) {
+        return Err(format!(
+            "是新版本程序写的（格式 {format}），这个版本读不了；请升级培训部电脑上的 huashu"
+        ));
+    }
+    let report: DayReport =
+        serde_json::from_value(value).map_err(|e| format!("不是报告文件（{e}）"))?;
+    if report.day.parse::<crate::model::Date>().is_err() {
+        return Err(format!("日期“{}”不对", report.day));
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::UsageEvent;
+
+    fn id(s: &str) -> CardId {
+        CardId::parse(s).unwrap()
+    }
+
+    fn local(dir: &Path, events: &[(&str, UsageEvent)]) {
+        let mut usage = Usage::default();
+        for (day, e) in events {
+            usage.record(e, day);
+        }
+        usage_file::add(&usage_file::path_in(dir), &usage).unwrap();
+    }
+
+    #[test]
+    fn a_day_is_sent_once_and_again_only_when_it_changed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (data, share) = (tmp.path().join("data"), tmp.path().join("share"));
+        let me = Reporter::new(Some("一号柜台"), Some("城东支行"));
+        local(&data, &[("2026-12-05", UsageEvent::Opened(id("a")))]);
+        assert_eq!(send(&share, &me, &data).unwrap(), 1);
+        assert_eq!(send(&share, &me, &data).unwrap(), 0, "nothing new");
+        local(&data, &[("2026-12-06", UsageEvent::Copied(id("a"), 0))]);
+        assert_eq!(send(&share, &me, &data).unwrap(), 1, "only the new day");
+        let gathered = gather(&[share]);
+        assert!(gathered.warnings.is_empty(), "{:?}", gathered.warnings);
+        assert_eq!(gathered.days.len(), 2);
+        assert_eq!(gathered.days[0].branch.as_deref(), Some("城东支行"));
+    }
+
+    #[test]
+    fn a_share_away_loses_nothing_and_counts_nothing_twice() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (data, share) = (tmp.path().join("data"), tmp.path().join("share"));
+        let me = Reporter::new(Some("a"), None);
+        local(&data, &[("2026-12-06", UsageEvent::Opened(id("a")))]);
+        send(&share, &me, &data).unwrap();
+        // The share away (a file where the folder should be).
+        std::fs::rename(&share, tmp.path().join("away")).unwrap();
+        std::fs::write(&share, "").unwrap();
+        local(&data, &[("2026-12-06", UsageEvent::Opened(id("a")))]);
+        assert!(send(&share, &me, &data).is_err());
+        std::fs::remove_file(&share).unwrap();
+        std::fs::rename(tmp.path().join("away"), &share).unwrap();
+        assert_eq!(send(&share, &me, &data).unwrap(), 1);
+        let gathered = gather(&[share]);
+        assert_eq!(gathered.days[0].cards[&id("a")].opened, 2, "each once");
+    }
+
+    #[test]
+    fn one_counters_day_twice_counts_once_and_bad_files_are_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let share = tmp.path().join("share");
+        let report = |events: u32| DayReport {
+            format: FORMAT,
+            counter: "a".into(),
+            day: "2026-12-06".into(),
+            cards: [(
+                id("x"),
+                Counts {
+                    opened: events,
+                    ..Counts::default()
+                },
+            )]
+            .into(),
+            ..DayReport::default()
+        };
+        // The folder copied, and the PC's clock since set back: the copy's
+        // file is newer on disk but has fewer events.
+        for (folder, events) in [("a", 5), ("a - 副本", 3)] {
+            std::fs::create_dir_all(share.join(folder)).unwrap();
+            std::fs::write(
+                share.join(folder).join("2026-12-06.json"),
+                serde_json::to_vec(&report(events)).unwrap(),
+            )
+            .unwrap();
+        }
+        std::fs::write(share.join("a").join("2026-12-07.json"), "{\"format\": 1, \"coun").unwrap();
+        let newer = DayReport {
+            format: FORMAT + 1,
+            ..report(1)
+        };
+        std::fs::write(
+            share.join("a").join("2026-12-08.json"),
+            serde_json::to_vec(&newer).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(share.join("a").join("notes.json"), "[1, 2]").unwrap();
+        let gathered = gather(&[share]);
+        assert_eq!(gathered.days.len(), 1);
+        assert_eq!(gathered.days[0].cards[&id("x")].opened, 5);
+        let all = gathered.warnings.join("\n");
+        assert!(all.contains("只算一份"), "{all}");
+        assert!(all.contains("2026-12-07.json：不完整"), "{all}");
+        assert!(all.contains("2026-12-08.json：是新版本程序写的"), "{all}");
+        assert!(all.contains("notes.json：不是报告文件"), "{all}");
+        assert!(all.contains("自称柜台“a”"), "{all}");
+    }
+}
