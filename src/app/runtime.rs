@@ -22,8 +22,12 @@ use crate::content::watch::{Recheck, Watch};
 use crate::hotkey::{HotKey, HotkeyError};
 use crate::model::Card;
 use crate::persist::draft_file::Draft;
+use crate::persist::report::Courier;
 use crate::persist::storage::{Counted, Storage};
 use crate::usage::{SearchSession, Searches, Usage, UsageEvent};
+
+/// How long a closing window waits for its last report to reach the share.
+const CLOSING_SEND: Duration = Duration::from_secs(3);
 
 /// Wakes the window from another thread (its repaint request).
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -90,6 +94,8 @@ pub struct Runtime {
     /// How many times the bells rang since the last look.
     rings: Option<Box<dyn FnMut() -> usize + Send>>,
     wake: Option<Wake>,
+    /// Sends the counts to the trainers' share (`reports:`).
+    courier: Option<Courier>,
 }
 
 impl Runtime {
@@ -107,7 +113,14 @@ impl Runtime {
             arrivals: Arrivals::default(),
             rings: None,
             wake: None,
+            courier: None,
         }
+    }
+
+    /// Reports the counts (as kept in their files) to the trainers' share
+    /// through `courier`, soon after each change and when closing.
+    pub fn report_with(&mut self, courier: Courier) {
+        self.courier = Some(courier);
     }
 
     pub fn state(&self) -> &AppState {
@@ -353,7 +366,11 @@ impl Runtime {
         self.keep_draft();
         // On disk now, with no further input: a logoff or a kill a moment
         // later loses nothing counted.
-        self.save_counts();
+        if self.save_counts()
+            && let Some(courier) = &self.courier
+        {
+            courier.changed();
+        }
         out
     }
 
@@ -532,13 +549,16 @@ impl Runtime {
         }
     }
 
-    /// Adds the usage counts and searches not written yet to their files.
-    fn save_counts(&mut self) {
+    /// Adds the usage counts and searches not written yet to their files;
+    /// whether any were.
+    fn save_counts(&mut self) -> bool {
+        let mut any = false;
         if let Some(log) = &mut self.searches
             && !log.pending.days.is_empty()
             && added(self.storage.add(&log.path, Counted::Searches(&log.pending)))
         {
             log.pending = Searches::default();
+            any = true;
         }
         if let Some(counts) = &mut self.counts
             && !counts.pending.is_empty()
@@ -548,7 +568,9 @@ impl Runtime {
             )
         {
             counts.pending = Usage::default();
+            any = true;
         }
+        any
     }
 }
 
@@ -584,6 +606,9 @@ impl Drop for Runtime {
             log.session.end(&crate::usage::today(), &mut log.pending);
         }
         self.save();
+        if let Some(courier) = &self.courier {
+            courier.flush(CLOSING_SEND);
+        }
     }
 }
 

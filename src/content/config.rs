@@ -94,6 +94,16 @@ pub struct Config {
     /// (for a test server only; said at every load).
     #[serde(default)]
     pub allow_unsigned: bool,
+    /// The trainers' share each counter reports its usage counts, search
+    /// log and flags to (its own files only; see `persist::report`).
+    #[serde(default)]
+    pub reports: Option<PathBuf>,
+    /// This counter's name in the reports (default: the machine's name).
+    #[serde(default)]
+    pub counter: Option<String>,
+    /// Its branch, for the trainers' per-branch view.
+    #[serde(default)]
+    pub branch: Option<String>,
     /// How long a web source may take to connect, to answer, and to send
     /// each file.
     #[serde(default = "default_web_timeout")]
@@ -140,6 +150,9 @@ impl Default for Config {
             log_searches: false,
             trust: Vec::new(),
             allow_unsigned: false,
+            reports: None,
+            counter: None,
+            branch: None,
             web_timeout_seconds: default_web_timeout(),
         }
     }

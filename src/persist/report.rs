@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -194,6 +196,92 @@ pub fn send(share: &Path, reporter: &Reporter, data_dir: &Path) -> Result<usize,
         super::store::save(&sent_file, &sent)?;
     }
     result.map(|()| written)
+}
+
+/// How long after a change the day goes to the share (changes close
+/// together go as one).
+pub const SEND_AFTER: Duration = Duration::from_secs(5);
+/// How long to wait before trying a share that was away again.
+pub const RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Sends this counter's days to the share on its own thread
+/// (`huashu-reports`): at start (what an earlier run could not send), a
+/// few seconds after each change, again every minute while the share is
+/// away, and once more when the window closes. It sleeps on a channel in
+/// between: no timer while nothing waits to be sent.
+/// Dropping it ends the thread at its next wait (a send to a share that
+/// hangs is not waited for).
+pub struct Courier {
+    tx: std::sync::mpsc::Sender<Note>,
+}
+
+enum Note {
+    Changed,
+    /// Send now; say when done.
+    Flush(std::sync::mpsc::Sender<()>),
+}
+
+impl Courier {
+    pub fn start(share: PathBuf, reporter: Reporter, data_dir: PathBuf) -> std::io::Result<Self> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("huashu-reports".into())
+            .spawn(move || {
+                let mut due = Some(Instant::now());
+                let mut failing = false;
+                loop {
+                    let note = match due {
+                        None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                        Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+                    };
+                    let done = match note {
+                        Ok(Note::Changed) => {
+                            let soon = Instant::now() + SEND_AFTER;
+                            due = Some(due.map_or(soon, |d| d.min(soon)));
+                            continue;
+                        }
+                        Ok(Note::Flush(done)) => Some(done),
+                        Err(RecvTimeoutError::Timeout) => None,
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    };
+                    match send(&share, &reporter, &data_dir) {
+                        Ok(n) => {
+                            if n > 0 || failing {
+                                log::info!("{n} day report(s) sent to {}", share.display());
+                            }
+                            failing = false;
+                            due = None;
+                        }
+                        Err(e) => {
+                            // Said once while it lasts.
+                            if !failing {
+                                log::warn!("{e}; the counts wait on this computer and go when the share is back");
+                            }
+                            failing = true;
+                            due = Some(Instant::now() + RETRY_AFTER);
+                        }
+                    }
+                    if let Some(done) = done {
+                        let _ = done.send(());
+                    }
+                }
+            })?;
+        Ok(Self { tx })
+    }
+
+    /// The local counts changed: they go to the share soon.
+    pub fn changed(&self) {
+        let _ = self.tx.send(Note::Changed);
+    }
+
+    /// Sends now and waits up to `wait` for it (a share that hangs does
+    /// not keep the window from closing: what is not sent goes next time).
+    pub fn flush(&self, wait: Duration) {
+        let (done, sent) = std::sync::mpsc::channel();
+        if self.tx.send(Note::Flush(done)).is_ok() {
+            let _ = sent.recv_timeout(wait);
+        }
+    }
 }
 
 /// Every counter's days, as read from some folders.
@@ -381,7 +469,11 @@ mod tests {
             )
             .unwrap();
         }
-        std::fs::write(share.join("a").join("2026-12-07.json"), "{\"format\": 1, \"coun").unwrap();
+        std::fs::write(
+            share.join("a").join("2026-12-07.json"),
+            "{\"format\": 1, \"coun",
+        )
+        .unwrap();
         let newer = DayReport {
             format: FORMAT + 1,
             ..report(1)

@@ -17,6 +17,7 @@ use crate::app::{AppState, Content, Event, Runtime, Settings};
 use crate::content::Loaded;
 use crate::content::sources::Setup;
 use crate::hotkey::{HotKey, HotkeyError};
+use crate::persist::report::{Courier, Reporter};
 use crate::persist::{Disk, settings_file, usage_file};
 use crate::summon::instance::{self, Claim};
 use crate::summon::{self, Bell, Summon};
@@ -260,17 +261,9 @@ fn open_window(
     let first = loaded_rx.recv_timeout(FIRST_LOAD_WAIT).ok();
     let chosen = setup.chosen.clone();
     let recheck = setup.config.recheck();
-    let count_usage = setup.config.count_usage;
     let hotkey = setup.config.hotkey();
-    let usage_file = usage_file::path_in(&setup.places.data_dir);
-    let log_searches = setup.config.log_searches;
-    let writable = setup.writable_dirs();
-    let local_source = setup.sources.iter().find_map(|s| match s {
-        crate::content::sources::SourceSpec::Local(dir) => Some(dir.clone()),
-        _ => None,
-    });
+    let keeping = Keeping::of(&setup);
     let draft_file = crate::persist::draft_file::path_in(&setup.places.data_dir);
-    let searches_file = usage_file::searches_in(&setup.places.data_dir);
     let settings_file = setup.places.data_dir.join("settings.ron");
     eframe::run_native(
         "huashu",
@@ -309,16 +302,7 @@ fn open_window(
                 let _ = waker.set(cc.egui_ctx.clone());
                 runtime.await_first_load(loaded_rx, recheck);
             }
-            if count_usage {
-                runtime.count_usage(usage_file);
-            }
-            runtime.edit_in(writable);
-            if let Some(local) = local_source {
-                runtime.override_in(local);
-            }
-            if log_searches {
-                runtime.log_searches(searches_file);
-            }
+            keeping.configure(&mut runtime);
             #[cfg(unix)]
             close_on_signals(cc.egui_ctx.clone());
             let mut app = HuashuApp::new(runtime);
@@ -328,6 +312,64 @@ fn open_window(
         }),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// What the runtime keeps and where, and what the card form may write, as
+/// the config and the places say.
+struct Keeping {
+    usage_file: Option<PathBuf>,
+    searches_file: Option<PathBuf>,
+    /// The trainers' share, who reports, and the data directory.
+    reports: Option<(PathBuf, Reporter, PathBuf)>,
+    writable: Vec<PathBuf>,
+    local_source: Option<PathBuf>,
+}
+
+impl Keeping {
+    fn of(setup: &Setup) -> Self {
+        let config = &setup.config;
+        let data_dir = &setup.places.data_dir;
+        // `count_usage: false`: nothing is counted, nothing is reported.
+        let count = config.count_usage;
+        Self {
+            usage_file: count.then(|| usage_file::path_in(data_dir)),
+            searches_file: config
+                .log_searches
+                .then(|| usage_file::searches_in(data_dir)),
+            reports: config.reports.clone().filter(|_| count).map(|share| {
+                let reporter = Reporter::new(config.counter.as_deref(), config.branch.as_deref());
+                (share, reporter, data_dir.clone())
+            }),
+            writable: setup.writable_dirs(),
+            local_source: setup.sources.iter().find_map(|s| match s {
+                crate::content::sources::SourceSpec::Local(dir) => Some(dir.clone()),
+                _ => None,
+            }),
+        }
+    }
+
+    fn configure(self, runtime: &mut Runtime) {
+        if let Some(path) = self.usage_file {
+            runtime.count_usage(path);
+        }
+        if let Some((share, reporter, data_dir)) = self.reports {
+            match Courier::start(share, reporter, data_dir) {
+                Ok(courier) => runtime.report_with(courier),
+                Err(e) => {
+                    log::warn!(
+                        "cannot start the report thread ({e}); counts stay on this computer"
+                    );
+                }
+            }
+        }
+        runtime.edit_in(self.writable);
+        if let Some(local) = self.local_source {
+            runtime.override_in(local);
+        }
+        if let Some(path) = self.searches_file {
+            runtime.log_searches(path);
+        }
+    }
 }
 
 /// SIGTERM, SIGHUP, SIGINT (a logout, `kill`, a service manager): the
