@@ -401,8 +401,10 @@ fn csv_to_a_file_has_a_bom_and_stdout_has_none() {
 }
 
 /// `usage --misses`: queries never followed by a card, and queries whose
-/// card the content does not find for them (an alias to add), most
-/// frequent first; a query that finds its card is no gap.
+/// card the content does not find for them (an alias to add) when that
+/// recurs (two days here), the most counters and days first; a query that
+/// finds its card is no gap; a pair seen once is listed apart, unconfirmed
+/// (the manager may have given up and opened another card).
 #[test]
 fn misses_lists_gaps_with_the_card_to_alias() {
     let tmp = tempfile::tempdir().unwrap();
@@ -410,18 +412,20 @@ fn misses_lists_gaps_with_the_card_to_alias() {
     let mut searches = huashu::usage::Searches::default();
     let mut session = huashu::usage::SearchSession::default();
     let queue = CardId::parse("wrong-queue-ticket").unwrap();
-    for (query, card) in [
-        ("票不对", Some(&queue)),
-        ("票不对", Some(&queue)),
+    for (query, card, day) in [
+        ("票不对", Some(&queue), "2026-11-29"),
+        ("票不对", Some(&queue), "2026-11-30"),
         // The search finds this one itself (an alias's homophone): no gap.
-        ("排错对", Some(&queue)),
-        ("qhcw", Some(&queue)),
-        ("挂失", None),
+        ("排错对", Some(&queue), "2026-11-30"),
+        ("qhcw", Some(&queue), "2026-11-30"),
+        ("挂失", None, "2026-11-30"),
+        // Gave up on 转账转错 and opened another card: once only.
+        ("zhuanzhangzhuancuo", Some(&queue), "2026-11-30"),
     ] {
-        session.queried(query, 0.0, "2026-11-30", &mut searches);
+        session.queried(query, 0.0, day, &mut searches);
         match card {
-            Some(c) => session.found(c, "2026-11-30", &mut searches),
-            None => session.end("2026-11-30", &mut searches),
+            Some(c) => session.found(c, day, &mut searches),
+            None => session.end(day, &mut searches),
         }
     }
     huashu::persist::usage_file::add(&huashu::persist::usage_file::searches_in(&state), &searches)
@@ -438,8 +442,11 @@ fn misses_lists_gaps_with_the_card_to_alias() {
     assert_eq!(
         lines,
         [
-            "   2 次  “票不对”  之后打开了 wrong-queue-ticket 客户取号错误：可以把“票不对”加为它的别名",
+            "   2 次 · 2 天  “票不对”  之后打开了 wrong-queue-ticket 客户取号错误：可以把“票不对”加为它的别名",
             "   1 次  “挂失”  之后没有打开任何卡片",
+            "",
+            "只在一个柜台、一天里出现过的（可能是换了话题，还不能确定是别名）：",
+            "   1 次  “zhuanzhangzhuancuo”  之后打开了 wrong-queue-ticket 客户取号错误",
             "（不记录搜索：配置文件里没有写 log_searches: true；README 说明记录什么）",
         ],
         "{text}"
@@ -452,7 +459,7 @@ fn misses_lists_gaps_with_the_card_to_alias() {
         .unwrap();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "query,count,card_id,title\n票不对,2,wrong-queue-ticket,客户取号错误\n挂失,1,,\n"
+        "query,count,counters,days,card_id,title,confirmed\n票不对,2,1,2,wrong-queue-ticket,客户取号错误,yes\nzhuanzhangzhuancuo,1,1,1,wrong-queue-ticket,客户取号错误,no\n挂失,1,1,1,,,yes\n"
     );
 }
 
@@ -480,7 +487,7 @@ fn misses_propose_a_synonym_for_a_general_word() {
         .unwrap();
     let text = usage_report(tmp.path(), &state, "--misses");
     assert!(
-        text.contains("“窗口那个小伙子”  之后打开过 2 张不同的卡片（柜员业务不熟练、柜员未办理相关业务）：是个通用词，和“柜员”意思相同，可以加为同义词（见下）"),
+        text.contains("“窗口那个小伙子”  之后打开过 2 张不同的卡片（柜员未办理相关业务、柜员业务不熟练）：是个通用词，和“柜员”意思相同，可以加为同义词（见下）"),
         "{text}"
     );
     assert!(

@@ -118,6 +118,16 @@ pub enum Command {
         /// Only days from this one on (YYYY-MM-DD). 起始日期。
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
+        /// Every counter's reports in these folders (the `reports:` share)
+        /// instead of this computer's. 汇总全行柜台的报告。
+        #[arg(long, value_name = "DIR", num_args = 1..)]
+        from: Vec<PathBuf>,
+        /// Only this counter (with --from). 只看这个柜台。
+        #[arg(long, requires = "from")]
+        counter: Option<String>,
+        /// Only this branch (with --from). 只看这个网点。
+        #[arg(long, requires = "from")]
+        branch: Option<String>,
     },
     /// Turn a plain-text manual into content files. 从纯文本手册导入卡片。
     ///
@@ -218,6 +228,9 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
             csv,
             output,
             since,
+            from,
+            counter,
+            branch,
         } => usage::run(
             &setup()?,
             if *misses {
@@ -231,7 +244,12 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
                 csv: *csv,
                 file: output.as_deref(),
             },
-            since.as_deref(),
+            &usage::Scope {
+                since: since.as_deref(),
+                from,
+                counter: counter.as_deref(),
+                branch: branch.as_deref(),
+            },
             &mut std::io::stdout().lock(),
         ),
         Command::Search { limit, json, query } => search::run(

@@ -1,18 +1,21 @@
-//! `huashu usage [--misses | --flags] [--csv [-o FILE.csv]] [--since DATE]`:
-//! what trainers learn from a counter.
+//! `huashu usage [--misses | --flags] [--csv [-o FILE.csv]] [--since DATE]
+//! [--from DIR… [--counter NAME] [--branch NAME]]`: what trainers learn
+//! from a counter, or from every counter's reports on the share.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
 use crate::content::sources::Setup;
 use crate::model::{CardId, Date, Library};
+use crate::persist::report::{self, DayReport, Reporter};
 use crate::persist::usage_file;
 use crate::search::Searcher;
-use crate::usage::{Searched, Searches, Usage};
+use crate::usage::{Flag, Searched, Searches, Usage, csv_field};
 
 /// Which report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,58 +36,114 @@ pub struct Output<'a> {
     pub file: Option<&'a Path>,
 }
 
+/// Which days: from when, and with `--from`, whose.
+pub struct Scope<'a> {
+    pub since: Option<&'a str>,
+    /// The reports share (or several counters' folders); empty: this
+    /// computer's own files.
+    pub from: &'a [PathBuf],
+    pub counter: Option<&'a str>,
+    pub branch: Option<&'a str>,
+}
+
+/// What this computer calls itself in its own report.
+const THIS_COMPUTER: &str = "本机";
+
+/// The days to report on, where they come from (said in the heading), and
+/// whether they are the network's.
+fn days_in_scope(
+    setup: &Setup,
+    report: Report,
+    scope: &Scope<'_>,
+) -> anyhow::Result<(Vec<DayReport>, String)> {
+    let (days, place) = if scope.from.is_empty() {
+        let data_dir = &setup.places.data_dir;
+        let (usage_path, searches_path) = (
+            usage_file::path_in(data_dir),
+            usage_file::searches_in(data_dir),
+        );
+        let (usage, message): (Usage, _) = usage_file::load(&usage_path)?;
+        let (searches, message2): (Searches, _) = usage_file::load(&searches_path)?;
+        for m in message.into_iter().chain(message2) {
+            eprintln!("huashu: warning: {m}");
+        }
+        let place = if report == Report::Misses {
+            searches_path
+        } else {
+            usage_path
+        };
+        let me = Reporter::new(Some(THIS_COMPUTER), None);
+        (me.days(&usage, &searches), place.display().to_string())
+    } else {
+        let gathered = report::gather(scope.from);
+        for w in &gathered.warnings {
+            eprintln!("huashu: warning: {w}");
+        }
+        let place: Vec<String> = scope.from.iter().map(|p| p.display().to_string()).collect();
+        (gathered.days, place.join("、"))
+    };
+    let days: Vec<DayReport> = days
+        .into_iter()
+        .filter(|d| scope.since.is_none_or(|s| d.day.as_str() >= s))
+        .filter(|d| scope.counter.is_none_or(|c| d.counter == c))
+        .filter(|d| scope.branch.is_none_or(|b| d.branch.as_deref() == Some(b)))
+        .collect();
+    let counters: BTreeSet<&str> = days.iter().map(|d| d.counter.as_str()).collect();
+    let place = if scope.from.is_empty() {
+        place
+    } else {
+        format!("{place}（{} 个柜台）", counters.len())
+    };
+    Ok((days, place))
+}
+
 pub fn run(
     setup: &Setup,
     report: Report,
     output: &Output<'_>,
-    since: Option<&str>,
+    scope: &Scope<'_>,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    if let Some(since) = since
+    if let Some(since) = scope.since
         && since.parse::<Date>().is_err()
     {
         bail!("--since 后面要写 YYYY-MM-DD 格式的日期（例如 2026-11-01），而不是 `{since}`");
     }
-    let data_dir = &setup.places.data_dir;
     // Titles as the content has them now.
     let library = setup.sources().load().loaded.library;
     let title = |id: &CardId| library.card(id).map(|c| c.title.as_str());
+    let (days, place) = days_in_scope(setup, report, scope)?;
+    let network = !scope.from.is_empty();
     let (text, notes) = match report {
-        Report::Counts | Report::Flags => {
-            let path = usage_file::path_in(data_dir);
-            let (usage, message): (Usage, _) = usage_file::load(&path)?;
-            if let Some(m) = message {
-                eprintln!("huashu: warning: {m}");
-            }
-            if report == Report::Counts {
-                let note = (!setup.config.count_usage)
-                    .then(|| "（没有统计：配置文件里写了 count_usage: false）".to_owned());
-                if output.csv {
-                    (usage.csv(since, title), None)
-                } else {
-                    (counts_text(&usage, since, &path, &title), note)
-                }
-            } else if output.csv {
-                (usage.flags_csv(since, title), None)
+        Report::Counts => {
+            let usage = merged_usage(&days);
+            let note = (!network && !setup.config.count_usage)
+                .then(|| "（没有统计：配置文件里写了 count_usage: false）".to_owned());
+            if output.csv {
+                (usage.csv(None, title), None)
             } else {
-                (flags_text(&usage, since, &path, &title), None)
+                (counts_text(&usage, &place, &title), note)
+            }
+        }
+        Report::Flags => {
+            let flags = flag_rows(&days);
+            if output.csv {
+                (flags_csv(&flags, title), None)
+            } else {
+                (flags_text(&flags, &place, network, &title), None)
             }
         }
         Report::Misses => {
-            let path = usage_file::searches_in(data_dir);
-            let (searches, message): (Searches, _) = usage_file::load(&path)?;
-            if let Some(m) = message {
-                eprintln!("huashu: warning: {m}");
-            }
-            let note = (!setup.config.log_searches).then(|| {
+            let note = (!network && !setup.config.log_searches).then(|| {
                 "（不记录搜索：配置文件里没有写 log_searches: true；README 说明记录什么）"
                     .to_owned()
             });
-            let gaps = gaps(&searches, since, &library);
+            let seen = seen(&days);
+            let gaps = gaps(&seen, &library);
             if output.csv {
                 (misses_csv(&gaps, &title), None)
             } else {
-                (misses_text(&gaps, &path, &title), note)
+                (misses_text(&gaps, &place, &title), note)
             }
         }
     };
@@ -107,15 +166,112 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Every day's counts added up (cards opened, scripts copied).
+fn merged_usage(days: &[DayReport]) -> Usage {
+    let mut usage = Usage::default();
+    for d in days {
+        let mut one = Usage::default();
+        one.days.insert(d.day.clone(), d.cards.clone());
+        usage.add(&one);
+    }
+    usage
+}
+
+/// A flag with where and when it was raised.
+struct FlagRow<'a> {
+    day: &'a str,
+    counter: &'a str,
+    branch: Option<&'a str>,
+    flag: &'a Flag,
+}
+
+/// The flags, by day then counter.
+fn flag_rows(days: &[DayReport]) -> Vec<FlagRow<'_>> {
+    let mut rows: Vec<FlagRow<'_>> = days
+        .iter()
+        .flat_map(|d| {
+            d.flags.iter().map(move |flag| FlagRow {
+                day: &d.day,
+                counter: &d.counter,
+                branch: d.branch.as_deref(),
+                flag,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.day, a.counter).cmp(&(b.day, b.counter)));
+    rows
+}
+
+fn flags_csv<'a>(rows: &[FlagRow<'_>], title: impl Fn(&CardId) -> Option<&'a str>) -> String {
+    let mut out = String::from("day,counter,branch,card_id,title,reason\n");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            r.day,
+            csv_field(r.counter),
+            csv_field(r.branch.unwrap_or("")),
+            csv_field(r.flag.card.as_str()),
+            csv_field(title(&r.flag.card).unwrap_or("")),
+            csv_field(&r.flag.reason)
+        );
+    }
+    out
+}
+
+/// A query and the card opened after it (or none), over every day and
+/// counter read.
+struct Seen {
+    searched: Searched,
+    counters: BTreeSet<String>,
+    days: BTreeSet<String>,
+}
+
+impl Seen {
+    /// Seen at two counters or on two days: not one person's slip.
+    fn recurs(&self) -> bool {
+        self.counters.len() >= 2 || self.days.len() >= 2
+    }
+}
+
+/// Each (query, card) with its count and where and when it was seen; the
+/// most counters first, then the most days, then the most times.
+fn seen(days: &[DayReport]) -> Vec<Seen> {
+    let mut all: BTreeMap<(String, Option<CardId>), Seen> = BTreeMap::new();
+    for d in days {
+        for s in &d.searches {
+            let e = all
+                .entry((s.query.clone(), s.card.clone()))
+                .or_insert_with(|| Seen {
+                    searched: Searched {
+                        count: 0,
+                        ..s.clone()
+                    },
+                    counters: BTreeSet::new(),
+                    days: BTreeSet::new(),
+                });
+            e.searched.count = e.searched.count.saturating_add(s.count);
+            e.counters.insert(d.counter.clone());
+            e.days.insert(d.day.clone());
+        }
+    }
+    let mut seen: Vec<Seen> = all.into_values().collect();
+    seen.sort_by(|a, b| {
+        (b.counters.len(), b.days.len(), b.searched.count)
+            .cmp(&(a.counters.len(), a.days.len(), a.searched.count))
+            .then_with(|| a.searched.query.cmp(&b.searched.query))
+    });
+    seen
+}
+
 fn counts_text<'a>(
     usage: &Usage,
-    since: Option<&str>,
-    path: &Path,
+    place: &str,
     title: &impl Fn(&CardId) -> Option<&'a str>,
 ) -> String {
-    let mut text = format!("使用记录：{}\n", path.display());
+    let mut text = format!("使用记录：{place}\n");
     let mut any = false;
-    for (day, id, c) in usage.rows(since) {
+    for (day, id, c) in usage.rows(None) {
         any = true;
         let _ = writeln!(
             text,
@@ -132,28 +288,36 @@ fn counts_text<'a>(
 }
 
 fn flags_text<'a>(
-    usage: &Usage,
-    since: Option<&str>,
-    path: &Path,
+    rows: &[FlagRow<'_>],
+    place: &str,
+    network: bool,
     title: &impl Fn(&CardId) -> Option<&'a str>,
 ) -> String {
-    let mut text = format!("标记为有误或过时的卡片：{}\n", path.display());
-    let mut any = false;
-    for (day, flag) in usage.flag_rows(since) {
-        any = true;
-        let reason = if flag.reason.is_empty() {
+    let mut text = format!("标记为有误或过时的卡片：{place}\n");
+    for r in rows {
+        let reason = if r.flag.reason.is_empty() {
             "（没有写原因）"
         } else {
-            flag.reason.as_str()
+            r.flag.reason.as_str()
+        };
+        let at = if network {
+            format!(
+                "  {}",
+                r.branch
+                    .map_or_else(|| r.counter.to_owned(), |b| format!("{b} {}", r.counter))
+            )
+        } else {
+            String::new()
         };
         let _ = writeln!(
             text,
-            "{day}  {} {}  {reason}",
-            flag.card,
-            title(&flag.card).unwrap_or("（这张卡片已经没有了）")
+            "{}{at}  {} {}  {reason}",
+            r.day,
+            r.flag.card,
+            title(&r.flag.card).unwrap_or("（这张卡片已经没有了）")
         );
     }
-    if !any {
+    if rows.is_empty() {
         text.push_str("还没有标记\n");
     }
     text
@@ -161,8 +325,8 @@ fn flags_text<'a>(
 
 /// A query worth a trainer's look: never followed by a card, or followed
 /// by a card the query itself does not find first (the alias it lacked).
-struct Gap {
-    searched: Searched,
+struct Gap<'s> {
+    seen: &'s Seen,
     /// The query led to different cards: a general word, not one card's.
     general: Option<General>,
 }
@@ -176,12 +340,11 @@ struct General {
     word: Option<String>,
 }
 
-/// The search gaps from `since` on, most frequent first: queries after
-/// which no card was opened, and queries whose card the current content
-/// does not find for them (not first, or only partly).
-fn gaps(log: &Searches, since: Option<&str>, library: &Library) -> Vec<Gap> {
+/// The search gaps, in `seen`'s order: queries after which no card was
+/// opened, and queries whose card the current content does not find for
+/// them (not first, or only partly).
+fn gaps<'s>(seen: &'s [Seen], library: &Library) -> Vec<Gap<'s>> {
     let mut searcher = Searcher::new(std::sync::Arc::new(library.clone()));
-    let totals = log.totals(since);
     let mut finds = |query: &str, card: &CardId| {
         let results = searcher.search(query, 1);
         results
@@ -189,18 +352,25 @@ fn gaps(log: &Searches, since: Option<&str>, library: &Library) -> Vec<Gap> {
             .first()
             .is_some_and(|h| !h.partial && library.cards.get(h.card).map(|c| &c.id) == Some(card))
     };
-    let found: Vec<bool> = totals
+    let found: Vec<bool> = seen
         .iter()
-        .map(|e| e.card.as_ref().is_some_and(|card| finds(&e.query, card)))
+        .map(|e| {
+            e.searched
+                .card
+                .as_ref()
+                .is_some_and(|card| finds(&e.searched.query, card))
+        })
         .collect();
-    let mut gaps: Vec<Gap> = Vec::new();
-    for (e, done) in totals.iter().zip(&found) {
+    let totals: Vec<&Searched> = seen.iter().map(|e| &e.searched).collect();
+    let mut gaps: Vec<Gap<'s>> = Vec::new();
+    for (e, done) in seen.iter().zip(&found) {
         if *done {
             continue;
         }
+        let query = &e.searched.query;
         let cards: Vec<CardId> = totals
             .iter()
-            .filter(|o| o.query == e.query)
+            .filter(|o| &o.query == query)
             .filter_map(|o| o.card.clone())
             .fold(Vec::new(), |mut all, c| {
                 if !all.contains(&c) {
@@ -213,13 +383,10 @@ fn gaps(log: &Searches, since: Option<&str>, library: &Library) -> Vec<Gap> {
             cards,
         });
         // A general word is said once, not per card.
-        if general.is_some() && gaps.iter().any(|g| g.searched.query == e.query) {
+        if general.is_some() && gaps.iter().any(|g| &g.seen.searched.query == query) {
             continue;
         }
-        gaps.push(Gap {
-            searched: e.clone(),
-            general,
-        });
+        gaps.push(Gap { seen: e, general });
     }
     gaps
 }
@@ -229,7 +396,7 @@ fn gaps(log: &Searches, since: Option<&str>, library: &Library) -> Vec<Gap> {
 /// stood for.
 fn shared_word(
     searcher: &Searcher,
-    totals: &[Searched],
+    totals: &[&Searched],
     found: &[bool],
     cards: &[CardId],
 ) -> Option<String> {
@@ -250,19 +417,32 @@ fn shared_word(
         .find(|w| others.iter().all(|o| o.contains(w)))
 }
 
+/// `12 次 · 3 个柜台 · 2 天`.
+fn how_often(seen: &Seen) -> String {
+    let mut text = format!("{:>4} 次", seen.searched.count);
+    if seen.counters.len() > 1 {
+        let _ = write!(text, " · {} 个柜台", seen.counters.len());
+    }
+    if seen.days.len() > 1 {
+        let _ = write!(text, " · {} 天", seen.days.len());
+    }
+    text
+}
+
 fn misses_text<'a>(
-    gaps: &[Gap],
-    path: &Path,
+    gaps: &[Gap<'_>],
+    place: &str,
     title: &impl Fn(&CardId) -> Option<&'a str>,
 ) -> String {
-    let mut text = format!("搜索了但没有直接找到的：{}\n", path.display());
+    let mut text = format!("搜索了但没有直接找到的：{place}\n");
     if gaps.is_empty() {
         text.push_str("还没有记录\n");
     }
     let mut synonyms = Vec::new();
-    for Gap { searched, general } in gaps {
-        let query = &searched.query;
-        let after = match (&searched.card, general) {
+    let mut unconfirmed = Vec::new();
+    for Gap { seen, general } in gaps {
+        let query = &seen.searched.query;
+        let after = match (&seen.searched.card, general) {
             (None, _) => "之后没有打开任何卡片".to_owned(),
             (Some(_), Some(general)) => {
                 let titles: Vec<&str> = general
@@ -286,12 +466,20 @@ fn misses_text<'a>(
                     ),
                 }
             }
+            (Some(card), None) if !seen.recurs() => {
+                unconfirmed.push(format!(
+                    "{}  “{query}”  之后打开了 {card} {}",
+                    how_often(seen),
+                    title(card).unwrap_or("")
+                ));
+                continue;
+            }
             (Some(card), None) => format!(
                 "之后打开了 {card} {}：可以把“{query}”加为它的别名",
                 title(card).unwrap_or("")
             ),
         };
-        let _ = writeln!(text, "{:>4} 次  “{query}”  {after}", searched.count);
+        let _ = writeln!(text, "{}  “{query}”  {after}", how_often(seen));
     }
     if !synonyms.is_empty() {
         text.push_str("\n可以加到同义词文件（例如 data/synonyms.ron）的 groups 里的行：\n");
@@ -299,20 +487,30 @@ fn misses_text<'a>(
             let _ = writeln!(text, "        {line}");
         }
     }
+    if !unconfirmed.is_empty() {
+        text.push_str("\n只在一个柜台、一天里出现过的（可能是换了话题，还不能确定是别名）：\n");
+        for line in unconfirmed {
+            let _ = writeln!(text, "{line}");
+        }
+    }
     text
 }
 
-fn misses_csv<'a>(gaps: &[Gap], title: &impl Fn(&CardId) -> Option<&'a str>) -> String {
-    let mut text = String::from("query,count,card_id,title\n");
-    for Gap { searched, .. } in gaps {
-        let card = searched.card.as_ref();
+fn misses_csv<'a>(gaps: &[Gap<'_>], title: &impl Fn(&CardId) -> Option<&'a str>) -> String {
+    let mut text = String::from("query,count,counters,days,card_id,title,confirmed\n");
+    for Gap { seen, general } in gaps {
+        let card = seen.searched.card.as_ref();
+        let confirmed = card.is_none() || general.is_some() || seen.recurs();
         let _ = writeln!(
             text,
-            "{},{},{},{}",
-            crate::usage::csv_field(&searched.query),
-            searched.count,
+            "{},{},{},{},{},{},{}",
+            csv_field(&seen.searched.query),
+            seen.searched.count,
+            seen.counters.len(),
+            seen.days.len(),
             card.map_or("", CardId::as_str),
-            crate::usage::csv_field(card.and_then(title).unwrap_or(""))
+            csv_field(card.and_then(title).unwrap_or("")),
+            if confirmed { "yes" } else { "no" }
         );
     }
     text
