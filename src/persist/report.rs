@@ -130,6 +130,8 @@ fn folder_name(name: &str) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    #[error("报告目录 {} 现在访问不了", .0.display())]
+    Away(PathBuf),
     #[error("无法写入报告目录 {path}：{source}")]
     Write {
         path: PathBuf,
@@ -169,6 +171,10 @@ pub fn send(share: &Path, reporter: &Reporter, data_dir: &Path) -> Result<usize,
             days: BTreeMap::new(),
         };
     }
+    // The share's own folder is never made here: missing, it is away.
+    if !share.is_dir() {
+        return Err(ReportError::Away(share.to_path_buf()));
+    }
     let dir = share.join(folder_name(&reporter.counter));
     let mut written = 0;
     let mut result = Ok(());
@@ -181,7 +187,12 @@ pub fn send(share: &Path, reporter: &Reporter, data_dir: &Path) -> Result<usize,
             continue;
         }
         let path = dir.join(format!("{}.json", report.day));
-        match std::fs::create_dir_all(&dir).and_then(|()| crate::atomic::write(&path, &bytes)) {
+        let made = if dir.is_dir() {
+            Ok(())
+        } else {
+            std::fs::create_dir(&dir)
+        };
+        match made.and_then(|()| crate::atomic::write(&path, &bytes)) {
             Ok(()) => {
                 sent.days.insert(report.day.clone(), hash);
                 written += 1;
@@ -223,6 +234,17 @@ enum Note {
 
 impl Courier {
     pub fn start(share: PathBuf, reporter: Reporter, data_dir: PathBuf) -> std::io::Result<Self> {
+        Self::start_with(share, reporter, data_dir, (SEND_AFTER, RETRY_AFTER))
+    }
+
+    /// The same, sending `after` a change and retrying `every` while the
+    /// share is away.
+    pub fn start_with(
+        share: PathBuf,
+        reporter: Reporter,
+        data_dir: PathBuf,
+        (after, every): (Duration, Duration),
+    ) -> std::io::Result<Self> {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("huashu-reports".into())
@@ -236,7 +258,7 @@ impl Courier {
                     };
                     let done = match note {
                         Ok(Note::Changed) => {
-                            let soon = Instant::now() + SEND_AFTER;
+                            let soon = Instant::now() + after;
                             due = Some(due.map_or(soon, |d| d.min(soon)));
                             continue;
                         }
@@ -258,7 +280,7 @@ impl Courier {
                                 log::warn!("{e}; the counts wait on this computer and go when the share is back");
                             }
                             failing = true;
-                            due = Some(Instant::now() + RETRY_AFTER);
+                            due = Some(Instant::now() + every);
                         }
                     }
                     if let Some(done) = done {
@@ -410,6 +432,7 @@ mod tests {
     fn a_day_is_sent_once_and_again_only_when_it_changed() {
         let tmp = tempfile::tempdir().unwrap();
         let (data, share) = (tmp.path().join("data"), tmp.path().join("share"));
+        std::fs::create_dir_all(&share).unwrap();
         let me = Reporter::new(Some("一号柜台"), Some("城东支行"));
         local(&data, &[("2026-12-05", UsageEvent::Opened(id("a")))]);
         assert_eq!(send(&share, &me, &data).unwrap(), 1);
@@ -426,6 +449,7 @@ mod tests {
     fn a_share_away_loses_nothing_and_counts_nothing_twice() {
         let tmp = tempfile::tempdir().unwrap();
         let (data, share) = (tmp.path().join("data"), tmp.path().join("share"));
+        std::fs::create_dir_all(&share).unwrap();
         let me = Reporter::new(Some("a"), None);
         local(&data, &[("2026-12-06", UsageEvent::Opened(id("a")))]);
         send(&share, &me, &data).unwrap();
