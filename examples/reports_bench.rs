@@ -74,38 +74,7 @@ fn main() -> anyhow::Result<()> {
                 .context("date")?
                 .checked_add_days(chrono::Days::new(day as u64))
                 .context("date")?;
-            let mut cards: BTreeMap<CardId, Counts> = BTreeMap::new();
-            for _ in 0..(10 + rng.next(30)) {
-                let c = cards.entry(ids[rng.next(ids.len())].clone()).or_default();
-                c.opened += 1;
-                if rng.next(3) == 0 {
-                    *c.copied.entry(rng.next(3)).or_default() += 1;
-                }
-            }
-            let searches = (0..(5 + rng.next(15)))
-                .map(|_| Searched {
-                    query: queries[rng.next(queries.len())].clone(),
-                    card: (rng.next(4) > 0).then(|| ids[rng.next(ids.len())].clone()),
-                    count: 1 + u32::try_from(rng.next(2)).unwrap_or(0),
-                })
-                .collect();
-            let flags = if rng.next(20) == 0 {
-                vec![Flag {
-                    card: ids[rng.next(ids.len())].clone(),
-                    reason: "利率已经调整，话术要更新".into(),
-                }]
-            } else {
-                Vec::new()
-            };
-            let report = DayReport {
-                format: FORMAT,
-                counter: name.clone(),
-                branch: Some(format!("网点{:03}", counter / 7)),
-                day: date.format("%Y-%m-%d").to_string(),
-                cards,
-                flags,
-                searches,
-            };
+            let report = day_report(&mut rng, &name, counter, date, &ids, &queries);
             let json = serde_json::to_vec(&report)?;
             bytes += json.len() as u64;
             std::fs::write(dir.join(format!("{}.json", report.day)), json)?;
@@ -152,4 +121,48 @@ fn main() -> anyhow::Result<()> {
     }
     std::fs::remove_dir_all(&tmp)?;
     Ok(())
+}
+
+/// One counter's day: a few dozen cards opened, some scripts copied, some
+/// searches, now and then a flag.
+fn day_report(
+    rng: &mut Rng,
+    name: &str,
+    counter: usize,
+    date: chrono::NaiveDate,
+    ids: &[CardId],
+    queries: &[String],
+) -> DayReport {
+    let mut cards: BTreeMap<CardId, Counts> = BTreeMap::new();
+    for _ in 0..(10 + rng.next(30)) {
+        let c = cards.entry(ids[rng.next(ids.len())].clone()).or_default();
+        c.opened += 1;
+        if rng.next(3) == 0 {
+            *c.copied.entry(rng.next(3)).or_default() += 1;
+        }
+    }
+    let searches = (0..(5 + rng.next(15)))
+        .map(|_| Searched {
+            query: queries[rng.next(queries.len())].clone(),
+            card: (rng.next(4) > 0).then(|| ids[rng.next(ids.len())].clone()),
+            count: 1 + u32::try_from(rng.next(2)).unwrap_or(0),
+        })
+        .collect();
+    let flags = if rng.next(20) == 0 {
+        vec![Flag {
+            card: ids[rng.next(ids.len())].clone(),
+            reason: "利率已经调整，话术要更新".into(),
+        }]
+    } else {
+        Vec::new()
+    };
+    DayReport {
+        format: FORMAT,
+        counter: name.to_owned(),
+        branch: Some(format!("网点{:03}", counter / 7)),
+        day: date.format("%Y-%m-%d").to_string(),
+        cards,
+        flags,
+        searches,
+    }
 }
