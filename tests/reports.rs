@@ -196,3 +196,43 @@ fn three_counters_report_every_event_exactly_once() {
     let misses = huashu(&["usage", "--misses"], &share, &home);
     assert!(misses.contains("3 个柜台"), "{misses}");
 }
+
+/// The trainers' page over counters' reports as they come (one cut short,
+/// one from a newer program): every section, the reasons escaped, no
+/// script, the bad files named.
+#[test]
+fn the_report_page_shows_the_network_and_escapes_what_was_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_huashu"))
+        .args(["--data", "data", "report", "--html"])
+        .arg(tmp.path())
+        .args(["--from", "tests/fixtures/reports"])
+        .env_remove("HUASHU_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(said.contains("2026-12-06.json：不完整"), "{said}");
+    assert!(said.contains("2026-12-07.json：是新版本程序写的"), "{said}");
+    let page = std::fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    for section in [
+        "全行柜台使用报告",
+        "2 个柜台",
+        "最常用的卡片",
+        "从没打开过的卡片",
+        "搜索缺口",
+        "标记为有误或过时（2 次）",
+        "各网点",
+        "城西支行",
+    ] {
+        assert!(page.contains(section), "{section}");
+    }
+    // 客户取号错误: 6 + 4 + 1 openings at two counters.
+    assert!(page.contains("<td>客户取号错误</td><td class=\"n\">11</td>"), "{page}");
+    assert!(page.contains("赔偿要按 &lt;新规定&gt; &amp; 公告改"));
+    assert!(!page.contains("<新规定>"));
+    assert!(!page.to_lowercase().contains("<script"));
+    assert!(!page.contains("src=") && !page.contains("href="), "nothing fetched");
+    // 转账转错了: seen at both counters, on two days.
+    assert!(page.contains("4 次 · 2 个柜台 · 2 天"), "{page}");
+}

@@ -9,6 +9,7 @@ mod import;
 mod list;
 mod output;
 mod publish;
+mod report;
 mod search;
 mod sources;
 mod usage;
@@ -197,6 +198,23 @@ pub enum Command {
         #[arg(long, value_name = "OUT_DIR")]
         html: PathBuf,
     },
+    /// One offline page for the trainers: the most used cards, cards never
+    /// opened, the top search gaps, the flags, each branch. 全行报告页。
+    Report {
+        /// The directory to write `index.html` in. 输出目录。
+        #[arg(long, value_name = "OUT_DIR")]
+        html: PathBuf,
+        /// Every counter's reports in these folders (the `reports:` share);
+        /// without it, this computer's own counts. 各柜台报告所在的目录。
+        #[arg(long, value_name = "DIR", num_args = 1..)]
+        from: Vec<PathBuf>,
+        /// Only days from this one on (YYYY-MM-DD). 起始日期。
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only this branch. 只看这个网点。
+        #[arg(long, requires = "from")]
+        branch: Option<String>,
+    },
 }
 
 /// Runs a subcommand and returns the process exit code.
@@ -222,36 +240,7 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Sources => sources::run(&setup()?, &mut std::io::stdout().lock()),
         Command::Export { html } => export::run(&load()?, html),
-        Command::Usage {
-            misses,
-            flags,
-            csv,
-            output,
-            since,
-            from,
-            counter,
-            branch,
-        } => usage::run(
-            &setup()?,
-            if *misses {
-                usage::Report::Misses
-            } else if *flags {
-                usage::Report::Flags
-            } else {
-                usage::Report::Counts
-            },
-            &usage::Output {
-                csv: *csv,
-                file: output.as_deref(),
-            },
-            &usage::Scope {
-                since: since.as_deref(),
-                from,
-                counter: counter.as_deref(),
-                branch: branch.as_deref(),
-            },
-            &mut std::io::stdout().lock(),
-        ),
+        Command::Report { .. } | Command::Usage { .. } => reports(&setup()?, command),
         Command::Search { limit, json, query } => search::run(
             load()?,
             &query.join(" "),
@@ -293,5 +282,57 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
             *force,
             &mut std::io::stdout().lock(),
         ),
+    }
+}
+
+/// `usage` and `report`: what the counters learned.
+fn reports(setup: &Setup, command: &Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Report {
+            html,
+            from,
+            since,
+            branch,
+        } => report::run(
+            setup,
+            html,
+            &usage::Scope {
+                since: since.as_deref(),
+                from,
+                counter: None,
+                branch: branch.as_deref(),
+            },
+        ),
+        Command::Usage {
+            misses,
+            flags,
+            csv,
+            output,
+            since,
+            from,
+            counter,
+            branch,
+        } => usage::run(
+            setup,
+            if *misses {
+                usage::Report::Misses
+            } else if *flags {
+                usage::Report::Flags
+            } else {
+                usage::Report::Counts
+            },
+            &usage::Output {
+                csv: *csv,
+                file: output.as_deref(),
+            },
+            &usage::Scope {
+                since: since.as_deref(),
+                from,
+                counter: counter.as_deref(),
+                branch: branch.as_deref(),
+            },
+            &mut std::io::stdout().lock(),
+        ),
+        _ => Ok(ExitCode::SUCCESS),
     }
 }

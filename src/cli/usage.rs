@@ -51,7 +51,7 @@ const THIS_COMPUTER: &str = "本机";
 
 /// The days to report on, where they come from (said in the heading), and
 /// whether they are the network's.
-fn days_in_scope(
+pub(super) fn days_in_scope(
     setup: &Setup,
     report: Report,
     scope: &Scope<'_>,
@@ -167,7 +167,7 @@ pub fn run(
 }
 
 /// Every day's counts added up (cards opened, scripts copied).
-fn merged_usage(days: &[DayReport]) -> Usage {
+pub(super) fn merged_usage(days: &[DayReport]) -> Usage {
     let mut usage = Usage::default();
     for d in days {
         let mut one = Usage::default();
@@ -178,15 +178,15 @@ fn merged_usage(days: &[DayReport]) -> Usage {
 }
 
 /// A flag with where and when it was raised.
-struct FlagRow<'a> {
-    day: &'a str,
-    counter: &'a str,
-    branch: Option<&'a str>,
-    flag: &'a Flag,
+pub(super) struct FlagRow<'a> {
+    pub day: &'a str,
+    pub counter: &'a str,
+    pub branch: Option<&'a str>,
+    pub flag: &'a Flag,
 }
 
 /// The flags, by day then counter.
-fn flag_rows(days: &[DayReport]) -> Vec<FlagRow<'_>> {
+pub(super) fn flag_rows(days: &[DayReport]) -> Vec<FlagRow<'_>> {
     let mut rows: Vec<FlagRow<'_>> = days
         .iter()
         .flat_map(|d| {
@@ -221,22 +221,22 @@ fn flags_csv<'a>(rows: &[FlagRow<'_>], title: impl Fn(&CardId) -> Option<&'a str
 
 /// A query and the card opened after it (or none), over every day and
 /// counter read.
-struct Seen {
-    searched: Searched,
-    counters: BTreeSet<String>,
-    days: BTreeSet<String>,
+pub(super) struct Seen {
+    pub searched: Searched,
+    pub counters: BTreeSet<String>,
+    pub days: BTreeSet<String>,
 }
 
 impl Seen {
     /// Seen at two counters or on two days: not one person's slip.
-    fn recurs(&self) -> bool {
+    pub fn recurs(&self) -> bool {
         self.counters.len() >= 2 || self.days.len() >= 2
     }
 }
 
 /// Each (query, card) with its count and where and when it was seen; the
 /// most counters first, then the most days, then the most times.
-fn seen(days: &[DayReport]) -> Vec<Seen> {
+pub(super) fn seen(days: &[DayReport]) -> Vec<Seen> {
     let mut all: BTreeMap<(String, Option<CardId>), Seen> = BTreeMap::new();
     for d in days {
         for s in &d.searches {
@@ -325,14 +325,14 @@ fn flags_text<'a>(
 
 /// A query worth a trainer's look: never followed by a card, or followed
 /// by a card the query itself does not find first (the alias it lacked).
-struct Gap<'s> {
-    seen: &'s Seen,
+pub(super) struct Gap<'s> {
+    pub seen: &'s Seen,
     /// The query led to different cards: a general word, not one card's.
-    general: Option<General>,
+    pub general: Option<General>,
 }
 
 /// What a general word stands for.
-struct General {
+pub(super) struct General {
     /// The cards it led to.
     cards: Vec<CardId>,
     /// A word the queries that did find those cards share, for a synonym
@@ -343,7 +343,7 @@ struct General {
 /// The search gaps, in `seen`'s order: queries after which no card was
 /// opened, and queries whose card the current content does not find for
 /// them (not first, or only partly).
-fn gaps<'s>(seen: &'s [Seen], library: &Library) -> Vec<Gap<'s>> {
+pub(super) fn gaps<'s>(seen: &'s [Seen], library: &Library) -> Vec<Gap<'s>> {
     let mut searcher = Searcher::new(std::sync::Arc::new(library.clone()));
     let mut finds = |query: &str, card: &CardId| {
         let results = searcher.search(query, 1);
@@ -418,7 +418,7 @@ fn shared_word(
 }
 
 /// `12 次 · 3 个柜台 · 2 天`.
-fn how_often(seen: &Seen) -> String {
+pub(super) fn how_often(seen: &Seen) -> String {
     let mut text = format!("{:>4} 次", seen.searched.count);
     if seen.counters.len() > 1 {
         let _ = write!(text, " · {} 个柜台", seen.counters.len());
@@ -427,6 +427,67 @@ fn how_often(seen: &Seen) -> String {
         let _ = write!(text, " · {} 天", seen.days.len());
     }
     text
+}
+
+/// What a trainer can do about a gap: said in words, the line to add
+/// (a synonym group) when there is one, and whether it is confirmed (seen
+/// at two counters or on two days; a one-off card after a query may be a
+/// change of subject).
+pub(super) struct Advice {
+    pub text: String,
+    pub line: Option<String>,
+    pub confirmed: bool,
+}
+
+pub(super) fn advice<'a>(gap: &Gap<'_>, title: &impl Fn(&CardId) -> Option<&'a str>) -> Advice {
+    let query = &gap.seen.searched.query;
+    match (&gap.seen.searched.card, &gap.general) {
+        (None, _) => Advice {
+            text: "之后没有打开任何卡片".to_owned(),
+            line: None,
+            confirmed: true,
+        },
+        (Some(_), Some(general)) => {
+            let titles: Vec<&str> = general
+                .cards
+                .iter()
+                .map(|c| title(c).unwrap_or(c.as_str()))
+                .collect();
+            match &general.word {
+                Some(word) => Advice {
+                    text: format!(
+                        "之后打开过 {} 张不同的卡片（{}）：是个通用词，和“{word}”意思相同，可以加为同义词（见下）",
+                        general.cards.len(),
+                        titles.join("、")
+                    ),
+                    line: Some(format!("[\"{query}\", \"{word}\"],")),
+                    confirmed: true,
+                },
+                None => Advice {
+                    text: format!(
+                        "之后打开过 {} 张不同的卡片（{}）：是个通用词，不适合做某一张卡片的别名",
+                        general.cards.len(),
+                        titles.join("、")
+                    ),
+                    line: None,
+                    confirmed: true,
+                },
+            }
+        }
+        (Some(card), None) if !gap.seen.recurs() => Advice {
+            text: format!("之后打开了 {card} {}", title(card).unwrap_or("")),
+            line: None,
+            confirmed: false,
+        },
+        (Some(card), None) => Advice {
+            text: format!(
+                "之后打开了 {card} {}：可以把“{query}”加为它的别名",
+                title(card).unwrap_or("")
+            ),
+            line: None,
+            confirmed: true,
+        },
+    }
 }
 
 fn misses_text<'a>(
@@ -440,46 +501,16 @@ fn misses_text<'a>(
     }
     let mut synonyms = Vec::new();
     let mut unconfirmed = Vec::new();
-    for Gap { seen, general } in gaps {
-        let query = &seen.searched.query;
-        let after = match (&seen.searched.card, general) {
-            (None, _) => "之后没有打开任何卡片".to_owned(),
-            (Some(_), Some(general)) => {
-                let titles: Vec<&str> = general
-                    .cards
-                    .iter()
-                    .map(|c| title(c).unwrap_or(c.as_str()))
-                    .collect();
-                match &general.word {
-                    Some(word) => {
-                        synonyms.push(format!("[\"{query}\", \"{word}\"],"));
-                        format!(
-                            "之后打开过 {} 张不同的卡片（{}）：是个通用词，和“{word}”意思相同，可以加为同义词（见下）",
-                            general.cards.len(),
-                            titles.join("、")
-                        )
-                    }
-                    None => format!(
-                        "之后打开过 {} 张不同的卡片（{}）：是个通用词，不适合做某一张卡片的别名",
-                        general.cards.len(),
-                        titles.join("、")
-                    ),
-                }
-            }
-            (Some(card), None) if !seen.recurs() => {
-                unconfirmed.push(format!(
-                    "{}  “{query}”  之后打开了 {card} {}",
-                    how_often(seen),
-                    title(card).unwrap_or("")
-                ));
-                continue;
-            }
-            (Some(card), None) => format!(
-                "之后打开了 {card} {}：可以把“{query}”加为它的别名",
-                title(card).unwrap_or("")
-            ),
-        };
-        let _ = writeln!(text, "{}  “{query}”  {after}", how_often(seen));
+    for gap in gaps {
+        let query = &gap.seen.searched.query;
+        let advice = advice(gap, title);
+        let line = format!("{}  “{query}”  {}", how_often(gap.seen), advice.text);
+        if advice.confirmed {
+            let _ = writeln!(text, "{line}");
+        } else {
+            unconfirmed.push(line);
+        }
+        synonyms.extend(advice.line);
     }
     if !synonyms.is_empty() {
         text.push_str("\n可以加到同义词文件（例如 data/synonyms.ron）的 groups 里的行：\n");
@@ -498,9 +529,10 @@ fn misses_text<'a>(
 
 fn misses_csv<'a>(gaps: &[Gap<'_>], title: &impl Fn(&CardId) -> Option<&'a str>) -> String {
     let mut text = String::from("query,count,counters,days,card_id,title,confirmed\n");
-    for Gap { seen, general } in gaps {
+    for gap in gaps {
+        let seen = gap.seen;
         let card = seen.searched.card.as_ref();
-        let confirmed = card.is_none() || general.is_some() || seen.recurs();
+        let confirmed = advice(gap, title).confirmed;
         let _ = writeln!(
             text,
             "{},{},{},{},{},{},{}",
