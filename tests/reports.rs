@@ -228,11 +228,17 @@ fn the_report_page_shows_the_network_and_escapes_what_was_typed() {
         assert!(page.contains(section), "{section}");
     }
     // 客户取号错误: 6 + 4 + 1 openings at two counters.
-    assert!(page.contains("<td>客户取号错误</td><td class=\"n\">11</td>"), "{page}");
+    assert!(
+        page.contains("<td>客户取号错误</td><td class=\"n\">11</td>"),
+        "{page}"
+    );
     assert!(page.contains("赔偿要按 &lt;新规定&gt; &amp; 公告改"));
     assert!(!page.contains("<新规定>"));
     assert!(!page.to_lowercase().contains("<script"));
-    assert!(!page.contains("src=") && !page.contains("href="), "nothing fetched");
+    assert!(
+        !page.contains("src=") && !page.contains("href="),
+        "nothing fetched"
+    );
     // 转账转错了: seen at both counters, on two days.
     assert!(page.contains("4 次 · 2 个柜台 · 2 天"), "{page}");
 }

@@ -487,6 +487,9 @@ struct Stamp {
     accepted: Option<Accepted>,
 }
 
+/// Looks at the copies while others swap them before giving up.
+const READ_TRIES: usize = 5;
+
 /// Copies left by a refresh that stopped are removed after this long.
 const LEFTOVER_AGE: Duration = Duration::from_secs(600);
 
@@ -564,10 +567,29 @@ impl Cache {
     /// The newest complete copy: its files (paths inside the copy) and when
     /// it was taken.
     pub fn read(&self) -> Option<(Files, String)> {
-        self.copies().into_iter().find_map(|dir| {
-            let stamp = Self::stamp_of(&dir)?;
-            Some((read_dirs(&[dir]).files, stamp.updated))
-        })
+        // Another process may swap copies while this one reads (`current`
+        // renamed away between two of its files): a copy is taken only if
+        // the files read are the state its stamp names; else the next copy,
+        // and the whole look again.
+        for _ in 0..READ_TRIES {
+            let whole = self.copies().into_iter().find_map(|dir| {
+                let stamp = Self::stamp_of(&dir)?;
+                let files = read_dirs(std::slice::from_ref(&dir)).files;
+                let intact = match &stamp.accepted {
+                    Some(accepted) => state_hash(&dir, &files) == accepted.state,
+                    // A copy from before the state was kept: its stamp
+                    // still there, and the same, after the read.
+                    None => {
+                        Self::stamp_of(&dir).is_some_and(|again| again.updated == stamp.updated)
+                    }
+                };
+                intact.then_some((files, stamp.updated))
+            });
+            if whole.is_some() {
+                return whole;
+            }
+        }
+        None
     }
 
     /// The state the newest complete copy holds.
@@ -899,6 +921,11 @@ mod tests {
             ),
         ];
         let cache_dir = tmp.path().join("cache");
+        // The state a refresh copies, as its stamp names it.
+        let whole = |files: &[(PathBuf, Vec<u8>)]| Accepted {
+            state: state_hash(&source, files),
+            ..Accepted::default()
+        };
         let contents = |cache: &Cache| -> Vec<Vec<u8>> {
             let (files, _) = cache.read().expect("a complete copy");
             files.into_iter().map(|(_, b)| b).collect()
@@ -915,16 +942,10 @@ mod tests {
         ] {
             let _ = std::fs::remove_dir_all(&cache_dir);
             let cache = Cache::new(&cache_dir, &source);
-            assert!(
-                cache
-                    .refresh(&source, &old, &Accepted::default(), true)
-                    .unwrap()
-            );
+            assert!(cache.refresh(&source, &old, &whole(&old), true).unwrap());
             let failing = Cache::new(&cache_dir, &source).failing_at(step);
             assert!(
-                failing
-                    .refresh(&source, &new, &Accepted::default(), true)
-                    .is_err(),
+                failing.refresh(&source, &new, &whole(&new), true).is_err(),
                 "{step:?}"
             );
             let seen = contents(&cache);
@@ -934,9 +955,7 @@ mod tests {
             );
             // The next refresh repairs it.
             assert!(
-                cache
-                    .refresh(&source, &new, &Accepted::default(), false)
-                    .unwrap()
+                cache.refresh(&source, &new, &whole(&new), false).unwrap()
                     || contents(&cache) == bytes(&new)
             );
             assert_eq!(contents(&cache), bytes(&new), "{step:?}");
