@@ -51,6 +51,8 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let binary = Path::new("target/release/huashu");
     anyhow::ensure!(binary.exists(), "build it first: cargo build --release");
+    // Run from elsewhere (no data/ there): absolute.
+    let binary = &std::fs::canonicalize(binary)?;
     let library = huashu::content::load_builtin().library;
     let ids: Vec<CardId> = library.cards.iter().map(|c| c.id.clone()).collect();
     let queries: Vec<String> = std::fs::read_to_string("tests/fixtures/bank-queries.tsv")

@@ -2,7 +2,7 @@
 //! [--from DIR… [--counter NAME] [--branch NAME]]`: what trainers learn
 //! from a counter, or from every counter's reports on the share.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -237,29 +237,45 @@ impl Seen {
 /// Each (query, card) with its count and where and when it was seen; the
 /// most counters first, then the most days, then the most times.
 pub(super) fn seen(days: &[DayReport]) -> Vec<Seen> {
-    let mut all: BTreeMap<(String, Option<CardId>), Seen> = BTreeMap::new();
+    /// Borrowed while counting: a network's days hold millions of entries.
+    #[derive(Default)]
+    struct Tally<'d> {
+        count: u32,
+        counters: HashSet<&'d str>,
+        days: HashSet<&'d str>,
+    }
+    let mut all: HashMap<&str, HashMap<Option<&CardId>, Tally<'_>>> = HashMap::new();
     for d in days {
         for s in &d.searches {
-            let e = all
-                .entry((s.query.clone(), s.card.clone()))
-                .or_insert_with(|| Seen {
-                    searched: Searched {
-                        count: 0,
-                        ..s.clone()
-                    },
-                    counters: BTreeSet::new(),
-                    days: BTreeSet::new(),
-                });
-            e.searched.count = e.searched.count.saturating_add(s.count);
-            e.counters.insert(d.counter.clone());
-            e.days.insert(d.day.clone());
+            let t = all
+                .entry(s.query.as_str())
+                .or_default()
+                .entry(s.card.as_ref())
+                .or_default();
+            t.count = t.count.saturating_add(s.count);
+            t.counters.insert(&d.counter);
+            t.days.insert(&d.day);
         }
     }
-    let mut seen: Vec<Seen> = all.into_values().collect();
+    let mut seen: Vec<Seen> = all
+        .into_iter()
+        .flat_map(|(query, cards)| {
+            cards.into_iter().map(move |(card, t)| Seen {
+                searched: Searched {
+                    query: query.to_owned(),
+                    card: card.cloned(),
+                    count: t.count,
+                },
+                counters: t.counters.into_iter().map(str::to_owned).collect(),
+                days: t.days.into_iter().map(str::to_owned).collect(),
+            })
+        })
+        .collect();
     seen.sort_by(|a, b| {
         (b.counters.len(), b.days.len(), b.searched.count)
             .cmp(&(a.counters.len(), a.days.len(), a.searched.count))
             .then_with(|| a.searched.query.cmp(&b.searched.query))
+            .then_with(|| a.searched.card.cmp(&b.searched.card))
     });
     seen
 }

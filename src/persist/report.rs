@@ -321,8 +321,8 @@ pub struct Gathered {
 /// larger report, the later, with a warning.
 pub fn gather(dirs: &[PathBuf]) -> Gathered {
     let mut gathered = Gathered::default();
-    let mut by_key: BTreeMap<(String, String), (PathBuf, DayReport)> = BTreeMap::new();
-    let mut folders: BTreeMap<String, BTreeSet<PathBuf>> = BTreeMap::new();
+    // (counter folder, file), in order.
+    let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
     for dir in dirs {
         let Ok(counters) = std::fs::read_dir(dir) else {
             gathered
@@ -333,46 +333,55 @@ pub fn gather(dirs: &[PathBuf]) -> Gathered {
         let mut counters: Vec<PathBuf> = counters.flatten().map(|e| e.path()).collect();
         counters.sort();
         for folder in counters.into_iter().filter(|p| p.is_dir()) {
-            let Ok(files) = std::fs::read_dir(&folder) else {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
                 continue;
             };
-            let mut files: Vec<PathBuf> = files.flatten().map(|e| e.path()).collect();
-            files.sort();
-            for file in files {
-                let name = file.file_name().unwrap_or_default().to_string_lossy();
-                // A file being written (`.<name>.tmp`) and other programs'.
-                if name.starts_with('.') || !name.ends_with(".json") {
-                    continue;
+            let mut names: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    // A file being written (`.<name>.tmp`) and other programs'.
+                    !name.starts_with('.') && name.ends_with(".json")
+                })
+                .collect();
+            names.sort();
+            files.extend(names.into_iter().map(|f| (folder.clone(), f)));
+        }
+    }
+    let read = read_all(&files);
+    let mut by_key: BTreeMap<(String, String), (&Path, DayReport)> = BTreeMap::new();
+    let mut folders: BTreeMap<String, BTreeSet<&Path>> = BTreeMap::new();
+    for ((folder, file), report) in files.iter().zip(read) {
+        let report = match report {
+            Ok(report) => report,
+            Err(why) => {
+                gathered
+                    .warnings
+                    .push(format!("{}：{why}，跳过", file.display()));
+                continue;
+            }
+        };
+        folders
+            .entry(report.counter.clone())
+            .or_default()
+            .insert(folder);
+        let key = (report.counter.clone(), report.day.clone());
+        match by_key.get(&key) {
+            Some((other, kept)) => {
+                gathered.warnings.push(format!(
+                    "{} 和 {} 都是柜台“{}”{} 的报告：只算一份（记录多的那份）",
+                    other.display(),
+                    file.display(),
+                    report.counter,
+                    report.day
+                ));
+                if report.events() > kept.events() {
+                    by_key.insert(key, (file, report));
                 }
-                match read_report(&file) {
-                    Ok(report) => {
-                        folders
-                            .entry(report.counter.clone())
-                            .or_default()
-                            .insert(folder.clone());
-                        let key = (report.counter.clone(), report.day.clone());
-                        match by_key.get(&key) {
-                            Some((other, kept)) => {
-                                gathered.warnings.push(format!(
-                                    "{} 和 {} 都是柜台“{}”{} 的报告：只算一份（记录多的那份）",
-                                    other.display(),
-                                    file.display(),
-                                    report.counter,
-                                    report.day
-                                ));
-                                if report.events() > kept.events() {
-                                    by_key.insert(key, (file.clone(), report));
-                                }
-                            }
-                            None => {
-                                by_key.insert(key, (file.clone(), report));
-                            }
-                        }
-                    }
-                    Err(why) => gathered
-                        .warnings
-                        .push(format!("{}：{why}，跳过", file.display())),
-                }
+            }
+            None => {
+                by_key.insert(key, (file, report));
             }
         }
     }
@@ -390,25 +399,69 @@ pub fn gather(dirs: &[PathBuf]) -> Gathered {
     gathered
 }
 
+/// Reads and parses `files`, on as many named threads as there are cores
+/// (a network's 180,000 day files are mostly waiting on the disk and
+/// parsing); results in `files`' order.
+fn read_all(files: &[(PathBuf, PathBuf)]) -> Vec<Result<DayReport, String>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 8);
+    if threads == 1 || files.len() < 256 {
+        return files.iter().map(|(_, f)| read_report(f)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .enumerate()
+            .map(|(n, part)| {
+                std::thread::Builder::new()
+                    .name(format!("reports-read-{n}"))
+                    .spawn_scoped(scope, move || {
+                        part.iter().map(|(_, f)| read_report(f)).collect::<Vec<_>>()
+                    })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(files.len());
+        for (handle, part) in handles.into_iter().zip(files.chunks(chunk)) {
+            match handle.map_err(|e| e.to_string()).and_then(|h| {
+                h.join().map_err(|_| "读报告的线程出错".to_owned())
+            }) {
+                Ok(read) => all.extend(read),
+                // No thread: read here.
+                Err(_) => all.extend(part.iter().map(|(_, f)| read_report(f))),
+            }
+        }
+        all
+    })
+}
+
 fn read_report(path: &Path) -> Result<DayReport, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("读不出来（{e}）"))?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|_| "不完整或者不是报告文件".to_owned())?;
-    let format = value
-        .get("format")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or("不是报告文件")?;
-    if format > u64::from(FORMAT) {
-        return Err(format!(
-            "是新版本程序写的（格式 {format}），这个版本读不了；请升级培训部电脑上的 huashu"
-        ));
+    let report: DayReport = match serde_json::from_slice(&bytes) {
+        Ok(report) => report,
+        // Why not: cut short, another format, or not a report at all.
+        Err(e) => {
+            let value: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|_| "不完整或者不是报告文件".to_owned())?;
+            return Err(match value.get("format").and_then(serde_json::Value::as_u64) {
+                Some(format) if format > u64::from(FORMAT) => newer(format),
+                Some(_) => format!("不是报告文件（{e}）"),
+                None => "不是报告文件".to_owned(),
+            });
+        }
+    };
+    if report.format > FORMAT {
+        return Err(newer(u64::from(report.format)));
     }
-    let report: DayReport =
-        serde_json::from_value(value).map_err(|e| format!("不是报告文件（{e}）"))?;
     if report.day.parse::<crate::model::Date>().is_err() {
         return Err(format!("日期“{}”不对", report.day));
     }
     Ok(report)
+}
+
+fn newer(format: u64) -> String {
+    format!("是新版本程序写的（格式 {format}），这个版本读不了；请升级培训部电脑上的 huashu")
 }
 
 #[cfg(test)]
