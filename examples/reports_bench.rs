@@ -33,6 +33,10 @@ struct Args {
     days: usize,
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Keep the generated reports in this folder (for a profiler) instead
+    /// of a temporary one that is removed.
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
 }
 
 /// A small deterministic generator (xorshift).
@@ -62,7 +66,9 @@ fn main() -> anyhow::Result<()> {
         .filter(|q| !q.is_empty() && !q.starts_with('#'))
         .map(str::to_owned)
         .collect();
-    let tmp = std::env::temp_dir().join(format!("huashu-reports-bench-{}", std::process::id()));
+    let tmp = args.keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("huashu-reports-bench-{}", std::process::id()))
+    });
     let share = tmp.join("share");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let t = Instant::now();
@@ -121,7 +127,9 @@ fn main() -> anyhow::Result<()> {
             args.runs
         );
     }
-    std::fs::remove_dir_all(&tmp)?;
+    if args.keep.is_none() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
     Ok(())
 }
 

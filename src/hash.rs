@@ -37,6 +37,31 @@ pub fn text_hash(bytes: &[u8]) -> u64 {
     rest.iter().fold(h, |h, &b| mix(h, u64::from(b)))
 }
 
+/// FNV-1a as a `HashMap` hasher: for maps counting millions of short keys
+/// that no one outside chooses (a network's search log), where `SipHash`
+/// was a third of the time.
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(FNV_START)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv1a(self.0, bytes);
+    }
+}
+
+/// A `HashMap` with [`Fnv`].
+pub type FnvMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// SHA-256 of `bytes`, in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))

@@ -2,7 +2,7 @@
 //! [--from DIR… [--counter NAME] [--branch NAME]]`: what trainers learn
 //! from a counter, or from every counter's reports on the share.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 
 use crate::content::sources::Setup;
+use crate::hash::FnvMap;
 use crate::model::{CardId, Date, Library};
 use crate::persist::report::{self, DayReport, Reporter};
 use crate::persist::usage_file;
@@ -237,15 +238,32 @@ impl Seen {
 /// Each (query, card) with its count and where and when it was seen; the
 /// most counters first, then the most days, then the most times.
 pub(super) fn seen(days: &[DayReport]) -> Vec<Seen> {
-    /// Borrowed while counting: a network's days hold millions of entries.
+    /// Counted on borrowed keys and small numbers: a network's days hold
+    /// millions of entries.
     #[derive(Default)]
-    struct Tally<'d> {
+    struct Tally {
         count: u32,
-        counters: HashSet<&'d str>,
-        days: HashSet<&'d str>,
+        /// Distinct counters and days, a bit each.
+        counters: Vec<u64>,
+        days: Vec<u64>,
     }
-    let mut all: HashMap<&str, HashMap<Option<&CardId>, Tally<'_>>> = HashMap::new();
+    fn set(bits: &mut Vec<u64>, n: usize) {
+        if bits.len() <= n / 64 {
+            bits.resize(n / 64 + 1, 0);
+        }
+        bits[n / 64] |= 1 << (n % 64);
+    }
+    fn each(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
+        (0..bits.len() * 64).filter(|n| bits[n / 64] & (1 << (n % 64)) != 0)
+    }
+    let mut counter_ids: FnvMap<&str, u32> = FnvMap::default();
+    let mut day_ids: FnvMap<&str, u32> = FnvMap::default();
+    let mut all: FnvMap<&str, FnvMap<Option<&CardId>, Tally>> = FnvMap::default();
     for d in days {
+        let next = u32::try_from(counter_ids.len()).unwrap_or(u32::MAX);
+        let counter = *counter_ids.entry(d.counter.as_str()).or_insert(next) as usize;
+        let next = u32::try_from(day_ids.len()).unwrap_or(u32::MAX);
+        let day = *day_ids.entry(d.day.as_str()).or_insert(next) as usize;
         for s in &d.searches {
             let t = all
                 .entry(s.query.as_str())
@@ -253,21 +271,31 @@ pub(super) fn seen(days: &[DayReport]) -> Vec<Seen> {
                 .entry(s.card.as_ref())
                 .or_default();
             t.count = t.count.saturating_add(s.count);
-            t.counters.insert(&d.counter);
-            t.days.insert(&d.day);
+            set(&mut t.counters, counter);
+            set(&mut t.days, day);
         }
     }
+    let names = |ids: &FnvMap<&str, u32>| -> Vec<String> {
+        let mut names = vec![String::new(); ids.len()];
+        for (name, id) in ids {
+            (*name).clone_into(&mut names[*id as usize]);
+        }
+        names
+    };
+    let (counter_names, day_names) = (names(&counter_ids), names(&day_ids));
     let mut seen: Vec<Seen> = all
         .into_iter()
         .flat_map(|(query, cards)| {
-            cards.into_iter().map(move |(card, t)| Seen {
+            cards.into_iter().map(|(card, t)| Seen {
                 searched: Searched {
                     query: query.to_owned(),
                     card: card.cloned(),
                     count: t.count,
                 },
-                counters: t.counters.into_iter().map(str::to_owned).collect(),
-                days: t.days.into_iter().map(str::to_owned).collect(),
+                counters: each(&t.counters)
+                    .map(|c| counter_names[c].clone())
+                    .collect(),
+                days: each(&t.days).map(|d| day_names[d].clone()).collect(),
             })
         })
         .collect();

@@ -424,9 +424,10 @@ fn read_all(files: &[(PathBuf, PathBuf)]) -> Vec<Result<DayReport, String>> {
             .collect();
         let mut all = Vec::with_capacity(files.len());
         for (handle, part) in handles.into_iter().zip(files.chunks(chunk)) {
-            match handle.map_err(|e| e.to_string()).and_then(|h| {
-                h.join().map_err(|_| "读报告的线程出错".to_owned())
-            }) {
+            match handle
+                .map_err(|e| e.to_string())
+                .and_then(|h| h.join().map_err(|_| "读报告的线程出错".to_owned()))
+            {
                 Ok(read) => all.extend(read),
                 // No thread: read here.
                 Err(_) => all.extend(part.iter().map(|(_, f)| read_report(f))),
@@ -442,13 +443,15 @@ fn read_report(path: &Path) -> Result<DayReport, String> {
         Ok(report) => report,
         // Why not: cut short, another format, or not a report at all.
         Err(e) => {
-            let value: serde_json::Value = serde_json::from_slice(&bytes)
-                .map_err(|_| "不完整或者不是报告文件".to_owned())?;
-            return Err(match value.get("format").and_then(serde_json::Value::as_u64) {
-                Some(format) if format > u64::from(FORMAT) => newer(format),
-                Some(_) => format!("不是报告文件（{e}）"),
-                None => "不是报告文件".to_owned(),
-            });
+            let value: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|_| "不完整或者不是报告文件".to_owned())?;
+            return Err(
+                match value.get("format").and_then(serde_json::Value::as_u64) {
+                    Some(format) if format > u64::from(FORMAT) => newer(format),
+                    Some(_) => format!("不是报告文件（{e}）"),
+                    None => "不是报告文件".to_owned(),
+                },
+            );
         }
     };
     if report.format > FORMAT {
