@@ -22,7 +22,12 @@ const TOP: usize = 20;
 
 pub fn run(setup: &Setup, out_dir: &Path, scope: &Scope<'_>) -> anyhow::Result<ExitCode> {
     let library = setup.sources().load().loaded.library;
-    let (days, place) = usage::days_in_scope(setup, usage::Report::Counts, scope)?;
+    let (days, place) = usage::days_in_scope(
+        setup,
+        usage::Report::Counts,
+        scope,
+        crate::persist::report::Parts::default(),
+    )?;
     let page = page(&library, &days, &place, &crate::usage::today());
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("无法创建目录 {}", out_dir.display()))?;

@@ -56,6 +56,7 @@ pub(super) fn days_in_scope(
     setup: &Setup,
     report: Report,
     scope: &Scope<'_>,
+    parts: report::Parts,
 ) -> anyhow::Result<(Vec<DayReport>, String)> {
     let (days, place) = if scope.from.is_empty() {
         let data_dir = &setup.places.data_dir;
@@ -76,7 +77,7 @@ pub(super) fn days_in_scope(
         let me = Reporter::new(Some(THIS_COMPUTER), None);
         (me.days(&usage, &searches), place.display().to_string())
     } else {
-        let gathered = report::gather(scope.from);
+        let gathered = report::gather_parts(scope.from, parts);
         for w in &gathered.warnings {
             eprintln!("huashu: warning: {w}");
         }
@@ -113,7 +114,12 @@ pub fn run(
     // Titles as the content has them now.
     let library = setup.sources().load().loaded.library;
     let title = |id: &CardId| library.card(id).map(|c| c.title.as_str());
-    let (days, place) = days_in_scope(setup, report, scope)?;
+    // Only what this report reads is built from a network's files.
+    let parts = report::Parts {
+        cards: report != Report::Misses,
+        searches: report == Report::Misses,
+    };
+    let (days, place) = days_in_scope(setup, report, scope, parts)?;
     let network = !scope.from.is_empty();
     let (text, notes) = match report {
         Report::Counts => {

@@ -320,6 +320,28 @@ pub struct Gathered {
 /// reported twice (a folder copied under another name) counts once: the
 /// larger report, the later, with a warning.
 pub fn gather(dirs: &[PathBuf]) -> Gathered {
+    gather_parts(dirs, Parts::default())
+}
+
+/// Which parts of the day files a reader wants (the others are read past
+/// without being built: a network's search log is most of its bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parts {
+    pub cards: bool,
+    pub searches: bool,
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        Self {
+            cards: true,
+            searches: true,
+        }
+    }
+}
+
+/// [`gather`], building only `parts` of each day (flags always).
+pub fn gather_parts(dirs: &[PathBuf], parts: Parts) -> Gathered {
     let mut gathered = Gathered::default();
     // (counter folder, file), in order.
     let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -349,7 +371,7 @@ pub fn gather(dirs: &[PathBuf]) -> Gathered {
             files.extend(names.into_iter().map(|f| (folder.clone(), f)));
         }
     }
-    let read = read_all(&files);
+    let read = read_all(&files, parts);
     let mut by_key: BTreeMap<(String, String), (&Path, DayReport)> = BTreeMap::new();
     let mut folders: BTreeMap<String, BTreeSet<&Path>> = BTreeMap::new();
     for ((folder, file), report) in files.iter().zip(read) {
@@ -402,12 +424,12 @@ pub fn gather(dirs: &[PathBuf]) -> Gathered {
 /// Reads and parses `files`, on as many named threads as there are cores
 /// (a network's 180,000 day files are mostly waiting on the disk and
 /// parsing); results in `files`' order.
-fn read_all(files: &[(PathBuf, PathBuf)]) -> Vec<Result<DayReport, String>> {
+fn read_all(files: &[(PathBuf, PathBuf)], parts: Parts) -> Vec<Result<DayReport, String>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, 8);
     if threads == 1 || files.len() < 256 {
-        return files.iter().map(|(_, f)| read_report(f)).collect();
+        return files.iter().map(|(_, f)| read_report(f, parts)).collect();
     }
     let chunk = files.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -418,7 +440,9 @@ fn read_all(files: &[(PathBuf, PathBuf)]) -> Vec<Result<DayReport, String>> {
                 std::thread::Builder::new()
                     .name(format!("reports-read-{n}"))
                     .spawn_scoped(scope, move || {
-                        part.iter().map(|(_, f)| read_report(f)).collect::<Vec<_>>()
+                        part.iter()
+                            .map(|(_, f)| read_report(f, parts))
+                            .collect::<Vec<_>>()
                     })
             })
             .collect();
@@ -430,16 +454,52 @@ fn read_all(files: &[(PathBuf, PathBuf)]) -> Vec<Result<DayReport, String>> {
             {
                 Ok(read) => all.extend(read),
                 // No thread: read here.
-                Err(_) => all.extend(part.iter().map(|(_, f)| read_report(f))),
+                Err(_) => all.extend(part.iter().map(|(_, f)| read_report(f, parts))),
             }
         }
         all
     })
 }
 
-fn read_report(path: &Path) -> Result<DayReport, String> {
+/// A day file with its cards and searches not read yet.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    format: u32,
+    counter: String,
+    #[serde(default)]
+    branch: Option<String>,
+    day: String,
+    #[serde(borrow, default)]
+    cards: Option<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    flags: Vec<Flag>,
+    #[serde(borrow, default)]
+    searches: Option<&'a serde_json::value::RawValue>,
+}
+
+fn read_report(path: &Path, parts: Parts) -> Result<DayReport, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("读不出来（{e}）"))?;
-    let report: DayReport = match serde_json::from_slice(&bytes) {
+    let parsed = serde_json::from_slice::<Envelope<'_>>(&bytes).and_then(|e| {
+        fn part(raw: Option<&serde_json::value::RawValue>, wanted: bool) -> Option<&str> {
+            raw.filter(|_| wanted).map(serde_json::value::RawValue::get)
+        }
+        Ok(DayReport {
+            format: e.format,
+            cards: match part(e.cards, parts.cards) {
+                Some(json) => serde_json::from_str(json)?,
+                None => BTreeMap::new(),
+            },
+            searches: match part(e.searches, parts.searches) {
+                Some(json) => serde_json::from_str(json)?,
+                None => Vec::new(),
+            },
+            counter: e.counter,
+            branch: e.branch,
+            day: e.day,
+            flags: e.flags,
+        })
+    });
+    let report = match parsed {
         Ok(report) => report,
         // Why not: cut short, another format, or not a report at all.
         Err(e) => {
