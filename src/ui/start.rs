@@ -372,6 +372,11 @@ impl Keeping {
     }
 }
 
+/// How long after a signal the program may take to close before it is
+/// ended (the runtime's last report waits at most 3 s).
+#[cfg(unix)]
+const SIGNAL_GRACE: Duration = Duration::from_secs(6);
+
 /// SIGTERM, SIGHUP, SIGINT (a logout, `kill`, a service manager): the
 /// window closes as by its close button, so the runtime saves on the way
 /// out. Its thread sleeps in the system until a signal comes.
@@ -392,6 +397,13 @@ fn close_on_signals(ctx: egui::Context) {
                 log::info!("signal {signal}: closing the window");
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 ctx.request_repaint();
+                // What was not saved is saved as the window closes. Past
+                // that, the exit may hang in the system's input-method
+                // library (X11's XDestroyIC spins when the input method
+                // went away at the same moment, as at a logout): end here.
+                std::thread::sleep(SIGNAL_GRACE);
+                log::warn!("still running {SIGNAL_GRACE:?} after signal {signal}: ending now");
+                std::process::exit(0);
             }
         });
     if let Err(e) = spawned {
