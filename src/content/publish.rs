@@ -204,6 +204,13 @@ pub struct Entry {
     pub sha256: String,
 }
 
+impl Entry {
+    /// Whether `bytes` are this file as published (its size and hash).
+    pub(crate) fn matches(&self, bytes: &[u8]) -> bool {
+        bytes.len() as u64 == self.size && sha256_hex(bytes) == self.sha256
+    }
+}
+
 /// The version folder of `version` in `central`.
 pub fn version_dir(central: &Path, version: u64) -> PathBuf {
     central.join(VERSIONS).join(version.to_string())
@@ -507,7 +514,7 @@ pub fn read_verified(
             });
         }
         let bytes = std::fs::read(&path).map_err(|_| missing())?;
-        if bytes.len() as u64 != entry.size || sha256_hex(&bytes) != entry.sha256 {
+        if !entry.matches(&bytes) {
             return Err(Rejected::FileChanged {
                 version,
                 path: entry.path.clone(),

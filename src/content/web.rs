@@ -24,7 +24,6 @@ use crate::content::load::MAX_FILE_BYTES;
 use crate::content::publish::{
     self, MANIFEST, Manifest, POINTER, Pointer, PublicKey, Rejected, SIGNATURE,
 };
-use crate::hash::sha256_hex;
 
 /// Default seconds to wait for a connection, an answer or a file.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
@@ -300,7 +299,7 @@ impl Mirror {
             let local = held
                 .get(&entry.sha256)
                 .and_then(|p| std::fs::read(p).ok())
-                .filter(|b| sha256_hex(b) == entry.sha256);
+                .filter(|b| entry.matches(b));
             let bytes = if let Some(bytes) = local {
                 bytes
             } else {
@@ -318,7 +317,7 @@ impl Mirror {
                 fetched += 1;
                 bytes
             };
-            if bytes.len() as u64 != entry.size || sha256_hex(&bytes) != entry.sha256 {
+            if !entry.matches(&bytes) {
                 return Err(changed());
             }
             files.push((entry.path.as_str(), bytes));
