@@ -678,6 +678,20 @@ fn a_link_is_chosen_through_an_input_method() {
     assert_eq!(links, ["teller-unskilled"]);
 }
 
+/// The window on `loaded`, a branch's `local` folder writable and taking
+/// overrides, with F2 pressed on 客户取号错误.
+fn queue_card_form(loaded: content::Loaded, local: &Path) -> Harness<'static, HuashuApp> {
+    let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
+    app.runtime_mut().edit_in(vec![local.to_path_buf()]);
+    app.runtime_mut().override_in(local.to_path_buf());
+    let mut harness = window(app);
+    harness.get_by_role(Role::TextInput).type_text("取错号");
+    harness.run();
+    harness.key_press(Key::F2);
+    harness.run();
+    harness
+}
+
 /// 客户取号错误 as loaded.
 fn queue_card(library: &huashu::model::Library) -> &huashu::model::Card {
     library
@@ -727,17 +741,7 @@ fn a_branch_override_made_before_a_central_correction_is_said_and_offered() {
             .collect();
         assert!(stale.is_empty(), "{stale:?}");
     };
-    let window_on = |loaded: content::Loaded| {
-        let mut app = HuashuApp::new(AppState::new(loaded, Settings::default()));
-        app.runtime_mut().edit_in(vec![local.clone()]);
-        app.runtime_mut().override_in(local.clone());
-        let mut harness = window(app);
-        harness.get_by_role(Role::TextInput).type_text("取错号");
-        harness.run();
-        harness.key_press(Key::F2);
-        harness.run();
-        harness
-    };
+    let window_on = |loaded: content::Loaded| queue_card_form(loaded, &local);
 
     // The branch's own version.
     let mut harness = window_on(sources().load().loaded);
@@ -837,13 +841,7 @@ fn a_locked_central_card_cannot_be_overridden() {
     );
     // The form: no override of it.
     std::fs::remove_file(local.join(content::edit::OVERRIDES_FILE)).unwrap();
-    let mut app = HuashuApp::new(AppState::new(loaded.loaded, Settings::default()));
-    app.runtime_mut().override_in(local.clone());
-    let mut harness = window(app);
-    harness.get_by_role(Role::TextInput).type_text("取错号");
-    harness.run();
-    harness.key_press(Key::F2);
-    harness.run();
+    let harness = queue_card_form(loaded.loaded, &local);
     assert!(harness.state().state().editor().is_none());
     assert!(std::fs::read_dir(&local).unwrap().next().is_none());
 }
