@@ -116,7 +116,7 @@ pub fn run(
     let title = |id: &CardId| library.card(id).map(|c| c.title.as_str());
     // Only what this report reads is built from a network's files.
     let parts = report::Parts {
-        cards: report != Report::Misses,
+        cards: report == Report::Counts,
         searches: report == Report::Misses,
     };
     let (days, place) = days_in_scope(setup, report, scope, parts)?;
@@ -412,6 +412,25 @@ pub(super) fn gaps<'s>(seen: &'s [Seen], library: &Library) -> Vec<Gap<'s>> {
         })
         .collect();
     let totals: Vec<&Searched> = seen.iter().map(|e| &e.searched).collect();
+    // The words of each query that found its card, parsed once (a
+    // network's general words each look through all of them).
+    let words: Vec<Vec<String>> = totals
+        .iter()
+        .zip(&found)
+        .map(|(e, found)| {
+            if *found {
+                searcher
+                    .parse(&e.query)
+                    .words
+                    .into_iter()
+                    .filter(|w| w.chars.len() >= 2)
+                    .map(|w| w.text)
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     let mut gaps: Vec<Gap<'s>> = Vec::new();
     for (e, done) in seen.iter().zip(&found) {
         if *done {
@@ -428,43 +447,37 @@ pub(super) fn gaps<'s>(seen: &'s [Seen], library: &Library) -> Vec<Gap<'s>> {
                 }
                 all
             });
-        let general = (cards.len() >= 2).then(|| General {
-            word: shared_word(&searcher, &totals, &found, &cards),
-            cards,
-        });
         // A general word is said once, not per card.
-        if general.is_some() && gaps.iter().any(|g| &g.seen.searched.query == query) {
+        if cards.len() >= 2 && gaps.iter().any(|g| &g.seen.searched.query == query) {
             continue;
         }
+        let general = (cards.len() >= 2).then(|| General {
+            word: shared_word(&totals, &words, &cards),
+            cards,
+        });
         gaps.push(Gap { seen: e, general });
     }
     gaps
 }
 
 /// A word of two or more characters that, for each of `cards`, some query
-/// that did find it first contains: what the customers' general word
-/// stood for.
-fn shared_word(
-    searcher: &Searcher,
-    totals: &[&Searched],
-    found: &[bool],
-    cards: &[CardId],
-) -> Option<String> {
-    let words_finding = |card: &CardId| -> Vec<String> {
+/// that did find it first contains (`words`: each of `totals`' words when
+/// it found its card): what the customers' general word stood for.
+fn shared_word(totals: &[&Searched], words: &[Vec<String>], cards: &[CardId]) -> Option<String> {
+    let words_finding = |card: &CardId| -> Vec<&String> {
         totals
             .iter()
-            .zip(found)
-            .filter(|(e, found)| **found && e.card.as_ref() == Some(card))
-            .flat_map(|(e, _)| searcher.parse(&e.query).words)
-            .filter(|w| w.chars.len() >= 2)
-            .map(|w| w.text)
+            .zip(words)
+            .filter(|(e, _)| e.card.as_ref() == Some(card))
+            .flat_map(|(_, words)| words)
             .collect()
     };
     let (first, rest) = cards.split_first()?;
-    let others: Vec<Vec<String>> = rest.iter().map(words_finding).collect();
+    let others: Vec<Vec<&String>> = rest.iter().map(words_finding).collect();
     words_finding(first)
         .into_iter()
         .find(|w| others.iter().all(|o| o.contains(w)))
+        .cloned()
 }
 
 /// `12 次 · 3 个柜台 · 2 天`.

@@ -343,8 +343,9 @@ impl Default for Parts {
 /// [`gather`], building only `parts` of each day (flags always).
 pub fn gather_parts(dirs: &[PathBuf], parts: Parts) -> Gathered {
     let mut gathered = Gathered::default();
-    // (counter folder, file), in order.
-    let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
+    // Counter folders, and each file with its folder's number, in order.
+    let mut folders: Vec<PathBuf> = Vec::new();
+    let mut files: Vec<(usize, PathBuf)> = Vec::new();
     for dir in dirs {
         let Ok(counters) = std::fs::read_dir(dir) else {
             gathered
@@ -352,29 +353,37 @@ pub fn gather_parts(dirs: &[PathBuf], parts: Parts) -> Gathered {
                 .push(format!("{}：读不到这个目录，跳过", dir.display()));
             continue;
         };
-        let mut counters: Vec<PathBuf> = counters.flatten().map(|e| e.path()).collect();
-        counters.sort();
-        for folder in counters.into_iter().filter(|p| p.is_dir()) {
+        // Sorted by name, not by path components (a network's 180,000
+        // paths compare slowly).
+        let mut counters: Vec<(std::ffi::OsString, PathBuf)> = counters
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) || e.path().is_dir())
+            .map(|e| (e.file_name(), e.path()))
+            .collect();
+        counters.sort_unstable();
+        for (_, folder) in counters {
             let Ok(entries) = std::fs::read_dir(&folder) else {
                 continue;
             };
-            let mut names: Vec<PathBuf> = entries
+            let mut names: Vec<std::ffi::OsString> = entries
                 .flatten()
-                .map(|e| e.path())
-                .filter(|p| {
-                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                .map(|e| e.file_name())
+                .filter(|name| {
+                    let name = name.to_string_lossy();
                     // A file being written (`.<name>.tmp`) and other programs'.
                     !name.starts_with('.') && name.ends_with(".json")
                 })
                 .collect();
-            names.sort();
-            files.extend(names.into_iter().map(|f| (folder.clone(), f)));
+            names.sort_unstable();
+            files.extend(names.into_iter().map(|f| (folders.len(), folder.join(f))));
+            folders.push(folder);
         }
     }
     let read = read_all(&files, parts);
-    let mut by_key: BTreeMap<(String, String), (&Path, DayReport)> = BTreeMap::new();
-    let mut folders: BTreeMap<String, BTreeSet<&Path>> = BTreeMap::new();
-    for ((folder, file), report) in files.iter().zip(read) {
+    // Each (counter, day) once: the number of the report kept.
+    let mut kept: crate::hash::FnvMap<(&str, &str), usize> = crate::hash::FnvMap::default();
+    let mut claimed: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (n, ((folder, file), report)) in files.iter().zip(&read).enumerate() {
         let report = match report {
             Ok(report) => report,
             Err(why) => {
@@ -384,32 +393,35 @@ pub fn gather_parts(dirs: &[PathBuf], parts: Parts) -> Gathered {
                 continue;
             }
         };
-        folders
-            .entry(report.counter.clone())
-            .or_default()
-            .insert(folder);
-        let key = (report.counter.clone(), report.day.clone());
-        match by_key.get(&key) {
-            Some((other, kept)) => {
+        claimed.entry(&report.counter).or_default().insert(*folder);
+        match kept.entry((&report.counter, &report.day)) {
+            std::collections::hash_map::Entry::Occupied(mut other) => {
+                let (other_file, other_report) = (&files[*other.get()].1, &read[*other.get()]);
                 gathered.warnings.push(format!(
                     "{} 和 {} 都是柜台“{}”{} 的报告：只算一份（记录多的那份）",
-                    other.display(),
+                    other_file.display(),
                     file.display(),
                     report.counter,
                     report.day
                 ));
-                if report.events() > kept.events() {
-                    by_key.insert(key, (file, report));
+                if other_report
+                    .as_ref()
+                    .is_ok_and(|o| report.events() > o.events())
+                {
+                    other.insert(n);
                 }
             }
-            None => {
-                by_key.insert(key, (file, report));
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(n);
             }
         }
     }
-    for (counter, places) in folders {
+    for (counter, places) in claimed {
         if places.len() > 1 {
-            let places: Vec<String> = places.iter().map(|p| p.display().to_string()).collect();
+            let places: Vec<String> = places
+                .iter()
+                .map(|p| folders[*p].display().to_string())
+                .collect();
             gathered.warnings.push(format!(
                 "有 {} 个目录都自称柜台“{counter}”（{}）：可能是两台电脑用了同一个名字（配置文件里的 counter），或者目录被复制过",
                 places.len(),
@@ -417,19 +429,35 @@ pub fn gather_parts(dirs: &[PathBuf], parts: Parts) -> Gathered {
             ));
         }
     }
-    gathered.days = by_key.into_values().map(|(_, r)| r).collect();
+    let mut keep = vec![false; read.len()];
+    for n in kept.into_values() {
+        keep[n] = true;
+    }
+    // In the files' order (counter folders by name, days by date).
+    gathered.days = read
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(report, keep)| report.ok().filter(|_| keep))
+        .collect();
     gathered
 }
 
 /// Reads and parses `files`, on as many named threads as there are cores
 /// (a network's 180,000 day files are mostly waiting on the disk and
 /// parsing); results in `files`' order.
-fn read_all(files: &[(PathBuf, PathBuf)], parts: Parts) -> Vec<Result<DayReport, String>> {
+fn read_all(files: &[(usize, PathBuf)], parts: Parts) -> Vec<Result<DayReport, String>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, 8);
+    let one_by_one = |files: &[(usize, PathBuf)]| {
+        let mut buffer = Vec::new();
+        files
+            .iter()
+            .map(|(_, f)| read_report(f, parts, &mut buffer))
+            .collect::<Vec<_>>()
+    };
     if threads == 1 || files.len() < 256 {
-        return files.iter().map(|(_, f)| read_report(f, parts)).collect();
+        return one_by_one(files);
     }
     let chunk = files.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -440,8 +468,9 @@ fn read_all(files: &[(PathBuf, PathBuf)], parts: Parts) -> Vec<Result<DayReport,
                 std::thread::Builder::new()
                     .name(format!("reports-read-{n}"))
                     .spawn_scoped(scope, move || {
+                        let mut buffer = Vec::new();
                         part.iter()
-                            .map(|(_, f)| read_report(f, parts))
+                            .map(|(_, f)| read_report(f, parts, &mut buffer))
                             .collect::<Vec<_>>()
                     })
             })
@@ -454,7 +483,7 @@ fn read_all(files: &[(PathBuf, PathBuf)], parts: Parts) -> Vec<Result<DayReport,
             {
                 Ok(read) => all.extend(read),
                 // No thread: read here.
-                Err(_) => all.extend(part.iter().map(|(_, f)| read_report(f, parts))),
+                Err(_) => all.extend(one_by_one(part)),
             }
         }
         all
@@ -477,9 +506,16 @@ struct Envelope<'a> {
     searches: Option<&'a serde_json::value::RawValue>,
 }
 
-fn read_report(path: &Path, parts: Parts) -> Result<DayReport, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("读不出来（{e}）"))?;
-    let parsed = serde_json::from_slice::<Envelope<'_>>(&bytes).and_then(|e| {
+/// Reads one day file into `buffer` (kept between files: one allocation
+/// per thread, not per file) and parses it.
+fn read_report(path: &Path, parts: Parts, buffer: &mut Vec<u8>) -> Result<DayReport, String> {
+    use std::io::Read as _;
+    buffer.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(buffer))
+        .map_err(|e| format!("读不出来（{e}）"))?;
+    let bytes = &buffer[..];
+    let parsed = serde_json::from_slice::<Envelope<'_>>(bytes).and_then(|e| {
         fn part(raw: Option<&serde_json::value::RawValue>, wanted: bool) -> Option<&str> {
             raw.filter(|_| wanted).map(serde_json::value::RawValue::get)
         }
@@ -504,7 +540,7 @@ fn read_report(path: &Path, parts: Parts) -> Result<DayReport, String> {
         // Why not: cut short, another format, or not a report at all.
         Err(e) => {
             let value: serde_json::Value =
-                serde_json::from_slice(&bytes).map_err(|_| "不完整或者不是报告文件".to_owned())?;
+                serde_json::from_slice(bytes).map_err(|_| "不完整或者不是报告文件".to_owned())?;
             return Err(
                 match value.get("format").and_then(serde_json::Value::as_u64) {
                     Some(format) if format > u64::from(FORMAT) => newer(format),
