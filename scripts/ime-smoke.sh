@@ -37,10 +37,8 @@ if ! locale -a | grep -qi '^zh_CN.utf8$'; then
   sed -i 's/^# *zh_CN.UTF-8/zh_CN.UTF-8/' /etc/locale.gen && locale-gen >/dev/null
 fi
 
-# What Alt+1 / Alt+2 copy from the bundled cards (data/).
-QUEUE_1='对不起,刚开始取号的时候服务不好,导致拿错号等了这么久。'
-QUEUE_2='等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?'
-REVIEW_1='你好!我是大堂经理。很抱歉打扰你。我看到你对我们刚才的服务不满意。原因是什么?'
+# shellcheck source=lib/bundled.sh
+. scripts/lib/bundled.sh
 
 failures=0
 check() { # name expected actual
@@ -80,10 +78,6 @@ run_mode() {
 
     local n=0 fails=0
     shot() { n=$((n + 1)); import -window root "$(printf '%s/%s-%02d-%s.png' "$OUT" "$mode" $n "$1")"; }
-    keys() { xdotool key --delay 150 "$@"; sleep 0.8; }
-    clip() { xclip -o -selection clipboard 2>/dev/null; }
-    setclip() { printf %s "$1" | xclip -selection clipboard >/dev/null 2>&1; }
-    copy() { setclip CLEAR; xdotool key "alt+$1"; sleep 0.8; clip; }
     im() { fcitx5-remote 2>/dev/null; }  # 2 = Chinese (pinyin active)
     clear_box() { xdotool key Escape; sleep 0.7; xdotool key Escape; sleep 0.7; }
     t() { # name expected actual

@@ -408,3 +408,113 @@ fn an_on_the_spot_commit_followed_by_an_empty_preedit_selects_the_best_match() {
     assert_eq!(query(&harness), "新员工差评");
     assert_eq!(shown_title(&harness), "客户给柜员差评");
 }
+
+/// IBus (libpinyin) over XIM, as winit on X11 passes it on: the preedit is
+/// Chinese characters from the first letter (`h` → 和, `ha` → 哈), and a
+/// commit comes as `Preedit("")`, `Commit(…)`, `Preedit("")`.
+fn ibus(harness: &mut Harness<'_, HuashuApp>, preedits: &[&str], committed: &str) {
+    preedit(harness, "");
+    for p in preedits {
+        preedit(harness, p);
+    }
+    for event in [
+        ImeEvent::Preedit {
+            text: String::new(),
+            active_range_chars: None,
+        },
+        ImeEvent::Commit(committed.into()),
+        ImeEvent::Preedit {
+            text: String::new(),
+            active_range_chars: None,
+        },
+    ] {
+        harness.event(Event::Ime(event));
+    }
+    harness.run();
+}
+
+/// Seen with IBus: `hao` + space left the card 和 had picked chosen, and
+/// Enter opened 工作失误导致客户不满 although 客户取号错误 ranks first for 号.
+#[test]
+fn an_ibus_commit_selects_the_best_match_for_the_committed_text() {
+    let mut harness = harness_over(&["data"]);
+    ibus(&mut harness, &["和", "哈", "号"], "号");
+    assert_eq!(query(&harness), "号");
+    assert_eq!(shown_title(&harness), "客户取号错误");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().state().focus(), Focus::Card);
+    assert_eq!(shown_title(&harness), "客户取号错误");
+    // The same typed as `cuo`: 从, 粗, 错.
+    harness.key_press(Key::Escape);
+    harness.key_press(Key::Escape);
+    harness.run();
+    ibus(&mut harness, &["从", "粗", "错"], "错");
+    assert_eq!(query(&harness), "错");
+    assert_eq!(shown_title(&harness), "客户取号错误");
+}
+
+/// While IBus composes, the card on the right stays the one shown before
+/// the composition began; the list follows the characters; the commit then
+/// shows the best match.
+#[test]
+fn the_card_on_the_right_does_not_follow_half_typed_characters() {
+    let mut harness = harness_over(&["data"]);
+    let before = shown_title(&harness);
+    preedit(&mut harness, "");
+    // 和 lists other cards than the one shown; 从 one card.
+    for p in ["和", "哈", "号", "从"] {
+        preedit(&mut harness, p);
+        assert_eq!(shown_title(&harness), before, "preedit {p}");
+        // Marked in the list only where it is listed.
+        let state = harness.state().state();
+        if let Some(row) = state.selected() {
+            assert_eq!(Some(state.rows()[row].card), state.shown(), "preedit {p}");
+        }
+    }
+    preedit(&mut harness, "");
+    harness.event(Event::Ime(ImeEvent::Commit("从".into())));
+    harness.run();
+    assert_eq!(shown_title(&harness), "柜员未办理相关业务");
+}
+
+/// Typing 新员工差评 through IBus: no half-typed character makes the
+/// partial-match notice flash on and off.
+#[test]
+fn the_partial_match_notice_does_not_flicker_while_composing() {
+    let mut harness = harness_over(&["data"]);
+    let notice = "没有卡片包含全部的词；下面的卡片包含其中一部分";
+    let shown = |harness: &Harness<'_, HuashuApp>| harness.query_by_label(notice).is_some();
+    ibus(&mut harness, &["新", "心源", "新员工"], "新员工");
+    let mut seen = vec![shown(&harness)];
+    preedit(&mut harness, "");
+    for p in ["从", "差", "茶品", "差评"] {
+        preedit(&mut harness, p);
+        seen.push(shown(&harness));
+    }
+    let changes = seen.windows(2).filter(|w| w[0] != w[1]).count();
+    assert_eq!(changes, 0, "notice shown per step: {seen:?}");
+}
+
+/// Alt+1…9 that the system gave the window directly (X11 grabs them so
+/// IBus cannot swallow them during a composition) copy the shown card's
+/// script and leave the composition alone.
+#[test]
+fn alt_digits_from_the_system_copy_while_composing() {
+    let mut harness = harness_over(&["data"]);
+    ibus(&mut harness, &["号"], "号");
+    let (tx, rx) = std::sync::mpsc::channel();
+    harness.state_mut().copy_keys_from(rx);
+    preedit(&mut harness, "错");
+    tx.send(0).unwrap();
+    harness.run();
+    assert_eq!(copied(&harness).len(), 1);
+    assert!(
+        copied(&harness)[0].contains("取号"),
+        "{:?}",
+        copied(&harness)
+    );
+    assert!(harness.query_by_label("已复制 话术 1").is_some());
+    assert_eq!(query(&harness), "号错", "the preedit stays");
+    assert!(!interrupted(&harness));
+}

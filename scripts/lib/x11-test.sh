@@ -42,3 +42,13 @@ read_box() {
   [ "$b" = '<none>' ] && b=''
   printf '%s' "$b"
 }
+
+# Real key presses, then time for the window to draw.
+keys() { xdotool key --delay 150 "$@"; sleep 0.8; }
+
+# What Alt+$1 copies (the clipboard cleared first; `CLEAR` if nothing).
+copy() {
+  printf CLEAR | xclip -selection clipboard >/dev/null 2>&1
+  xdotool key "alt+$1"; sleep 0.8
+  xclip -o -selection clipboard 2>/dev/null
+}

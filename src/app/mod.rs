@@ -314,6 +314,10 @@ pub struct AppState {
     moved: bool,
     /// A card opened through a link, shown instead of the selection.
     opened: Option<usize>,
+    /// The card shown when an input method began composing: it stays on
+    /// the right while the list follows the half-typed characters, until
+    /// the text is committed.
+    held: Option<usize>,
     focus: Focus,
     /// Chosen fill-in values: (card, field) → value.
     fills: HashMap<(usize, String), String>,
@@ -354,6 +358,7 @@ impl AppState {
             composed: false,
             moved: false,
             opened: None,
+            held: None,
             focus: Focus::List,
             fills: HashMap::new(),
             notice: None,
@@ -391,7 +396,11 @@ impl AppState {
     }
 
     pub fn selected(&self) -> Option<usize> {
-        (!self.rows.is_empty()).then_some(self.selected)
+        let row = self.rows.get(self.selected)?;
+        // A card held through a composition is marked only where listed.
+        self.held
+            .is_none_or(|held| held == row.card)
+            .then_some(self.selected)
     }
 
     pub fn focus(&self) -> Focus {
@@ -486,6 +495,7 @@ impl AppState {
             })
             .collect();
         let old_selected = self.selected;
+        self.held = None;
 
         self.searcher = content.searcher;
         self.missing_glyphs = content.missing_glyphs;
@@ -523,6 +533,7 @@ impl AppState {
     /// The card shown: one opened by a link, else the selected row's.
     pub fn shown(&self) -> Option<usize> {
         self.opened
+            .or(self.held)
             .or_else(|| self.rows.get(self.selected).map(|r| r.card))
     }
 
@@ -578,36 +589,16 @@ impl AppState {
     fn apply(&mut self, command: Command) -> Vec<Effect> {
         let mut effects = Vec::new();
         match command {
-            Command::SetQuery(query) => {
-                // A commit ends a composition: the best match is chosen
-                // (what the half-typed characters picked is not), unless
-                // the manager moved the selection by hand meanwhile.
-                if query != self.query || self.composed {
-                    self.query = query;
-                    self.opened = None;
-                    self.focus = Focus::List;
-                    if self.moved {
-                        self.refresh_keeping_shown();
-                    } else {
-                        self.refresh();
-                    }
-                }
-                self.composed = false;
-                self.moved = false;
-            }
-            Command::Compose(text) => {
-                self.composed = true;
-                if text != self.query {
-                    self.query = text;
-                    self.refresh_composing();
-                }
-            }
+            Command::SetQuery(query) => self.set_query(query),
+            Command::Compose(text) => self.compose(text),
             Command::Move(delta) => {
                 self.moved = true;
+                self.held = None;
                 effects.extend(self.move_by(delta));
             }
             Command::Choose(row) => {
                 if row < self.rows.len() {
+                    self.held = None;
                     self.selected = row;
                     self.open_shown(&mut effects);
                 }
@@ -920,6 +911,39 @@ impl AppState {
         }
     }
 
+    /// The box's text, typed or committed by an input method. A commit ends
+    /// a composition: the best match is chosen (what the half-typed
+    /// characters picked is not), unless the manager moved the selection
+    /// by hand meanwhile.
+    fn set_query(&mut self, query: String) {
+        self.held = None;
+        if query != self.query || self.composed {
+            self.query = query;
+            self.opened = None;
+            self.focus = Focus::List;
+            if self.moved {
+                self.refresh_keeping_shown();
+            } else {
+                self.refresh();
+            }
+        }
+        self.composed = false;
+        self.moved = false;
+    }
+
+    /// The box's text while an input method composes: the card shown when
+    /// it began stays shown.
+    fn compose(&mut self, text: String) {
+        if !self.composed && self.opened.is_none() {
+            self.held = self.shown();
+        }
+        self.composed = true;
+        if text != self.query {
+            self.query = text;
+            self.refresh_composing();
+        }
+    }
+
     /// Recomputes the rows for the query; selects the top row.
     fn refresh(&mut self) {
         self.selected = 0;
@@ -943,13 +967,17 @@ impl AppState {
     }
 
     /// While composing: the rows follow the text only when it finds cards
-    /// (never a flash of 没有找到卡片); the shown card stays selected if it
-    /// is listed; an opened card and the focus stay.
+    /// with all its words, or the rows already were partial matches (never
+    /// a flash of 没有找到卡片, nor of 没有卡片包含全部的词, for a half-typed
+    /// character); the shown card stays selected if it is listed; an opened
+    /// card and the focus stay.
     fn refresh_composing(&mut self) {
         let shown = self.shown();
+        let was_partial = self.rows.first().is_some_and(|r| r.partial);
         let old = (std::mem::take(&mut self.rows), self.total, self.selected);
         self.refresh();
-        if self.rows.is_empty() {
+        let partial = self.rows.first().is_some_and(|r| r.partial);
+        if self.rows.is_empty() || (partial && !was_partial) {
             (self.rows, self.total, self.selected) = old;
             return;
         }

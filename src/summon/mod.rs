@@ -1,6 +1,7 @@
 //! Bringing the window forward from anywhere: a second start of the
 //! program ([`instance`]) and the global hotkey (the platform's own
-//! registration: X11 `GrabKey`, Win32 `RegisterHotKey`). Each waits on its
+//! registration: X11 `GrabKey`, Win32 `RegisterHotKey`); and, on X11, the
+//! window's Alt+1…9 taken before an input method sees them ([`copy_keys`]). Each waits on its
 //! own named thread, blocked in the system until something happens — no
 //! timer, no polling — and rings the [`Bell`]: the window is raised and
 //! focused by the system call that only that moment allows (the key's
@@ -108,6 +109,36 @@ fn raise(window: Window, time: u32) {
         Window::Win32(hwnd) => win32::raise(hwnd),
         _ => {
             let _ = time;
+        }
+    }
+}
+
+/// Alt+1…9 taken from the system for `window` while it has the keyboard
+/// focus, before an input method composing in it can swallow them (X11;
+/// elsewhere the window's own key events serve). The script numbers
+/// (0-based) arrive on the receiver, each waking the UI.
+pub fn copy_keys(window: Window, wake: Wake) -> Option<Receiver<usize>> {
+    let (tx, rx) = mpsc::channel();
+    let copy = Box::new(move |n: usize| {
+        if tx.send(n).is_ok() {
+            wake();
+        }
+    });
+    let grabbed = match window {
+        #[cfg(all(unix, not(target_os = "macos")))]
+        Window::X11(id) => x11::grab_copy_keys(id, copy),
+        _ => {
+            let _ = copy;
+            return None;
+        }
+    };
+    match grabbed {
+        Ok(()) => Some(rx),
+        Err(e) => {
+            log::warn!(
+                "Alt+1…9 not taken from the system ({e}): an input method may swallow them while composing"
+            );
+            None
         }
     }
 }

@@ -1,6 +1,6 @@
 //! X11: the hotkey is a passive grab of the key on the root window (with
 //! and without Caps Lock and Num Lock), read by a thread blocked in
-//! `wait_for_event`; raising asks the window manager (`_NET_ACTIVE_WINDOW`,
+//! `wait_for_event` (Alt+1…9 likewise, grabbed on the window itself); raising asks the window manager (`_NET_ACTIVE_WINDOW`,
 //! as a pager would, with the key's timestamp so focus-stealing prevention
 //! lets it through) or, with no window manager, maps, raises and focuses
 //! the window itself.
@@ -62,38 +62,45 @@ fn keycode(conn: &RustConnection, sym: u32) -> Result<u8, String> {
         .ok_or_else(|| "键盘上没有这个键".to_owned())
 }
 
+/// A passive grab of `code` with `mods` on `window`, with and without Caps
+/// Lock and Num Lock (Mod2).
+fn grab(conn: &RustConnection, window: u32, mods: ModMask, code: u8) -> Result<(), ReplyError> {
+    for locks in [0u16, ModMask::LOCK.into(), ModMask::M2.into()]
+        .into_iter()
+        .chain([u16::from(ModMask::LOCK) | u16::from(ModMask::M2)])
+    {
+        conn.grab_key(
+            false,
+            window,
+            mods | ModMask::from(locks),
+            code,
+            GrabMode::ASYNC,
+            GrabMode::ASYNC,
+        )?
+        .check()?;
+    }
+    Ok(())
+}
+
+/// The modifiers a grab is told apart by (not the locks).
+fn relevant(state: impl Into<u16>) -> u16 {
+    state.into() & u16::from(ModMask::CONTROL | ModMask::M1 | ModMask::SHIFT | ModMask::M4)
+}
+
 pub fn register(hotkey: HotKey, bell: Bell) -> Result<(), String> {
     let (conn, screen) =
         RustConnection::connect(None).map_err(|e| format!("连不上 X 显示：{e}"))?;
     let root = conn.setup().roots[screen].root;
     let code = keycode(&conn, keysym(hotkey.key))?;
     let mods = mod_mask(hotkey.mods);
-    // The same key with Caps Lock, Num Lock (Mod2) or both on.
-    for locks in [0u16, ModMask::LOCK.into(), ModMask::M2.into()]
-        .into_iter()
-        .chain([u16::from(ModMask::LOCK) | u16::from(ModMask::M2)])
-    {
-        let grab = conn
-            .grab_key(
-                false,
-                root,
-                mods | ModMask::from(locks),
-                code,
-                GrabMode::ASYNC,
-                GrabMode::ASYNC,
-            )
-            .map_err(|e| e.to_string())?
-            .check();
-        match grab {
-            Ok(()) => {}
-            Err(ReplyError::X11Error(e)) if e.error_kind == x11rb::protocol::ErrorKind::Access => {
-                return Err(format!("{hotkey} 已经被其他程序占用"));
-            }
-            Err(e) => return Err(e.to_string()),
+    match grab(&conn, root, mods, code) {
+        Ok(()) => {}
+        Err(ReplyError::X11Error(e)) if e.error_kind == x11rb::protocol::ErrorKind::Access => {
+            return Err(format!("{hotkey} 已经被其他程序占用"));
         }
+        Err(e) => return Err(e.to_string()),
     }
     conn.flush().map_err(|e| e.to_string())?;
-    let relevant = u16::from(ModMask::CONTROL | ModMask::M1 | ModMask::SHIFT | ModMask::M4);
     std::thread::Builder::new()
         .name("huashu-hotkey".into())
         .spawn(move || {
@@ -103,9 +110,7 @@ pub fn register(hotkey: HotKey, bell: Bell) -> Result<(), String> {
                 match event {
                     // Held down, the key repeats: once per press.
                     Event::KeyPress(e)
-                        if e.detail == code
-                            && u16::from(e.state) & relevant == u16::from(mods)
-                            && !down =>
+                        if e.detail == code && relevant(e.state) == u16::from(mods) && !down =>
                     {
                         down = true;
                         bell.ring(Summon::Hotkey, e.time);
@@ -118,6 +123,37 @@ pub fn register(hotkey: HotKey, bell: Bell) -> Result<(), String> {
         })
         .map_err(|e| e.to_string())?;
     log::info!("hotkey {hotkey} registered (X11)");
+    Ok(())
+}
+
+/// Alt+1…9 grabbed on window `id` itself: while it has the keyboard focus
+/// the X server sends them to this connection instead of the window's, so
+/// an input method composing in it never sees them (IBus swallows Alt+digit
+/// during a composition; fcitx5 turns it into a commit of the digit).
+/// Each press calls `copy` with the script's number (0-based).
+pub fn grab_copy_keys(id: u32, copy: Box<dyn Fn(usize) + Send>) -> Result<(), String> {
+    let (conn, _) = RustConnection::connect(None).map_err(|e| format!("连不上 X 显示：{e}"))?;
+    let mut codes = Vec::new();
+    for digit in b'1'..=b'9' {
+        let code = keycode(&conn, keysym(Key::Digit(char::from(digit))))?;
+        grab(&conn, id, ModMask::M1, code).map_err(|e| e.to_string())?;
+        codes.push(code);
+    }
+    conn.flush().map_err(|e| e.to_string())?;
+    std::thread::Builder::new()
+        .name("huashu-copy-keys".into())
+        .spawn(move || {
+            while let Ok(event) = conn.wait_for_event() {
+                if let Event::KeyPress(e) = event
+                    && relevant(e.state) == u16::from(ModMask::M1)
+                    && let Some(n) = codes.iter().position(|c| *c == e.detail)
+                {
+                    copy(n);
+                }
+            }
+            log::debug!("the X connection of Alt+1…9 closed");
+        })
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 

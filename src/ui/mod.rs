@@ -61,6 +61,9 @@ pub struct HuashuApp {
     fallback_tried: bool,
     /// Effects that came before the window had a frame (a draft reopened).
     later: Vec<Effect>,
+    /// Alt+1…9 as the system gave them (X11: taken before an input method
+    /// could swallow them), the script numbers.
+    copy_keys: Option<std::sync::mpsc::Receiver<usize>>,
 }
 
 /// What the input method is doing in the search box.
@@ -89,6 +92,7 @@ impl HuashuApp {
             fallback_fonts: crate::glyphs::system_cjk_fonts(),
             fallback_tried: false,
             later: Vec::new(),
+            copy_keys: None,
         }
     }
 
@@ -105,6 +109,12 @@ impl HuashuApp {
     pub fn keep_drafts_in(&mut self, path: std::path::PathBuf) {
         let reopened = self.runtime.keep_drafts_in(path);
         self.carry_out_later(reopened);
+    }
+
+    /// Takes Alt+1…9 from `keys` (script numbers) as well as from the
+    /// window's own key events.
+    pub fn copy_keys_from(&mut self, keys: std::sync::mpsc::Receiver<usize>) {
+        self.copy_keys = Some(keys);
     }
 
     /// Carries out `effects` at the next frame.
@@ -189,6 +199,9 @@ impl HuashuApp {
         let focused = ctx.memory(egui::Memory::focused);
         let navigating = focused.is_none() || focused == Some(search_bar::search_id());
         let (ime, mut commands) = self.read_keys(&ctx, navigating);
+        if let Some(keys) = &self.copy_keys {
+            commands.extend(keys.try_iter().map(Command::CopyScript));
+        }
         let focus_now = match std::mem::replace(&mut self.search_focus, search_bar::BoxFocus::Keep)
         {
             search_bar::BoxFocus::Keep if focused.is_none() => search_bar::BoxFocus::Take,

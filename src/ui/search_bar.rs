@@ -85,6 +85,9 @@ pub fn search_bar_ui(
                 ..egui::EventFilter::default()
             }),
     );
+    if response.has_focus() {
+        candidates_below(ui, response.rect.bottom());
+    }
     if focus != BoxFocus::Keep && !response.has_focus() {
         response.request_focus();
     }
@@ -107,6 +110,21 @@ pub fn search_bar_ui(
         out.push(Command::SetQuery(query));
     }
     out
+}
+
+/// Puts the input method's candidate window below the box, not over the
+/// text being typed: the area egui asks for is the cursor, and X11 input
+/// methods (IBus, fcitx5) open their window under its top-left corner, over
+/// the box's own text row; Windows' avoid the area given. So the area is
+/// moved to the box's lower edge, at the cursor's x.
+fn candidates_below(ui: &egui::Ui, bottom: f32) {
+    ui.output_mut(|o| {
+        if let Some(ime) = &mut o.ime {
+            let at = egui::pos2(ime.cursor_rect.left(), bottom);
+            ime.cursor_rect =
+                egui::Rect::from_min_size(at, egui::vec2(ime.cursor_rect.width(), 1.0));
+        }
+    });
 }
 
 /// Pin, theme and text size, laid out right to left (as the window's

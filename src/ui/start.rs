@@ -286,7 +286,7 @@ fn open_window(
             let wake: Wake = Arc::new(move || ctx.request_repaint());
             bell.attach(wake.clone(), window);
             let mut runtime = Runtime::new(state, Box::new(Disk));
-            runtime.wake_with(wake);
+            runtime.wake_with(wake.clone());
             if let Some(message) = damaged {
                 log::warn!("{message}");
                 runtime.handle(Event::Report(message));
@@ -306,6 +306,9 @@ fn open_window(
             #[cfg(unix)]
             close_on_signals(cc.egui_ctx.clone());
             let mut app = HuashuApp::new(runtime);
+            if let Some(keys) = summon::copy_keys(window, wake) {
+                app.copy_keys_from(keys);
+            }
             app.keep_drafts_in(draft_file);
             app.started = Some(started);
             Ok(Box::new(app))
