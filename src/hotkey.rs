@@ -15,6 +15,34 @@ pub const DEFAULT: HotKey = HotKey {
     key: Key::Letter('H'),
 };
 
+/// The window's own keys (see the README's key table), with what each
+/// does: a global hotkey on one of them would take it from the window.
+/// Ctrl+Shift+F, Ctrl+Space, Ctrl+., Shift+Space, Ctrl+Shift and Shift
+/// are the input methods' (simplified/traditional, on/off, punctuation,
+/// width, next input method, Chinese/English) and none of these.
+pub const WINDOW_KEYS: &[(&str, &str)] = &[
+    ("Ctrl+R", "报告有误"),
+    ("F2", "修改卡片"),
+    ("Ctrl+N", "新建卡片"),
+    ("Ctrl+S", "保存卡片"),
+    ("F5", "重新读取卡片文件"),
+    ("Ctrl+D", "收藏"),
+    ("Ctrl+T", "置顶"),
+    ("F8", "内容问题面板"),
+    ("Ctrl+0", "恢复默认字号"),
+    ("Ctrl+F", "回到搜索框"),
+    ("Ctrl+L", "回到搜索框"),
+    ("Alt+1", "复制话术 1"),
+    ("Alt+2", "复制话术 2"),
+    ("Alt+3", "复制话术 3"),
+    ("Alt+4", "复制话术 4"),
+    ("Alt+5", "复制话术 5"),
+    ("Alt+6", "复制话术 6"),
+    ("Alt+7", "复制话术 7"),
+    ("Alt+8", "复制话术 8"),
+    ("Alt+9", "复制话术 9"),
+];
+
 /// Why a configured hotkey is not a key.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
@@ -32,6 +60,8 @@ pub enum ParseError {
     WindowMenu,
     #[error("“{0}”是切换输入法的键，不能用")]
     InputMethod(String),
+    #[error("“{key}”是话术助手窗口里的键（{what}），不能当呼出快捷键；换一个，例如 Ctrl+Alt+H")]
+    WindowKey { key: String, what: &'static str },
 }
 
 /// Why the window has no global hotkey.
@@ -89,6 +119,21 @@ impl HotKey {
     /// Reads `Ctrl+Alt+H`, `ctrl + shift + f9`, `Win+Alt+1`: modifiers and
     /// one key joined by `+`, in any case and order.
     pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let key = Self::read(text)?;
+        if let Some((_, what)) = WINDOW_KEYS
+            .iter()
+            .find(|(k, _)| Self::read(k).is_ok_and(|k| k == key))
+        {
+            return Err(ParseError::WindowKey {
+                key: key.to_string(),
+                what,
+            });
+        }
+        Ok(key)
+    }
+
+    /// [`parse`](Self::parse), the window's own keys allowed.
+    pub fn read(text: &str) -> Result<Self, ParseError> {
         let mut mods = Mods::default();
         let mut key = None;
         for part in text.split('+').map(str::trim) {
@@ -194,6 +239,17 @@ mod tests {
     }
 
     #[test]
+    fn the_windows_own_keys_are_refused_by_name() {
+        assert_eq!(
+            HotKey::parse("f8").unwrap_err().to_string(),
+            "“F8”是话术助手窗口里的键（内容问题面板），不能当呼出快捷键；换一个，例如 Ctrl+Alt+H"
+        );
+        for (key, _) in WINDOW_KEYS {
+            assert!(HotKey::read(key).is_ok(), "{key} is a key");
+        }
+    }
+
+    #[test]
     fn keys_that_would_break_typing_or_the_input_method_are_refused() {
         for bad in [
             "H",
@@ -206,6 +262,9 @@ mod tests {
             "Ctrl+Ctrl+H",
             "Ctrl+Alt+F25",
             "Ctrl+Alt+回车",
+            "F8",
+            "ctrl+r",
+            "Alt+2",
         ] {
             let e = HotKey::parse(bad).unwrap_err();
             assert!(!e.to_string().is_empty(), "{bad}");

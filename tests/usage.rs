@@ -334,7 +334,7 @@ fn without_log_searches_nothing_typed_is_kept() {
     );
 }
 
-/// Ctrl+Shift+F on a card, a reason, Enter: the flag is counted, and
+/// Ctrl+R on a card, a reason, Enter: the flag is counted, and
 /// `huashu usage --flags` lists it for the trainer.
 #[test]
 fn a_flag_with_its_reason_is_counted_and_reported() {
@@ -345,9 +345,26 @@ fn a_flag_with_its_reason_is_counted_and_reported() {
     let file = huashu::persist::usage_file::path_in(&state);
     app.runtime_mut().count_usage(file.clone());
     let mut harness = queue_card_opened(app);
-    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::F);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::R);
+    // The reason is typed where the query was: the keyboard does not move
+    // (moving it would reset an X11 input method to English).
+    for _ in 0..3 {
+        harness.step();
+        let ime = harness.output().platform_output.ime.as_ref();
+        assert!(
+            ime.is_some_and(|ime| !ime.should_interrupt_composition),
+            "the input method kept: {ime:?}"
+        );
+    }
     harness.run();
-    harness.get_by_label("哪里不对？（可以不写）");
+    harness.get_by_label("报告有误：在上面的框里写哪里不对（可以不写）");
+    assert_eq!(
+        harness
+            .get_by_role(egui::accesskit::Role::TextInput)
+            .value(),
+        Some(String::new()),
+        "the box holds the reason, empty"
+    );
     harness
         .input_mut()
         .events
@@ -355,6 +372,13 @@ fn a_flag_with_its_reason_is_counted_and_reported() {
     harness.run();
     harness.key_press(Key::Enter);
     harness.run();
+    assert_eq!(
+        harness
+            .get_by_role(egui::accesskit::Role::TextInput)
+            .value(),
+        Some("qhcw".into()),
+        "the query is back"
+    );
     harness.state_mut().runtime_mut().handle(Event::Save);
     let (usage, _): (Usage, _) = huashu::persist::usage_file::load(&file).unwrap();
     let flags: Vec<(&str, &str)> = usage

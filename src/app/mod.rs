@@ -127,6 +127,21 @@ pub enum Command {
     ReloadEdit,
 }
 
+impl Command {
+    /// The command as the log may show it: never what was typed (a query,
+    /// a reason, a fill-in value, the form's text).
+    pub fn loggable(&self) -> Option<String> {
+        match self {
+            Self::SetQuery(_)
+            | Self::Compose(_)
+            | Self::SetFill { .. }
+            | Self::SetFlagReason(_)
+            | Self::EditForm(_) => None,
+            other => Some(format!("{other:?}")),
+        }
+    }
+}
+
 /// What the shell must do after a command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
@@ -137,8 +152,6 @@ pub enum Effect {
     RaiseWindow,
     /// Focus the search box with its text selected.
     SelectSearch,
-    /// Focus the flag's reason field.
-    FocusFlag,
     /// Open the form for card `n` (the [`Runtime`] reads its file and
     /// checks it may be written).
     OpenEditor(usize),
@@ -603,6 +616,10 @@ impl AppState {
                     self.open_shown(&mut effects);
                 }
             }
+            // Enter in the box while it holds a flag's reason records it.
+            Command::OpenSelected if self.flagging().is_some() => {
+                effects.extend(self.flag(Command::SubmitFlag));
+            }
             Command::OpenSelected => self.open_shown(&mut effects),
             Command::OpenCard(id) => {
                 if let Some(card) = self.library().index_of(&id) {
@@ -807,7 +824,7 @@ impl AppState {
             Command::Flag => {
                 if let Some(card) = self.shown_card() {
                     self.flagging = Some((card.id.clone(), String::new()));
-                    return vec![Effect::FocusFlag];
+                    return vec![Effect::FocusSearch];
                 }
             }
             Command::SetFlagReason(reason) => {

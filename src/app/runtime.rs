@@ -320,6 +320,9 @@ impl Runtime {
     /// Applies `command`, carries out the effects that read or write files
     /// (through [`Storage`]) and returns the window's.
     fn command(&mut self, command: Command) -> Vec<Effect> {
+        if let Some(shown) = command.loggable() {
+            log::debug!("command {shown}");
+        }
         if let Some(log) = &mut self.searches {
             match &command {
                 Command::SetQuery(query) => {

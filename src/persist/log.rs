@@ -20,10 +20,12 @@ pub fn current_file(dir: &Path) -> PathBuf {
     dir.join("huashu_rCURRENT.log")
 }
 
-/// Logs info and above to the file in `dir`, warnings also to stderr.
-/// Keep the handle for the life of the program.
+/// Logs info and above to the file in `dir` (or what `RUST_LOG` asks for,
+/// e.g. `huashu=debug`: each command the window gives, never what was
+/// typed), warnings also to stderr. Keep the handle for the life of the
+/// program.
 pub fn to_file(dir: &Path) -> Result<LoggerHandle, FlexiLoggerError> {
-    Logger::try_with_str("info")?
+    Logger::try_with_env_or_str("info")?
         .log_to_file(
             FileSpec::default()
                 .directory(dir)

@@ -103,7 +103,7 @@ fn header_ui(
         }
         let flag = ui
             .button("报告有误")
-            .on_hover_text("告诉培训老师这张卡片有误或过时 (Ctrl+Shift+F)");
+            .on_hover_text("告诉培训老师这张卡片有误或过时 (Ctrl+R)");
         if flag.clicked() {
             out.push(Command::Flag);
         }
@@ -114,8 +114,8 @@ fn header_ui(
             out.push(Command::NewCard);
         }
     });
-    if let Some(reason) = state.flagging() {
-        flag_ui(ui, reason, out);
+    if state.flagging().is_some() {
+        flag_ui(ui, out);
     }
     ui.label(
         RichText::new(format!(
@@ -346,32 +346,16 @@ fn links_ui(ui: &mut egui::Ui, state: &AppState, card: &Card, out: &mut Vec<Comm
     }
 }
 
-/// The reason field of a flag being written.
-pub fn flag_id() -> egui::Id {
-    egui::Id::unique("huashu-flag-reason")
-}
-
-/// "哪里不对？" with a one-line field: Enter records, Esc cancels.
-fn flag_ui(ui: &mut egui::Ui, reason: &str, out: &mut Vec<Command>) {
+/// A flag being written: what the box above is for now, and the buttons.
+fn flag_ui(ui: &mut egui::Ui, out: &mut Vec<Command>) {
     Frame::new()
         .stroke(egui::Stroke::new(1.0, ui.visuals().warn_fg_color))
         .inner_margin(8.0)
         .corner_radius(4.0)
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
-                ui.label("哪里不对？（可以不写）");
-                let mut text = reason.to_owned();
-                let field = ui.add(
-                    egui::TextEdit::singleline(&mut text)
-                        .id(flag_id())
-                        .hint_text("例如：利率已经调整")
-                        .desired_width(320.0),
-                );
-                if field.changed() {
-                    out.push(Command::SetFlagReason(text));
-                }
-                let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui.button("提交 (Enter)").clicked() || entered {
+                ui.label("报告有误：在上面的框里写哪里不对（可以不写）");
+                if ui.button("提交 (Enter)").clicked() {
                     out.push(Command::SubmitFlag);
                 }
                 if ui.button("取消 (Esc)").clicked() {

@@ -65,6 +65,25 @@ pub fn alt_digits_from_ime(ctx: &egui::Context, composing: bool, cleared: bool) 
 /// A key with modifiers and the command it gives.
 type Shortcut = (Modifiers, Key, fn() -> Command);
 
+/// The window's shortcuts besides arrows, Enter, Esc, Alt+1…9 and Ctrl+=:
+/// the keys `hotkey::WINDOW_KEYS` names (a test keeps the two the same).
+/// None is an input method's (Ctrl+Shift+F is fcitx5's, Sogou's and
+/// Microsoft Pinyin's simplified/traditional toggle: 报告有误 is Ctrl+R).
+const WINDOW_KEYS: [Shortcut; 12] = [
+    (Modifiers::COMMAND, Key::R, || Command::Flag),
+    (Modifiers::NONE, Key::F2, || Command::Edit),
+    (Modifiers::COMMAND, Key::N, || Command::NewCard),
+    (Modifiers::COMMAND, Key::S, || Command::SaveEdit),
+    (Modifiers::NONE, Key::F5, || Command::ReloadEdit),
+    (Modifiers::COMMAND, Key::D, || Command::ToggleFavourite),
+    (Modifiers::COMMAND, Key::T, || Command::TogglePin),
+    (Modifiers::NONE, Key::F8, || Command::ToggleProblems),
+    (Modifiers::COMMAND, Key::Minus, || Command::Zoom(Zoom::Out)),
+    (Modifiers::COMMAND, Key::Num0, || Command::Zoom(Zoom::Reset)),
+    (Modifiers::COMMAND, Key::F, || Command::FocusSearch),
+    (Modifiers::COMMAND, Key::L, || Command::FocusSearch),
+];
+
 /// Consumes the window's shortcuts from this frame's input. Arrow keys,
 /// Enter and Esc are taken only when `navigating` (the search box or nothing
 /// has focus), so a focused chooser keeps them; and never while an input
@@ -93,28 +112,10 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool, composing: bool) -> Vec<
         if !composing && key(Modifiers::NONE, Key::Escape) {
             out.push(Command::Back);
         }
-        // Ctrl+Shift+F before Ctrl+F, which would take it too.
-        let simple: [Shortcut; 10] = [
-            (Modifiers::COMMAND | Modifiers::SHIFT, Key::F, || {
-                Command::Flag
-            }),
-            (Modifiers::NONE, Key::F2, || Command::Edit),
-            (Modifiers::COMMAND, Key::N, || Command::NewCard),
-            (Modifiers::COMMAND, Key::S, || Command::SaveEdit),
-            (Modifiers::NONE, Key::F5, || Command::ReloadEdit),
-            (Modifiers::COMMAND, Key::D, || Command::ToggleFavourite),
-            (Modifiers::COMMAND, Key::T, || Command::TogglePin),
-            (Modifiers::NONE, Key::F8, || Command::ToggleProblems),
-            (Modifiers::COMMAND, Key::Minus, || Command::Zoom(Zoom::Out)),
-            (Modifiers::COMMAND, Key::Num0, || Command::Zoom(Zoom::Reset)),
-        ];
-        for (m, k, command) in simple {
+        for (m, k, command) in WINDOW_KEYS {
             if key(m, k) {
                 out.push(command());
             }
-        }
-        if key(Modifiers::COMMAND, Key::F) || key(Modifiers::COMMAND, Key::L) {
-            out.push(Command::FocusSearch);
         }
         if key(Modifiers::COMMAND, Key::Plus) || key(Modifiers::COMMAND, Key::Equals) {
             out.push(Command::Zoom(Zoom::In));
@@ -177,4 +178,37 @@ pub fn shortcuts(ctx: &egui::Context, navigating: bool, composing: bool) -> Vec<
         });
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Ctrl+R`, `F2`, …: as the config and the README write them (`None`
+    /// for a key a hotkey cannot be, such as Ctrl+−).
+    fn written(m: Modifiers, k: Key) -> Option<String> {
+        let mods = if m == Modifiers::COMMAND {
+            "Ctrl+"
+        } else if m == Modifiers::NONE {
+            ""
+        } else {
+            return None;
+        };
+        let text = format!("{mods}{}", k.name());
+        crate::hotkey::HotKey::read(&text).is_ok().then_some(text)
+    }
+
+    #[test]
+    fn the_window_keys_are_the_ones_the_hotkey_check_refuses() {
+        let here: Vec<String> = WINDOW_KEYS
+            .iter()
+            .filter_map(|(m, k, _)| written(*m, *k))
+            .collect();
+        let refused: Vec<&str> = crate::hotkey::WINDOW_KEYS
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| !k.starts_with("Alt+"))
+            .collect();
+        assert_eq!(here, refused);
+    }
 }

@@ -354,7 +354,6 @@ impl HuashuApp {
                 }
             }
             Effect::SelectSearch => self.search_focus = search_bar::BoxFocus::SelectAll,
-            Effect::FocusFlag => ctx.memory_mut(|m| m.request_focus(card_view::flag_id())),
             Effect::FormOpened => {
                 ctx.memory_mut(|m| m.request_focus(editor::title_id()));
                 self.form_opened = true;

@@ -11,6 +11,9 @@ pub fn search_id() -> Id {
     Id::unique("huashu-search")
 }
 
+/// The box's hint while a flag's reason is written in it.
+pub const FLAG_HINT: &str = "哪里不对？可以不写，例如：利率已经调整";
+
 /// What this frame's input-method events leave the box in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ime {
@@ -59,7 +62,9 @@ pub enum BoxFocus {
     SelectAll,
 }
 
-/// The search box.
+/// The search box; while a flag is written, its reason in the same box
+/// (the keyboard stays where it is: moving it to another field would, on
+/// X11, reset the input method to its default mode).
 pub fn search_bar_ui(
     ui: &mut egui::Ui,
     state: &AppState,
@@ -67,11 +72,17 @@ pub fn search_bar_ui(
     ime: Ime,
 ) -> Vec<Command> {
     let mut out = Vec::new();
-    let mut query = state.query().to_owned();
+    let flagging = state.flagging();
+    let mut query = flagging.unwrap_or(state.query()).to_owned();
+    let hint = if flagging.is_some() {
+        FLAG_HINT
+    } else {
+        PLACEHOLDER
+    };
     let response = ui.add(
         TextEdit::singleline(&mut query)
             .id(search_id())
-            .hint_text(PLACEHOLDER)
+            .hint_text(hint)
             .font(egui::TextStyle::Heading)
             .desired_width(ui.available_width())
             .margin(egui::vec2(10.0, 6.0))
@@ -97,6 +108,12 @@ pub fn search_bar_ui(
         edit.cursor
             .set_char_range(Some(egui::text::CCursorRange::select_all_str(&query)));
         edit.store(ui.ctx(), response.id);
+    }
+    if flagging.is_some() {
+        if response.changed() {
+            out.push(Command::SetFlagReason(query));
+        }
+        return out;
     }
     if response.changed() {
         out.push(if matches!(ime, Ime::Preedit { .. }) {
