@@ -859,3 +859,73 @@ fn sources_and_check_say_what_is_held_and_why() {
         "{check}"
     );
 }
+
+/// What IT reads the second day (issue 27 item 7): a central folder holding
+/// the built-in cards says the built-in ones are replaced (not `0 张卡片`);
+/// an empty `Local` folder is normal; `list` and `search` say on stderr
+/// that they show an offline copy; a missing config file's error is said
+/// once, in Chinese; `--data missing.ron` is a missing file.
+#[test]
+fn what_it_reads_says_what_happened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let central = tmp.path().join("central");
+    let local = tmp.path().join("local");
+    bundled_central(&central);
+    std::fs::create_dir_all(&local).unwrap();
+    let config = write_config(tmp.path(), &central, &local);
+    for wait in [1100, 0] {
+        huashu()
+            .arg("--config")
+            .arg(&config)
+            .arg("check")
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("local").not());
+        std::thread::sleep(Duration::from_millis(wait));
+    }
+    huashu()
+        .arg("--config")
+        .arg(&config)
+        .arg("sources")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "内置  （程序内置）  正常，7 张卡片，都被后面的来源里同 id 的卡片替换",
+        ));
+    let file = central.join("04-business-area.ron");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\nbroken (")).unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    for args in [&["list"][..], &["search", "取号"]] {
+        huashu()
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("wrong-queue-ticket"))
+            .stderr(
+                predicate::str::contains("注意：中心").and(predicate::str::contains("的离线副本")),
+            );
+    }
+    let missing = tmp.path().join("missing.ron");
+    let out = huashu()
+        .arg("--config")
+        .arg(&missing)
+        .arg("list")
+        .assert()
+        .failure();
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("无法读取配置文件") && err.contains("不存在"),
+        "{err}"
+    );
+    assert_eq!(err.matches("os error").count(), 1, "said once: {err}");
+    huashu()
+        .arg("--data")
+        .arg(&missing)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("找不到文件"));
+}

@@ -17,7 +17,6 @@ mod usage;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::content::sources::Setup;
@@ -220,12 +219,13 @@ pub enum Command {
 /// Runs a subcommand and returns the process exit code.
 pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
     let painter = Painter::for_stream(&std::io::stdout());
-    let setup = || {
-        Setup::resolve(&args.data, args.config.as_deref())
-            .map(|s| s.with_local(&args.local))
-            .context("读取配置文件")
+    let setup =
+        || Setup::resolve(&args.data, args.config.as_deref()).map(|s| s.with_local(&args.local));
+    let load = || {
+        let loaded = setup()?.sources().load();
+        sources::say_offline(&loaded.reports);
+        anyhow::Ok(loaded.loaded)
     };
-    let load = || anyhow::Ok(setup()?.sources().load().loaded);
     match command {
         Command::Check => {
             // What a counter shows, and also the errors an offline copy covers.

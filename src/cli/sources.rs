@@ -48,6 +48,17 @@ pub fn run(setup: &Setup, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Says on stderr which sources are shown from their offline copy (or
+/// their last accepted state), for the commands that print cards: what
+/// they print is not what the folder holds now.
+pub fn say_offline(reports: &[SourceReport]) {
+    for r in reports {
+        if r.using_cache.is_some() || matches!(r.state, SourceState::Settling(Some(_))) {
+            eprintln!("huashu: 注意：{}", line(r));
+        }
+    }
+}
+
 /// `中心  \\server\share  无法访问（…）；使用 … 的离线副本，2000 张卡片，来自 10 个文件`.
 fn line(r: &SourceReport) -> String {
     let dirs: Vec<String> = r
@@ -105,14 +116,16 @@ fn line(r: &SourceReport) -> String {
             }
         )
     });
-    let replaced = if r.replaced > 0 {
-        format!("（另有 {} 张被后面的来源同 id 的卡片替换）", r.replaced)
-    } else {
-        String::new()
+    let cards = match (r.cards, r.replaced) {
+        // Every card replaced (a central folder holding the built-in cards):
+        // said as such, not as a source that gives nothing.
+        (0, n) if n > 0 => format!("{n} 张卡片，都被后面的来源里同 id 的卡片替换"),
+        (cards, 0) => format!("{cards} 张卡片"),
+        (cards, n) => format!("{cards} 张卡片（另有 {n} 张被后面的来源里同 id 的卡片替换）"),
     };
     let mut line = format!(
-        "{kind}  {place}  {state}{cache}，{} 张卡片{replaced}，来自 {} 个文件{release}",
-        r.cards, r.files
+        "{kind}  {place}  {state}{cache}，{cards}，来自 {} 个文件{release}",
+        r.files
     );
     for title in &r.stale {
         let _ = write!(

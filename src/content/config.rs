@@ -160,10 +160,12 @@ impl Default for Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("无法读取配置文件 {path}：{source}")]
+    /// The system's error said once, with a Chinese reason (not chained
+    /// as a source: it would be printed twice).
+    #[error("无法读取配置文件 {path}：{}", crate::content::load::io_reason(.cause))]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{path}:{line}:{col}: 配置文件有错误：{message}")]
     Parse {
@@ -202,9 +204,9 @@ impl Config {
                 Self::parse(path, &text).map(Some)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(None),
-            Err(source) => Err(ConfigError::Read {
+            Err(cause) => Err(ConfigError::Read {
                 path: path.to_owned(),
-                source,
+                cause,
             }),
         }
     }

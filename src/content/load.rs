@@ -404,6 +404,18 @@ pub(crate) struct Read {
 }
 
 pub(crate) fn read_dirs(dirs: &[PathBuf]) -> Read {
+    read_dirs_where(dirs, Empty::Warn)
+}
+
+/// Whether a folder without content files is worth a warning: not for a
+/// branch's `Local` folder, empty until the branch changes a card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Empty {
+    Warn,
+    Fine,
+}
+
+pub(crate) fn read_dirs_where(dirs: &[PathBuf], empty: Empty) -> Read {
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     let mut file_count = 0;
@@ -412,10 +424,16 @@ pub(crate) fn read_dirs(dirs: &[PathBuf]) -> Read {
         let mut paths = Vec::new();
         match std::fs::metadata(dir) {
             Err(e) => {
+                // A path naming a content file is a file the user meant.
+                let what = if walk::has_ron_extension(dir) {
+                    "找不到文件"
+                } else {
+                    "找不到内容目录"
+                };
                 diagnostics.push(Diagnostic::error(
                     dir,
                     None,
-                    format!("找不到内容目录：{}", io_reason(&e)),
+                    format!("{what}：{}", io_reason(&e)),
                 ));
                 failed_dirs.push(dir.clone());
                 continue;
@@ -446,7 +464,7 @@ pub(crate) fn read_dirs(dirs: &[PathBuf]) -> Read {
             },
         }
         paths.sort();
-        if paths.is_empty() {
+        if paths.is_empty() && empty == Empty::Warn {
             diagnostics.push(
                 Diagnostic::warning(dir, None, "目录里没有 .ron 内容文件")
                     .with_help("卡片文件的扩展名必须是 .ron"),
@@ -659,7 +677,7 @@ fn skipped_diagnostic(skipped: walk::Skipped) -> Diagnostic {
 }
 
 /// A short Chinese reason for common I/O errors, with the system's text.
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     let what = match e.kind() {
         std::io::ErrorKind::NotFound => "不存在",
         std::io::ErrorKind::PermissionDenied => "没有权限",

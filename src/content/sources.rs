@@ -19,8 +19,8 @@ pub use crate::content::config::{
 };
 use crate::content::diagnostic::{Diagnostic, Pos};
 use crate::content::load::{
-    Fallback, FirstLook, LayerInput, LayerOutput, Loaded, LoadedFrom, Loader, load_layers,
-    read_builtin, read_dirs,
+    Empty, Fallback, FirstLook, LayerInput, LayerOutput, Loaded, LoadedFrom, Loader, load_layers,
+    read_builtin, read_dirs_where,
 };
 use crate::content::publish::PublicKey;
 use crate::content::web::{Mirror, is_web};
@@ -200,9 +200,15 @@ impl Setup {
 fn config_problem(e: &ConfigError) -> Diagnostic {
     let help = "窗口这次没有使用这个配置文件（用的是当前目录或程序旁边的 data，或者内置的卡片）；改正后重新打开窗口";
     match e {
-        ConfigError::Read { path, source } => {
-            Diagnostic::error(path, None, format!("无法读取配置文件：{source}")).with_help(help)
-        }
+        ConfigError::Read { path, cause } => Diagnostic::error(
+            path,
+            None,
+            format!(
+                "无法读取配置文件：{}",
+                crate::content::load::io_reason(cause)
+            ),
+        )
+        .with_help(help),
         ConfigError::Parse {
             path,
             line,
@@ -473,7 +479,14 @@ impl Sources {
                     }
                 }
                 _ => LayerInput {
-                    read: read_dirs(&dirs),
+                    read: read_dirs_where(
+                        &dirs,
+                        if matches!(spec, SourceSpec::Local(_)) {
+                            Empty::Fine
+                        } else {
+                            Empty::Warn
+                        },
+                    ),
                     dirs,
                     fallback: Fallback::PerFile(loader),
                 },
