@@ -817,3 +817,22 @@ fn the_status_bar_shows_the_published_version_that_runs() {
     let text = format!("内容版本 2 · 培训部 · {}", manifest.published);
     assert!(harness.query_by_label(&text).is_some(), "{text}");
 }
+
+/// A card whose manual names no chapter or section (the bundled excerpt
+/// starts mid-chapter) shows no placeholder for them: no 缺失 on the card
+/// or in the list.
+#[test]
+fn missing_chapter_and_section_names_are_not_shown() {
+    let mut harness = harness();
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(
+        harness.state().state().shown_card().unwrap().title,
+        "客户取号错误"
+    );
+    assert!(harness.query_by_label_contains("缺失").is_none());
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label_contains("缺失").is_none());
+    harness.get_by_label("其他卡片");
+}

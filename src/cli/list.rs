@@ -55,11 +55,11 @@ pub fn run(loaded: &Loaded, json: bool, out: &mut impl Write) -> anyhow::Result<
         } else {
             if last_section != Some(card.section) {
                 last_section = Some(card.section);
+                let place = library.place(card);
                 writeln!(
                     out,
-                    "{} › {}",
-                    library.chapter_title(card),
-                    library.section_title(card)
+                    "{}",
+                    place.as_deref().unwrap_or(crate::model::OTHER_CARDS)
                 )
                 .context("无法输出结果")?;
             }

@@ -276,7 +276,7 @@ mod tests {
         // An empty one-line list is opened up.
         let second = insert_card(FILE, 1, &card).unwrap();
         let lib2 = validate(Path::new("f.ron"), &second).unwrap();
-        assert_eq!(lib2.section_title(&lib2.cards[2]), "二");
+        assert_eq!(lib2.section_of(&lib2.cards[2]).title.as_deref(), Some("二"));
         assert!(insert_card(FILE, 2, &card).is_none());
     }
 }

@@ -118,7 +118,7 @@ fn chapter_title(library: &Library, c: usize) -> &str {
     library.chapters[c]
         .title
         .as_deref()
-        .unwrap_or(crate::model::UNNAMED_CHAPTER)
+        .unwrap_or(crate::model::OTHER_CARDS)
 }
 
 fn index(library: &Library, made: &str) -> String {
@@ -162,16 +162,9 @@ fn chapter(library: &Library, c: usize, made: &str) -> String {
         if section.chapter != c {
             continue;
         }
-        let _ = writeln!(
-            body,
-            "<h2>{}</h2>",
-            escape(
-                section
-                    .title
-                    .as_deref()
-                    .unwrap_or(crate::model::UNNAMED_SECTION)
-            )
-        );
+        if let Some(title) = &section.title {
+            let _ = writeln!(body, "<h2>{}</h2>", escape(title));
+        }
         for card in library.cards.iter().filter(|card| card.section == s) {
             card_html(&mut body, card);
         }

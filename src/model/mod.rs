@@ -228,9 +228,10 @@ pub struct Section {
     pub title: Option<String>,
 }
 
-/// Shown in place of a chapter or section title the source does not give.
-pub const UNNAMED_CHAPTER: &str = "（章名缺失）";
-pub const UNNAMED_SECTION: &str = "（节名缺失）";
+/// A heading for cards whose source names neither chapter nor section
+/// (where a heading must be: a group in the list, a handout's page). A
+/// missing name is never shown as missing: managers read the cards.
+pub const OTHER_CARDS: &str = "其他卡片";
 
 /// The validated content, cards in chapter/section order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -306,20 +307,22 @@ impl Library {
         &self.chapters[self.section_of(card).chapter]
     }
 
-    /// Chapter title for display, with a visible placeholder when unnamed.
-    pub fn chapter_title(&self, card: &Card) -> &str {
-        self.chapter_of(card)
-            .title
-            .as_deref()
-            .unwrap_or(UNNAMED_CHAPTER)
+    /// `第四章 业务处理区 › 第一节 客户对柜员不满意`: the chapter's and
+    /// section's titles the source gives (one, both, or `None`).
+    pub fn section_place(&self, section: usize) -> Option<String> {
+        let section = self.sections.get(section)?;
+        let chapter = self.chapters.get(section.chapter)?;
+        let names: Vec<&str> = [chapter.title.as_deref(), section.title.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!names.is_empty()).then(|| names.join(" › "))
     }
 
-    /// Section title for display, with a visible placeholder when unnamed.
-    pub fn section_title(&self, card: &Card) -> &str {
-        self.section_of(card)
-            .title
-            .as_deref()
-            .unwrap_or(UNNAMED_SECTION)
+    /// Where a card is: [`section_place`](Self::section_place) of its
+    /// section.
+    pub fn place(&self, card: &Card) -> Option<String> {
+        self.section_place(card.section)
     }
 
     pub fn file_of(&self, card: &Card) -> &std::path::Path {

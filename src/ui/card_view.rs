@@ -117,14 +117,9 @@ fn header_ui(
     if state.flagging().is_some() {
         flag_ui(ui, out);
     }
-    ui.label(
-        RichText::new(format!(
-            "{} › {}",
-            library.chapter_title(card),
-            library.section_title(card)
-        ))
-        .weak(),
-    );
+    if let Some(place) = library.place(card) {
+        ui.label(RichText::new(place).weak());
+    }
     let meta = &card.meta;
     let has_meta = meta.status.is_some()
         || meta.version.is_some()

@@ -12,21 +12,11 @@ fn group_title(state: &AppState, group: Group) -> Option<String> {
         Group::Hit => None,
         Group::Favourite => Some("★ 收藏".into()),
         Group::Recent => Some("最近打开".into()),
-        Group::Section(s) => {
-            let section = library.sections.get(s)?;
-            let chapter = library.chapters.get(section.chapter)?;
-            Some(format!(
-                "{} › {}",
-                chapter
-                    .title
-                    .as_deref()
-                    .unwrap_or(crate::model::UNNAMED_CHAPTER),
-                section
-                    .title
-                    .as_deref()
-                    .unwrap_or(crate::model::UNNAMED_SECTION)
-            ))
-        }
+        Group::Section(s) => Some(
+            library
+                .section_place(s)
+                .unwrap_or_else(|| crate::model::OTHER_CARDS.to_owned()),
+        ),
     }
 }
 
