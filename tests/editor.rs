@@ -355,7 +355,10 @@ fn a_new_card_goes_at_the_end_of_the_section() {
         .find(|c| c.title == "客户要求加急")
         .unwrap();
     assert_eq!(new.id.as_str(), "ke-hu-yao-qiu-jia-ji");
-    assert_eq!(lib.section_title(new), "第一节 客户对柜员不满意");
+    assert_eq!(
+        lib.section_of(new).title.as_deref(),
+        Some("第一节 客户对柜员不满意")
+    );
     // The section's last card, and everything before and after untouched.
     let section: Vec<&str> = lib
         .cards

@@ -594,3 +594,128 @@ fn check_warns_about_two_cards_with_the_same_title() {
         "{text:?}"
     );
 }
+
+/// A library's outline as text: chapters, their sections, their cards with
+/// (steps, scripts).
+fn outline_of(library: &huashu::model::Library) -> String {
+    let mut out = String::new();
+    let (mut chapter, mut section) = (None, None);
+    for card in &library.cards {
+        let s = &library.sections[card.section];
+        if chapter != Some(s.chapter) {
+            chapter = Some(s.chapter);
+            let title = library.chapters[s.chapter].title.as_deref().unwrap_or("-");
+            writeln!(out, "{title}").unwrap();
+        }
+        if section != Some(card.section) {
+            section = Some(card.section);
+            writeln!(out, "  {}", s.title.as_deref().unwrap_or("-")).unwrap();
+        }
+        writeln!(
+            out,
+            "    {} ({}/{})",
+            card.title,
+            card.steps.len(),
+            card.script_count()
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// Manuals laid out the ways manuals are (each written as its kind is:
+/// a decimal outline, a wiki's Markdown export, 案例N： cases under
+/// Chinese-numbered sections, Word's heading numbering pasted as text,
+/// and titles with no numbering at all) import exactly, scripts without
+/// the quotation marks around them, with no warning.
+#[test]
+fn manuals_in_other_outlines_import_exactly() {
+    let expected = [
+        (
+            "decimal.txt",
+            "3 柜面业务\n  3.1 开户与办卡\n    客户在自助机上办卡失败 (3/2)\n    客户要求当天拿到实体卡 (2/1)\n  3.2 挂失与补卡\n    客户银行卡丢失要求马上挂失 (2/1)\n    客户补卡时不记得原卡号 (2/1)\n",
+        ),
+        (
+            "wiki.md",
+            "第三章 柜面业务\n  开户与办卡\n    客户在自助机上办卡失败 (3/2)\n    客户要求当天拿到实体卡 (2/1)\n  挂失与补卡\n    客户银行卡丢失要求马上挂失 (2/1)\n    客户补卡时不记得原卡号 (2/1)\n",
+        ),
+        (
+            "cases.txt",
+            "第二章 现金业务\n  一、取款\n    客户要取大额现金但没有预约 (3/1)\n    客户要求全部换成新钞 (2/1)\n  二、存款\n    客户存款时发现假币 (2/1)\n    客户的零钱太多不愿意整理 (2/1)\n",
+        ),
+        (
+            "word-numbering.txt",
+            "第1章 柜面业务\n  1.1 开户与办卡\n    客户在自助机上办卡失败 (2/1)\n    客户要求当天拿到实体卡 (1/1)\n  1.2 挂失与补卡\n    客户银行卡丢失要求马上挂失 (2/1)\n",
+        ),
+        (
+            "bare.txt",
+            "-\n  -\n    客户在自助机上办卡失败 (2/1)\n    客户银行卡丢失要求马上挂失 (2/1)\n    客户补卡时不记得原卡号 (2/1)\n",
+        ),
+    ];
+    for (name, shape) in expected {
+        let imported = fixture(&format!("outlines/{name}"));
+        assert_eq!(outline_of(&imported.library), shape, "{name}");
+        let notes: Vec<&str> = imported
+            .warnings
+            .iter()
+            .map(|w| w.message.as_str())
+            .filter(|m| !m.contains("没有“第X章”标题"))
+            .collect();
+        assert!(notes.is_empty(), "{name}: {notes:?}");
+        for card in &imported.library.cards {
+            for script in card.scripts() {
+                let text = script.default_text(&card.fields);
+                assert!(
+                    !text.starts_with('“') && !text.ends_with('”'),
+                    "{name}: {text}"
+                );
+            }
+            assert_eq!(card.meta.status, None, "{name}: {} is no draft", card.title);
+        }
+    }
+    let wiki = fixture("outlines/wiki.md");
+    let first = wiki.library.cards[0].scripts().next().unwrap();
+    assert_eq!(
+        first.default_text(&wiki.library.cards[0].fields),
+        "阿姨您别着急，我来帮您看看是哪一步没有通过。"
+    );
+}
+
+/// A script whose opening quotation mark is never closed is imported
+/// without it, and said.
+#[test]
+fn an_unclosed_quotation_mark_in_a_script_is_a_warning() {
+    let text = "第一章 大堂\n第一节 排队\n一、排错队\n场景再现：客户排错了队。\n解决方案：\n(1)道歉。话术：“对不起，让您久等了。\n(2)安排窗口。\n作者观点：要公平。\n";
+    let imported = import(text);
+    let card = &imported.library.cards[0];
+    assert_eq!(
+        card.scripts().next().unwrap().default_text(&card.fields),
+        "对不起，让您久等了。"
+    );
+    let lines = warning_lines(&imported);
+    assert!(
+        lines.contains("6:1: “排错队”这一步的话术有左引号“没有右引号”"),
+        "{lines}"
+    );
+}
+
+/// When nothing imports, one message says which heading styles were
+/// looked for and quotes the first heading-like lines seen — not a
+/// warning per line.
+#[test]
+fn nothing_imported_is_said_once_with_the_styles_looked_for() {
+    let text = "【柜面服务手册】\n\n◆ 开户\n客户来开户，柜员要核对证件。\n处理：先核对，再办理。\n\n◆ 挂失\n客户丢了卡。\n处理：先冻结。\n";
+    let imported = import(text);
+    assert!(imported.library.cards.is_empty());
+    assert!(imported.warnings.is_empty(), "{}", warning_lines(&imported));
+    let why = imported.nothing.unwrap();
+    assert!(why.contains("Markdown 的 # / ## / ###"), "{why}");
+    assert!(why.contains("“【柜面服务手册】”、“◆ 开户”"), "{why}");
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("手册.txt");
+    std::fs::write(&input, text).unwrap();
+    let out = huashu().arg("import").arg(&input).assert().failure();
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("没有找到场景：没有认出场景"), "{err}");
+}

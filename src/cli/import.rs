@@ -41,11 +41,8 @@ pub fn run(
         eprintln!("{}", painter.diagnostic(&d));
     }
     let chapters = imported.library.chapters.len();
-    if imported.library.cards.is_empty() {
-        bail!(
-            "{} 里没有找到场景（应该有“一、…”这样的标题，后面跟着 场景再现 / 解决方案）",
-            input.display()
-        );
+    if let Some(why) = &imported.nothing {
+        bail!("{} 里没有找到场景：{why}", input.display());
     }
     // Into content that already has cards: update them, never duplicate.
     let targets = match output.filter(|o| o.exists()) {

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::outline::{Heading, Level};
 use crate::content::diagnostic::{LineIndex, Pos};
 use crate::model::{Card, CardId, Chapter, Library, Meta, Origin, Section, Status, Step};
 
@@ -36,6 +37,9 @@ pub struct Imported {
     /// Per card (same order as `library.cards`): the problems that made it
     /// a draft, for a comment above it.
     pub problems: Vec<Vec<String>>,
+    /// Why no card was found: the heading styles looked for and the first
+    /// heading-like lines seen (then `warnings` is empty).
+    pub nothing: Option<String>,
 }
 
 impl Imported {
@@ -46,9 +50,14 @@ impl Imported {
 
 /// Reads the manual's text (already decoded; line ends `\n`).
 pub fn import(text: &str) -> Imported {
+    // Markdown's bold and italic marks (`**场景再现**`) as spaces: the same
+    // length, so positions stay those of the input.
+    let plain = text.replace("**", "  ").replace("__", "  ");
+    let text = plain.as_str();
     let lines = LineIndex::new(text);
     let mut warnings = Vec::new();
-    let pieces = pieces(text, &lines, &mut warnings);
+    let headings = super::outline::headings(text).unwrap_or_default();
+    let pieces = pieces(text, &lines, &headings, &mut warnings);
     let garbled = garbled_spans(text);
     let mut parser = Parser::default();
     parser.run(&pieces);
@@ -84,20 +93,77 @@ pub fn import(text: &str) -> Imported {
             .collect(),
     );
     let mut imported = build(chapters, &garbled, text, &lines, &mut warnings);
+    if imported.library.cards.is_empty() {
+        // One message, not a warning for every line read as stray text.
+        let seen = super::outline::heading_like(text, 3);
+        let seen = if seen.is_empty() {
+            "没有看到像标题的行".to_owned()
+        } else {
+            format!(
+                "看到的像标题的行：{}",
+                seen.iter()
+                    .map(|l| format!("“{l}”"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )
+        };
+        imported.nothing = Some(format!(
+            "没有认出场景。找过的标题样式：{}；每个场景还要有“场景再现”和“解决方案”。{seen}",
+            super::outline::STYLES
+        ));
+        warnings.clear();
+    }
     warnings.sort_by_key(|w| w.pos);
     imported.warnings = warnings;
     imported
 }
 
-/// A run of text between whitespace, and its byte offset.
+/// A run of text between whitespace, and its byte offset; or a whole
+/// heading line of the manual's outline (see `outline`).
 #[derive(Clone, Copy, Debug)]
 struct Piece<'a> {
     at: usize,
     text: &'a str,
+    heading: Option<(Level, &'a str)>,
+}
+
+/// Splits at whitespace and at literal `\r` sequences (reported); each of
+/// `headings`' lines is one piece.
+fn pieces<'a>(
+    text: &'a str,
+    lines: &LineIndex<'_>,
+    headings: &'a [Heading],
+    warnings: &mut Vec<ImportWarning>,
+) -> Vec<Piece<'a>> {
+    let mut out = split(text, lines, warnings);
+    if headings.is_empty() {
+        return out;
+    }
+    let mut merged = Vec::with_capacity(out.len());
+    let mut next = headings.iter().peekable();
+    for piece in out.drain(..) {
+        while let Some(h) = next.next_if(|h| h.end <= piece.at) {
+            merged.push(Piece {
+                at: h.start,
+                text: text[h.start..h.end].trim_end(),
+                heading: Some((h.level, h.title.as_str())),
+            });
+        }
+        if next.peek().is_some_and(|h| h.start <= piece.at) {
+            continue;
+        }
+        merged.push(piece);
+    }
+    merged.extend(next.map(|h| Piece {
+        at: h.start,
+        text: text[h.start..h.end].trim_end(),
+        heading: Some((h.level, h.title.as_str())),
+    }));
+    merged
 }
 
 /// Splits at whitespace and at literal `\r` sequences (reported).
-fn pieces<'a>(
+fn split<'a>(
     text: &'a str,
     lines: &LineIndex<'_>,
     warnings: &mut Vec<ImportWarning>,
@@ -112,6 +178,7 @@ fn pieces<'a>(
                 out.push(Piece {
                     at: s,
                     text: &text[s..i],
+                    heading: None,
                 });
             }
             if literal_cr {
@@ -129,6 +196,7 @@ fn pieces<'a>(
         out.push(Piece {
             at: s,
             text: &text[s..],
+            heading: None,
         });
     }
     out
@@ -153,6 +221,10 @@ enum Marker<'a> {
 }
 
 const CHINESE_DIGITS: &str = "零〇一二两三四五六七八九十百";
+
+pub(crate) fn is_chinese_digit(c: char) -> bool {
+    CHINESE_DIGITS.contains(c)
+}
 
 /// The value of a Chinese numeral up to 999 (`三`, `十二`, `二十`, `一百零五`).
 fn chinese_number(s: &str) -> Option<u32> {
@@ -257,7 +329,8 @@ fn step_marker(s: &str) -> Option<Marker<'_>> {
         return Some(Marker::Step(body[..end].parse().ok()?, rest));
     }
     let end = s.find(|c: char| !c.is_ascii_digit())?;
-    let rest = s[end..].strip_prefix(['.', '．', '、'])?;
+    // `1.`, `1、`, and `1)` as wikis number lists.
+    let rest = s[end..].strip_prefix(['.', '．', '、', ')', '）'])?;
     // `1.5万` is a number, not a step.
     if end == 0 || rest.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
@@ -355,6 +428,10 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     fn run(&mut self, pieces: &[Piece<'a>]) {
         for (i, piece) in pieces.iter().enumerate() {
+            if let Some((level, title)) = piece.heading {
+                self.heading(piece.at, level, title);
+                continue;
+            }
             let heading = match marker(piece.text) {
                 Some(Marker::Arabic(n, _)) => self.arabic_heading(n, &pieces[i + 1..]),
                 _ => false,
@@ -517,6 +594,34 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A heading line of the manual's outline: opens what it says, titled
+    /// as it is written.
+    fn heading(&mut self, at: usize, level: Level, title: &str) {
+        self.close_scenario(at);
+        self.part = Part::Title;
+        self.title_pending = false;
+        match level {
+            Level::Chapter => self.chapters.push(RawChapter {
+                title: Some(title.to_owned()),
+                sections: Vec::new(),
+            }),
+            Level::Section => self.chapter_mut().sections.push(RawSection {
+                title: Some(title.to_owned()),
+                scenarios: Vec::new(),
+            }),
+            Level::Scenario => {
+                let section = self.section_mut();
+                let number = section.scenarios.last().map_or(1, |s| s.number + 1);
+                section.scenarios.push(RawScenario {
+                    at,
+                    number,
+                    title: title.to_owned(),
+                    ..RawScenario::default()
+                });
+            }
+        }
+    }
+
     fn title_or_pending(&mut self, rest: &str) {
         if rest.is_empty() {
             self.title_pending = true;
@@ -620,8 +725,31 @@ fn excerpt(s: &str) -> String {
 /// Script markers inside a step.
 const SCRIPT_MARKERS: [&str; 5] = ["演讲", "脚本", "文字", "话术", "台词"];
 
-/// A step's action and scripts.
-fn split_scripts(text: &str) -> (String, Vec<String>) {
+/// A script without the quotation marks the manual puts around it (Copy
+/// would paste them to the customer), and whether an opening one is never
+/// closed.
+fn unquote(script: String) -> (String, bool) {
+    for (open, close) in [('“', '”'), ('"', '"'), ('「', '」'), ('『', '』')] {
+        if let Some(body) = script.strip_prefix(open) {
+            let body = body.trim_start();
+            return match body.strip_suffix(close) {
+                // Only when the pair encloses the whole script.
+                Some(inner)
+                    if open == close || !(inner.contains(close) || inner.contains(open)) =>
+                {
+                    (inner.trim().to_owned(), false)
+                }
+                None if !body.contains(close) => (body.to_owned(), true),
+                _ => (script, false),
+            };
+        }
+    }
+    (script, false)
+}
+
+/// A step's action and scripts (unquoted), and whether a script's opening
+/// quotation mark is never closed.
+fn split_scripts(text: &str) -> (String, Vec<String>, bool) {
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     for m in SCRIPT_MARKERS {
         for (i, _) in text.match_indices(m) {
@@ -635,18 +763,21 @@ fn split_scripts(text: &str) -> (String, Vec<String>) {
     }
     cuts.sort_unstable();
     let Some(&(first, _)) = cuts.first() else {
-        return (clean(text), Vec::new());
+        return (clean(text), Vec::new(), false);
     };
+    let mut unclosed = false;
     let scripts = cuts
         .iter()
         .enumerate()
         .map(|(k, &(_, start))| {
             let end = cuts.get(k + 1).map_or(text.len(), |c| c.0);
-            clean(&text[start..end])
+            let (script, open) = unquote(clean(&text[start..end]));
+            unclosed |= open;
+            script
         })
         .filter(|s| !s.is_empty())
         .collect();
-    (clean(&text[..first]), scripts)
+    (clean(&text[..first]), scripts, unclosed)
 }
 
 /// Ends like a finished sentence.
@@ -691,7 +822,13 @@ fn build(
                         ));
                     }
                 }
-                let card = scenario_card(raw, section, &mut ids, &mut problems, lines);
+                let mut notes = Vec::new();
+                let card = scenario_card(raw, section, &mut ids, &mut problems, &mut notes, lines);
+                warnings.extend(
+                    notes
+                        .into_iter()
+                        .map(|(pos, message)| ImportWarning { pos, message }),
+                );
                 for (pos, p) in &problems {
                     warnings.push(ImportWarning {
                         pos: *pos,
@@ -786,6 +923,7 @@ fn scenario_card(
     section: usize,
     ids: &mut HashSet<String>,
     problems: &mut Vec<(Pos, String)>,
+    notes: &mut Vec<(Pos, String)>,
     lines: &LineIndex<'_>,
 ) -> Card {
     let pos = lines.pos(raw.at);
@@ -804,8 +942,16 @@ fn scenario_card(
     let parts: Vec<(String, Vec<String>)> = raw
         .steps
         .iter()
-        .map(|(_, text)| split_scripts(text))
-        .filter(|(action, scripts)| !action.is_empty() || !scripts.is_empty())
+        .filter_map(|(at, text)| {
+            let (action, scripts, unclosed) = split_scripts(text);
+            if unclosed {
+                notes.push((
+                    lines.pos(*at),
+                    format!("“{}”这一步的话术有左引号“没有右引号”：导入时去掉了左引号，请对照原书检查话术是否完整", raw.title.trim()),
+                ));
+            }
+            (!action.is_empty() || !scripts.is_empty()).then_some((action, scripts))
+        })
         .collect();
     if !raw.saw_solution || parts.is_empty() {
         problems.push((pos, "：没有解决方案步骤（输入可能在这里截断）".into()));
@@ -1097,10 +1243,26 @@ mod tests {
 
     #[test]
     fn scripts_split_at_every_marker() {
-        let (action, scripts) = split_scripts("道歉。演讲:对不起。脚本：请稍等。;");
+        let (action, scripts, _) = split_scripts("道歉。演讲:对不起。脚本：请稍等。;");
         assert_eq!(action, "道歉。");
         assert_eq!(scripts, vec!["对不起。", "请稍等。"]);
-        let (action, scripts) = split_scripts("这段文字很长。");
+        let (_, scripts, unclosed) =
+            split_scripts("说明。话术：“您好，请稍等。” 话术：「请这边走。」");
+        assert_eq!(
+            (scripts, unclosed),
+            (
+                vec!["您好，请稍等。".to_owned(), "请这边走。".to_owned()],
+                false
+            )
+        );
+        let (_, scripts, unclosed) = split_scripts("说明。话术：“您好，请稍等。");
+        assert_eq!(
+            (scripts, unclosed),
+            (vec!["您好，请稍等。".to_owned()], true)
+        );
+        let (_, scripts, _) = split_scripts("说明。话术：“这个”是我们的规定，“那个”不是。");
+        assert_eq!(scripts, vec!["“这个”是我们的规定，“那个”不是。"]);
+        let (action, scripts, _) = split_scripts("这段文字很长。");
         assert_eq!((action.as_str(), scripts.len()), ("这段文字很长。", 0));
     }
 

@@ -19,6 +19,7 @@ pub mod export;
 pub mod fold;
 pub mod import;
 mod load;
+mod outline;
 /// Signed, versioned content for the branch network.
 pub mod publish;
 pub mod raw;
