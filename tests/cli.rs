@@ -256,3 +256,36 @@ fn check_names_characters_the_bundled_font_lacks() {
     cmd.assert().success();
     insta::assert_snapshot!(stdout_of(&mut cmd));
 }
+
+/// `huashu show`: a card by id, as the window shows it (steps numbered,
+/// scripts numbered as Alt+N copies them).
+#[test]
+fn show_prints_a_card_by_id() {
+    let mut cmd = huashu();
+    cmd.args(["--data", "data", "show", "teller-unfamiliar-business"]);
+    insta::assert_snapshot!(stdout_of(&mut cmd));
+}
+
+/// By what a manager would type, and as JSON for a script; a query that
+/// finds nothing fails and says so.
+#[test]
+fn show_finds_a_card_by_words_and_prints_json() {
+    let out = huashu()
+        .args(["--data", "data", "show", "--json", "取号", "错了"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let card: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(card["id"], "wrong-queue-ticket");
+    assert_eq!(card["chapter"], serde_json::Value::Null);
+    assert_eq!(
+        card["steps"][1]["scripts"][0],
+        "等这里VIP窗口的客户完成业务后会立即为您做。你能看到吗?"
+    );
+    huashu()
+        .args(["--data", "data", "show", "zzzqqq"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("没有找到“zzzqqq”"));
+}

@@ -11,6 +11,7 @@ mod output;
 mod publish;
 mod report;
 mod search;
+mod show;
 mod sources;
 mod usage;
 
@@ -62,6 +63,18 @@ pub enum Command {
         /// One JSON object per line. 每行输出一个 JSON 对象。
         #[arg(long)]
         json: bool,
+    },
+    /// Print one card, as the window shows it. 显示一张卡片。
+    ///
+    /// By id (`wrong-queue-ticket`) or, failing that, the first card a
+    /// search for the words finds (`取号错了`, `qhcw`).
+    Show {
+        /// The card as one JSON object. 输出 JSON。
+        #[arg(long)]
+        json: bool,
+        /// A card id or what the lobby manager would type. 卡片 id 或搜索词。
+        #[arg(required = true)]
+        card: Vec<String>,
     },
     /// Rank the cards for a query, as the window does. 搜索卡片。
     ///
@@ -235,6 +248,12 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
             check::run(&checked, &mut std::io::stdout().lock(), painter)
         }
         Command::List { json } => list::run(&load()?, *json, &mut std::io::stdout().lock()),
+        Command::Show { json, card } => show::run(
+            load()?,
+            &card.join(" "),
+            *json,
+            &mut std::io::stdout().lock(),
+        ),
         Command::Eval { queries, min_top1 } => {
             eval::run(load()?, queries, *min_top1, &mut std::io::stdout().lock())
         }
