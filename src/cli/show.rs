@@ -59,19 +59,18 @@ pub fn run(
     let by_id = CardId::parse(wanted.trim())
         .ok()
         .and_then(|id| library.index_of(&id));
-    let card = match by_id {
-        Some(card) => card,
-        None => {
-            let results = Searcher::new(library.clone()).search(wanted, 1);
-            let Some(hit) = results.hits.first() else {
-                eprintln!("huashu: 没有找到“{wanted}”：既不是卡片的 id，也搜不到卡片");
-                return Ok(ExitCode::FAILURE);
-            };
-            if hit.partial {
-                eprintln!("huashu: 没有卡片包含“{wanted}”的全部词，显示最接近的一张");
-            }
-            hit.card
+    let card = if let Some(card) = by_id {
+        card
+    } else {
+        let results = Searcher::new(library.clone()).search(wanted, 1);
+        let Some(hit) = results.hits.first() else {
+            eprintln!("huashu: 没有找到“{wanted}”：既不是卡片的 id，也搜不到卡片");
+            return Ok(ExitCode::FAILURE);
+        };
+        if hit.partial {
+            eprintln!("huashu: 没有卡片包含“{wanted}”的全部词，显示最接近的一张");
         }
+        hit.card
     };
     let card = &library.cards[card];
     let text = if json {
