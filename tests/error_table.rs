@@ -98,6 +98,39 @@ fn mistakes() -> Vec<(&'static str, Made)> {
             let at = edit(&mut t, 12, "\"", "\"");
             Made::base_file(t, Some(at))
         }),
+        (
+            "文字里有英文双引号 \"：它把这段文字提前结束了",
+            {
+                // The customer's words put in English quotes.
+                let mut t = base();
+                edit(&mut t, 17, "\"柜员做生意", "\"客户说\"柜员做生意");
+                edit(&mut t, 17, "边想边做。", "边想边做\"。");
+                let (line, col) = edit(&mut t, 17, "说\"", "说\"");
+                Made::base_file(t, Some((line, col + 1)))
+            },
+        ),
+        (
+            "这里不能用中文标点 【",
+            base_edit(13, "aliases: [", "aliases: 【", 9),
+        ),
+        (
+            "这段文字缺少左引号 \"",
+            base_edit(12, "\"柜员业务不熟练", "柜员业务不熟练", 0),
+        ),
+        (
+            "这张卡片在 cards: [...] 列表的外面：第 112 行的 ] 已经结束了这一节的卡片列表",
+            {
+                // The first card copied, given a new id, and pasted after
+                // the section's `],`.
+                let mut t = base();
+                let start = line_start(&t, 10);
+                let end = line_start(&t, 35);
+                let card = t[start..end].replace("\"teller-unskilled\"", "\"teller-slow\"");
+                let after = line_start(&t, 113);
+                t.insert_str(after, &card);
+                Made::base_file(t, Some((113, 17)))
+            },
+        ),
         ("第 10 行第 21 列的 Card( 没有关闭：缺少 )", {
             // The first card's closing `),` lost its bracket.
             base_edit(34, "),", ",", 0)

@@ -27,7 +27,19 @@ pub fn real_mistake(
     err: &ron::Error,
     reported: Pos,
 ) -> Option<Mistake> {
-    match unterminated_string(text) {
+    // What a person pasting text does first: quotes and brackets from a
+    // Chinese document, a card dropped after its list. The earliest such
+    // place, when it comes before the string that does not end.
+    let unterminated = unterminated_string(text);
+    // ron may stop at the start of the value that holds it (a line above
+    // a bracket typed wide).
+    if let Some(m) = pasted_mistake(text, lines)
+        && lines.pos(m.at).line <= reported.line + 1
+        && unterminated.is_none_or(|u| m.at < u)
+    {
+        return Some(m);
+    }
+    match unterminated {
         Some(at) if lines.pos(at) <= reported => {
             return Some(Mistake {
                 at,
@@ -46,6 +58,147 @@ pub fn real_mistake(
         return None;
     }
     unpaired_bracket(text).map(|u| u.explain(text, lines))
+}
+
+/// Characters a Chinese input method types for RON's syntax, and what
+/// they stand for.
+fn full_width_syntax(c: char) -> Option<char> {
+    Some(match c {
+        '（' => '(',
+        '）' => ')',
+        '【' | '「' | '『' | '［' => '[',
+        '】' | '」' | '』' | '］' => ']',
+        '｛' => '{',
+        '｝' => '}',
+        '，' | '；' => ',',
+        '：' => ':',
+        '“' | '”' | '＂' => '"',
+        _ => return None,
+    })
+}
+
+/// Text rather than syntax: a letter or punctuation of Chinese (anything
+/// not ASCII that is not typed for syntax).
+fn is_text(c: char) -> bool {
+    !c.is_ascii() && !c.is_whitespace() && full_width_syntax(c).is_none()
+}
+
+/// The first place where pasted text broke the syntax, in the order of the
+/// file: an English quote inside a text (the text closes, and more text
+/// follows on its line); a text with no opening quote; full-width brackets,
+/// commas or colons typed as syntax; a `Card(` outside its section's
+/// `cards: [...]`.
+fn pasted_mistake(text: &str, lines: &LineIndex<'_>) -> Option<Mistake> {
+    // Open brackets: (offset, bracket, label), and the last `cards: [`
+    // closed directly inside each.
+    let mut open: Vec<(usize, char, String, Option<usize>)> = Vec::new();
+    let mut line_start = 0;
+    // The end of the last string on this line; whether nothing but blanks
+    // came since; where a run of punctuation touching it ends (`"事后",建`:
+    // a quote typed inside `事后,建议`).
+    let mut string_end: Option<usize> = None;
+    let mut just_after = false;
+    let mut touching: Option<usize> = None;
+    for token in tokens(text) {
+        match token {
+            Token::LineBreak(i) => {
+                line_start = i + 1;
+                string_end = None;
+                touching = None;
+            }
+            Token::String(range) => {
+                string_end = Some(range.end);
+                just_after = true;
+                touching = Some(range.end);
+            }
+            Token::Char(at, c) => {
+                let rest_of_line = text[at..].split('\n').next().unwrap_or("");
+                // `"转柜"，"没办过"`: a full-width comma between texts is
+                // syntax typed wide, not text.
+                let quote_next = text[at + c.len_utf8()..].trim_start().starts_with('"');
+                let inside_text = just_after || touching == Some(at);
+                if is_text(c) || (full_width_syntax(c).is_some() && !quote_next) {
+                    if let Some(end) = string_end
+                        && inside_text
+                        && rest_of_line.contains('"')
+                    {
+                        // `"客户说"不要你办",`: the quote before this closed
+                        // the text too early.
+                        return Some(Mistake {
+                            at: end - 1,
+                            message: "文字里有英文双引号 `\"`：它把这段文字提前结束了".into(),
+                            help: "文字里的引号请用中文引号“”，或者写成 `\\\"`".into(),
+                        });
+                    }
+                    if is_text(c) {
+                        let said = if rest_of_line.contains('"') {
+                            "这段文字缺少左引号 `\"`"
+                        } else {
+                            "这段文字没有用英文双引号括起来"
+                        };
+                        return Some(Mistake {
+                            at,
+                            message: said.into(),
+                            help: "文字要写在英文双引号里：在这段文字前面补上 `\"`".into(),
+                        });
+                    }
+                }
+                just_after = false;
+                touching = (touching == Some(at) && c.is_ascii_punctuation() && c != '"')
+                    .then(|| at + c.len_utf8());
+                if let Some(ascii) = full_width_syntax(c) {
+                    return Some(Mistake {
+                        at,
+                        message: format!("这里不能用中文标点 `{c}`"),
+                        help: format!(
+                            "RON 的语法符号要用英文半角 `{ascii}`（切换到英文输入法再打）；引号里文字中的中文标点不受影响"
+                        ),
+                    });
+                }
+                match c {
+                    '(' | '[' | '{' => {
+                        let name = label(text, line_start, at, c).1;
+                        if name == "Card("
+                            && let Some((_, '(', parent, Some(list_end))) = open.last()
+                            && parent.starts_with("Section")
+                        {
+                            let end = lines.pos(*list_end);
+                            let card = label(text, line_start, at, c).0;
+                            return Some(Mistake {
+                                at: card,
+                                message: format!(
+                                    "这张卡片在 `cards: [...]` 列表的外面：第 {} 行的 `]` 已经结束了这一节的卡片列表",
+                                    end.line
+                                ),
+                                help: format!(
+                                    "把这张卡片移到第 {} 行的 `]` 前面，或者把那个 `],` 移到这张卡片后面",
+                                    end.line
+                                ),
+                            });
+                        }
+                        open.push((at, c, name, None));
+                    }
+                    ')' | ']' | '}' => {
+                        // Brackets that do not pair are the bracket
+                        // scanner's story.
+                        let Some((_, bracket, name, _)) = open.pop() else {
+                            return None;
+                        };
+                        if closer_of(bracket) != c {
+                            return None;
+                        }
+                        if name == "cards: ["
+                            && let Some(parent) = open.last_mut()
+                        {
+                            parent.3 = Some(at);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    None
 }
 
 /// A string literal of RON text.
