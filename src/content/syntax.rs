@@ -181,9 +181,7 @@ fn pasted_mistake(text: &str, lines: &LineIndex<'_>) -> Option<Mistake> {
                     ')' | ']' | '}' => {
                         // Brackets that do not pair are the bracket
                         // scanner's story.
-                        let Some((_, bracket, name, _)) = open.pop() else {
-                            return None;
-                        };
+                        let (_, bracket, name, _) = open.pop()?;
                         if closer_of(bracket) != c {
                             return None;
                         }
