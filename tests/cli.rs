@@ -289,3 +289,72 @@ fn show_finds_a_card_by_words_and_prints_json() {
         .stdout("")
         .stderr(predicate::str::contains("没有找到“zzzqqq”"));
 }
+
+/// `check --data one-file.ron` reads the file with its folder: a link to a
+/// card in another file of the folder is no dead link, and the folder's
+/// `rules.ron` applies; only that file's problems are listed and counted.
+#[test]
+fn one_file_is_checked_with_its_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "data/04-business-area.ron",
+        tmp.path().join("04-business-area.ron"),
+    )
+    .unwrap();
+    std::fs::copy("docs/rules-example.ron", tmp.path().join("rules.ron")).unwrap();
+    let new = tmp.path().join("05-new.ron");
+    std::fs::write(
+        &new,
+        "Chapter(title: \"第五章\", sections: [Section(title: \"第一节\", cards: [Card(\n    id: \"slow-teller-again\",\n    title: \"客户又嫌柜员慢\",\n    steps: [Step(action: \"安抚客户。\", scripts: [\"这笔业务保本保息，您放心。\"])],\n    links: [Link(to: \"teller-unskilled\")],\n)])])\n",
+    )
+    .unwrap();
+    let out = huashu()
+        .arg("--data")
+        .arg(&new)
+        .arg("check")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("不存在"), "the link is alive: {stdout}");
+    assert!(
+        stdout.contains("保本保息"),
+        "the folder's rules apply: {stdout}"
+    );
+    assert!(
+        !stdout.contains("04-business-area.ron:"),
+        "only the file named: {stdout}"
+    );
+    assert!(
+        stdout.ends_with("1 张卡片，1 个文件，0 个错误，1 个提示\n"),
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("和所在目录的其他文件一起检查")
+    );
+}
+
+/// A content file that is not read (`.ron.txt`) is counted in the summary
+/// and fails `check`: its cards are missing from the window.
+#[test]
+fn a_file_not_read_fails_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "data/04-business-area.ron",
+        tmp.path().join("04-business-area.ron"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "data/00-earlier-chapter.ron",
+        tmp.path().join("05-新卡片.ron.txt"),
+    )
+    .unwrap();
+    huashu()
+        .arg("--data")
+        .arg(tmp.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("1 个文件没有读取"));
+}

@@ -434,10 +434,22 @@ fn the_five_minute_first_edit_works() {
     let (list, _) = run(huashu().current_dir(&data).args(["list", "--data", "."]));
     assert!(list.contains("我的第一张卡片"), "{list}");
 
-    // Step 4's warning: Notepad's `.ron.txt` is not read, and `check` says so.
+    // Step 4's warning: Notepad's `.ron.txt` is not read, and `check` says
+    // so and fails (its cards are missing).
     std::fs::write(data.join("05-新卡片.ron.txt"), &copy).unwrap();
-    let (stdout, _) = run(huashu().current_dir(&data).args(["check", "--data", "."]));
+    let out = huashu()
+        .current_dir(&data)
+        .args(["check", "--data", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("05-新卡片.ron.txt"), "{stdout}");
+    assert!(stdout.contains("1 个文件没有读取"), "{stdout}");
+    assert!(
+        five.contains("个文件没有读取"),
+        "the guide says what it means"
+    );
 
     // Previewing a counter: a branch folder layered on the central one,
     // with `--local` and with a config file.

@@ -175,6 +175,28 @@ fn mistakes() -> Vec<(&'static str, Made)> {
             ),
         ),
         (
+            "id teller-unskilled 重复：04-business-area - 副本.ron 看起来是 04-business-area.ron 的副本",
+            // Ctrl+C, Ctrl+V in Explorer: the copy sorts first and loads
+            // first; the message names it, not the original's ids.
+            Made {
+                files: vec![
+                    (BASE, base().into_bytes()),
+                    ("04-business-area - 副本.ron", base().into_bytes()),
+                ],
+                dir: None,
+                at: (
+                    BASE,
+                    Some(edit(
+                        &mut base(),
+                        11,
+                        "\"teller-unskilled\"",
+                        "\"teller-unskilled\"",
+                    )),
+                ),
+                after_good: false,
+            },
+        ),
+        (
             "id 客户取号 不能用",
             base_edit(11, "\"teller-unskilled\"", "\"客户取号\"", 0),
         ),

@@ -241,11 +241,25 @@ pub fn run(command: &Command, args: &Cli) -> anyhow::Result<ExitCode> {
     };
     match command {
         Command::Check => {
+            // Content files named one by one are checked in their folders
+            // (links to the other files, the folder's rules and synonyms).
+            let files = check::files_alone(&args.data, args.config.as_deref());
+            let setup = match &files {
+                Some(files) => {
+                    Setup::resolve(&check::folders_of(files), None)?.with_local(&args.local)
+                }
+                None => setup()?,
+            };
             // What a counter shows, and also the errors an offline copy covers.
-            let loaded = setup()?.sources().load();
+            let loaded = setup.sources().load();
             let mut checked = loaded.loaded;
             checked.diagnostics.extend(loaded.covered);
-            check::run(&checked, &mut std::io::stdout().lock(), painter)
+            check::run(
+                &checked,
+                files.as_deref(),
+                &mut std::io::stdout().lock(),
+                painter,
+            )
         }
         Command::List { json } => list::run(&load()?, *json, &mut std::io::stdout().lock()),
         Command::Show { json, card } => show::run(

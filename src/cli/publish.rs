@@ -68,7 +68,7 @@ pub fn run(args: &Args<'_>, painter: Painter, out: &mut impl Write) -> anyhow::R
         (None, Some(from)) => {
             let loaded = load_dirs(&[from.to_path_buf()]);
             if loaded.error_count() > 0 {
-                crate::cli::check::run(&loaded, out, painter)?;
+                crate::cli::check::run(&loaded, None, out, painter)?;
                 writeln!(out, "内容有错误，没有发布（什么也没有写）").context("无法输出结果")?;
                 return Ok(ExitCode::FAILURE);
             }

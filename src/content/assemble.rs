@@ -131,17 +131,8 @@ pub fn build_library_with(
                         } else {
                             format!("{}:{first_pos}", first_path.display())
                         };
-                        diags.push(
-                            Diagnostic::error(
-                                path,
-                                Some(pc.id_pos),
-                                format!(
-                                    "id `{}` 重复：{where_} 已经用过；这张卡片（{}）没有加载",
-                                    pc.card.id, pc.card.title
-                                ),
-                            )
-                            .with_help("每张卡片的 id 在所有文件里必须唯一，换一个 id"),
-                        );
+                        let d = duplicate(&pc.card, pc.id_pos, path, first_path, &where_);
+                        diags.push(d);
                         continue;
                     }
                     id_seen.insert(
@@ -533,5 +524,109 @@ fn same_titles(library: &Library, per_file: &mut [Vec<Diagnostic>]) {
                 .with_help("可能是同一份手册导入了两次；删掉多余的一张，或者改一个能区分的标题"),
             );
         }
+    }
+}
+
+/// A card whose id an earlier card of the same source has: named as an
+/// Explorer copy's when one file is a copy of the other (`where_`: where
+/// the id was first used).
+fn duplicate(card: &Card, at: Pos, path: &Path, first_path: &Path, where_: &str) -> Diagnostic {
+    match copy_pair(first_path, path) {
+        // `04 - 副本.ron` beside `04.ron`: the copy is the cause, not the
+        // ids.
+        Some((copy, original)) => Diagnostic::error(
+            path,
+            Some(at),
+            format!(
+                "id `{}` 重复：{} 看起来是 {} 的副本（资源管理器里复制粘贴出来的），两个文件里是同样的卡片",
+                card.id,
+                shown_beside(copy, original),
+                shown_beside(original, copy)
+            ),
+        )
+        .with_help(format!(
+            "把副本 {} 移出内容目录或删掉；不要改卡片的 id",
+            copy.file_name().unwrap_or_default().to_string_lossy()
+        )),
+        None => Diagnostic::error(
+            path,
+            Some(at),
+            format!(
+                "id `{}` 重复：{where_} 已经用过；这张卡片（{}）没有加载",
+                card.id, card.title
+            ),
+        )
+        .with_help("每张卡片的 id 在所有文件里必须唯一，换一个 id"),
+    }
+}
+
+/// `path`'s file name when `other` is in the same folder, else the path.
+fn shown_beside(path: &Path, other: &Path) -> String {
+    match path.file_name() {
+        Some(name) if path.parent() == other.parent() => name.to_string_lossy().into_owned(),
+        _ => path.display().to_string(),
+    }
+}
+
+/// Of two files, the copy and the original when one is named as Windows
+/// Explorer (or a person) names a copy of the other: `04 - 副本.ron`,
+/// `04 - 副本 (2).ron`, `04 - Copy.ron`, `04 (2).ron`, `复件 04.ron`,
+/// `Copy of 04.ron`.
+fn copy_pair<'a>(a: &'a Path, b: &'a Path) -> Option<(&'a Path, &'a Path)> {
+    let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let (sa, sb) = (stem(a)?, stem(b)?);
+    let copy_of = |copy: &str, original: &str| -> bool {
+        if let Some(rest) = copy.strip_prefix(original) {
+            let rest = rest.trim();
+            let rest = rest.strip_prefix('-').map_or(rest, str::trim);
+            let numbered = |r: &str| {
+                r.is_empty()
+                    || r.strip_prefix('(')
+                        .and_then(|r| r.strip_suffix(')'))
+                        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            };
+            return ["副本", "复件", "Copy", "copy"]
+                .iter()
+                .any(|w| rest.strip_prefix(w).is_some_and(|r| numbered(r.trim())))
+                || (!rest.is_empty() && numbered(rest));
+        }
+        ["复件 ", "Copy of ", "副本 "]
+            .iter()
+            .any(|p| copy.strip_prefix(p) == Some(original))
+    };
+    if copy_of(&sa, &sb) {
+        Some((a, b))
+    } else if copy_of(&sb, &sa) {
+        Some((b, a))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn explorers_copies_are_told_from_other_files() {
+        let original = Path::new("d/04-business-area.ron");
+        for copy in [
+            "d/04-business-area - 副本.ron",
+            "d/04-business-area - 副本 (2).ron",
+            "d/04-business-area - Copy.ron",
+            "d/04-business-area (2).ron",
+            "d/复件 04-business-area.ron",
+        ] {
+            assert_eq!(
+                super::copy_pair(original, Path::new(copy)),
+                Some((Path::new(copy), original)),
+                "{copy}"
+            );
+        }
+        assert_eq!(
+            super::copy_pair(original, Path::new("d/04-business-area-2.ron")),
+            None
+        );
+        assert_eq!(super::copy_pair(original, Path::new("d/05-cash.ron")), None);
     }
 }

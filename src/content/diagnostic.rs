@@ -102,6 +102,10 @@ pub struct Diagnostic {
     /// The source line at `pos`, for showing it with a marker.
     #[serde(skip)]
     pub excerpt: Option<String>,
+    /// A content file that was not read at all (a `.ron.txt`, an
+    /// unreadable or too large file): its cards are missing.
+    #[serde(skip)]
+    pub not_read: bool,
 }
 
 impl Diagnostic {
@@ -113,6 +117,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             excerpt: None,
+            not_read: false,
         }
     }
 
@@ -136,6 +141,13 @@ impl Diagnostic {
             Some(h) => format!("{h}；{more}"),
             None => more.to_owned(),
         });
+    }
+
+    /// Marks a content file that was not read (see [`Self::not_read`]).
+    #[must_use]
+    pub fn file_not_read(mut self) -> Self {
+        self.not_read = true;
+        self
     }
 
     pub fn is_error(&self) -> bool {

@@ -625,9 +625,10 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Diagnostic> {
             ),
         )
         .with_help("一个内容文件通常只有几十 KiB；把内容拆到多个文件里")
+        .file_not_read()
     };
     let cant_read = |e: &std::io::Error| {
-        Diagnostic::error(path, None, format!("无法读取文件：{}", io_reason(e)))
+        Diagnostic::error(path, None, format!("无法读取文件：{}", io_reason(e))).file_not_read()
     };
     let file = std::fs::File::open(path).map_err(|e| cant_read(&e))?;
     if file.metadata().is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
@@ -667,7 +668,8 @@ fn skipped_diagnostic(skipped: walk::Skipped) -> Diagnostic {
             None,
             "这个文件看起来是卡片文件，但扩展名不是 .ron，没有读取",
         )
-        .with_help("改名为以 .ron 结尾（记事本“另存为”时文件类型选“所有文件”，文件名写 xxx.ron）"),
+        .with_help("改名为以 .ron 结尾（记事本“另存为”时文件类型选“所有文件”，文件名写 xxx.ron）")
+        .file_not_read(),
         walk::Skipped::RonDirectory(dir) => Diagnostic::warning(
             &dir,
             None,
