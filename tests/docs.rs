@@ -450,6 +450,7 @@ fn the_five_minute_first_edit_works() {
         five.contains("个文件没有读取"),
         "the guide says what it means"
     );
+    std::fs::remove_file(data.join("05-新卡片.ron.txt")).unwrap();
 
     // Previewing a counter: a branch folder layered on the central one,
     // with `--local` and with a config file.
