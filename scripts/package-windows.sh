@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cross-builds huashu.exe and a portable zip for counter PCs:
 #   target/huashu-<version>-windows-x64.zip
-#     huashu.exe  data/  editing.md  OFL.txt  使用说明.txt
+#     huashu.exe  使用说明.txt  and what packaging/windows-files.txt lists
+#     (data/, README.md, docs/editing.md with its images, OFL.txt, …)
 # Needs the Windows target and the MinGW linker (installed if missing).
 #   scripts/package-windows.sh
 set -euo pipefail
@@ -20,8 +21,15 @@ rm -rf "$stage"
 mkdir -p "$stage/data"
 cp "target/$target/release/huashu.exe" "$stage/"
 x86_64-w64-mingw32-strip "$stage/huashu.exe"
-cp data/*.ron "$stage/data/"
-cp docs/editing.md assets/fonts/OFL.txt "$stage/"
+grep -v '^#' packaging/windows-files.txt | while read -r from to; do
+  [ -n "$from" ] || continue
+  case $to in
+    */) mkdir -p "$stage/$to" ;;
+    *) mkdir -p "$(dirname "$stage/$to")" ;;
+  esac
+  # shellcheck disable=SC2086 # `*` in the listed path is meant to expand
+  cp $from "$stage/$to"
+done
 # Notepad-friendly: UTF-8 with a BOM, Windows line ends.
 printf '\xef\xbb\xbf' > "$stage/使用说明.txt"
 sed 's/$/\r/' packaging/使用说明.txt >> "$stage/使用说明.txt"

@@ -523,3 +523,109 @@ fn readme_config_example_is_the_deployment_one() {
     assert_eq!(config.sources.len(), 3);
     assert_eq!(config.recheck_seconds, 60);
 }
+
+/// The Windows zip's layout as `packaging/windows-files.txt` lists it:
+/// every file it holds, by its path inside the zip.
+fn zip_layout() -> Vec<(PathBuf, PathBuf)> {
+    let list = std::fs::read_to_string("packaging/windows-files.txt").unwrap();
+    let mut files = Vec::new();
+    for line in list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut parts = line.split_whitespace();
+        let (from, to) = (parts.next().unwrap(), parts.next().unwrap());
+        let from = Path::new(from);
+        let sources: Vec<PathBuf> = match from.file_name().unwrap().to_str().unwrap() {
+            name if name.contains('*') => {
+                let (prefix, suffix) = name.split_once('*').unwrap();
+                let mut found: Vec<PathBuf> = std::fs::read_dir(from.parent().unwrap())
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| {
+                        let n = p.file_name().unwrap().to_string_lossy();
+                        n.starts_with(prefix) && n.ends_with(suffix)
+                    })
+                    .collect();
+                found.sort();
+                assert!(!found.is_empty(), "{line}: matches nothing");
+                found
+            }
+            _ => vec![from.to_path_buf()],
+        };
+        for source in sources {
+            assert!(
+                source.is_file(),
+                "{line}: {} is not a file",
+                source.display()
+            );
+            let inside = if to.ends_with('/') {
+                Path::new(to).join(source.file_name().unwrap())
+            } else {
+                PathBuf::from(to)
+            };
+            files.push((source, inside));
+        }
+    }
+    files
+}
+
+/// What the trainer reads in the zip matches what they get: every link of
+/// the shipped Markdown documents (the guide, the README) and every
+/// `docs/…` file the guide names leads to a file the zip holds, and the
+/// counter's leaflet names the guide where the zip has it.
+#[test]
+fn every_link_of_the_shipped_documents_is_in_the_zip() {
+    let layout = zip_layout();
+    let inside: Vec<&Path> = layout.iter().map(|(_, to)| to.as_path()).collect();
+    let mut followed = 0;
+    for (source, at) in layout
+        .iter()
+        .filter(|(s, _)| s.extension().is_some_and(|e| e == "md"))
+    {
+        let text = std::fs::read_to_string(source).unwrap();
+        let dir = at.parent().unwrap();
+        let mut links: Vec<String> = text
+            .split("](")
+            .skip(1)
+            .map(|rest| rest.split(')').next().unwrap().to_owned())
+            .filter(|l| !l.starts_with("http") && !l.starts_with('#'))
+            .map(|l| l.split('#').next().unwrap().to_owned())
+            .map(|l| dir.join(l).to_string_lossy().into_owned())
+            .collect();
+        // Files the text names by their path in the repository.
+        links.extend(
+            text.split('`')
+                .filter(|s| s.starts_with("docs/") && !s.contains(' '))
+                .map(str::to_owned),
+        );
+        for link in links {
+            let link = Path::new(&link)
+                .components()
+                .fold(PathBuf::new(), |mut p, c| {
+                    match c {
+                        std::path::Component::ParentDir => {
+                            p.pop();
+                        }
+                        std::path::Component::CurDir => {}
+                        c => p.push(c),
+                    }
+                    p
+                });
+            assert!(
+                inside.contains(&link.as_path()),
+                "{} links to {} which the zip does not hold",
+                source.display(),
+                link.display()
+            );
+            followed += 1;
+        }
+    }
+    assert!(followed >= 15, "only {followed} links followed");
+    let leaflet = std::fs::read_to_string("packaging/使用说明.txt").unwrap();
+    assert!(
+        leaflet.contains("docs\\editing.md"),
+        "the leaflet names the guide where it is"
+    );
+    assert!(inside.contains(&Path::new("docs/editing.md")));
+}

@@ -471,7 +471,7 @@ fn misses_lists_gaps_with_the_card_to_alias() {
             "",
             "只在一个柜台、一天里出现过的（可能是换了话题，还不能确定是别名）：",
             "   1 次  “zhuanzhangzhuancuo”  之后打开了 wrong-queue-ticket 客户取号错误",
-            "（不记录搜索：配置文件里没有写 log_searches: true；README 说明记录什么）",
+            "（不记录搜索：配置文件里没有写 log_searches: true；README.md 的“What leaves a counter”说明记录什么）",
         ],
         "{text}"
     );

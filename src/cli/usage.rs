@@ -142,7 +142,7 @@ pub fn run(
         }
         Report::Misses => {
             let note = (!network && !setup.config.log_searches).then(|| {
-                "（不记录搜索：配置文件里没有写 log_searches: true；README 说明记录什么）"
+                "（不记录搜索：配置文件里没有写 log_searches: true；README.md 的“What leaves a counter”说明记录什么）"
                     .to_owned()
             });
             let seen = seen(&days);
