@@ -24,10 +24,9 @@ cargo build -q --target "$target" || exit 2
 exe=$(realpath "target/$target/debug/huashu.exe")
 W=$(mktemp -d /tmp/huashu-wine-hotkey.XXXX)
 mkdir -p "$W/app"
-# Wine 8 has no bcryptprimitives.dll (Rust's std needs ProcessPrng): a
-# stand-in for this test only, found through WINEPATH.
-x86_64-w64-mingw32-gcc -shared -O2 -o "$W/bcryptprimitives.dll" \
-  scripts/wine/bcryptprimitives.c -ladvapi32 -Wl,--kill-at
+# shellcheck source=wine/stand-in.sh
+. scripts/wine/stand-in.sh
+stand_in "$W"
 export WINEDEBUG=-all WINEPREFIX=$W/prefix WINEPATH="Z:${W//\//\\}"
 start_xvfb
 xvfb=$XVFB_PID

@@ -12,9 +12,9 @@ exe=$(ls target/windows/huashu-*-windows-x64/huashu.exe | head -1)
 test_dir=$(mktemp -d)
 trap 'wineserver -k 2>/dev/null || true; rm -rf "$test_dir"' EXIT
 cp -r "$(dirname "$exe")"/. "$test_dir/"
-# Wine 8 has no bcryptprimitives.dll: a stand-in, for this test only.
-x86_64-w64-mingw32-gcc -shared -O2 -o "$test_dir/bcryptprimitives.dll" \
-  scripts/wine/bcryptprimitives.c -ladvapi32 -Wl,--kill-at
+# shellcheck source=wine/stand-in.sh
+. scripts/wine/stand-in.sh
+stand_in "$test_dir"
 export WINEDEBUG=-all WINEPREFIX="$test_dir/prefix"
 cd "$test_dir"
 echo "== list --json through a pipe: cards"

@@ -15,14 +15,10 @@ command -v wine >/dev/null || need+=(wine64 wine)
 if [ ${#need[@]} -gt 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null
 fi
-# Wine 8 has no bcryptprimitives.dll (Rust's std needs ProcessPrng): a
-# stand-in for these tests only, found through WINEPATH.
+# shellcheck source=wine/stand-in.sh
+. scripts/wine/stand-in.sh
 dlls=$(pwd)/target/wine-dlls
-mkdir -p "$dlls"
-if [ ! -f "$dlls/bcryptprimitives.dll" ] || [ scripts/wine/bcryptprimitives.c -nt "$dlls/bcryptprimitives.dll" ]; then
-  x86_64-w64-mingw32-gcc -shared -O2 -o "$dlls/bcryptprimitives.dll" \
-    scripts/wine/bcryptprimitives.c -ladvapi32 -Wl,--kill-at
-fi
+stand_in "$dlls"
 export WINEDEBUG=-all WINEPREFIX=${WINEPREFIX:-$(pwd)/target/wine-prefix}
 export WINEPATH="Z:${dlls//\//\\}"
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$(pwd)/scripts/wine/runner.sh
