@@ -118,29 +118,26 @@ fn raise(window: Window, time: u32) {
 /// elsewhere the window's own key events serve). The script numbers
 /// (0-based) arrive on the receiver, each waking the UI.
 pub fn copy_keys(window: Window, wake: Wake) -> Option<Receiver<usize>> {
-    let (tx, rx) = mpsc::channel();
-    let copy = Box::new(move |n: usize| {
-        if tx.send(n).is_ok() {
-            wake();
-        }
-    });
-    let grabbed = match window {
-        #[cfg(all(unix, not(target_os = "macos")))]
-        Window::X11(id) => x11::grab_copy_keys(id, copy),
-        _ => {
-            let _ = copy;
-            return None;
-        }
-    };
-    match grabbed {
-        Ok(()) => Some(rx),
-        Err(e) => {
-            log::warn!(
-                "Alt+1…9 not taken from the system ({e}): an input method may swallow them while composing"
-            );
-            None
-        }
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if let Window::X11(id) = window {
+        let (tx, rx) = mpsc::channel();
+        let copy = Box::new(move |n: usize| {
+            if tx.send(n).is_ok() {
+                wake();
+            }
+        });
+        return match x11::grab_copy_keys(id, copy) {
+            Ok(()) => Some(rx),
+            Err(e) => {
+                log::warn!(
+                    "Alt+1…9 not taken from the system ({e}): an input method may swallow them while composing"
+                );
+                None
+            }
+        };
     }
+    let _ = (window, wake);
+    None
 }
 
 /// Registers `hotkey` for the whole desktop; its presses ring `bell`.
