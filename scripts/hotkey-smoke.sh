@@ -30,13 +30,9 @@ while getopts b:o:i: o; do
     *) sed -n 2,16p "$0"; exit 2 ;;
   esac
 done
-[ -x "$BIN" ] || { echo "no binary at $BIN (cargo build first)"; exit 2; }
-BIN=$(realpath "$BIN")
-mkdir -p "$OUT"
-OUT=$(realpath "$OUT")
-
 # shellcheck source=lib/x11-test.sh
 . scripts/lib/x11-test.sh
+ready_binary
 install_missing xvfb xdotool xclip x11-utils imagemagick openbox
 
 failures=0

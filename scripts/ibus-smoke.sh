@@ -25,13 +25,9 @@ while getopts b:o: o; do
     *) sed -n 2,16p "$0"; exit 2 ;;
   esac
 done
-[ -x "$BIN" ] || { echo "no binary at $BIN (cargo build first)"; exit 2; }
-BIN=$(realpath "$BIN")
-mkdir -p "$OUT"
-OUT=$(realpath "$OUT")
-
 # shellcheck source=lib/x11-test.sh
 . scripts/lib/x11-test.sh
+ready_binary
 # shellcheck source=lib/bundled.sh
 . scripts/lib/bundled.sh
 install_missing xvfb xdotool xclip x11-utils dbus dbus-x11 locales imagemagick \

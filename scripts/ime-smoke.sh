@@ -24,13 +24,9 @@ while getopts b:o: o; do
     *) sed -n 2,13p "$0"; exit 2 ;;
   esac
 done
-[ -x "$BIN" ] || { echo "no binary at $BIN (cargo build first)"; exit 2; }
-BIN=$(realpath "$BIN")
-mkdir -p "$OUT"
-OUT=$(realpath "$OUT")
-
 # shellcheck source=lib/x11-test.sh
 . scripts/lib/x11-test.sh
+ready_binary
 install_missing xvfb xdotool xclip x11-utils dbus dbus-x11 locales imagemagick \
   fcitx5 fcitx5-chinese-addons fcitx5-pinyin
 if ! locale -a | grep -qi '^zh_CN.utf8$'; then

@@ -4,7 +4,8 @@
 # to a newer version that replaces it, and a silent uninstall that leaves
 # the users' data and the machine's config.ron. Builds the MSI
 # (scripts/package-msi.sh) unless --no-build; installs Wine, MinGW and wixl
-# when missing. One line per check; exits 1 if any failed.
+# when missing. One line per check; exits 1 if any failed; a screenshot of
+# the installed program's window goes to target/msi-smoke.png.
 #   scripts/msi-smoke.sh [--no-build]
 set -u
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/x11-test.sh
 # shellcheck source=wine/stand-in.sh
 . scripts/wine/stand-in.sh
-install_missing wine64 wine gcc-mingw-w64-x86-64 wixl
+install_missing wine64 wine gcc-mingw-w64-x86-64 wixl xvfb xdotool imagemagick
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # The next version: the last number plus one.
 next=${version%.*}.$((${version##*.} + 1))
@@ -23,7 +24,9 @@ else
 fi
 scripts/package-msi.sh --no-build --version "$next" >/dev/null || exit 1
 W=$(mktemp -d /tmp/huashu-msi.XXXX)
-trap 'wineserver -k 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill $app 2>/dev/null; wineserver -k 2>/dev/null; kill $XVFB_PID 2>/dev/null; rm -rf "$W"' EXIT
+app=""
+start_xvfb
 stand_in "$W/dlls"
 export WINEDEBUG=-all WINEPREFIX=$W/prefix WINEPATH="Z:${W//\//\\}\\dlls"
 wineboot -i >/dev/null 2>&1
@@ -55,6 +58,15 @@ t "a Start-menu entry 话术助手" yes "$(has "$menu")"
 t "installed as $version" "$version" "$(installed)"
 cards=$(cd "$W" && wine "$(winpath "$dir/huashu.exe")" list 2>/dev/null | tr -d '\r' | grep -c '  [a-z]')
 t "the installed program lists the bundled cards" 7 "$cards"
+# The window, started as the Start-menu entry starts it.
+(cd "$dir" && exec wine "$(winpath "$dir/huashu.exe")") >"$W/app.log" 2>&1 &
+app=$!
+win=$(wait_window --name '话术助手')
+t "the installed program opens its window" yes "$([ -n "$win" ] && echo yes || echo no)"
+[ -n "$win" ] && sleep 3 && import -window root target/msi-smoke.png
+kill $app 2>/dev/null
+wineserver -k 2>/dev/null
+app=""
 
 # What the program and IT keep: not the installer's to remove.
 mkdir -p "$c/ProgramData/huashu" "$c/users/$USER/AppData/Roaming/huashu"

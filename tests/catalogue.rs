@@ -338,7 +338,8 @@ fn a_pipe_named_ron_is_skipped_not_waited_for() {
 }
 
 /// Files a trainer meant as cards but that are not read are named:
-/// Notepad's `.ron.txt`, and a card file saved under another extension.
+/// Notepad's `.ron.txt`, and a card file saved under another extension;
+/// `check` fails, as their cards are missing.
 #[test]
 fn files_meant_as_cards_are_named_not_ignored() {
     case(
@@ -354,6 +355,6 @@ fn files_meant_as_cards_are_named_not_ignored() {
             ),
             ("README.txt", "说明".as_bytes()),
         ],
-        0,
+        1,
     );
 }

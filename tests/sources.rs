@@ -730,6 +730,16 @@ fn bundled_central(dir: &Path) {
     }
 }
 
+/// A counter over `dir`: the bundled chapters as its central folder, an
+/// empty local one, and the config naming both; (central, config).
+fn bundled_counter(dir: &Path) -> (PathBuf, PathBuf) {
+    let (central, local) = (dir.join("central"), dir.join("local"));
+    bundled_central(&central);
+    std::fs::create_dir_all(&local).unwrap();
+    let config = write_config(dir, &central, &local);
+    (central, config)
+}
+
 /// A copy of `04-business-area.ron` stopped inside its header comments
 /// leaves a file with comments only, which reads as a chapter with no
 /// cards; so does a chapter emptied by hand. On a central folder both keep
@@ -815,11 +825,7 @@ fn a_central_file_that_lost_all_its_cards_keeps_them_and_is_reported() {
 #[test]
 fn sources_and_check_say_what_is_held_and_why() {
     let tmp = tempfile::tempdir().unwrap();
-    let central = tmp.path().join("central");
-    let local = tmp.path().join("local");
-    bundled_central(&central);
-    std::fs::create_dir_all(&local).unwrap();
-    let config = write_config(tmp.path(), &central, &local);
+    let (central, config) = bundled_counter(tmp.path());
     let run = |what: &str| {
         let out = huashu()
             .arg("--config")
@@ -868,11 +874,7 @@ fn sources_and_check_say_what_is_held_and_why() {
 #[test]
 fn what_it_reads_says_what_happened() {
     let tmp = tempfile::tempdir().unwrap();
-    let central = tmp.path().join("central");
-    let local = tmp.path().join("local");
-    bundled_central(&central);
-    std::fs::create_dir_all(&local).unwrap();
-    let config = write_config(tmp.path(), &central, &local);
+    let (central, config) = bundled_counter(tmp.path());
     for wait in [1100, 0] {
         huashu()
             .arg("--config")

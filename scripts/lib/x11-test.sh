@@ -52,3 +52,12 @@ copy() {
   xdotool key "alt+$1"; sleep 0.8
   xclip -o -selection clipboard 2>/dev/null
 }
+
+# A smoke script's $BIN (the program) and $OUT (its screenshots), as its
+# options set them: exits 2 without the program; both absolute afterwards.
+ready_binary() {
+  [ -x "$BIN" ] || { echo "no binary at $BIN (cargo build first)"; exit 2; }
+  BIN=$(realpath "$BIN")
+  mkdir -p "$OUT"
+  OUT=$(realpath "$OUT")
+}
