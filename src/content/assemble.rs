@@ -32,16 +32,75 @@ struct Seen {
 }
 
 /// Files parsed by an earlier build, taken again while their text and the
-/// rules are the same: a live reload parses only the files that changed.
+/// rules are the same: a live reload parses only the files that changed,
+/// and a start only those that changed since the last run (the cache is
+/// kept on disk, see [`ParseCache::save`]).
 #[derive(Default)]
 pub struct ParseCache {
     /// The rules the files were checked against.
     rules: Vec<Rule>,
     /// Per path: a hash and the length of the text, and what it gave.
     files: HashMap<PathBuf, (u64, usize, FileParse)>,
+    /// Files were parsed (or forgotten) since it was read or saved.
+    changed: bool,
+}
+
+/// A [`ParseCache`] as kept on disk.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    rules: Vec<Rule>,
+    files: Vec<(PathBuf, u64, usize, FileParse)>,
 }
 
 impl ParseCache {
+    /// The cache kept at `path` by an earlier run of this program version
+    /// (see `content::snapshot`): a file's entry is used only while its
+    /// text hashes the same, so a stale entry is never a wrong result.
+    pub fn read(path: &Path) -> Result<Self, crate::content::snapshot::SnapshotError> {
+        let stored: Stored = crate::content::snapshot::read(path)?;
+        Ok(Self {
+            rules: stored.rules,
+            files: stored
+                .files
+                .into_iter()
+                .map(|(path, hash, len, parse)| (path, (hash, len, parse)))
+                .collect(),
+            changed: false,
+        })
+    }
+
+    /// Keeps the cache at `path` when files were parsed since it was read
+    /// or last saved.
+    pub fn save(&mut self, path: &Path) -> Result<(), crate::content::snapshot::SnapshotError> {
+        if !self.changed {
+            return Ok(());
+        }
+        let mut files: Vec<(PathBuf, u64, usize, FileParse)> = self
+            .files
+            .iter()
+            .map(|(path, (hash, len, parse))| (path.clone(), *hash, *len, parse.clone()))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::content::snapshot::write(
+            path,
+            &Stored {
+                rules: self.rules.clone(),
+                files,
+            },
+        )?;
+        self.changed = false;
+        Ok(())
+    }
+
+    /// How many files it holds.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     /// The cards `path` defines, as last parsed (whatever later sources
     /// replace or withdraw); 0 for a file that gave no chapter.
     pub fn cards_in(&self, path: &Path) -> Option<usize> {
@@ -213,6 +272,7 @@ fn parse_files_cached(
     if cache.rules != rules {
         cache.files.clear();
         rules.clone_into(&mut cache.rules);
+        cache.changed = true;
     }
     let keys: Vec<(u64, usize)> = files
         .iter()
@@ -255,9 +315,11 @@ fn parse_files_cached(
             cache
                 .files
                 .insert(files[n].path.clone(), (keys[n].0, keys[n].1, parse.clone()));
+            cache.changed = true;
         }
     }
     let missing: Vec<usize> = (0..files.len()).filter(|&n| out[n].is_none()).collect();
+    cache.changed |= !missing.is_empty();
     let parsed = parse_files(files, &missing, rules);
     for (n, parse) in missing.into_iter().zip(parsed) {
         cache
@@ -266,9 +328,11 @@ fn parse_files_cached(
         out[n] = Some(parse);
     }
     // Files no longer loaded are forgotten.
+    let before = cache.files.len();
     cache
         .files
         .retain(|path, _| files.iter().any(|f| &f.path == path));
+    cache.changed |= cache.files.len() != before;
     out.into_iter().flatten().collect()
 }
 

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The file or card was left out.
@@ -23,7 +25,9 @@ impl Severity {
 
 /// A 1-based line and column; the column counts characters, not bytes,
 /// as text editors do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Pos {
     pub line: u32,
     pub col: u32,
@@ -90,7 +94,7 @@ impl<'a> LineIndex<'a> {
 }
 
 /// One problem. Displayed as `path:line:col: error: message；help`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub path: PathBuf,
@@ -100,11 +104,9 @@ pub struct Diagnostic {
     /// What to do about it, when we can tell.
     pub help: Option<String>,
     /// The source line at `pos`, for showing it with a marker.
-    #[serde(skip)]
     pub excerpt: Option<String>,
     /// A content file that was not read at all (a `.ron.txt`, an
     /// unreadable or too large file): its cards are missing.
-    #[serde(skip)]
     pub not_read: bool,
 }
 

@@ -27,6 +27,7 @@ pub mod raw;
 pub mod reimport;
 mod ron_error;
 pub mod rules;
+pub mod snapshot;
 pub mod sources;
 /// Words a search takes for one another.
 pub mod synonyms;

@@ -12,7 +12,7 @@ use crate::content::diagnostic::{Diagnostic, LineIndex};
 use crate::content::{ron_error, syntax};
 
 /// One phrase not to say.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Rule")]
 pub struct Rule {
     pub phrase: String,

@@ -121,7 +121,15 @@ impl Setup {
     pub fn sources(&self) -> Sources {
         let (trust, problems) = self.config.trust();
         let path = self.config_file.clone().unwrap_or_default();
+        // One snapshot per set of sources (a preview with other content
+        // does not overwrite the counter's).
+        let key = format!("{:?}", self.sources);
+        let snapshot = self.places.cache_dir.join(format!(
+            "parsed-{}.bin",
+            crate::hash::fnv1a_hex(key.as_bytes())
+        ));
         let mut sources = Sources::new(self.sources.clone(), self.places.cache_dir.clone())
+            .with_snapshot(snapshot)
             .with_settle(self.config.settle())
             .with_web(self.config.web())
             .with_trust(trust);
@@ -192,6 +200,37 @@ impl Setup {
                 };
                 (setup, Some(config_problem(&e)))
             }
+        }
+    }
+}
+
+/// Cards each source contributed (after overrides and withdrawals), those
+/// it lost to a later source's, and its overrides made from an older
+/// version of the card they replace.
+fn count_cards(
+    library: &crate::model::Library,
+    outputs: &[LayerOutput],
+    reports: &mut [SourceReport],
+) {
+    let layer_of = |card: &crate::model::Card| {
+        let path = library.files.get(card.origin.file)?;
+        outputs
+            .iter()
+            .position(|o| o.files.iter().any(|(p, _)| p == path))
+    };
+    for card in &library.cards {
+        if let Some(layer) = layer_of(card) {
+            reports[layer].cards += 1;
+            if let Some(earlier) = library.shadowed.get(&card.id)
+                && crate::content::write::made_from_older(card, earlier)
+            {
+                reports[layer].stale.push(earlier.title.clone());
+            }
+        }
+    }
+    for earlier in library.shadowed.values() {
+        if let Some(layer) = layer_of(earlier) {
+            reports[layer].replaced += 1;
         }
     }
 }
@@ -313,6 +352,12 @@ pub struct Sources {
     centrals: Vec<Option<Central>>,
     /// The files as last parsed: a reload parses only those that changed.
     parsed: crate::content::assemble::ParseCache,
+    /// Where `parsed` is kept between runs (a start parses only the files
+    /// that changed since), whether it was read yet, and whether keeping
+    /// it failed (said once).
+    snapshot: Option<PathBuf>,
+    snapshot_read: bool,
+    snapshot_failed: bool,
     /// Problems found before any loading (a config file that could not be
     /// used), reported with every load.
     problems: Vec<Diagnostic>,
@@ -345,6 +390,9 @@ impl Sources {
             loaders: (0..n).map(|_| Loader::default()).collect(),
             centrals: Vec::new(),
             parsed: crate::content::assemble::ParseCache::default(),
+            snapshot: None,
+            snapshot_read: false,
+            snapshot_failed: false,
             problems: Vec::new(),
         };
         sources.centrals = sources.make_centrals();
@@ -397,6 +445,44 @@ impl Sources {
         self
     }
 
+    /// Keeps the parsed files at `path` between runs: the first load reads
+    /// them back and parses only the files whose text changed since; each
+    /// load that parsed something writes them again.
+    #[must_use]
+    pub fn with_snapshot(mut self, path: PathBuf) -> Self {
+        self.snapshot = Some(path);
+        self
+    }
+
+    /// At the first load: the parsed files an earlier run kept.
+    fn read_snapshot(&mut self) {
+        if std::mem::replace(&mut self.snapshot_read, true) {
+            return;
+        }
+        if let Some(path) = &self.snapshot
+            && self.parsed.is_empty()
+        {
+            match crate::content::assemble::ParseCache::read(path) {
+                Ok(kept) => self.parsed = kept,
+                // Parsed again, and kept anew.
+                Err(e) => log::debug!("{}: {e}", path.display()),
+            }
+        }
+    }
+
+    /// After a load that parsed files: kept for the next run.
+    fn keep_snapshot(&mut self) {
+        if let Some(path) = &self.snapshot
+            && let Err(e) = self.parsed.save(path)
+            && !std::mem::replace(&mut self.snapshot_failed, true)
+        {
+            log::warn!(
+                "{}: {e}; the next start parses every file again",
+                path.display()
+            );
+        }
+    }
+
     /// Published central versions must be signed by one of `trust`
     /// (`None`: no keys configured, unsigned content is taken).
     #[must_use]
@@ -442,6 +528,7 @@ impl Sources {
     }
 
     pub fn load(&mut self) -> SourcesLoaded {
+        self.read_snapshot();
         let now = std::time::SystemTime::now();
         let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(self.specs.len());
         let mut inputs = Vec::with_capacity(self.specs.len());
@@ -495,35 +582,13 @@ impl Sources {
             inputs.push(input);
         }
         let (library, mut diagnostics, outputs) = load_layers(inputs, &mut self.parsed);
+        self.keep_snapshot();
 
         let mut notes = Vec::new();
         let mut covered = Vec::new();
         let (mut reports, again) = self.reports(&outputs, &verdicts, &mut notes, &mut covered);
         diagnostics.splice(0..0, self.problems.iter().cloned().chain(notes));
-        // Cards each source contributed (after overrides and withdrawals),
-        // those it lost to a later source's, and its overrides made from an
-        // older version of the card they replace.
-        let layer_of = |card: &crate::model::Card| {
-            let path = library.files.get(card.origin.file)?;
-            outputs
-                .iter()
-                .position(|o| o.files.iter().any(|(p, _)| p == path))
-        };
-        for card in &library.cards {
-            if let Some(layer) = layer_of(card) {
-                reports[layer].cards += 1;
-                if let Some(earlier) = library.shadowed.get(&card.id)
-                    && crate::content::write::made_from_older(card, earlier)
-                {
-                    reports[layer].stale.push(earlier.title.clone());
-                }
-            }
-        }
-        for earlier in library.shadowed.values() {
-            if let Some(layer) = layer_of(earlier) {
-                reports[layer].replaced += 1;
-            }
-        }
+        count_cards(&library, &outputs, &mut reports);
         let banner = reports
             .iter()
             .filter_map(|r| r.using_cache.as_deref())

@@ -15,7 +15,7 @@ use crate::content::rules::{self, Rule};
 use crate::content::syntax;
 use crate::model::{Card, CardId, FillField, Link, Meta, Origin, Script, Status, Step, Template};
 
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ParsedFile {
     pub(crate) title: Option<String>,
     pub(crate) note: Option<String>,
@@ -23,7 +23,7 @@ pub(crate) struct ParsedFile {
     pub(crate) sections: Vec<(Option<String>, Vec<ParsedCard>)>,
 }
 
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ParsedCard {
     pub(crate) card: Card,
     pub(crate) id_pos: Pos,

@@ -82,7 +82,7 @@ impl fmt::Display for IdError {
 }
 
 /// Editorial state of a card.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// 草稿: not yet checked; the window shows it prominently.
@@ -101,7 +101,7 @@ impl Status {
 }
 
 /// Who checked a card and when; all optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     pub status: Option<Status>,
     pub version: Option<u32>,
@@ -118,7 +118,7 @@ pub struct Meta {
 }
 
 /// A speech script (话术): what the manager says or copies.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Script {
     pub template: Template,
 }
@@ -133,7 +133,7 @@ impl Script {
 }
 
 /// One numbered 解决方案 step.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     pub action: String,
     pub scripts: Vec<Script>,
@@ -155,7 +155,7 @@ impl Step {
 }
 
 /// A fill-in field used by scripts as `{name}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FillField {
     /// Allowed values, the first is the default; empty means free text.
     pub choices: Vec<String>,
@@ -168,14 +168,16 @@ impl FillField {
 }
 
 /// A link to a related card.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub to: CardId,
     pub why: String,
 }
 
 /// Where something was written: a file of the library and a 1-based position.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Origin {
     pub file: usize,
     pub line: u32,
@@ -183,7 +185,7 @@ pub struct Origin {
 }
 
 /// One scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Card {
     pub id: CardId,
     pub title: String,

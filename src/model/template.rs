@@ -7,14 +7,14 @@
 use std::fmt;
 
 /// One piece of a parsed script.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Segment {
     Text(String),
     Field(String),
 }
 
 /// A script split into literal text and fill-in fields.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     segments: Vec<Segment>,
 }
