@@ -69,9 +69,9 @@ wineserver -k 2>/dev/null
 app=""
 
 # What the program and IT keep: not the installer's to remove.
-mkdir -p "$c/ProgramData/huashu" "$c/users/$USER/AppData/Roaming/huashu"
+mkdir -p "$c/ProgramData/huashu" "$c/users/$(id -un)/AppData/Roaming/huashu"
 echo 'Config(sources: [Builtin])' > "$c/ProgramData/huashu/config.ron"
-echo '(days: {})' > "$c/users/$USER/AppData/Roaming/huashu/usage.ron"
+echo '(days: {})' > "$c/users/$(id -un)/AppData/Roaming/huashu/usage.ron"
 
 wine msiexec /i "$(winpath "target/huashu-$next-x64.msi")" /qn
 t "silent upgrade exits 0" 0 $?
@@ -85,6 +85,6 @@ t "the program is gone" no "$(has "$dir/huashu.exe")"
 t "the Start-menu entry is gone" no "$(has "$menu")"
 t "nothing left in the uninstall list" "" "$(installed)"
 t "the machine's config.ron stays" yes "$(has "$c/ProgramData/huashu/config.ron")"
-t "the user's data stays" yes "$(has "$c/users/$USER/AppData/Roaming/huashu/usage.ron")"
+t "the user's data stays" yes "$(has "$c/users/$(id -un)/AppData/Roaming/huashu/usage.ron")"
 if [ $fails -gt 0 ]; then echo "$fails check(s) failed"; exit 1; fi
 echo "all checks passed"
