@@ -18,15 +18,9 @@ set -u
 cd "$(dirname "$0")/.."
 BIN=target/debug/huashu
 OUT=target/ibus-smoke
-while getopts b:o: o; do
-  case $o in
-    b) BIN=$OPTARG ;;
-    o) OUT=$OPTARG ;;
-    *) sed -n 2,16p "$0"; exit 2 ;;
-  esac
-done
 # shellcheck source=lib/x11-test.sh
 . scripts/lib/x11-test.sh
+smoke_options 2,16p "$@"
 ready_binary
 # shellcheck source=lib/bundled.sh
 . scripts/lib/bundled.sh

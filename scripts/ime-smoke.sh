@@ -17,15 +17,9 @@ set -u
 cd "$(dirname "$0")/.."
 BIN=target/debug/huashu
 OUT=target/ime-smoke
-while getopts b:o: o; do
-  case $o in
-    b) BIN=$OPTARG ;;
-    o) OUT=$OPTARG ;;
-    *) sed -n 2,13p "$0"; exit 2 ;;
-  esac
-done
 # shellcheck source=lib/x11-test.sh
 . scripts/lib/x11-test.sh
+smoke_options 2,13p "$@"
 ready_binary
 install_missing xvfb xdotool xclip x11-utils dbus dbus-x11 locales imagemagick \
   fcitx5 fcitx5-chinese-addons fcitx5-pinyin

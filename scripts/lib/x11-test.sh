@@ -61,3 +61,18 @@ ready_binary() {
   mkdir -p "$OUT"
   OUT=$(realpath "$OUT")
 }
+
+# A smoke script's options: -b BINARY and -o SHOTS_DIR (the defaults are
+# $BIN and $OUT as set before); any other prints lines $1 (a sed range such
+# as 2,16p) of the script as its usage and exits 2. Then `ready_binary`.
+smoke_options() {
+  local usage=$1 o OPTIND=1
+  shift
+  while getopts b:o: o; do
+    case $o in
+      b) BIN=$OPTARG ;;
+      o) OUT=$OPTARG ;;
+      *) sed -n "$usage" "$0"; exit 2 ;;
+    esac
+  done
+}
