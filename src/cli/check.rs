@@ -40,10 +40,22 @@ pub fn run(
     out: &mut impl Write,
     painter: Painter,
 ) -> anyhow::Result<ExitCode> {
-    let same = |a: &Path, b: &Path| {
-        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    // The files named, as the paths loaded spell them or canonically (each
+    // path canonicalized once).
+    let given: Option<Vec<(&Path, Option<PathBuf>)>> = only.map(|files| {
+        files
+            .iter()
+            .map(|f| (f.as_path(), f.canonicalize().ok()))
+            .collect()
+    });
+    let wanted = |p: &Path| {
+        given.as_ref().is_none_or(|files| {
+            let canonical = std::cell::OnceCell::new();
+            files.iter().any(|(f, fc)| {
+                *f == p || fc.is_some() && canonical.get_or_init(|| p.canonicalize().ok()) == fc
+            })
+        })
     };
-    let wanted = |p: &Path| only.is_none_or(|files| files.iter().any(|f| same(p, f)));
     let shown: Vec<&Diagnostic> = loaded
         .diagnostics
         .iter()
@@ -60,10 +72,12 @@ pub fn run(
         writeln!(out, "{}", painter.diagnostic(d)).context("无法输出结果")?;
     }
     let library = &loaded.library;
+    // Per file of the library, not per card.
+    let wanted_files: Vec<bool> = library.files.iter().map(|f| wanted(f)).collect();
     let cards = library
         .cards
         .iter()
-        .filter(|c| wanted(library.file_of(c)))
+        .filter(|c| wanted_files.get(c.origin.file).copied().unwrap_or(false))
         .count();
     let file_count = only.map_or(loaded.file_count, <[PathBuf]>::len);
     let errors = shown.iter().filter(|d| d.is_error()).count();

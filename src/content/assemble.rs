@@ -92,11 +92,6 @@ impl ParseCache {
         Ok(())
     }
 
-    /// How many files it holds.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

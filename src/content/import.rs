@@ -266,7 +266,7 @@ fn strip_colon(s: &str) -> &str {
 }
 
 /// `第` + numeral + `unit`: the numeral and the rest.
-fn numbered(s: &str, unit: char) -> Option<(&str, &str)> {
+pub(crate) fn numbered(s: &str, unit: char) -> Option<(&str, &str)> {
     let body = s.strip_prefix('第')?;
     let end = body
         .find(|c: char| !(CHINESE_DIGITS.contains(c) || c.is_ascii_digit()))

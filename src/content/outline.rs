@@ -68,19 +68,11 @@ fn style(line: &str) -> Option<(Style, String)> {
         }
         return None;
     }
-    if let Some(first) = line.split_whitespace().next() {
-        let unit = first.strip_prefix('第').and_then(|b| {
-            b.trim_start_matches(|c: char| c.is_ascii_digit() || super::import::is_chinese_digit(c))
-                .chars()
-                .next()
-        });
-        let named = |u: char| unit == Some(u) && first.chars().nth(1).is_some_and(|c| c != u);
-        if named('章') {
-            return Some((Style::Chapter, spaced(line)));
-        }
-        if named('节') {
-            return Some((Style::Section, spaced(line)));
-        }
+    if super::import::numbered(line, '章').is_some() {
+        return Some((Style::Chapter, spaced(line)));
+    }
+    if super::import::numbered(line, '节').is_some() {
+        return Some((Style::Section, spaced(line)));
     }
     if let Some((n, title)) = line.split_once('、')
         && !n.is_empty()

@@ -157,15 +157,14 @@ fn pasted_mistake(text: &str, lines: &LineIndex<'_>) -> Option<Mistake> {
                 }
                 match c {
                     '(' | '[' | '{' => {
-                        let name = label(text, line_start, at, c).1;
+                        let (name_at, name) = label(text, line_start, at, c);
                         if name == "Card("
                             && let Some((_, '(', parent, Some(list_end))) = open.last()
                             && parent.starts_with("Section")
                         {
                             let end = lines.pos(*list_end);
-                            let card = label(text, line_start, at, c).0;
                             return Some(Mistake {
-                                at: card,
+                                at: name_at,
                                 message: format!(
                                     "这张卡片在 `cards: [...]` 列表的外面：第 {} 行的 `]` 已经结束了这一节的卡片列表",
                                     end.line
